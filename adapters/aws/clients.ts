@@ -1,0 +1,145 @@
+/**
+ * AWS SDK v3 clients: one per service and region, created once per container (module
+ * scope caches them across warm invocations).
+ *
+ * Drills and tests use the very same clients with the transport swapped: `ClientSetup.plugins`
+ * adds the simulated region's middleware (adapters/sim), which answers at the deserialize
+ * step, inside the SDK's retry middleware. Commands, paginators, waiters' callers and retry
+ * handling are therefore the production ones.
+ */
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { AwsCredentialIdentity, Pluggable, RetryStrategyV2 } from '@smithy/types';
+
+/** One AWS call attempt as seen by the client (each retry is its own attempt). */
+export interface ObservedCall {
+  /** Service as the SDK names its client, without "Client": 'RDS', 'ECS', 'Route53'... */
+  service: string;
+  /** Operation as the SDK names it, without "Command": 'PromoteReadReplica'. */
+  operation: string;
+  region: string;
+  attempt: number;
+  durationMs: number;
+  /** Error name when the attempt failed (ThrottlingException, ...). */
+  error?: string;
+  /** True for calls that change infrastructure (not reads, not our own state table or pages). */
+  mutating: boolean;
+  input: unknown;
+}
+
+export type CallListener = (call: ObservedCall) => void;
+
+export interface ClientSetup {
+  /** Middleware plugins added to every client (drill: the simulated region). */
+  plugins?: Pluggable<any, any>[];
+  credentials?: AwsCredentialIdentity;
+  retryStrategy?: RetryStrategyV2;
+  maxAttempts?: number;
+  /** DynamoDB endpoint override (dynalite locally). */
+  dynamoEndpoint?: string;
+  /** Called once per attempt of every call, production included (logged there). */
+  onCall?: CallListener;
+}
+
+const READ_PREFIXES = /^(Describe|List|Get|Filter|Head|Query|Scan|BatchGet|StartQuery|Lookup|Test)/;
+/** Writes that are bookkeeping, not remediation: our state table, pages, hand-off events, durable invokes. */
+const NON_REMEDIATION_SERVICES = new Set(['DynamoDB', 'SNS', 'EventBridge', 'Lambda']);
+
+export function isMutatingCall(service: string, operation: string): boolean {
+  return !NON_REMEDIATION_SERVICES.has(service) && !READ_PREFIXES.test(operation);
+}
+
+function observerPlugin(region: string, onCall: CallListener): Pluggable<any, any> {
+  return {
+    applyToStack(stack) {
+      const attempts = new WeakMap<object, number>();
+      stack.add(
+        (next, context) => async (args) => {
+          const service = String(context.clientName ?? '').replace(/Client$/, '');
+          const operation = String(context.commandName ?? '').replace(/Command$/, '');
+          const attempt = (attempts.get(args.input as object) ?? 0) + 1;
+          attempts.set(args.input as object, attempt);
+          const started = Date.now();
+          try {
+            const out = await next(args);
+            onCall({ service, operation, region, attempt, durationMs: Date.now() - started, mutating: isMutatingCall(service, operation), input: args.input });
+            return out;
+          } catch (err) {
+            const name = err instanceof Error ? err.name : 'Error';
+            onCall({ service, operation, region, attempt, durationMs: Date.now() - started, error: name, mutating: isMutatingCall(service, operation), input: args.input });
+            throw err;
+          }
+        },
+        // finalizeRequest/low runs inside the retry middleware: one observation per attempt.
+        { step: 'finalizeRequest', priority: 'low', name: 'autopilotCallObserver' },
+      );
+    },
+  };
+}
+
+type AnyClient = { middlewareStack: { use(p: Pluggable<any, any>): void } };
+
+export class AwsClients {
+  private readonly cache = new Map<string, unknown>();
+
+  constructor(
+    readonly region: string,
+    private readonly setup: ClientSetup = {},
+  ) {}
+
+  private make<T extends AnyClient>(key: string, create: (config: Record<string, unknown>) => T): T {
+    const hit = this.cache.get(key);
+    if (hit) return hit as T;
+    const config: Record<string, unknown> = { region: this.region };
+    if (this.setup.credentials) config.credentials = this.setup.credentials;
+    if (this.setup.retryStrategy) config.retryStrategy = this.setup.retryStrategy;
+    if (this.setup.maxAttempts) config.maxAttempts = this.setup.maxAttempts;
+    if (key === 'dynamodb' && this.setup.dynamoEndpoint) config.endpoint = this.setup.dynamoEndpoint;
+    const client = create(config);
+    if (this.setup.onCall) client.middlewareStack.use(observerPlugin(this.region, this.setup.onCall));
+    for (const p of this.setup.plugins ?? []) client.middlewareStack.use(p);
+    this.cache.set(key, client);
+    return client;
+  }
+
+  get rds(): RDSClient { return this.make('rds', (c) => new RDSClient(c)); }
+  get ecs(): ECSClient { return this.make('ecs', (c) => new ECSClient(c)); }
+  get cloudwatch(): CloudWatchClient { return this.make('cloudwatch', (c) => new CloudWatchClient(c)); }
+  get logs(): CloudWatchLogsClient { return this.make('logs', (c) => new CloudWatchLogsClient(c)); }
+  get route53(): Route53Client { return this.make('route53', (c) => new Route53Client(c)); }
+  get sns(): SNSClient { return this.make('sns', (c) => new SNSClient(c)); }
+  get codedeploy(): CodeDeployClient { return this.make('codedeploy', (c) => new CodeDeployClient(c)); }
+  get elbv2(): ElasticLoadBalancingV2Client { return this.make('elbv2', (c) => new ElasticLoadBalancingV2Client(c)); }
+  get dynamodb(): DynamoDBClient { return this.make('dynamodb', (c) => new DynamoDBClient(c)); }
+  get s3(): S3Client { return this.make('s3', (c) => new S3Client(c)); }
+  get appAutoScaling(): ApplicationAutoScalingClient { return this.make('aas', (c) => new ApplicationAutoScalingClient(c)); }
+  get elasticache(): ElastiCacheClient { return this.make('elasticache', (c) => new ElastiCacheClient(c)); }
+  get lambda(): LambdaClient { return this.make('lambda', (c) => new LambdaClient(c)); }
+  get eventbridge(): EventBridgeClient { return this.make('eventbridge', (c) => new EventBridgeClient(c)); }
+}
+
+/** Clients for every region the runbooks touch, sharing one setup. */
+export class AwsRegions {
+  private readonly byRegion = new Map<string, AwsClients>();
+  constructor(private readonly setup: ClientSetup = {}) {}
+  in(region: string): AwsClients {
+    let c = this.byRegion.get(region);
+    if (!c) {
+      c = new AwsClients(region, this.setup);
+      this.byRegion.set(region, c);
+    }
+    return c;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * One incident's record while a handler works on it: entries are appended in memory,
+ * logged as they happen (structured, correlation id = incident key) and flushed to the
+ * state table. In drills the same entries feed the printed timeline.
+ */
+import type { IncidentRecord, TimelineEntry } from '../../domain/incident';
+import type { Clock, GuardrailStore, Recorder } from '../../domain/ports';
+
+export type EntrySink = (incidentKey: string, entry: TimelineEntry) => void;
+
+export class IncidentSession implements Recorder {
+  constructor(
+    readonly incident: IncidentRecord,
+    private readonly clock: Clock,
+    private readonly store: GuardrailStore,
+    private readonly sinks: EntrySink[] = [],
+  ) {}
+
+  get key(): string {
+    return this.incident.key;
+  }
+
+  recordEntry(entry: TimelineEntry): void {
+    this.incident.timeline.push(entry);
+    for (const sink of this.sinks) sink(this.incident.key, entry);
+  }
+
+  record(entry: Omit<TimelineEntry, 'at'> & { at?: number }): void {
+    this.recordEntry({ ...entry, at: entry.at ?? this.clock.now() });
+  }
+
+  async flush(): Promise<void> {
+    await this.store.saveIncident(this.incident);
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * `autopilot <command> [...]`: the operator's and CI's command line.
+ *   route <event.json>...   which runbook handler(s) the deployed rules deliver an event to
+ *   drill [scenario...]     replay incident scenarios against the simulated region
+ * Exit codes: 0 ok, 1 an expectation or run failed, 2 bad input or usage.
+ */
+export type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  route: { summary: 'route <event.json>...  print the runbook handler(s) an event reaches', load: async () => (await import('./route')).routeCommand },
+  drill: { summary: 'drill [scenario.json...] [--json]  replay incident scenarios', load: async () => (await import('./drill')).drillCommand },
+};
+
+function usage(): string {
+  return ['usage: autopilot <command> [args]', ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const cmd = name ? COMMANDS[name] : undefined;
+  if (!cmd) {
+    console.error(usage());
+    return 2;
+  }
+  return (await cmd.load())(rest);
+}

@@ -1,0 +1,265 @@
+/**
+ * The autopilot's configuration: every name, bound and window the runbooks use.
+ *
+ * One source of truth. The defaults below are the values written in
+ * ../shared/regami-incident-runbooks.md; a stage overrides them in config/<stage>.json
+ * (merged by config/load.ts). serverless.yml builds its EventBridge patterns, IAM
+ * resource ARNs and environment from this same object, and the handlers receive it
+ * through AUTOPILOT_CONFIG, so what is deployed and what the code decides cannot drift.
+ */
+
+export type Severity = 'P1' | 'P2' | 'P3' | 'P4';
+
+export type RunbookId =
+  | 'database-failover'
+  | 'rollback-deployment'
+  | 'scale-ecs'
+  | 'investigate-5xx'
+  | 'restore-from-backup';
+
+export const RUNBOOKS: readonly RunbookId[] = [
+  'database-failover',
+  'rollback-deployment',
+  'scale-ecs',
+  'investigate-5xx',
+  'restore-from-backup',
+];
+
+export interface EcsServiceConfig {
+  region: string;
+  clusterName: string;
+  serviceName: string;
+  /** Task definition family (runbook: regami-api). */
+  taskFamily: string;
+  /** Container whose environment carries DATABASE_URL. */
+  containerName: string;
+}
+
+export interface AutopilotConfig {
+  stage: string;
+  /** Accounts whose events we accept; anything else is rejected at parse time. */
+  accountIds: string[];
+  primaryRegion: string;
+  secondaryRegion: string;
+  /** Events older than this are recorded and ignored (EventBridge retries for up to 24 h). */
+  maxEventAgeSeconds: number;
+  /** Decide, record and page, but never mutate. The kill switch in the state table overrides at run time. */
+  dryRun: boolean;
+
+  service: EcsServiceConfig & {
+    /** ALB full name as used in the CloudWatch LoadBalancer dimension (app/regami-alb/xxx). */
+    loadBalancerDimension: string;
+    listenerArn: string;
+    targetGroupArn: string;
+    blueTargetGroupArn: string;
+    greenTargetGroupArn: string;
+    logGroupName: string;
+    healthCheckUrl: string;
+  };
+  secondaryService: EcsServiceConfig & {
+    desiredCount: number;
+    albDnsName: string;
+    /** Canonical hosted zone of the ALB (us-west-2: Z1H1FL5HABSF5). */
+    albHostedZoneId: string;
+  };
+  primaryAlb: { dnsName: string; hostedZoneId: string };
+
+  database: {
+    primaryInstanceId: string;
+    replicaInstanceId: string;
+    replicaRegion: string;
+    engine: 'postgres';
+    port: number;
+    databaseName: string;
+    /** Name of the Secrets Manager secret / SSM parameter holding credentials: never the password itself. */
+    credentialsSecretName: string;
+    backupRetentionDays: number;
+    instanceClass: string;
+    subnetGroupName: string;
+    securityGroupIds: string[];
+    /** Connection limit used to judge DatabaseConnections (max_connections of the parameter group). */
+    maxConnections: number;
+  };
+
+  dns: {
+    hostedZoneId: string;
+    recordName: string;
+    primarySetIdentifier: string;
+    secondarySetIdentifier: string;
+  };
+
+  codeDeploy: { applicationName: string; deploymentGroupName: string };
+
+  dependencies: { s3Buckets: string[]; elastiCacheClusterIds: string[] };
+
+  /** Alarm names that route to each runbook. Exact names or prefixes (ending in '*'). */
+  alarms: {
+    fiveXx: string[];
+    cpu: string[];
+    databaseDown: string[];
+  };
+
+  guardrails: {
+    /** Locks on a resource expire after this, so a crashed execution never blocks forever. */
+    lockTtlSeconds: number;
+    /** Automation circuit breaker: mutating actions across all runbooks per window. */
+    circuitBreaker: { maxActions: number; windowSeconds: number };
+    scaling: {
+      minTasks: number;
+      maxTasks: number;
+      /** A step never more than doubles the count and never adds more than this. */
+      maxStepUp: number;
+      scaleDownStep: number;
+      cooldownSeconds: number;
+      actionsPerHour: number;
+      /** Alarm must be OK this long before scaling back in. */
+      stabilisationSeconds: number;
+      /** A memory-leak restart (forced new deployment) at most this often. */
+      restartCooldownSeconds: number;
+    };
+    failover: {
+      confirmChecks: number;
+      confirmIntervalSeconds: number;
+      /** Replica lag budget (RPO). Unknown lag fails the gate. */
+      maxReplicaLagSeconds: number;
+      minSecondsBetweenFailovers: number;
+      requireApproval: boolean;
+      approvalTimeoutSeconds: number;
+      pausePrimaryService: boolean;
+      promotionTimeoutSeconds: number;
+      serviceStableTimeoutSeconds: number;
+    };
+    rollback: {
+      windowSeconds: number;
+      rolloutTimeoutSeconds: number;
+      alarmOkTimeoutSeconds: number;
+      /** A revision that stayed PRIMARY and steady this long counts as known-good. */
+      stableForSeconds: number;
+      approvalTimeoutSeconds: number;
+    };
+    restore: {
+      approvalTimeoutSeconds: number;
+      restoreTimeoutSeconds: number;
+      s3MaxObjectsPerRun: number;
+    };
+  };
+
+  paging: {
+    /** SNS topic ARNs per severity. P1/P2 are subscribed to PagerDuty over HTTPS; P3 email; P4 chat. */
+    topics: Record<Severity, string>;
+  };
+}
+
+const ACCOUNT = '123456789012';
+
+/** Defaults: the runbook's own names and numbers. */
+export const defaultConfig: AutopilotConfig = {
+  stage: 'dev',
+  accountIds: [ACCOUNT],
+  primaryRegion: 'us-east-1',
+  secondaryRegion: 'us-west-2',
+  maxEventAgeSeconds: 900,
+  dryRun: false,
+  service: {
+    region: 'us-east-1',
+    clusterName: 'regami-cluster',
+    serviceName: 'regami-service',
+    taskFamily: 'regami-api',
+    containerName: 'app',
+    loadBalancerDimension: 'app/regami-alb/50dc6c495c0c9188',
+    listenerArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/regami-alb/50dc6c495c0c9188/f2f7dc8efc522ab2`,
+    targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/regami-tg/73e2d6bc24d8a067`,
+    blueTargetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/regami-blue-tg/2453ed029918f21f`,
+    greenTargetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/regami-green-tg/6d0ecf831eec9f09`,
+    logGroupName: '/ecs/regami-api',
+    healthCheckUrl: 'https://api.regami.com/health?check=db',
+  },
+  secondaryService: {
+    region: 'us-west-2',
+    clusterName: 'regami-cluster-secondary',
+    serviceName: 'regami-service-secondary',
+    taskFamily: 'regami-api',
+    containerName: 'app',
+    desiredCount: 2,
+    albDnsName: 'regami-alb-secondary.us-west-2.elb.amazonaws.com',
+    albHostedZoneId: 'Z1H1FL5HABSF5',
+  },
+  primaryAlb: { dnsName: 'regami-alb.us-east-1.elb.amazonaws.com', hostedZoneId: 'Z35SXDOTRQ7X7K' },
+  database: {
+    primaryInstanceId: 'regami-db-primary',
+    replicaInstanceId: 'regami-db-replica',
+    replicaRegion: 'us-west-2',
+    engine: 'postgres',
+    port: 5432,
+    databaseName: 'regami',
+    credentialsSecretName: 'regami/db/app',
+    backupRetentionDays: 7,
+    instanceClass: 'db.t3.medium',
+    subnetGroupName: 'regami-db-subnet-group',
+    securityGroupIds: ['sg-0a1b2c3d4e5f60718'],
+    maxConnections: 170,
+  },
+  dns: {
+    hostedZoneId: 'Z1234567890ABC',
+    recordName: 'api.regami.com',
+    primarySetIdentifier: 'primary',
+    secondarySetIdentifier: 'secondary',
+  },
+  codeDeploy: { applicationName: 'regami-codedeploy', deploymentGroupName: 'regami-deployment-group' },
+  dependencies: { s3Buckets: ['regami-uploads'], elastiCacheClusterIds: ['regami-redis'] },
+  alarms: {
+    fiveXx: ['regami-alb-5xx*'],
+    cpu: ['regami-ecs-cpu-high*'],
+    databaseDown: ['regami-db-down*', 'regami-db-connections-zero*'],
+  },
+  guardrails: {
+    lockTtlSeconds: 1800,
+    circuitBreaker: { maxActions: 20, windowSeconds: 3600 },
+    scaling: {
+      minTasks: 2,
+      maxTasks: 10,
+      maxStepUp: 4,
+      scaleDownStep: 1,
+      cooldownSeconds: 300,
+      actionsPerHour: 6,
+      stabilisationSeconds: 900,
+      restartCooldownSeconds: 3600,
+    },
+    failover: {
+      confirmChecks: 3,
+      confirmIntervalSeconds: 60,
+      maxReplicaLagSeconds: 60,
+      minSecondsBetweenFailovers: 86400,
+      requireApproval: false,
+      approvalTimeoutSeconds: 900,
+      pausePrimaryService: true,
+      promotionTimeoutSeconds: 1800,
+      serviceStableTimeoutSeconds: 900,
+    },
+    rollback: {
+      windowSeconds: 3600,
+      rolloutTimeoutSeconds: 900,
+      alarmOkTimeoutSeconds: 600,
+      stableForSeconds: 600,
+      approvalTimeoutSeconds: 900,
+    },
+    restore: {
+      approvalTimeoutSeconds: 86400,
+      restoreTimeoutSeconds: 3600,
+      s3MaxObjectsPerRun: 1000,
+    },
+  },
+  paging: {
+    topics: {
+      P1: `arn:aws:sns:us-east-1:${ACCOUNT}:runbook-autopilot-dev-p1`,
+      P2: `arn:aws:sns:us-east-1:${ACCOUNT}:runbook-autopilot-dev-p2`,
+      P3: `arn:aws:sns:us-east-1:${ACCOUNT}:runbook-autopilot-dev-p3`,
+      P4: `arn:aws:sns:us-east-1:${ACCOUNT}:runbook-autopilot-dev-p4`,
+    },
+  },
+};
+
+/** True when an alarm name is one of the configured names or matches a configured prefix ('name*'). */
+export function alarmNameMatches(patterns: readonly string[], alarmName: string): boolean {
+  return patterns.some((p) => (p.endsWith('*') ? alarmName.startsWith(p.slice(0, -1)) : alarmName === p));
+}

@@ -1,0 +1,172 @@
+/**
+ * Guardrails: named, pure verdicts. Every mutating call the autopilot makes is preceded by
+ * `authorize`, whose verdicts are logged and recorded whether they pass or not. A refusal
+ * becomes a page with the reason (see paging.ts); it is never a silent skip.
+ */
+
+export type GuardrailName =
+  | 'KillSwitch'
+  | 'CircuitBreaker'
+  | 'Cooldown'
+  | 'ActionBudget'
+  | 'ResourceLock'
+  | 'Bounds'
+  | string;
+
+export interface Verdict {
+  guardrail: GuardrailName;
+  pass: boolean;
+  reason: string;
+  evidence?: Record<string, unknown>;
+}
+
+/** Run-time switches kept in the state table; an operator flips them without a deploy. */
+export interface Controls {
+  killSwitch: boolean;
+  dryRun: boolean;
+  /** Who set them and why, for the page. */
+  setBy?: string;
+  reason?: string;
+}
+
+export interface ActionRecord {
+  /** What the action counts against: e.g. 'service:regami-cluster/regami-service', 'db:regami-db-primary'. */
+  scope: string;
+  /** Action kind, e.g. 'scale-out', 'rollback', 'promote-replica'. */
+  action: string;
+  at: number;
+  incidentKey: string;
+  summary?: string;
+}
+
+export interface LockLease {
+  resource: string;
+  owner: string;
+  expiresAt: number;
+}
+
+/** A mutating action the runbook wants to take, described before it happens. */
+export interface ProposedAction {
+  action: string;
+  scope: string;
+  summary: string;
+  incidentKey: string;
+}
+
+/** Per-action policy: which time-based guardrails apply. */
+export interface ActionPolicy {
+  cooldownSeconds?: number;
+  budget?: { max: number; windowSeconds: number };
+}
+
+export interface CircuitBreakerPolicy {
+  maxActions: number;
+  windowSeconds: number;
+}
+
+/** What `authorize` needs to know about the world, read fresh from the state table. */
+export interface GuardState {
+  controls: Controls;
+  /** Actions recorded against this action's scope, newest first or any order. */
+  scopeActions: ActionRecord[];
+  /** Mutating actions by any runbook (circuit breaker). */
+  globalActions: ActionRecord[];
+}
+
+export interface Authorization {
+  allowed: boolean;
+  /** Allowed, but dry-run: record and page what would have been done, do not mutate. */
+  dryRun: boolean;
+  verdicts: Verdict[];
+  refusal?: Verdict;
+}
+
+export function killSwitchVerdict(controls: Controls): Verdict {
+  return controls.killSwitch
+    ? {
+        guardrail: 'KillSwitch',
+        pass: false,
+        reason: `kill switch is ON${controls.setBy ? ` (set by ${controls.setBy}${controls.reason ? `: ${controls.reason}` : ''})` : ''}; no automatic action`,
+      }
+    : { guardrail: 'KillSwitch', pass: true, reason: 'kill switch is off' };
+}
+
+function within(actions: ActionRecord[], now: number, seconds: number): ActionRecord[] {
+  const since = now - seconds * 1000;
+  return actions.filter((a) => a.at > since && a.at <= now);
+}
+
+export function cooldownVerdict(actions: ActionRecord[], now: number, cooldownSeconds: number, scope: string): Verdict {
+  const last = actions.reduce<ActionRecord | undefined>((m, a) => (a.at <= now && (!m || a.at > m.at) ? a : m), undefined);
+  if (!last) return { guardrail: 'Cooldown', pass: true, reason: `no earlier action on ${scope}` };
+  const elapsed = Math.floor((now - last.at) / 1000);
+  if (elapsed >= cooldownSeconds) {
+    return { guardrail: 'Cooldown', pass: true, reason: `last action on ${scope} ${elapsed}s ago (cooldown ${cooldownSeconds}s)` };
+  }
+  return {
+    guardrail: 'Cooldown',
+    pass: false,
+    reason: `CooldownActive: last ${last.action} on ${scope} was ${elapsed}s ago, cooldown is ${cooldownSeconds}s`,
+    evidence: { lastAction: last.action, lastAt: new Date(last.at).toISOString(), remainingSeconds: cooldownSeconds - elapsed },
+  };
+}
+
+export function budgetVerdict(actions: ActionRecord[], now: number, max: number, windowSeconds: number, scope: string): Verdict {
+  const used = within(actions, now, windowSeconds).length;
+  if (used < max) {
+    return { guardrail: 'ActionBudget', pass: true, reason: `${used}/${max} actions on ${scope} in the last ${windowSeconds}s` };
+  }
+  return {
+    guardrail: 'ActionBudget',
+    pass: false,
+    reason: `BudgetExhausted: ${used}/${max} actions on ${scope} in the last ${windowSeconds}s`,
+    evidence: { used, max, windowSeconds },
+  };
+}
+
+export function circuitBreakerVerdict(globalActions: ActionRecord[], now: number, policy: CircuitBreakerPolicy): Verdict {
+  const used = within(globalActions, now, policy.windowSeconds).length;
+  if (used < policy.maxActions) {
+    return { guardrail: 'CircuitBreaker', pass: true, reason: `${used}/${policy.maxActions} automatic actions across runbooks in ${policy.windowSeconds}s` };
+  }
+  return {
+    guardrail: 'CircuitBreaker',
+    pass: false,
+    reason: `CircuitOpen: ${used} automatic actions across all runbooks in ${policy.windowSeconds}s (limit ${policy.maxActions}); the autopilot stops acting`,
+    evidence: { used, max: policy.maxActions },
+  };
+}
+
+/**
+ * The one gate before any mutation. Order matters only for the report: every verdict is
+ * computed and returned so the record shows the whole picture, and the first refusal is
+ * the reason given in the page.
+ */
+export function authorize(
+  proposed: ProposedAction,
+  state: GuardState,
+  policy: ActionPolicy,
+  breaker: CircuitBreakerPolicy,
+  now: number,
+  extra: Verdict[] = [],
+): Authorization {
+  const verdicts: Verdict[] = [killSwitchVerdict(state.controls), circuitBreakerVerdict(state.globalActions, now, breaker)];
+  const scoped = state.scopeActions.filter((a) => a.scope === proposed.scope);
+  if (policy.cooldownSeconds !== undefined) verdicts.push(cooldownVerdict(scoped, now, policy.cooldownSeconds, proposed.scope));
+  if (policy.budget) verdicts.push(budgetVerdict(scoped, now, policy.budget.max, policy.budget.windowSeconds, proposed.scope));
+  verdicts.push(...extra);
+  const refusal = verdicts.find((v) => !v.pass);
+  return { allowed: !refusal, dryRun: state.controls.dryRun, verdicts, refusal };
+}
+
+export function lockVerdict(resource: string, held: LockLease | undefined, owner: string, now: number): Verdict {
+  if (!held || held.owner === owner || held.expiresAt <= now) {
+    return { guardrail: 'ResourceLock', pass: true, reason: `lock on ${resource} is ours` };
+  }
+  return {
+    guardrail: 'ResourceLock',
+    pass: false,
+    reason: `LockHeld: ${resource} is locked by ${held.owner} until ${new Date(held.expiresAt).toISOString()}`,
+    evidence: { heldBy: held.owner, expiresAt: new Date(held.expiresAt).toISOString() },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Ports: everything the domain needs from the world, as interfaces. Adapters implement
+ * them for AWS (production) and for the simulated region (drills and tests). Nothing in
+ * domain/ imports an SDK, reads the clock or the environment: these come in as arguments.
+ */
+import type { IncidentRecord, TimelineEntry } from './incident';
+import type { ActionRecord, Controls, LockLease } from './guardrails';
+import type { Page } from './paging';
+
+export interface Clock {
+  /** Epoch milliseconds. Simulated in drills. */
+  now(): number;
+}
+
+/**
+ * Guardrail state that spans executions, kept in DynamoDB (dynalite locally).
+ * Every method is a single conditional or consistent operation: no read-modify-write races.
+ */
+export interface GuardrailStore {
+  readControls(): Promise<Controls>;
+  setControls(controls: Partial<Controls>, now: number): Promise<void>;
+
+  /** Actions against a scope (or 'global' for every runbook) at or after `since`. */
+  recentActions(scope: string, since: number): Promise<ActionRecord[]>;
+  /** Records under its own scope and under 'global' (the circuit breaker counts those). */
+  recordAction(action: ActionRecord): Promise<void>;
+
+  /** Conditional write: succeeds when free, expired or already ours. */
+  acquireLock(resource: string, owner: string, now: number, ttlSeconds: number): Promise<{ acquired: true; lease: LockLease } | { acquired: false; heldBy: LockLease }>;
+  releaseLock(resource: string, owner: string): Promise<void>;
+
+  /** First caller for `key` gets true; later callers (duplicates) false. Expires after ttl. */
+  claimOnce(key: string, now: number, ttlSeconds: number): Promise<boolean>;
+
+  /** Loop guard: changes the autopilot made itself (deployment ids, ...), so their events never start a remediation. */
+  markOwnChange(ref: string, incidentKey: string, now: number): Promise<void>;
+  isOwnChange(ref: string): Promise<boolean>;
+
+  saveIncident(record: IncidentRecord): Promise<void>;
+  loadIncident(key: string): Promise<IncidentRecord | undefined>;
+}
+
+export interface Pager {
+  send(page: Page): Promise<void>;
+}
+
+/** Append-only view of the incident timeline; also logs each entry (structured). */
+export interface Recorder {
+  record(entry: Omit<TimelineEntry, 'at'> & { at?: number }): void;
+}
+
+export type ApprovalOutcome =
+  | { outcome: 'APPROVED'; by?: string; note?: string }
+  | { outcome: 'REJECTED'; by?: string; note?: string }
+  | { outcome: 'EXPIRED' };
+
+/**
+ * A runbook that waits is written against this port. In Lambda it is a durable
+ * execution (adapters/durable.ts): each `step` is checkpointed and never re-run once it
+ * completed, `wait` costs nothing, `waitForApproval` is a callback. Code outside steps is
+ * replayed on every invocation, so anything with a side effect (AWS call, recording,
+ * paging, reading the clock) goes inside a step.
+ */
+export interface Workflow {
+  step<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  wait(name: string, seconds: number): Promise<void>;
+  /** `submit` receives the callback id and sends the page carrying the approve/reject commands. */
+  waitForApproval(name: string, timeoutSeconds: number, submit: (callbackId: string) => Promise<void>): Promise<ApprovalOutcome>;
+}
