@@ -1,0 +1,75 @@
+/**
+ * The contract between handlers, the drill and the infrastructure. Fixed names:
+ * serverless.yml (infra/) deploys these, the drill (drill/) invokes them, `autopilot route`
+ * prints them.
+ *
+ * Each runbook has an *intake* handler (a plain Lambda, the EventBridge target: parse,
+ * filter, decide, act or page) and, when the runbook waits, a *workflow* (a durable
+ * function, invoked by the intake with DurableExecutionName = incident key so duplicate
+ * and concurrent triggers join one execution: the dispatcher pattern AWS recommends for
+ * idempotent durable starts).
+ */
+import type { RunbookId } from '../../domain/config';
+
+export interface RunbookFunctions {
+  /** serverless function name of the intake (EventBridge target). */
+  intake: string;
+  /** module path and export, as serverless.yml `handler:` */
+  intakeHandler: string;
+  /** durable workflow, when the runbook waits. */
+  workflow?: string;
+  workflowHandler?: string;
+}
+
+export const RUNBOOK_FUNCTIONS: Record<RunbookId, RunbookFunctions> = {
+  'database-failover': {
+    intake: 'databaseFailover',
+    intakeHandler: 'handlers/database-failover.handler',
+    workflow: 'databaseFailoverWorkflow',
+    workflowHandler: 'handlers/database-failover.workflow',
+  },
+  'rollback-deployment': {
+    intake: 'rollbackDeployment',
+    intakeHandler: 'handlers/rollback-deployment.handler',
+    workflow: 'rollbackDeploymentWorkflow',
+    workflowHandler: 'handlers/rollback-deployment.workflow',
+  },
+  'scale-ecs': {
+    intake: 'scaleEcs',
+    intakeHandler: 'handlers/scale-ecs.handler',
+    workflow: 'scaleEcsWorkflow',
+    workflowHandler: 'handlers/scale-ecs.workflow',
+  },
+  'investigate-5xx': {
+    intake: 'investigate5xx',
+    intakeHandler: 'handlers/investigate-5xx.handler',
+  },
+  'restore-from-backup': {
+    intake: 'restoreFromBackup',
+    intakeHandler: 'handlers/restore-from-backup.handler',
+    workflow: 'restoreFromBackupWorkflow',
+    workflowHandler: 'handlers/restore-from-backup.workflow',
+  },
+};
+
+/** Alias every durable workflow is invoked through (durable functions refuse unqualified invocations). */
+export const WORKFLOW_ALIAS = 'live';
+
+/** DynamoDB state table layout (infra declares it, adapters/dynamo uses it). */
+export const STATE_TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** TTL attribute, epoch seconds: locks, dedup claims and old action records expire. */
+  ttlAttribute: 'ttl',
+} as const;
+
+/** Environment variables the deployed functions receive. */
+export const ENV = {
+  config: 'AUTOPILOT_CONFIG', // JSON of AutopilotConfig (no secrets)
+  table: 'STATE_TABLE_NAME',
+  workflowArns: 'WORKFLOW_ARNS', // JSON: RunbookId -> qualified (alias) ARN of its workflow
+  eventBus: 'EVENT_BUS_NAME', // bus for hand-off events between runbooks
+} as const;
+
+/** Source of our own events (operator requests, runbook hand-offs). */
+export const AUTOPILOT_EVENT_SOURCE = 'runbook-autopilot';

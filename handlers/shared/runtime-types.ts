@@ -1,0 +1,34 @@
+/**
+ * What a handler receives: everything that touches the world, wired once per container
+ * (production) or per drill scenario (simulated region + simulated clock).
+ * Implementation: handlers/shared/runtime.ts (productionRuntime, createRuntime).
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AutopilotConfig, RunbookId, Severity } from '../../domain/config';
+import type { GuardrailStore, Pager } from '../../domain/ports';
+import type { AwsRegions } from '../../adapters/aws/clients';
+import type { WorkflowClock } from '../../adapters/durable';
+import type { Actuator } from '../../adapters/runtime/actuator';
+import type { EntrySink, IncidentSession } from '../../adapters/runtime/incident-session';
+
+export interface Runtime {
+  config: AutopilotConfig;
+  clock: WorkflowClock;
+  aws: AwsRegions;
+  store: GuardrailStore;
+  pager: Pager;
+  actuator: Actuator;
+  logger: Logger;
+  /** Extra timeline sinks (the drill prints entries as they happen). */
+  sinks: EntrySink[];
+  /** Load the incident record for `key` or open a new one; entries go to the store, the log and the sinks. */
+  openSession(init: { key: string; runbook: RunbookId; title: string; severity: Severity; detectedAt: number }): Promise<IncidentSession>;
+  /**
+   * Dispatcher: start the runbook's durable workflow with DurableExecutionName = executionName
+   * (Lambda Invoke, InvocationType Event, on the workflow alias). A second start for the same
+   * name joins the running execution instead of starting another.
+   */
+  startWorkflow(runbook: RunbookId, executionName: string, input: unknown): Promise<'started' | 'joined'>;
+  /** Hand-off between runbooks: an EventBridge event with source runbook-autopilot. */
+  emit(detailType: string, detail: Record<string, unknown>): Promise<void>;
+}
