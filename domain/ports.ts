@@ -67,3 +67,24 @@ export interface Workflow {
   /** `submit` receives the callback id and sends the page carrying the approve/reject commands. */
   waitForApproval(name: string, timeoutSeconds: number, submit: (callbackId: string) => Promise<void>): Promise<ApprovalOutcome>;
 }
+
+/**
+ * How a workflow asks for a mutation: the handler wires this to Actuator.execute, so the
+ * guardrails run (and are recorded) before `mutate` is ever called.
+ */
+export type ActOutcome<T> =
+  | { status: 'executed'; result: T }
+  | { status: 'dry-run' }
+  | { status: 'refused'; guardrail: string; reason: string };
+
+export interface ActRequest {
+  action: string;
+  scope: string;
+  summary: string;
+  /** Runbook-specific verdicts computed by the domain (bounds, gates). */
+  extraVerdicts?: import('./guardrails').Verdict[];
+  cooldownSeconds?: number;
+  budget?: { max: number; windowSeconds: number };
+}
+
+export type Act = <T>(request: ActRequest, mutate: () => Promise<T>) => Promise<ActOutcome<T>>;

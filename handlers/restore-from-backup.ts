@@ -1,12 +1,140 @@
 /**
- * Runbook handler: restore-from-backup. STUB - replaced by the runbook's implementation.
- * Exports: `handler` (intake, EventBridge target) and `workflow` (durable).
+ * Runbook 5: Restore from Backup.
+ *
+ * Intake (EventBridge target):
+ *   - 'Restore Requested' (operator)      -> start the durable restore workflow
+ *   - 'S3 Restore Requested' (operator)   -> start the durable S3 restore (dry-run by default)
+ *   - RDS snapshot/backup failure events  -> P3 page with the details, nothing else
+ * Workflow (durable): domain/restore/workflow.ts and s3-workflow.ts.
  */
-export const handler = async (event: unknown): Promise<{ status: string }> => {
-  void event;
-  return { status: 'not-implemented' };
-};
-export const workflow = async (event: unknown): Promise<{ status: string }> => {
-  void event;
-  return { status: 'not-implemented' };
-};
+import { withDurableExecution, type DurableContext } from '@aws/durable-execution-sdk-js';
+import { fnv1a, incidentKey } from '../domain/incident';
+import { runRestore, type RestoreOutcome } from '../domain/restore/workflow';
+import { runS3Restore, type S3RestoreRequest, type S3RestoreSummary } from '../domain/restore/s3-workflow';
+import type { RestoreRequest } from '../domain/restore/request';
+import { parseEvent } from '../events';
+import { approvalCommands, durableWorkflow } from '../adapters/durable';
+import { AwsRestoreOperations } from '../adapters/aws/restore';
+import { flushingWorkflow, makeAct, makePage } from '../adapters/runtime/wiring';
+import { intakeHandler, productionRuntime, type IntakeResult } from './shared/runtime';
+import type { Runtime } from './shared/runtime-types';
+
+const RUNBOOK = 'restore-from-backup' as const;
+
+export type RestoreWorkflowInput = { kind: 'db'; request: RestoreRequest } | { kind: 's3'; request: S3RestoreRequest };
+
+export async function handleRestoreEvent(raw: unknown, rt: Runtime): Promise<IntakeResult> {
+  const parsed = parseEvent(raw, { config: rt.config, now: rt.clock.now() });
+  if (!parsed.ok) {
+    rt.logger.error('event rejected', { rejection: parsed.rejection });
+    return { status: 'rejected', reason: `${parsed.rejection.code}: ${parsed.rejection.message}` };
+  }
+  const event = parsed.event;
+
+  if (event.kind === 'restore-request') {
+    const d = event.detail;
+    const key = incidentKey(RUNBOOK, d.dbInstanceId, fnv1a(event.id));
+    const request: RestoreRequest = { incidentKey: key, dbInstanceId: d.dbInstanceId, source: d.restorePoint, reason: d.reason, requestedBy: d.requestedBy, requestedAt: event.time };
+    const session = await rt.openSession({ key, runbook: RUNBOOK, title: `Restore ${d.dbInstanceId} from ${d.restorePoint.kind === 'snapshot' ? d.restorePoint.snapshotId : new Date(d.restorePoint.restoreTime).toISOString()}`, severity: 'P2', detectedAt: event.time });
+    session.record({ kind: 'event', runbook: RUNBOOK, summary: `restore requested by ${d.requestedBy}: ${d.reason}` });
+    await session.flush();
+    const started = await rt.startWorkflow(RUNBOOK, key, { kind: 'db', request } satisfies RestoreWorkflowInput);
+    return { status: started === 'started' ? 'started-workflow' : 'joined-workflow', incidentKey: key };
+  }
+
+  if (event.kind === 's3-restore-request') {
+    const d = event.detail;
+    const key = incidentKey(RUNBOOK, `s3-${d.bucket}`, fnv1a(event.id));
+    const request: S3RestoreRequest = { incidentKey: key, bucket: d.bucket, prefix: d.prefix, restoreTime: d.restoreTime, dryRun: d.dryRun, requestedBy: d.requestedBy };
+    const session = await rt.openSession({ key, runbook: RUNBOOK, title: `${d.dryRun ? 'Dry-run ' : ''}S3 restore of s3://${d.bucket}/${d.prefix}`, severity: 'P3', detectedAt: event.time });
+    session.record({ kind: 'event', runbook: RUNBOOK, summary: `S3 restore requested by ${d.requestedBy} (dry-run: ${d.dryRun})` });
+    await session.flush();
+    const started = await rt.startWorkflow(RUNBOOK, key, { kind: 's3', request } satisfies RestoreWorkflowInput);
+    return { status: started === 'started' ? 'started-workflow' : 'joined-workflow', incidentKey: key };
+  }
+
+  if (event.kind === 'rds-snapshot' || event.kind === 'rds-instance') {
+    // Backup and snapshot failures: a human looks within 4 hours (P3). Nothing to remediate.
+    const d = event.detail;
+    const resource = event.kind === 'rds-snapshot' ? event.detail.snapshotId : event.detail.dbInstanceId;
+    const key = incidentKey(RUNBOOK, `backup-${resource}`, d.eventId);
+    if (!(await rt.store.claimOnce(`event:${event.id}`, rt.clock.now(), 86400))) return { status: 'ignored', incidentKey: key, reason: 'duplicate event' };
+    const session = await rt.openSession({ key, runbook: RUNBOOK, title: `RDS backup problem on ${resource}: ${d.eventId}`, severity: 'P3', detectedAt: event.time });
+    session.record({ kind: 'event', runbook: RUNBOOK, summary: `${d.eventId} on ${resource}: ${d.message}` });
+    await makePage(rt.pager, rt.clock, session)({
+      incidentKey: key,
+      runbook: RUNBOOK,
+      resource: d.sourceArn,
+      action: 'trigger',
+      severity: 'P3',
+      title: `RDS ${d.eventId} on ${resource}`,
+      diagnosis: [`event ${d.eventId} (${d.categories.join(', ')}) at ${new Date(d.date).toISOString()}`, d.message],
+      done: ['nothing: backup problems are for a human'],
+      refused: [],
+      nextStep: `aws rds describe-db-snapshots --db-instance-identifier ${rt.config.database.primaryInstanceId} --snapshot-type automated --query 'DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime,Status]' --output table`,
+    });
+    await session.flush();
+    return { status: 'paged', incidentKey: key };
+  }
+
+  rt.logger.warn('event not for this runbook', { kind: event.kind, id: event.id });
+  return { status: 'ignored', reason: `${event.kind} is not handled by ${RUNBOOK}` };
+}
+
+export async function runRestoreWorkflow(input: RestoreWorkflowInput, ctx: DurableContext, rt: Runtime): Promise<RestoreOutcome | S3RestoreSummary> {
+  const session = await rt.openSession({
+    key: input.request.incidentKey,
+    runbook: RUNBOOK,
+    title: input.kind === 'db' ? `Restore ${input.request.dbInstanceId}` : `S3 restore of s3://${input.request.bucket}/${input.request.prefix}`,
+    severity: input.kind === 'db' ? 'P2' : 'P3',
+    detectedAt: rt.clock.now(),
+  });
+  const wf = flushingWorkflow(durableWorkflow(ctx, rt.clock), session);
+  const ops = new AwsRestoreOperations(rt.aws, rt.config, (id) => rt.store.markOwnChange(`ecs-deployment:${id}`, session.key, rt.clock.now()));
+  const act = makeAct(rt.actuator, session);
+  const page = makePage(rt.pager, rt.clock, session);
+
+  if (input.kind === 's3') {
+    const summary = await runS3Restore(input.request, { wf, ops, act, rec: session, page, maxObjects: rt.config.guardrails.restore.s3MaxObjectsPerRun });
+    await wf.step('close-incident', async () => {
+      session.incident.status = input.request.dryRun ? 'resolved' : summary.resumeFrom || summary.refused ? 'escalated' : 'mitigated';
+      if (!input.request.dryRun && !summary.resumeFrom && !summary.refused) session.incident.mitigatedAt = rt.clock.now();
+    });
+    return summary;
+  }
+
+  await wf.step('start-incident', async () => {
+    session.incident.startedAt ??= rt.clock.now();
+  });
+  const outcome = await runRestore(input.request, {
+    wf,
+    ops,
+    act,
+    rec: session,
+    page,
+    now: async () => rt.clock.now(),
+    approvalCommands: (callbackId) => approvalCommands(callbackId, rt.config.primaryRegion),
+    config: rt.config,
+  });
+  await wf.step('close-incident', async () => {
+    if (outcome.outcome === 'switched') {
+      session.incident.status = 'mitigated';
+      session.incident.mitigatedAt = rt.clock.now();
+      session.incident.rootCauseGuess = input.request.reason;
+    } else {
+      session.incident.status = 'escalated';
+    }
+  });
+  return outcome;
+}
+
+export function buildHandler(getRuntime: () => Runtime) {
+  return intakeHandler(RUNBOOK, getRuntime, handleRestoreEvent);
+}
+
+export function buildWorkflow(getRuntime: () => Runtime) {
+  return withDurableExecution(async (input: RestoreWorkflowInput, ctx: DurableContext) => runRestoreWorkflow(input, ctx, getRuntime()));
+}
+
+export const handler = buildHandler(productionRuntime);
+export const workflow = buildWorkflow(productionRuntime);

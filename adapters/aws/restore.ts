@@ -1,0 +1,180 @@
+/**
+ * Runbook 5 on AWS: RDS snapshots and restores, the application switch, S3 versions.
+ * Every mutation here is called by the workflow through the Actuator; these functions
+ * only talk to AWS and re-read state, they decide nothing.
+ */
+import {
+  CreateDBSnapshotCommand,
+  DBInstanceNotFoundFault,
+  DBSnapshotNotFoundFault,
+  DescribeDBInstanceAutomatedBackupsCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  RestoreDBInstanceFromDBSnapshotCommand,
+  RestoreDBInstanceToPointInTimeCommand,
+} from '@aws-sdk/client-rds';
+import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { CopyObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import './sdk/rds';
+import './sdk/ecs';
+import './sdk/s3';
+import type { AutopilotConfig } from '../../domain/config';
+import type { RestoreFacts, RestorePlan, RestoreRequest } from '../../domain/restore/request';
+import type { ObjectVersion } from '../../domain/restore/s3';
+import type { S3RestoreOperations } from '../../domain/restore/s3-workflow';
+import type { RestoreOperations } from '../../domain/restore/workflow';
+import type { AwsRegions } from './clients';
+import { cloneWithDatabaseHost } from './task-definitions';
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof DBInstanceNotFoundFault || err instanceof DBSnapshotNotFoundFault || (err instanceof Error && /NotFound/.test(err.name));
+}
+
+export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperations {
+  constructor(
+    private readonly aws: AwsRegions,
+    private readonly config: AutopilotConfig,
+    /** Loop guard: the deployment the switch starts is ours; its events must not trigger a rollback. */
+    private readonly markOwnDeployment: (deploymentId: string) => Promise<void>,
+  ) {}
+
+  private get rds() {
+    return this.aws.in(this.config.primaryRegion).rds;
+  }
+
+  async readFacts(req: RestoreRequest): Promise<RestoreFacts> {
+    const facts: RestoreFacts = {};
+    try {
+      const { DBInstances } = await this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: req.dbInstanceId }));
+      const db = DBInstances?.[0];
+      if (db) {
+        facts.instance = {
+          id: db.DBInstanceIdentifier ?? req.dbInstanceId,
+          status: db.DBInstanceStatus ?? 'unknown',
+          instanceClass: db.DBInstanceClass ?? this.config.database.instanceClass,
+          subnetGroupName: db.DBSubnetGroup?.DBSubnetGroupName ?? this.config.database.subnetGroupName,
+          securityGroupIds: (db.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId).filter((x): x is string => !!x),
+          endpoint: db.Endpoint?.Address,
+        };
+        if (facts.instance.securityGroupIds.length === 0) facts.instance.securityGroupIds = this.config.database.securityGroupIds;
+        const latest = db.LatestRestorableTime?.getTime();
+        if (req.source.kind === 'point-in-time' && latest !== undefined && (db.BackupRetentionPeriod ?? 0) > 0) {
+          let earliest: number | undefined;
+          try {
+            const backups = await this.rds.send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: req.dbInstanceId }));
+            earliest = backups.DBInstanceAutomatedBackups?.[0]?.RestoreWindow?.EarliestTime?.getTime();
+          } catch (err) {
+            if (!isNotFound(err) && !(err instanceof Error && err.name === 'UnknownOperationException')) throw err;
+          }
+          // Without the automated-backups window, the retention period bounds it.
+          facts.restoreWindow = { earliest: earliest ?? latest - (db.BackupRetentionPeriod ?? 0) * 86400_000, latest };
+        }
+      }
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    if (req.source.kind === 'snapshot') {
+      try {
+        const { DBSnapshots } = await this.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: req.source.snapshotId }));
+        const s = DBSnapshots?.[0];
+        if (s) facts.snapshot = { id: s.DBSnapshotIdentifier ?? req.source.snapshotId, status: s.Status ?? 'unknown', sourceInstanceId: s.DBInstanceIdentifier, createdAt: s.SnapshotCreateTime?.getTime() };
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    return facts;
+  }
+
+  async snapshotStatus(snapshotId: string): Promise<string | undefined> {
+    try {
+      const { DBSnapshots } = await this.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
+      return DBSnapshots?.[0]?.Status;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async createSnapshot(instanceId: string, snapshotId: string): Promise<void> {
+    if ((await this.snapshotStatus(snapshotId)) !== undefined) return; // an earlier attempt made it
+    await this.rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: instanceId, DBSnapshotIdentifier: snapshotId, Tags: [{ Key: 'autopilot:purpose', Value: 'pre-restore' }] }));
+  }
+
+  async restoreFromSnapshot(plan: RestorePlan, snapshotId: string): Promise<void> {
+    if (await this.instanceState(plan.targetInstanceId)) return;
+    await this.rds.send(
+      new RestoreDBInstanceFromDBSnapshotCommand({
+        DBInstanceIdentifier: plan.targetInstanceId,
+        DBSnapshotIdentifier: snapshotId,
+        DBInstanceClass: plan.instanceClass,
+        DBSubnetGroupName: plan.subnetGroupName,
+        VpcSecurityGroupIds: plan.securityGroupIds,
+        PubliclyAccessible: false,
+      }),
+    );
+  }
+
+  async restoreToPointInTime(plan: RestorePlan, sourceInstanceId: string, restoreTime: number): Promise<void> {
+    if (await this.instanceState(plan.targetInstanceId)) return;
+    await this.rds.send(
+      new RestoreDBInstanceToPointInTimeCommand({
+        SourceDBInstanceIdentifier: sourceInstanceId,
+        TargetDBInstanceIdentifier: plan.targetInstanceId,
+        RestoreTime: new Date(restoreTime),
+        DBInstanceClass: plan.instanceClass,
+        DBSubnetGroupName: plan.subnetGroupName,
+        VpcSecurityGroupIds: plan.securityGroupIds,
+        PubliclyAccessible: false,
+      }),
+    );
+  }
+
+  async instanceState(instanceId: string): Promise<{ status: string; endpoint?: string } | undefined> {
+    try {
+      const { DBInstances } = await this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId }));
+      const db = DBInstances?.[0];
+      return db ? { status: db.DBInstanceStatus ?? 'unknown', endpoint: db.Endpoint?.Address } : undefined;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async switchApplication(endpoint: string): Promise<string> {
+    const s = this.config.service;
+    const ecs = this.aws.in(s.region).ecs;
+    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: s.clusterName, services: [s.serviceName] }));
+    const current = services?.[0]?.taskDefinition;
+    if (!current) throw new Error(`service ${s.clusterName}/${s.serviceName} not found`);
+    const clone = await cloneWithDatabaseHost(ecs, current, s.containerName, endpoint, 'restore-from-backup switch');
+    const updated = await ecs.send(new UpdateServiceCommand({ cluster: s.clusterName, service: s.serviceName, taskDefinition: clone.taskDefinitionArn, forceNewDeployment: true }));
+    const primary = updated.service?.deployments?.find((d) => d.status === 'PRIMARY');
+    if (primary?.id) await this.markOwnDeployment(primary.id);
+    return clone.taskDefinitionArn;
+  }
+
+  async serviceStableOn(taskDefinitionArn: string): Promise<boolean> {
+    const s = this.config.service;
+    const { services } = await this.aws.in(s.region).ecs.send(new DescribeServicesCommand({ cluster: s.clusterName, services: [s.serviceName] }));
+    const svc = services?.[0];
+    const deployments = svc?.deployments ?? [];
+    const primary = deployments.find((d) => d.status === 'PRIMARY');
+    return deployments.length === 1 && primary?.taskDefinition === taskDefinitionArn && primary.rolloutState === 'COMPLETED' && svc?.runningCount === svc?.desiredCount;
+  }
+
+  async listVersions(bucket: string, prefix: string, cursor?: { keyMarker?: string; versionIdMarker?: string }) {
+    const s3 = this.aws.in(this.config.primaryRegion).s3;
+    const out = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: cursor?.keyMarker, VersionIdMarker: cursor?.versionIdMarker }));
+    const versions: ObjectVersion[] = [
+      ...(out.Versions ?? []).map((v) => ({ key: v.Key ?? '', versionId: v.VersionId ?? 'null', lastModified: v.LastModified?.getTime() ?? 0, isLatest: !!v.IsLatest, deleteMarker: false, etag: v.ETag })),
+      ...(out.DeleteMarkers ?? []).map((d) => ({ key: d.Key ?? '', versionId: d.VersionId ?? 'null', lastModified: d.LastModified?.getTime() ?? 0, isLatest: !!d.IsLatest, deleteMarker: true })),
+    ].filter((v) => v.key !== '');
+    const next = out.IsTruncated ? { keyMarker: out.NextKeyMarker, versionIdMarker: out.NextVersionIdMarker } : undefined;
+    return { versions, next };
+  }
+
+  async copyVersion(bucket: string, key: string, versionId: string): Promise<void> {
+    const s3 = this.aws.in(this.config.primaryRegion).s3;
+    await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}?versionId=${encodeURIComponent(versionId)}` }));
+  }
+}

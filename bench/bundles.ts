@@ -1,0 +1,133 @@
+/**
+ * Bundle size and cold start of every packaged function.
+ *
+ * The packages are the ones `sls package` builds (serverless-esbuild, the deployed
+ * settings). Cold start = time to load the handler module in a fresh Node process (the
+ * module-scope work Lambda's init phase pays: parsing the bundle, creating clients), median
+ * of repeated runs. The baseline is a bundle built with the same esbuild settings that only
+ * imports the same AWS SDK clients the function's bundle contains: the ratio is what our
+ * own code costs on top of the SDK.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { build } from 'esbuild';
+import { parse as parseYaml } from 'yaml';
+import { RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
+
+export interface BundleFigures {
+  function: string;
+  handler: string;
+  zippedBytes: number;
+  unzippedBytes: number;
+  coldStartMedianMs: number;
+  baselineMedianMs: number;
+  ratio: number;
+  sdkClients: string[];
+}
+
+const ROOT = join(__dirname, '..');
+
+function dirSize(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    total += entry.isDirectory() ? dirSize(p) : statSync(p).size;
+  }
+  return total;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Loads `file` in a fresh node process `runs` times; returns the median load time in ms. */
+export function measureLoad(file: string, exportName: string, runs: number): number {
+  const script = `const t=process.hrtime.bigint();const m=require(${JSON.stringify(file)});if(${JSON.stringify(exportName)}&&!(${JSON.stringify(exportName)} in m))throw new Error('missing export');process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));`;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1', NODE_NO_WARNINGS: '1' } });
+    if (out.status !== 0) throw new Error(`loading ${file} failed: ${out.stderr}`);
+    times.push(Number(out.stdout));
+  }
+  return median(times);
+}
+
+function esbuildSettings(): { minify: boolean; keepNames: boolean; target: string; platform: 'node'; format: 'cjs' } {
+  const yml = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as { custom?: { esbuild?: Record<string, unknown> } };
+  const e = yml.custom?.esbuild ?? {};
+  return { minify: e.minify !== false, keepNames: e.keepNames === true, target: String(e.target ?? 'node22'), platform: 'node', format: 'cjs' };
+}
+
+/** The @aws-sdk/client-* packages a handler's bundle includes (from esbuild's metafile). */
+async function sdkClientsOf(entry: string): Promise<string[]> {
+  const result = await build({ ...esbuildSettings(), entryPoints: [entry], bundle: true, write: false, metafile: true, logLevel: 'silent', outdir: tmpdir() });
+  const clients = new Set<string>();
+  for (const input of Object.keys(result.metafile.inputs)) {
+    const m = /node_modules\/(@aws-sdk\/client-[a-z0-9-]+)\//.exec(input);
+    if (m) clients.add(m[1]!);
+  }
+  return [...clients].sort();
+}
+
+async function baselineBundle(clients: string[], dir: string): Promise<string> {
+  const entry = join(dir, 'baseline-entry.js');
+  writeFileSync(entry, clients.map((c, i) => `const c${i} = require(${JSON.stringify(c)});`).join('\n') + `\nexports.handler = async () => [${clients.map((_, i) => `c${i}`).join(',')}].length;\n`);
+  const outfile = join(dir, 'baseline.js');
+  await build({ ...esbuildSettings(), entryPoints: [entry], bundle: true, outfile, logLevel: 'silent', nodePaths: [join(ROOT, 'node_modules')] });
+  return outfile;
+}
+
+export function packageFunctions(outDir: string): void {
+  const env = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*' };
+  for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
+  execFileSync('npx', ['sls', 'package', '--package', outDir], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+export async function measureBundles(runs: number, log: (line: string) => void): Promise<BundleFigures[]> {
+  const work = mkdtempSync(join(tmpdir(), 'autopilot-bench-'));
+  try {
+    const pkgDir = join(work, 'package');
+    log('packaging with `sls package` (the deployed esbuild settings)...');
+    packageFunctions(pkgDir);
+    const figures: BundleFigures[] = [];
+    const baselines = new Map<string, number>();
+    const functions = Object.values(RUNBOOK_FUNCTIONS).flatMap((f) => [
+      { name: f.intake, handler: f.intakeHandler },
+      ...(f.workflow && f.workflowHandler ? [{ name: f.workflow, handler: f.workflowHandler }] : []),
+    ]);
+    for (const fn of functions) {
+      const zip = join(pkgDir, `${fn.name}.zip`);
+      if (!existsSync(zip)) throw new Error(`${relative(ROOT, zip)} not produced by sls package`);
+      const unzipped = join(work, fn.name);
+      execFileSync('unzip', ['-q', '-o', zip, '-d', unzipped]);
+      const [modulePath, exportName] = [fn.handler.slice(0, fn.handler.lastIndexOf('.')), fn.handler.slice(fn.handler.lastIndexOf('.') + 1)];
+      const clients = await sdkClientsOf(join(ROOT, `${modulePath}.ts`));
+      const key = clients.join(',');
+      if (!baselines.has(key)) baselines.set(key, measureLoad(await baselineBundle(clients, mkdtempSync(join(work, 'baseline-'))), 'handler', runs));
+      const cold = measureLoad(join(unzipped, `${modulePath}.js`), exportName!, runs);
+      const baseline = baselines.get(key)!;
+      figures.push({
+        function: fn.name,
+        handler: fn.handler,
+        zippedBytes: statSync(zip).size,
+        unzippedBytes: dirSize(unzipped),
+        coldStartMedianMs: round(cold),
+        baselineMedianMs: round(baseline),
+        ratio: round(cold / baseline),
+        sdkClients: clients.map((c) => c.replace('@aws-sdk/client-', '')),
+      });
+      log(`  ${fn.name}: ${(statSync(zip).size / 1024).toFixed(0)} KB zipped, load ${cold.toFixed(1)} ms vs baseline ${baseline.toFixed(1)} ms`);
+    }
+    return figures;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

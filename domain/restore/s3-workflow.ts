@@ -1,0 +1,118 @@
+/**
+ * S3 restore as a workflow: one checkpointed step per listing page, so a crash resumes at
+ * the page it stopped on, and a bound on objects per run. Dry-run first: the plan is
+ * recorded and paged, nothing is copied.
+ */
+import type { Page } from '../paging';
+import type { Act, Recorder, Workflow } from '../ports';
+import { planS3Restore, splitCompleteKeys, type ObjectVersion, type S3RestoreDecision } from './s3';
+
+export interface S3RestoreRequest {
+  incidentKey: string;
+  bucket: string;
+  prefix: string;
+  restoreTime: number;
+  dryRun: boolean;
+  requestedBy: string;
+}
+
+export interface S3RestoreOperations {
+  listVersions(bucket: string, prefix: string, cursor?: { keyMarker?: string; versionIdMarker?: string }): Promise<{ versions: ObjectVersion[]; next?: { keyMarker?: string; versionIdMarker?: string } }>;
+  copyVersion(bucket: string, key: string, versionId: string): Promise<void>;
+}
+
+export interface S3RestoreDeps {
+  wf: Workflow;
+  ops: S3RestoreOperations;
+  act: Act;
+  rec: Recorder;
+  page(page: Omit<Page, 'at'>): Promise<void>;
+  maxObjects: number;
+  /** Safety bound on listing pages per run. */
+  maxPages?: number;
+}
+
+export interface S3RestoreSummary {
+  dryRun: boolean;
+  planned: S3RestoreDecision[];
+  copied: string[];
+  refused?: string;
+  /** Set when the bound stopped the run: resume from here. */
+  resumeFrom?: { keyMarker?: string; versionIdMarker?: string };
+}
+
+export async function runS3Restore(req: S3RestoreRequest, deps: S3RestoreDeps): Promise<S3RestoreSummary> {
+  const summary: S3RestoreSummary = { dryRun: req.dryRun, planned: [], copied: [] };
+  let cursor: { keyMarker?: string; versionIdMarker?: string } | undefined;
+  let carry: ObjectVersion[] = [];
+  const maxPages = deps.maxPages ?? 1000;
+  for (let pageNo = 0; pageNo < maxPages; pageNo++) {
+    const result = await deps.wf.step(`s3-page-${pageNo}`, async () => {
+      const listed = await deps.ops.listVersions(req.bucket, req.prefix, cursor);
+      const { complete, carry: nextCarry } = splitCompleteKeys([...carry, ...listed.versions], listed.next !== undefined);
+      const decisions = planS3Restore(complete, req.restoreTime);
+      const copied: string[] = [];
+      let refused: string | undefined;
+      for (const d of decisions) {
+        if (d.action !== 'copy' || req.dryRun) continue;
+        if (summary.copied.length + copied.length >= deps.maxObjects) break;
+        const outcome = await deps.act(
+          { action: 's3-restore-object', scope: `s3:${req.bucket}`, summary: `copy s3://${req.bucket}/${d.key} version ${d.fromVersionId} over the current version` },
+          () => deps.ops.copyVersion(req.bucket, d.key, d.fromVersionId),
+        );
+        if (outcome.status === 'refused') {
+          refused = `${outcome.guardrail}: ${outcome.reason}`;
+          break;
+        }
+        if (outcome.status === 'executed') copied.push(d.key);
+      }
+      return { decisions, copied, refused, next: listed.next, carry: nextCarry };
+    });
+    summary.planned.push(...result.decisions);
+    summary.copied.push(...result.copied);
+    carry = result.carry;
+    cursor = result.next;
+    if (result.refused) {
+      summary.refused = result.refused;
+      break;
+    }
+    const changes = summary.planned.filter((d) => d.action === 'copy').length;
+    if (!req.dryRun && summary.copied.length >= deps.maxObjects && changes > summary.copied.length) {
+      summary.resumeFrom = cursor;
+      break;
+    }
+    if (!cursor) break;
+  }
+
+  const toChange = summary.planned.filter((d) => d.action === 'copy');
+  const skipped = summary.planned.filter((d) => d.action === 'skip');
+  await deps.wf.step('s3-restore-report', async () => {
+    deps.rec.record({
+      kind: 'decision',
+      summary: req.dryRun
+        ? `DRY-RUN S3 restore of s3://${req.bucket}/${req.prefix} to ${new Date(req.restoreTime).toISOString()}: would restore ${toChange.length} object(s), skip ${skipped.length}`
+        : `S3 restore of s3://${req.bucket}/${req.prefix}: restored ${summary.copied.length}/${toChange.length} object(s)`,
+      detail: { keys: toChange.map((d) => d.key) },
+    });
+    await deps.page({
+      incidentKey: req.incidentKey,
+      runbook: 'restore-from-backup',
+      resource: `arn:aws:s3:::${req.bucket}`,
+      action: 'trigger',
+      severity: 'P3',
+      title: `${req.dryRun ? 'DRY-RUN ' : ''}S3 restore of s3://${req.bucket}/${req.prefix}: ${req.dryRun ? toChange.length + ' object(s) would change' : summary.copied.length + ' object(s) restored'}`,
+      diagnosis: [
+        ...toChange.slice(0, 50).map((d) => `${d.key}: ${d.reason} -> version ${d.action === 'copy' ? d.fromVersionId : ''}`),
+        ...skipped.slice(0, 20).map((d) => `${d.key}: skipped, ${d.reason}`),
+      ],
+      done: req.dryRun ? ['dry run: nothing copied'] : summary.copied.map((k) => `restored ${k}`).slice(0, 50),
+      refused: summary.refused ? [{ action: 's3-restore-object', guardrail: summary.refused.split(':')[0] ?? 'guardrail', reason: summary.refused }] : [],
+      nextStep: req.dryRun
+        ? 'Review the keys above, then send the same S3 Restore Requested event with "dryRun": false.'
+        : summary.resumeFrom
+          ? `Bound of ${deps.maxObjects} objects reached: send the request again to continue.`
+          : 'Verify the restored objects (aws s3api list-object-versions) and notify affected users.',
+    });
+  });
+  return summary;
+}

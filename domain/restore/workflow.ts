@@ -1,0 +1,267 @@
+/**
+ * Runbook 5, Restore from Backup, as a durable workflow. The autopilot prepares
+ * everything; a person decides the switch.
+ *
+ *   1. validate the request against live facts      (no mutation before this passes)
+ *   2. pre-restore snapshot of the current state     (runbook step 2) and wait for it
+ *   3. restore to a NEW instance                     (step 3: snapshot or point in time)
+ *   4. wait until available
+ *   5. approval page with the verification checklist (step 4: row counts, spot checks)
+ *   6. on approval: switch the application           (step 5, option 1: no downtime)
+ *      on rejection or expiry: leave everything in place and page
+ */
+import type { AutopilotConfig } from '../config';
+import type { Verdict } from '../guardrails';
+import type { Page } from '../paging';
+import type { Act, ApprovalOutcome, Recorder, Workflow } from '../ports';
+import { iso, neverOverwriteVerdict, planRestore, validateRestoreRequest, type RestoreFacts, type RestorePlan, type RestoreRequest } from './request';
+
+export interface RestoreOperations {
+  readFacts(req: RestoreRequest): Promise<RestoreFacts>;
+  /** undefined when absent. */
+  snapshotStatus(snapshotId: string): Promise<string | undefined>;
+  createSnapshot(instanceId: string, snapshotId: string): Promise<void>;
+  restoreFromSnapshot(plan: RestorePlan, snapshotId: string): Promise<void>;
+  restoreToPointInTime(plan: RestorePlan, sourceInstanceId: string, restoreTime: number): Promise<void>;
+  instanceState(instanceId: string): Promise<{ status: string; endpoint?: string } | undefined>;
+  /** Register a task definition whose DATABASE_URL points at `endpoint`, roll the service. Returns the new task definition ARN. */
+  switchApplication(endpoint: string): Promise<string>;
+  /** The primary service finished rolling out the given task definition. */
+  serviceStableOn(taskDefinitionArn: string): Promise<boolean>;
+}
+
+export interface RestoreDeps {
+  wf: Workflow;
+  ops: RestoreOperations;
+  act: Act;
+  rec: Recorder;
+  page(page: Omit<Page, 'at'>): Promise<void>;
+  /** Reads the clock inside a step. */
+  now(): Promise<number>;
+  approvalCommands(callbackId: string): { approve: string; reject: string };
+  config: AutopilotConfig;
+}
+
+export type RestoreOutcome =
+  | { outcome: 'refused'; verdict: Verdict }
+  | { outcome: 'failed'; stage: string; reason: string }
+  | { outcome: 'prepared-not-switched'; approval: ApprovalOutcome['outcome']; targetInstanceId: string; preRestoreSnapshotId: string }
+  | { outcome: 'switched'; targetInstanceId: string; taskDefinitionArn: string; preRestoreSnapshotId: string };
+
+const POLL_SECONDS = 60;
+
+/** The queries from runbook step 4, ready to paste. */
+export function verificationChecklist(endpoint: string, databaseName: string): string[] {
+  return [
+    `psql -h ${endpoint} -U regami_admin -d ${databaseName}`,
+    `SELECT 'users' AS table_name, COUNT(*) FROM users UNION ALL SELECT 'dogs', COUNT(*) FROM dogs UNION ALL SELECT 'availability', COUNT(*) FROM availability;`,
+    `SELECT * FROM users WHERE email = 'affected-user@example.com';`,
+    'Compare the counts with the primary and spot-check the affected rows before approving.',
+  ];
+}
+
+async function waitUntil(deps: RestoreDeps, name: string, timeoutSeconds: number, probe: () => Promise<boolean>): Promise<boolean> {
+  const rounds = Math.max(1, Math.ceil(timeoutSeconds / POLL_SECONDS));
+  for (let i = 0; i < rounds; i++) {
+    if (await deps.wf.step(`${name}:check-${i}`, probe)) return true;
+    await deps.wf.wait(`${name}:wait-${i}`, POLL_SECONDS);
+  }
+  return deps.wf.step(`${name}:check-final`, probe);
+}
+
+function describeSource(req: RestoreRequest): string {
+  return req.source.kind === 'snapshot' ? `snapshot ${req.source.snapshotId}` : `point in time ${iso(req.source.restoreTime)}`;
+}
+
+export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promise<RestoreOutcome> {
+  const { wf, ops, rec, config } = deps;
+  const scope = `db:${req.dbInstanceId}`;
+  const base = { incidentKey: req.incidentKey, runbook: 'restore-from-backup' as const, resource: req.dbInstanceId };
+
+  // 1. Validate against live facts: nothing is created for a request that cannot succeed.
+  const checked = await wf.step('validate-request', async () => {
+    const facts = await ops.readFacts(req);
+    const verdicts = validateRestoreRequest(req, facts, await deps.now());
+    for (const v of verdicts) rec.record({ kind: 'guardrail', summary: `${v.guardrail}: ${v.pass ? 'pass' : 'REFUSE'} - ${v.reason}`, verdict: v });
+    const plan = facts.instance ? planRestore(req, { instance: facts.instance }) : undefined;
+    return { verdicts, plan };
+  });
+  const refusal = checked.verdicts.find((v) => !v.pass);
+  if (refusal || !checked.plan) {
+    const verdict = refusal ?? { guardrail: 'SourceDatabaseExists', pass: false, reason: 'no plan' };
+    await wf.step('page-refused', async () => {
+      await deps.page({
+        ...base,
+        action: 'trigger',
+        severity: 'P2',
+        title: `Restore of ${req.dbInstanceId} refused: ${verdict.guardrail}`,
+        diagnosis: [`request by ${req.requestedBy}: ${req.reason}`, `source: ${describeSource(req)}`, ...checked.verdicts.map((v) => `${v.guardrail}: ${v.reason}`)],
+        done: ['nothing was created or changed'],
+        refused: [{ action: 'restore', guardrail: verdict.guardrail, reason: verdict.reason }],
+        nextStep: `aws rds describe-db-snapshots --db-instance-identifier ${req.dbInstanceId} --query 'DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]' --output table   # pick a valid source and re-request`,
+      });
+    });
+    return { outcome: 'refused', verdict };
+  }
+  const plan = checked.plan;
+  const protectedIds = [config.database.primaryInstanceId, config.database.replicaInstanceId, req.dbInstanceId];
+
+  // 2. Pre-restore snapshot, for going back.
+  const snap = await wf.step('pre-restore-snapshot', async () => {
+    if ((await ops.snapshotStatus(plan.preRestoreSnapshotId)) !== undefined) return { status: 'executed' as const };
+    return deps.act(
+      { action: 'create-pre-restore-snapshot', scope, summary: `create snapshot ${plan.preRestoreSnapshotId} of ${req.dbInstanceId}` },
+      () => ops.createSnapshot(req.dbInstanceId, plan.preRestoreSnapshotId),
+    );
+  });
+  if (snap.status !== 'executed') return stopBeforeMutation(deps, req, base, snap, 'pre-restore snapshot');
+  const snapshotReady = await waitUntil(deps, 'pre-restore-snapshot-available', config.guardrails.restore.restoreTimeoutSeconds, async () => (await ops.snapshotStatus(plan.preRestoreSnapshotId)) === 'available');
+  if (!snapshotReady) return failed(deps, req, base, 'pre-restore snapshot', `${plan.preRestoreSnapshotId} not available within ${config.guardrails.restore.restoreTimeoutSeconds}s`);
+
+  // 3. Restore to a NEW instance.
+  const restore = await wf.step('restore-to-new-instance', async () => {
+    if (await ops.instanceState(plan.targetInstanceId)) return { status: 'executed' as const };
+    return deps.act(
+      {
+        action: 'restore-db-instance',
+        scope,
+        summary: `restore ${describeSource(req)} to new instance ${plan.targetInstanceId} (${plan.instanceClass}, not publicly accessible)`,
+        extraVerdicts: [neverOverwriteVerdict(plan.targetInstanceId, protectedIds)],
+      },
+      () =>
+        req.source.kind === 'snapshot'
+          ? ops.restoreFromSnapshot(plan, req.source.snapshotId)
+          : ops.restoreToPointInTime(plan, req.dbInstanceId, req.source.restoreTime),
+    );
+  });
+  if (restore.status !== 'executed') return stopBeforeMutation(deps, req, base, restore, 'restore');
+
+  // 4. Wait until the restored instance is available.
+  const available = await waitUntil(deps, 'restored-instance-available', config.guardrails.restore.restoreTimeoutSeconds, async () => (await ops.instanceState(plan.targetInstanceId))?.status === 'available');
+  if (!available) return failed(deps, req, base, 'restore', `${plan.targetInstanceId} not available within ${config.guardrails.restore.restoreTimeoutSeconds}s`);
+  const endpoint = await wf.step('restored-endpoint', async () => (await ops.instanceState(plan.targetInstanceId))?.endpoint ?? `${plan.targetInstanceId}.unknown`);
+  await wf.step('record-prepared', async () => {
+    rec.record({ kind: 'decision', summary: `restored instance ${plan.targetInstanceId} is available at ${endpoint}; waiting for a human to verify and approve the switch` });
+  });
+
+  // 5. Human gate with the verification checklist.
+  const approval = await wf.waitForApproval('approve-switch', config.guardrails.restore.approvalTimeoutSeconds, async (callbackId) => {
+    const cmds = deps.approvalCommands(callbackId);
+    rec.record({ kind: 'approval', summary: `approval requested to switch the application to ${plan.targetInstanceId}` });
+    await deps.page({
+      ...base,
+      action: 'trigger',
+      severity: 'P2',
+      title: `Restore of ${req.dbInstanceId} prepared: verify ${plan.targetInstanceId} and approve the switch`,
+      diagnosis: [
+        `request by ${req.requestedBy}: ${req.reason}`,
+        `source: ${describeSource(req)}`,
+        `restored endpoint: ${endpoint}`,
+        `pre-restore snapshot (to go back): ${plan.preRestoreSnapshotId}`,
+        ...verificationChecklist(endpoint, config.database.databaseName),
+      ],
+      done: [`created snapshot ${plan.preRestoreSnapshotId}`, `restored ${describeSource(req)} to ${plan.targetInstanceId}`],
+      refused: [],
+      nextStep: `Verify with the queries above, then approve: ${cmds.approve}   or reject: ${cmds.reject}`,
+      approval: { callbackId, approveCommand: cmds.approve, rejectCommand: cmds.reject, expiresAt: (await deps.now()) + config.guardrails.restore.approvalTimeoutSeconds * 1000 },
+    });
+  });
+  await wf.step('record-approval', async () => {
+    rec.record({ kind: 'approval', summary: `switch to ${plan.targetInstanceId}: ${approval.outcome}${'by' in approval && approval.by ? ` by ${approval.by}` : ''}` });
+  });
+
+  if (approval.outcome !== 'APPROVED') {
+    await wf.step('page-not-switched', async () => {
+      await deps.page({
+        ...base,
+        action: 'trigger',
+        severity: 'P2',
+        title: `Restore of ${req.dbInstanceId} NOT switched (${approval.outcome}); restored instance left in place`,
+        diagnosis: [`restored endpoint: ${endpoint}`, `pre-restore snapshot: ${plan.preRestoreSnapshotId}`],
+        done: [`created snapshot ${plan.preRestoreSnapshotId}`, `restored to ${plan.targetInstanceId}`],
+        refused: [{ action: 'switch-application', guardrail: 'HumanApproval', reason: approval.outcome === 'EXPIRED' ? 'approval expired: counts as denied' : 'rejected by a human' }],
+        nextStep: `Switch by hand (runbook 5 step 5) or delete the restored instance when no longer needed: aws rds delete-db-instance --db-instance-identifier ${plan.targetInstanceId} --final-db-snapshot-identifier ${plan.targetInstanceId}-final`,
+      });
+    });
+    return { outcome: 'prepared-not-switched', approval: approval.outcome, targetInstanceId: plan.targetInstanceId, preRestoreSnapshotId: plan.preRestoreSnapshotId };
+  }
+
+  // 6. Switch the application: new task definition with the restored endpoint, rolled with no downtime.
+  const service = config.service;
+  const switched = await wf.step('switch-application', async () =>
+    deps.act(
+      { action: 'switch-application-database', scope: `service:${service.clusterName}/${service.serviceName}`, summary: `roll ${service.serviceName} onto a task definition whose DATABASE_URL points at ${plan.targetInstanceId}` },
+      () => ops.switchApplication(endpoint),
+    ),
+  );
+  if (switched.status !== 'executed') return stopBeforeMutation(deps, req, base, switched, 'switch application');
+  const taskDefinitionArn = switched.result;
+  const stable = await waitUntil(deps, 'service-stable-on-restored', config.guardrails.rollback.rolloutTimeoutSeconds, () => ops.serviceStableOn(taskDefinitionArn));
+  if (!stable) return failed(deps, req, base, 'switch application', `${service.serviceName} did not become stable on ${taskDefinitionArn}`);
+
+  await wf.step('page-switched', async () => {
+    await deps.page({
+      ...base,
+      action: 'resolve',
+      severity: 'P2',
+      title: `Restore of ${req.dbInstanceId} complete: application switched to ${plan.targetInstanceId}`,
+      diagnosis: [`restored endpoint: ${endpoint}`, `task definition: ${taskDefinitionArn}`],
+      done: [`created snapshot ${plan.preRestoreSnapshotId}`, `restored to ${plan.targetInstanceId}`, `switched ${service.serviceName} to ${taskDefinitionArn}`],
+      refused: [],
+      nextStep: 'Post-restore validation (runbook 5): smoke tests, ask affected users to verify, watch error rates for 1 hour.',
+    });
+  });
+  return { outcome: 'switched', targetInstanceId: plan.targetInstanceId, taskDefinitionArn, preRestoreSnapshotId: plan.preRestoreSnapshotId };
+}
+
+type Base = { incidentKey: string; runbook: 'restore-from-backup'; resource: string };
+
+async function stopBeforeMutation(deps: RestoreDeps, req: RestoreRequest, base: Base, outcome: { status: string; guardrail?: string; reason?: string }, stage: string): Promise<RestoreOutcome> {
+  if (outcome.status === 'dry-run') {
+    await deps.wf.step(`page-dry-run-${stage}`, async () => {
+      await deps.page({
+        ...base,
+        action: 'trigger',
+        severity: 'P3',
+        title: `DRY-RUN: restore of ${req.dbInstanceId} stopped before ${stage}`,
+        diagnosis: [`source: ${describeSource(req)}`],
+        done: [`dry-run: would ${stage}`],
+        refused: [],
+        nextStep: 'Turn dry-run off and re-request, or follow runbook 5 by hand.',
+      });
+    });
+    return { outcome: 'failed', stage, reason: 'dry-run' };
+  }
+  const guardrail = outcome.guardrail ?? 'unknown';
+  const reason = outcome.reason ?? 'refused';
+  await deps.wf.step(`page-refused-${stage}`, async () => {
+    await deps.page({
+      ...base,
+      action: 'trigger',
+      severity: 'P2',
+      title: `Restore of ${req.dbInstanceId} stopped before ${stage}: ${guardrail}`,
+      diagnosis: [`source: ${describeSource(req)}`],
+      done: [],
+      refused: [{ action: stage, guardrail, reason }],
+      nextStep: 'Follow runbook 5 by hand from this step, or clear the guardrail and re-request.',
+    });
+  });
+  return { outcome: 'refused', verdict: { guardrail, pass: false, reason } };
+}
+
+async function failed(deps: RestoreDeps, req: RestoreRequest, base: Base, stage: string, reason: string): Promise<RestoreOutcome> {
+  await deps.wf.step(`page-failed-${stage}`, async () => {
+    deps.rec.record({ kind: 'error', summary: `restore stopped at ${stage}: ${reason}` });
+    await deps.page({
+      ...base,
+      action: 'trigger',
+      severity: 'P2',
+      title: `Restore of ${req.dbInstanceId} stopped at ${stage}`,
+      diagnosis: [reason],
+      done: [],
+      refused: [],
+      nextStep: `Check the instance and snapshot states (aws rds describe-db-instances / describe-db-snapshots) and continue runbook 5 by hand from "${stage}".`,
+    });
+  });
+  return { outcome: 'failed', stage, reason };
+}
