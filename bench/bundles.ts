@@ -82,7 +82,7 @@ async function baselineBundle(clients: string[], dir: string): Promise<string> {
 }
 
 export function packageFunctions(outDir: string): void {
-  const env = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*' };
+  const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*' };
   for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
   execFileSync('npx', ['sls', 'package', '--package', outDir], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
 }

@@ -6,9 +6,11 @@
  */
 export type Command = (args: string[]) => Promise<number>;
 
+// require, not import(): bin/autopilot.cjs registers tsx for CommonJS only, and on Node 20 a
+// dynamic import() of a .ts file bypasses that hook (ERR_MODULE_NOT_FOUND).
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  route: { summary: 'route <event.json>...  print the runbook handler(s) an event reaches', load: async () => (await import('./route')).routeCommand },
-  drill: { summary: 'drill [scenario.json...] [--json]  replay incident scenarios', load: async () => (await import('./drill')).drillCommand },
+  route: { summary: 'route <event.json>...  print the runbook handler(s) an event reaches', load: async () => (require('./route') as typeof import('./route')).routeCommand },
+  drill: { summary: 'drill [scenario.json...] [--json]  replay incident scenarios', load: async () => (require('./drill') as typeof import('./drill')).drillCommand },
 };
 
 function usage(): string {

@@ -1,0 +1,56 @@
+/**
+ * `autopilot drill [scenario...] [--json]`: replays incident scenarios (all of
+ * drill/scenarios/ by default) through the real handlers against the simulated region.
+ * Prints a timeline per scenario and a summary table, or with --json only JSON.
+ * Exit codes: 0 all passed, 1 an expectation failed, 2 an invalid scenario file or usage.
+ */
+// quiet.ts first: it sets the log level before any handler module builds its logger.
+import '../drill/quiet';
+import { relative } from 'node:path';
+import { runDrill } from '../drill/drill';
+import { defaultScenarioFiles, loadScenarioFile, type PreparedScenario } from '../drill/load';
+import { formatSummary, formatTimeline, passed, toJson } from '../drill/printer';
+import { ScenarioError } from '../drill/scenario';
+
+const USAGE = 'usage: autopilot drill [scenario.json|scenario.yaml ...] [--json]';
+
+export async function drillCommand(args: string[]): Promise<number> {
+  const json = args.includes('--json');
+  const unknown = args.filter((a) => a.startsWith('-') && a !== '--json');
+  if (unknown.length > 0) {
+    console.error(`unknown option ${unknown.join(' ')}\n${USAGE}`);
+    return 2;
+  }
+  const files = args.filter((a) => !a.startsWith('-'));
+  const chosen = files.length > 0 ? files : defaultScenarioFiles();
+  if (chosen.length === 0) {
+    console.error(`no scenario files found in drill/scenarios\n${USAGE}`);
+    return 2;
+  }
+
+  const prepared: PreparedScenario[] = [];
+  let invalid = false;
+  for (const file of chosen) {
+    try {
+      prepared.push(loadScenarioFile(file));
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      console.error(err.message);
+      invalid = true;
+    }
+  }
+  if (invalid) return 2;
+
+  const outcomes = await runDrill(prepared, {
+    reportsRoot: process.cwd(),
+    onScenario: json
+      ? undefined
+      : (o) => {
+          if (o.reportFile) o.reportFile = relative(process.cwd(), o.reportFile) || o.reportFile;
+          console.log(`${formatTimeline(o)}\n`);
+        },
+  });
+  if (json) console.log(JSON.stringify(toJson(outcomes), null, 2));
+  else console.log(formatSummary(outcomes));
+  return outcomes.every(passed) ? 0 : 1;
+}
