@@ -1,0 +1,172 @@
+/**
+ * loadConfig(stage): the autopilot configuration for one stage.
+ *
+ * defaultConfig (domain/config.ts, the runbook's own values) deep-merged with
+ * config/<stage>.json when that file exists. Objects merge key by key; arrays and scalars
+ * in the stage file replace the default. The result is checked against the shape of
+ * defaultConfig, so a typo or a wrong type fails here, naming the field, instead of at
+ * 3 a.m. inside a handler. A pure file read: no AWS, no environment.
+ *
+ * serverless.yml (through infra/), the CLI and the tests all call this, so the deployed
+ * patterns, IAM scopes and AUTOPILOT_CONFIG come from the same object.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultConfig, type AutopilotConfig, type Severity } from '../domain/config';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    detail: string,
+    readonly source: string,
+  ) {
+    super(`invalid configuration (${source}): ${field}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const STAGE_NAME = /^[a-z][a-z0-9-]{0,15}$/;
+const SEVERITIES: readonly Severity[] = ['P1', 'P2', 'P3', 'P4'];
+
+/** Directory holding <stage>.json files: this file's own directory. */
+export const CONFIG_DIR = __dirname;
+
+export function loadConfig(stage = 'dev', configDir: string = CONFIG_DIR): AutopilotConfig {
+  if (!STAGE_NAME.test(stage)) {
+    throw new ConfigError('stage', `"${stage}" is not a stage name (lower case letters, digits, '-', at most 16)`, 'argument');
+  }
+  const file = join(configDir, `${stage}.json`);
+  const source = existsSync(file) ? file : 'defaults';
+  let overrides: unknown = {};
+  if (existsSync(file)) {
+    try {
+      overrides = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError('(file)', `not valid JSON: ${err instanceof Error ? err.message : String(err)}`, file);
+    }
+  }
+  if (!isPlainObject(overrides)) throw new ConfigError('(root)', 'must be a JSON object', source);
+
+  const merged = deepMerge(defaultConfig, overrides, '', source);
+  // The stage is the one asked for, whatever the file says: names and topic ARNs carry it.
+  const config = { ...(merged as unknown as AutopilotConfig), stage };
+  validateConfig(config, source);
+  return config;
+}
+
+/** Stage file values replace defaults; objects merge; unknown keys are errors (typos must not pass). */
+function deepMerge(base: unknown, override: unknown, path: string, source: string): unknown {
+  if (override === undefined) return base;
+  if (isPlainObject(base)) {
+    if (!isPlainObject(override)) throw new ConfigError(path || '(root)', `must be an object, got ${describe(override)}`, source);
+    const out: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(override)) {
+      const field = path ? `${path}.${key}` : key;
+      if (!(key in base)) throw new ConfigError(field, 'unknown field', source);
+      out[key] = deepMerge(base[key], value, field, source);
+    }
+    return out;
+  }
+  if (Array.isArray(base)) {
+    if (!Array.isArray(override)) throw new ConfigError(path, `must be an array, got ${describe(override)}`, source);
+    return override;
+  }
+  if (typeof override !== typeof base) {
+    throw new ConfigError(path, `must be a ${typeof base}, got ${describe(override)}`, source);
+  }
+  return override;
+}
+
+/** Checks beyond the types: values a deploy or a decision would trip on. */
+export function validateConfig(config: AutopilotConfig, source = 'config'): void {
+  const fail = (field: string, detail: string): never => {
+    throw new ConfigError(field, detail, source);
+  };
+  const nonEmpty = (field: string, value: string) => {
+    if (value.trim() === '') fail(field, 'must not be empty');
+  };
+  const positive = (field: string, value: number) => {
+    if (!Number.isFinite(value) || value <= 0) fail(field, `must be a positive number, got ${value}`);
+  };
+  const arnOf = (field: string, value: string, service: string) => {
+    if (!new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:.+`).test(value)) fail(field, `must be an ${service} ARN, got "${value}"`);
+  };
+  const region = (field: string, value: string) => {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(value)) fail(field, `must be an AWS region, got "${value}"`);
+  };
+
+  if (config.accountIds.length === 0) fail('accountIds', 'must list at least one account');
+  config.accountIds.forEach((id, i) => {
+    if (typeof id !== 'string' || !/^\d{12}$/.test(id)) fail(`accountIds[${i}]`, `must be a 12-digit account id, got ${describe(id)}`);
+  });
+  region('primaryRegion', config.primaryRegion);
+  region('secondaryRegion', config.secondaryRegion);
+  region('service.region', config.service.region);
+  region('secondaryService.region', config.secondaryService.region);
+  region('database.replicaRegion', config.database.replicaRegion);
+  positive('maxEventAgeSeconds', config.maxEventAgeSeconds);
+
+  for (const key of ['clusterName', 'serviceName', 'taskFamily', 'containerName', 'logGroupName'] as const) {
+    nonEmpty(`service.${key}`, config.service[key]);
+  }
+  for (const key of ['clusterName', 'serviceName', 'taskFamily', 'containerName'] as const) {
+    nonEmpty(`secondaryService.${key}`, config.secondaryService[key]);
+  }
+  arnOf('service.listenerArn', config.service.listenerArn, 'elasticloadbalancing');
+  arnOf('service.targetGroupArn', config.service.targetGroupArn, 'elasticloadbalancing');
+  arnOf('service.blueTargetGroupArn', config.service.blueTargetGroupArn, 'elasticloadbalancing');
+  arnOf('service.greenTargetGroupArn', config.service.greenTargetGroupArn, 'elasticloadbalancing');
+  if (!/^https:\/\//.test(config.service.healthCheckUrl)) fail('service.healthCheckUrl', 'must be an https URL');
+
+  nonEmpty('database.primaryInstanceId', config.database.primaryInstanceId);
+  nonEmpty('database.replicaInstanceId', config.database.replicaInstanceId);
+  nonEmpty('database.subnetGroupName', config.database.subnetGroupName);
+  positive('database.maxConnections', config.database.maxConnections);
+  if (config.database.backupRetentionDays < 1 || config.database.backupRetentionDays > 35) {
+    fail('database.backupRetentionDays', 'must be between 1 and 35 (RDS limit)');
+  }
+  if (!/^Z[A-Z0-9]+$/.test(config.dns.hostedZoneId)) fail('dns.hostedZoneId', `must be a Route53 zone id, got "${config.dns.hostedZoneId}"`);
+  nonEmpty('dns.recordName', config.dns.recordName);
+  nonEmpty('codeDeploy.applicationName', config.codeDeploy.applicationName);
+  nonEmpty('codeDeploy.deploymentGroupName', config.codeDeploy.deploymentGroupName);
+  config.dependencies.s3Buckets.forEach((b, i) => {
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b)) fail(`dependencies.s3Buckets[${i}]`, `must be a bucket name, got "${b}"`);
+  });
+
+  for (const key of ['fiveXx', 'cpu', 'databaseDown'] as const) {
+    const names = config.alarms[key];
+    if (names.length === 0) fail(`alarms.${key}`, 'must list at least one alarm name or prefix');
+    names.forEach((n, i) => {
+      if (n === '' || n === '*' || (n.includes('*') && n.indexOf('*') !== n.length - 1)) {
+        fail(`alarms.${key}[${i}]`, `"${n}" must be a name or a prefix ending in a single '*'`);
+      }
+    });
+  }
+
+  const s = config.guardrails.scaling;
+  if (s.minTasks < 1) fail('guardrails.scaling.minTasks', 'must be at least 1');
+  if (s.maxTasks < s.minTasks) fail('guardrails.scaling.maxTasks', `must be >= minTasks (${s.minTasks})`);
+  positive('guardrails.scaling.maxStepUp', s.maxStepUp);
+  positive('guardrails.lockTtlSeconds', config.guardrails.lockTtlSeconds);
+  positive('guardrails.circuitBreaker.maxActions', config.guardrails.circuitBreaker.maxActions);
+  positive('guardrails.circuitBreaker.windowSeconds', config.guardrails.circuitBreaker.windowSeconds);
+  positive('guardrails.failover.confirmChecks', config.guardrails.failover.confirmChecks);
+  positive('guardrails.failover.maxReplicaLagSeconds', config.guardrails.failover.maxReplicaLagSeconds);
+
+  for (const severity of SEVERITIES) {
+    const arn = config.paging.topics[severity];
+    if (typeof arn !== 'string') fail(`paging.topics.${severity}`, 'is missing');
+    arnOf(`paging.topics.${severity}`, arn, 'sns');
+    if (!arn.includes(config.stage)) fail(`paging.topics.${severity}`, `must carry the stage name "${config.stage}" (one topic set per stage), got "${arn}"`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

@@ -1,0 +1,108 @@
+/** The template builders on their own (fast): no serverless run. */
+import { loadConfig } from '../config/load';
+import { RUNBOOKS } from '../domain/config';
+import type { CfnTemplate, PolicyStatement } from './cfn';
+import { checkEnvironmentSize, functionEnvironment, workflowEnvironment } from './environment';
+import { durableConfigFor, renameLogicalId } from './durable';
+import { deployedFunctions } from './functions';
+import { roleStatements } from './permissions';
+import { MAX_MONITOR_ROUNDS } from '../handlers/scale-ecs';
+
+const READ_ONLY = /^[a-z0-9-]+:(Describe|List|Get)[A-Za-z0-9]*$/;
+const params = { ecsTaskRoleArns: ['arn:aws:iam::123456789012:role/task'] };
+
+describe('roles for every stage config', () => {
+  for (const stage of ['dev', 'prod']) {
+    it(`${stage}: no mutating action on "*" in any function's role`, () => {
+      const config = loadConfig(stage);
+      const fns = deployedFunctions(stage);
+      const offending: Array<{ fn: string; statement: PolicyStatement }> = [];
+      for (const fn of fns) {
+        for (const s of roleStatements(fn, fns, config, params)) {
+          if (s.Action.some((a) => !READ_ONLY.test(a) && !['logs:FilterLogEvents', 'logs:StartQuery'].includes(a)) && s.Resource.includes('*')) {
+            offending.push({ fn: fn.key, statement: s });
+          }
+        }
+      }
+      expect(offending).toEqual([]);
+    });
+  }
+});
+
+describe('environment size guard', () => {
+  it('passes the shipped configs and fails a config that would overflow Lambda\'s 4 KB', () => {
+    for (const stage of ['dev', 'prod']) {
+      const config = loadConfig(stage);
+      const fns = deployedFunctions(stage);
+      for (const fn of fns) expect(() => checkEnvironmentSize(config, { ...functionEnvironment(config), ...workflowEnvironment(fn, fns) }, fn.key)).not.toThrow();
+    }
+    const config = loadConfig('dev');
+    const bloated = { ...config, alarms: { ...config.alarms, cpu: Array.from({ length: 60 }, (_, i) => `regami-ecs-cpu-high-${i}*`) } };
+    expect(() => checkEnvironmentSize(bloated, functionEnvironment(bloated), 'scaleEcs')).toThrow(/over Lambda's 4096/);
+  });
+});
+
+describe('durable config', () => {
+  it('gives every workflow an execution timeout covering its approval wait, within Lambda\'s one-year bound', () => {
+    const config = loadConfig('prod');
+    for (const runbook of RUNBOOKS.filter((r) => r !== 'investigate-5xx')) {
+      const { ExecutionTimeout } = durableConfigFor(runbook, config);
+      expect(ExecutionTimeout).toBeLessThanOrEqual(31_622_400);
+    }
+    expect(durableConfigFor('database-failover', config).ExecutionTimeout).toBeGreaterThan(config.guardrails.failover.approvalTimeoutSeconds);
+    expect(durableConfigFor('restore-from-backup', config).ExecutionTimeout).toBeGreaterThan(config.guardrails.restore.approvalTimeoutSeconds);
+  });
+
+  it('never ends a scale-ecs episode before its own monitoring bound (handlers/scale-ecs.ts)', () => {
+    for (const stage of ['dev', 'prod']) {
+      const s = loadConfig(stage).guardrails.scaling;
+      const episode = MAX_MONITOR_ROUNDS * Math.max(s.cooldownSeconds, s.stabilisationSeconds);
+      expect(durableConfigFor('scale-ecs', loadConfig(stage)).ExecutionTimeout).toBeGreaterThan(episode);
+    }
+  });
+
+  it('renames a version and every Ref, GetAtt and DependsOn that names it', () => {
+    const template: CfnTemplate = {
+      Resources: {
+        V1: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Fn' } } },
+        A: { Type: 'AWS::Lambda::Alias', DependsOn: ['V1', 'Other'], Properties: { FunctionVersion: { 'Fn::GetAtt': ['V1', 'Version'] } } },
+      },
+      Outputs: { Q: { Value: { Ref: 'V1' } } },
+    };
+    renameLogicalId(template, 'V1', 'V2');
+    expect(template.Resources.V1).toBeUndefined();
+    expect(template.Resources.V2?.Type).toBe('AWS::Lambda::Version');
+    expect(template.Resources.A).toEqual({ Type: 'AWS::Lambda::Alias', DependsOn: ['V2', 'Other'], Properties: { FunctionVersion: { 'Fn::GetAtt': ['V2', 'Version'] } } });
+    expect(template.Outputs!.Q!.Value).toEqual({ Ref: 'V2' });
+  });
+});
+
+describe('deploy guard', () => {
+  // The plugin is CommonJS; serverless hands it this much of itself.
+  const AutopilotPlugin = require('./autopilot-plugin.cjs') as new (sls: unknown, options: unknown, utils: unknown) => { hooks: Record<string, () => unknown> };
+  class ServerlessError extends Error {}
+  const serverlessWith = (custom: Record<string, string>) => ({
+    service: { custom: { autopilot: custom }, provider: { stage: 'dev' } },
+    classes: { Error: ServerlessError },
+    configSchemaHandler: { schema: { definitions: { awsLambdaRuntime: { enum: ['nodejs20.x'] } } } },
+  });
+  const real = {
+    pagerDutyEndpoint: 'https://events.pagerduty.com/integration/abc/enqueue',
+    opsEmail: 'ops@regami.com',
+    chatWebhookUrl: 'https://chat.regami.com/hook',
+    ecsTaskRoleArns: 'arn:aws:iam::123456789012:role/task',
+  };
+
+  it('refuses to deploy while a parameter is still a placeholder, and allows real values', () => {
+    const placeholder = new AutopilotPlugin(serverlessWith({ ...real, pagerDutyEndpoint: 'https://events.pagerduty.com/integration/REPLACE_WITH_INTEGRATION_KEY/enqueue' }), {}, {});
+    expect(() => placeholder.hooks['before:deploy:deploy']!()).toThrow(/placeholder parameters: pagerDutyEndpoint/);
+    const ready = new AutopilotPlugin(serverlessWith(real), {}, {});
+    expect(() => ready.hooks['before:deploy:deploy']!()).not.toThrow();
+  });
+
+  it('teaches serverless@3 the nodejs22.x runtime', () => {
+    const sls = serverlessWith(real);
+    new AutopilotPlugin(sls, {}, {});
+    expect(sls.configSchemaHandler.schema.definitions.awsLambdaRuntime.enum).toContain('nodejs22.x');
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * Everything serverless@3 does not generate, added to its compiled template in one pass
+ * (called by infra/autopilot-plugin.cjs after serverless compiled functions and events):
+ * per-function roles, the state table, the paging topics, EventBridge rules with their
+ * DLQ, async failure destinations, DLQ alarms, and durable workflows with their alias.
+ */
+import type { AutopilotConfig } from '../domain/config';
+import type { RuleSpec } from '../domain/routing';
+import type { CfnResource, CfnTemplate } from './cfn';
+import { deliveryResources } from './delivery';
+import { durableConfigFor, makeDurable } from './durable';
+import { deployedFunctions, TIMEOUT_SECONDS, type DeployedFunction } from './functions';
+import { ENV } from '../handlers/shared/contract';
+import { STATE_TABLE_ID } from './logical-ids';
+import { pagingResources, type PagingParams } from './paging-topics';
+import { roleResource, type PermissionParams } from './permissions';
+import { stateTableResource } from './state-table';
+
+export type DeployParams = PermissionParams & PagingParams;
+
+export interface ExtendInputs {
+  stage: string;
+  config: AutopilotConfig;
+  rules: readonly RuleSpec[];
+  params: DeployParams;
+  /** serverless function key -> logical id of the AWS::Lambda::Version serverless compiled for it. */
+  versionLogicalIds: Readonly<Record<string, string | undefined>>;
+}
+
+export interface ExtendResult {
+  functions: DeployedFunction[];
+  /** workflow key -> the version id its alias points at (after folding DurableConfig into the hash). */
+  workflowVersions: Record<string, string>;
+}
+
+export function extendTemplate(template: CfnTemplate, inputs: ExtendInputs): ExtendResult {
+  const { config, stage } = inputs;
+  const fns = deployedFunctions(stage);
+  checkCompiledFunctions(template, fns);
+
+  const added: Record<string, CfnResource> = {
+    [STATE_TABLE_ID]: stateTableResource(stage),
+    ...pagingResources(config, inputs.params),
+    ...deliveryResources(config, inputs.rules, fns),
+  };
+  for (const fn of fns) added[fn.roleLogicalId] = roleResource(fn, fns, config, inputs.params);
+  for (const [id, resource] of Object.entries(added)) {
+    if (template.Resources[id] !== undefined) throw new Error(`logical id ${id} is already in the compiled template`);
+    template.Resources[id] = resource;
+  }
+
+  const workflowVersions: Record<string, string> = {};
+  for (const fn of fns.filter((f) => f.kind === 'workflow')) {
+    const versionId = inputs.versionLogicalIds[fn.key];
+    if (versionId === undefined) throw new Error(`workflow ${fn.key} has no published version: keep provider.versionFunctions on`);
+    workflowVersions[fn.key] = makeDurable(template, fn, versionId, durableConfigFor(fn.runbook, config));
+  }
+  return { functions: fns, workflowVersions };
+}
+
+/** The functions serverless compiled are exactly the contract's, each on its own role, with our environment. */
+function checkCompiledFunctions(template: CfnTemplate, fns: readonly DeployedFunction[]): void {
+  const compiled = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id]) => id);
+  const expected = fns.map((f) => f.functionLogicalId);
+  const missing = expected.filter((id) => !compiled.includes(id));
+  const extra = compiled.filter((id) => !expected.includes(id));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new Error(`compiled functions differ from RUNBOOK_FUNCTIONS: missing [${missing.join(', ')}], unexpected [${extra.join(', ')}]`);
+  }
+  if (template.Resources.IamRoleLambdaExecution !== undefined) {
+    throw new Error('serverless generated its shared IamRoleLambdaExecution: every function must name its own role');
+  }
+  for (const fn of fns) {
+    const props = template.Resources[fn.functionLogicalId]?.Properties ?? {};
+    const role = JSON.stringify(props.Role);
+    if (role !== JSON.stringify({ 'Fn::GetAtt': [fn.roleLogicalId, 'Arn'] })) {
+      throw new Error(`${fn.functionLogicalId} runs as ${role}, not its own role ${fn.roleLogicalId}`);
+    }
+    if (props.Timeout !== TIMEOUT_SECONDS[fn.kind]) throw new Error(`${fn.functionLogicalId}: Timeout ${String(props.Timeout)} is not ${TIMEOUT_SECONDS[fn.kind]}`);
+    const variables = (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const absent = Object.values(ENV).filter((name) => variables[name] === undefined);
+    if (absent.length > 0) throw new Error(`${fn.functionLogicalId} lacks environment ${absent.join(', ')} (provider.environment in serverless.yml)`);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Every AWS call a runbook's adapter makes is allowed by the role of the function that runs
+ * it: an AccessDenied found here costs a test run, found in an incident it costs the
+ * remediation. The calls are read from the adapters' source (`new XCommand(` of an
+ * @aws-sdk/client-* import), so a new call without a grant fails this test.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load';
+import type { RunbookId } from '../domain/config';
+import { deployedFunctions } from './functions';
+import { roleStatements } from './permissions';
+
+const ADAPTERS = join(__dirname, '..', 'adapters', 'aws');
+const ADAPTER_OF: Record<RunbookId, string> = {
+  'database-failover': 'failover.ts',
+  'rollback-deployment': 'rollback.ts',
+  'scale-ecs': 'scaling.ts',
+  'investigate-5xx': 'investigation.ts',
+  'restore-from-backup': 'restore.ts',
+};
+
+/** IAM prefix of each SDK client package. */
+const IAM_PREFIX: Record<string, string> = {
+  'client-rds': 'rds',
+  'client-ecs': 'ecs',
+  'client-route-53': 'route53',
+  'client-cloudwatch': 'cloudwatch',
+  'client-cloudwatch-logs': 'logs',
+  'client-codedeploy': 'codedeploy',
+  'client-elastic-load-balancing-v2': 'elasticloadbalancing',
+  'client-s3': 's3',
+  'client-application-auto-scaling': 'application-autoscaling',
+  'client-elasticache': 'elasticache',
+  'client-lambda': 'lambda',
+  'client-dynamodb': 'dynamodb',
+  'client-sns': 'sns',
+  'client-eventbridge': 'events',
+};
+
+/** Operations whose IAM action is not `<prefix>:<Operation>` (Service Authorization Reference). */
+const ACTIONS_OF: Record<string, string[]> = {
+  's3:HeadBucket': ['s3:ListBucket'],
+  's3:ListObjectVersions': ['s3:ListBucketVersions'],
+  's3:CopyObject': ['s3:PutObject', 's3:GetObjectVersion'],
+  'lambda:Invoke': ['lambda:InvokeFunction'],
+};
+
+interface SdkCall {
+  file: string;
+  action: string;
+}
+
+/** The SDK operations a source file constructs, with the files it takes them from (./task-definitions). */
+function sdkCalls(file: string, seen = new Set<string>(), dir = ADAPTERS): SdkCall[] {
+  if (seen.has(file)) return [];
+  seen.add(file);
+  const source = readFileSync(join(dir, file), 'utf8');
+  const prefixOf = new Map<string, string>();
+  for (const m of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/([a-z0-9-]+)'/g)) {
+    const prefix = IAM_PREFIX[m[2]!];
+    if (prefix === undefined) throw new Error(`${file}: no IAM prefix known for @aws-sdk/${m[2]}`);
+    for (const name of m[1]!.split(',').map((n) => n.trim()).filter((n) => n.endsWith('Command'))) prefixOf.set(name, prefix);
+  }
+  const calls: SdkCall[] = [];
+  for (const m of source.matchAll(/new\s+([A-Za-z0-9]+Command)\s*\(/g)) {
+    const prefix = prefixOf.get(m[1]!);
+    if (prefix === undefined) throw new Error(`${file}: ${m[1]} is not imported from an @aws-sdk client`);
+    calls.push({ file, action: `${prefix}:${m[1]!.replace(/Command$/, '')}` });
+  }
+  for (const m of source.matchAll(/from\s*'\.\/([a-z0-9-]+)'/g)) {
+    const local = `${m[1]}.ts`;
+    if (dir === ADAPTERS && local !== 'clients.ts') calls.push(...sdkCalls(local, seen));
+  }
+  return calls;
+}
+
+const READ_ONLY = /^[a-z0-9-]+:(Describe|List|Get|Head)[A-Za-z0-9]*$/;
+const config = loadConfig('dev');
+const fns = deployedFunctions('dev');
+const params = { ecsTaskRoleArns: ['arn:aws:iam::123456789012:role/task'] };
+const allowedActions = (key: string): Set<string> => {
+  const fn = fns.find((f) => f.key === key)!;
+  return new Set(roleStatements(fn, fns, config, params).flatMap((s) => s.Action));
+};
+
+describe.each(Object.entries(ADAPTER_OF) as Array<[RunbookId, string]>)('%s (adapters/aws/%s)', (runbook, file) => {
+  const calls = sdkCalls(file);
+  const actor = fns.find((f) => f.runbook === runbook && f.kind === 'workflow') ?? fns.find((f) => f.runbook === runbook && f.kind === 'intake')!;
+
+  it('makes AWS calls at all (the scan found the adapter)', () => {
+    expect(calls.length).toBeGreaterThan(0);
+  });
+
+  it(`is fully allowed by the role of ${actor.key}, the function that acts`, () => {
+    const allowed = allowedActions(actor.key);
+    const missing = calls.flatMap((c) => (ACTIONS_OF[c.action] ?? [c.action]).filter((a) => !allowed.has(a)).map((a) => `${a} (${c.file})`));
+    expect([...new Set(missing)]).toEqual([]);
+  });
+
+  it('has its reads allowed to the intake too (intakes diagnose before they start a workflow)', () => {
+    const intake = fns.find((f) => f.runbook === runbook && f.kind === 'intake')!;
+    const allowed = allowedActions(intake.key);
+    const reads = calls.filter((c) => READ_ONLY.test(c.action));
+    const missing = reads.flatMap((c) => (ACTIONS_OF[c.action] ?? [c.action]).filter((a) => !allowed.has(a)).map((a) => `${a} (${c.file})`));
+    expect([...new Set(missing)]).toEqual([]);
+  });
+});
+
+describe('the runtime every function shares (state table, pages, hand-offs, workflow starts)', () => {
+  const root = join(__dirname, '..');
+  const runtimeFiles = ['adapters/dynamo/guardrail-store.ts', 'adapters/sns/pager.ts', 'handlers/shared/runtime.ts'];
+  const calls = runtimeFiles.flatMap((f) => sdkCalls(f, new Set(), root));
+
+  it('is allowed to every function (lambda:InvokeFunction only to intakes that start a workflow)', () => {
+    expect(calls.length).toBeGreaterThan(0);
+    for (const fn of fns) {
+      const allowed = allowedActions(fn.key);
+      const starts = fn.kind === 'intake' && fns.some((f) => f.runbook === fn.runbook && f.kind === 'workflow');
+      const needed = calls.flatMap((c) => ACTIONS_OF[c.action] ?? [c.action]).filter((a) => a !== 'lambda:InvokeFunction' || starts);
+      expect({ fn: fn.key, missing: [...new Set(needed.filter((a) => !allowed.has(a)))] }).toEqual({ fn: fn.key, missing: [] });
+    }
+  });
+});

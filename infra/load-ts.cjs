@@ -1,0 +1,17 @@
+'use strict';
+/**
+ * Lets serverless (CommonJS, no TypeScript) load the project's .ts modules: the contract,
+ * the stage configuration and domain/routing.ts are the single source of truth, so the
+ * template is built from them rather than from a copy. tsx registers once per process.
+ */
+let registered = false;
+
+function requireTs(modulePath) {
+  if (!registered) {
+    require('tsx/cjs/api').register();
+    registered = true;
+  }
+  return require(modulePath);
+}
+
+module.exports = { requireTs };

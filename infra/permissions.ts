@@ -1,0 +1,228 @@
+/**
+ * One least-privilege IAM role per function.
+ *
+ * Every mutating action is scoped to the configured resource ARNs (services, instances,
+ * zone, deployment group, listener, buckets); reads (Describe/List/Get) use "*" only where
+ * the API has no resource-level permission worth the complexity. A durable runbook's intake
+ * only reads and starts its workflow; the workflow holds the mutations. investigate-5xx
+ * has no workflow, so its intake holds its one mutation (the memory-leak restart).
+ *
+ * Action/resource pairs follow the Service Authorization Reference
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/) and the durable
+ * functions security page (https://docs.aws.amazon.com/lambda/latest/dg/durable-security.html):
+ * checkpoint permissions are authorised against the durable execution ARN, a sub-resource
+ * of a *version* (`function:name:*`), never the alias or the unqualified function.
+ */
+import type { AutopilotConfig, RunbookId, Severity } from '../domain/config';
+import { escapeSub, getAtt, ref, sub, type CfnResource, type CfnValue, type PolicyStatement } from './cfn';
+import { functionArn, workflowAliasArnTemplate, workflowOf, type DeployedFunction } from './functions';
+import { ASYNC_FAILURE_QUEUE_ID, PAGING_KEY_ID, STATE_TABLE_ID, topicId } from './logical-ids';
+
+/** Values not in AutopilotConfig: deploy parameters (serverless.yml `params`). */
+export interface PermissionParams {
+  /** Roles a cloned task definition carries (taskRoleArn, executionRoleArn): iam:PassRole targets. */
+  ecsTaskRoleArns: string[];
+}
+
+const SEVERITIES: readonly Severity[] = ['P1', 'P2', 'P3', 'P4'];
+
+// ---- ARNs of the configured resources (deploying account; regions from config) ----
+
+const arn = (service: string, region: string, resource: string): CfnValue =>
+  sub(`arn:\${AWS::Partition}:${service}:${region}:\${AWS::AccountId}:${escapeSub(resource)}`);
+
+export const ecsServiceArn = (region: string, cluster: string, service: string) => arn('ecs', region, `service/${cluster}/${service}`);
+export const taskFamilyArn = (region: string, family: string) => arn('ecs', region, `task-definition/${family}:*`);
+export const rdsArn = (region: string, type: 'db' | 'snapshot' | 'subgrp' | 'og' | 'pg', name: string) => arn('rds', region, `${type}:${name}`);
+export const hostedZoneArn = (zoneId: string): CfnValue => sub(`arn:\${AWS::Partition}:route53:::hostedzone/${escapeSub(zoneId)}`);
+export const deploymentGroupArn = (region: string, app: string, group: string) => arn('codedeploy', region, `deploymentgroup:${app}/${group}`);
+export const logGroupArn = (region: string, name: string) => arn('logs', region, `log-group:${name}:*`);
+export const bucketArn = (bucket: string): CfnValue => sub(`arn:\${AWS::Partition}:s3:::${escapeSub(bucket)}`);
+export const objectsArn = (bucket: string): CfnValue => sub(`arn:\${AWS::Partition}:s3:::${escapeSub(bucket)}/*`);
+
+const allow = (Sid: string, Action: string[], Resource: CfnValue[], Condition?: PolicyStatement['Condition']): PolicyStatement =>
+  Condition === undefined ? { Sid, Effect: 'Allow', Action, Resource } : { Sid, Effect: 'Allow', Action, Resource, Condition };
+
+// ---- what every function needs ----
+
+function baseStatements(fn: DeployedFunction): PolicyStatement[] {
+  return [
+    allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [
+      sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.name}:*`),
+    ]),
+    allow(
+      'GuardrailStateTable',
+      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
+      [getAtt(STATE_TABLE_ID, 'Arn')],
+    ),
+    allow('PublishPages', ['sns:Publish'], SEVERITIES.map((s) => ref(topicId(s)))),
+    // Topics are encrypted with the paging CMK: publishers need a data key from it.
+    allow('EncryptPages', ['kms:GenerateDataKey', 'kms:Decrypt'], [getAtt(PAGING_KEY_ID, 'Arn')]),
+    allow('HandOffEvents', ['events:PutEvents'], [sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default')]),
+    // Lambda sends failed async invocations to the on-failure destination with the function's role.
+    allow('AsyncFailureDestination', ['sqs:SendMessage'], [getAtt(ASYNC_FAILURE_QUEUE_ID, 'Arn')]),
+  ];
+}
+
+function intakeStatements(fn: DeployedFunction, fns: readonly DeployedFunction[]): PolicyStatement[] {
+  const workflow = workflowOf(fns, fn.runbook);
+  if (workflow === undefined) return [];
+  return [
+    // The dispatcher: Invoke on the alias only (durable functions refuse unqualified invocations).
+    allow('StartOwnWorkflow', ['lambda:InvokeFunction'], [sub(workflowAliasArnTemplate(workflow))]),
+  ];
+}
+
+function workflowStatements(fn: DeployedFunction): PolicyStatement[] {
+  return [
+    allow('DurableExecutionCheckpoints', ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'], [functionArn(fn, '*')]),
+  ];
+}
+
+// ---- per runbook: reads (intake + workflow) and mutations (whoever acts) ----
+
+interface RunbookGrants {
+  reads: PolicyStatement[];
+  mutations: PolicyStatement[];
+}
+
+const METRICS_READ = ['cloudwatch:GetMetricData', 'cloudwatch:GetMetricStatistics', 'cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarmHistory'];
+const ECS_READ = ['ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions', 'ecs:ListTasks', 'ecs:DescribeTasks'];
+const ELB_READ = ['elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups'];
+
+/** Registering a clone of the service's task definition: family-scoped, with the tag-on-create permission and PassRole of its roles. */
+function registerTaskDefinition(sidPrefix: string, region: string, family: string, params: PermissionParams): PolicyStatement[] {
+  return [
+    allow(`${sidPrefix}RegisterTaskDefinition`, ['ecs:RegisterTaskDefinition'], [taskFamilyArn(region, family)]),
+    allow(`${sidPrefix}TagTaskDefinitionOnCreate`, ['ecs:TagResource'], [taskFamilyArn(region, family)], {
+      StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
+    }),
+    allow(`${sidPrefix}PassTaskRoles`, ['iam:PassRole'], params.ecsTaskRoleArns, {
+      StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+    }),
+  ];
+}
+
+export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, params: PermissionParams): RunbookGrants {
+  const primary = config.service;
+  const secondary = config.secondaryService;
+  const db = config.database;
+  const primaryServiceArn = ecsServiceArn(primary.region, primary.clusterName, primary.serviceName);
+  switch (runbook) {
+    case 'database-failover':
+      return {
+        reads: [
+          allow('FailoverReads', ['rds:DescribeDBInstances', ...METRICS_READ, ...ECS_READ, ...ELB_READ, 'route53:GetChange', 'route53:GetHealthCheckStatus'], ['*']),
+          allow('FailoverReadRecords', ['route53:ListResourceRecordSets'], [hostedZoneArn(config.dns.hostedZoneId)]),
+        ],
+        mutations: [
+          // Step 3 pauses the primary service, step 6 starts the secondary one.
+          allow('FailoverUpdateServices', ['ecs:UpdateService'], [primaryServiceArn, ecsServiceArn(secondary.region, secondary.clusterName, secondary.serviceName)]),
+          // Step 4.
+          allow('FailoverPromoteReplica', ['rds:PromoteReadReplica'], [rdsArn(db.replicaRegion, 'db', db.replicaInstanceId)]),
+          // Step 5: the secondary region's task definition with the promoted endpoint.
+          ...registerTaskDefinition('Failover', secondary.region, secondary.taskFamily, params),
+          // Step 7: only the configured record in the configured zone. Values are normalized (lower case, no
+          // trailing dot): https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-rrset-conditions.html
+          allow('FailoverSwitchDns', ['route53:ChangeResourceRecordSets'], [hostedZoneArn(config.dns.hostedZoneId)], {
+            'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [config.dns.recordName.toLowerCase().replace(/\.$/, '')] },
+          }),
+        ],
+      };
+    case 'rollback-deployment':
+      return {
+        reads: [
+          allow('RollbackReads', [...ECS_READ, ...METRICS_READ, ...ELB_READ, 'codedeploy:ListDeployments', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup'], ['*']),
+        ],
+        mutations: [
+          allow('RollbackUpdateService', ['ecs:UpdateService'], [primaryServiceArn]),
+          allow('RollbackStopDeployment', ['codedeploy:StopDeployment'], [deploymentGroupArn(primary.region, config.codeDeploy.applicationName, config.codeDeploy.deploymentGroupName)]),
+          allow('RollbackSwitchListener', ['elasticloadbalancing:ModifyListener'], [primary.listenerArn]),
+        ],
+      };
+    case 'scale-ecs':
+      return {
+        reads: [
+          allow('ScaleReads', [...ECS_READ, ...METRICS_READ, ...ELB_READ, 'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingActivities', 'application-autoscaling:DescribeScalingPolicies'], ['*']),
+        ],
+        mutations: [
+          allow('ScaleUpdateService', ['ecs:UpdateService'], [primaryServiceArn]),
+          // Keeps target tracking from undoing a manual step; scalable targets are only addressable by a generated id.
+          allow('ScaleAdjustScalableTarget', ['application-autoscaling:RegisterScalableTarget'], [arn('application-autoscaling', primary.region, 'scalable-target/*')]),
+        ],
+      };
+    case 'investigate-5xx':
+      return {
+        reads: [
+          allow('InvestigateReads', [...METRICS_READ, ...ECS_READ, ...ELB_READ, 'rds:DescribeDBInstances', 'elasticache:DescribeCacheClusters', 'logs:GetQueryResults'], ['*']),
+          allow('InvestigateReadAppLogs', ['logs:FilterLogEvents', 'logs:StartQuery'], [logGroupArn(primary.region, primary.logGroupName)]),
+          allow('InvestigateProbeBuckets', ['s3:ListBucket'], config.dependencies.s3Buckets.map(bucketArn)),
+        ],
+        mutations: [
+          // Memory leak: force a new deployment of the same service (runbook 4, "Memory Leak").
+          allow('InvestigateRestartService', ['ecs:UpdateService'], [primaryServiceArn]),
+        ],
+      };
+    case 'restore-from-backup': {
+      const region = primary.region;
+      const source = db.primaryInstanceId;
+      const restoreTargets = [rdsArn(region, 'db', `${source}-restored-*`), rdsArn(region, 'db', `${source}-pitr-*`)];
+      const supporting = [rdsArn(region, 'og', '*'), rdsArn(region, 'pg', '*'), rdsArn(region, 'subgrp', db.subnetGroupName)];
+      return {
+        reads: [
+          allow('RestoreReads', ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBInstanceAutomatedBackups', ...ECS_READ], ['*']),
+          allow('RestoreReadObjectVersions', ['s3:ListBucket', 's3:ListBucketVersions'], config.dependencies.s3Buckets.map(bucketArn)),
+          allow('RestoreReadObjects', ['s3:GetObject', 's3:GetObjectVersion'], config.dependencies.s3Buckets.map(objectsArn)),
+        ],
+        mutations: [
+          // Step 2: the pre-restore snapshot (tagged on create).
+          allow('RestoreCreateSnapshot', ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], [rdsArn(region, 'db', source), rdsArn(region, 'snapshot', `${source}-before-restore-*`)]),
+          // Step 3: always to a new instance, from this database's snapshots or its PITR window.
+          allow('RestoreFromSnapshot', ['rds:RestoreDBInstanceFromDBSnapshot'], [
+            ...restoreTargets,
+            rdsArn(region, 'snapshot', `rds:${source}-*`),
+            rdsArn(region, 'snapshot', `${source}-*`),
+            ...supporting,
+          ]),
+          allow('RestoreToPointInTime', ['rds:RestoreDBInstanceToPointInTime'], [rdsArn(region, 'db', source), ...restoreTargets, ...supporting]),
+          // Step 5: switch the service to a task definition pointing at the restored endpoint.
+          allow('RestoreSwitchService', ['ecs:UpdateService'], [primaryServiceArn]),
+          ...registerTaskDefinition('Restore', region, primary.taskFamily, params),
+          // S3: restore a previous version by copying it over the current one.
+          allow('RestoreWriteObjects', ['s3:PutObject'], config.dependencies.s3Buckets.map(objectsArn)),
+        ],
+      };
+    }
+  }
+}
+
+/** The statements of one function's role. */
+export function roleStatements(fn: DeployedFunction, fns: readonly DeployedFunction[], config: AutopilotConfig, params: PermissionParams): PolicyStatement[] {
+  const grants = runbookGrants(fn.runbook, config, params);
+  const acts = fn.kind === 'workflow' || workflowOf(fns, fn.runbook) === undefined;
+  return [
+    ...baseStatements(fn),
+    ...(fn.kind === 'intake' ? intakeStatements(fn, fns) : workflowStatements(fn)),
+    ...grants.reads,
+    ...(acts ? grants.mutations : []),
+  ];
+}
+
+export function roleResource(fn: DeployedFunction, fns: readonly DeployedFunction[], config: AutopilotConfig, params: PermissionParams): CfnResource {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      Description: `Least-privilege role of ${fn.name} (${fn.runbook} ${fn.kind})`,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [
+        {
+          PolicyName: `${fn.runbook}-${fn.kind}`,
+          PolicyDocument: { Version: '2012-10-17', Statement: roleStatements(fn, fns, config, params) as unknown as CfnValue },
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * What serverless.yml reads through infra/serverless-vars.cjs: the `functions:` block and
+ * the provider environment, both generated from the contract and the stage configuration.
+ */
+import { loadConfig } from '../config/load';
+import type { CfnValue } from './cfn';
+import { checkEnvironmentSize, functionEnvironment, workflowEnvironment } from './environment';
+import { deployedFunctions, TIMEOUT_SECONDS } from './functions';
+
+export interface ServerlessFunction {
+  handler: string;
+  description: string;
+  /** Logical id of the function's own role (serverless then skips its shared role). */
+  role: string;
+  timeout: number;
+  memorySize: number;
+  /** Merged over provider.environment by serverless. */
+  environment: Record<string, CfnValue>;
+}
+
+export function serverlessFunctions(stage: string): Record<string, ServerlessFunction> {
+  const config = loadConfig(stage);
+  const shared = functionEnvironment(config);
+  const fns = deployedFunctions(stage);
+  const out: Record<string, ServerlessFunction> = {};
+  for (const fn of fns) {
+    const environment = workflowEnvironment(fn, fns);
+    checkEnvironmentSize(config, { ...shared, ...environment }, fn.key);
+    out[fn.key] = {
+      handler: fn.handler,
+      description: fn.description,
+      role: fn.roleLogicalId,
+      timeout: TIMEOUT_SECONDS[fn.kind],
+      memorySize: 512,
+      environment,
+    };
+  }
+  return out;
+}
+
+export function environmentFor(stage: string, logLevel?: string): Record<string, CfnValue> {
+  return functionEnvironment(loadConfig(stage), logLevel);
+}

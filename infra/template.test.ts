@@ -1,0 +1,354 @@
+/**
+ * The packaged CloudFormation template, as CI builds it (`sls package`, no credentials).
+ * Nothing here can deploy, so what serverless@3 does not know (durable workflows, their
+ * alias, per-function roles, delivery guarantees) is proved on the template itself.
+ * Also the security checks of issue 8: own role per function, no mutating action on "*",
+ * encrypted topics and table, PITR, events only from the configured accounts.
+ */
+import { loadConfig } from '../config/load';
+import { RUNBOOKS } from '../domain/config';
+import { eventRules } from '../domain/routing';
+import { ENV, RUNBOOK_FUNCTIONS, STATE_TABLE, WORKFLOW_ALIAS } from '../handlers/shared/contract';
+import type { CfnResource, CfnTemplate, CfnValue } from './cfn';
+import { estimatedEnvironmentBytes, ENVIRONMENT_LIMIT_BYTES } from './environment';
+import { deployedFunctions } from './functions';
+import { ASYNC_FAILURE_QUEUE_ID, EVENT_DLQ_ID, STATE_TABLE_ID, topicId } from './logical-ids';
+import { packageService } from './packaged-template';
+
+const config = loadConfig('dev');
+const fns = deployedFunctions('dev');
+let template: CfnTemplate;
+
+beforeAll(async () => {
+  const packaged = await packageService('dev');
+  template = packaged.template;
+}, 300_000);
+
+const resourcesOfType = (type: string): Array<[string, CfnResource]> => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+const props = (id: string): Record<string, CfnValue> => {
+  const resource = template.Resources[id];
+  if (resource === undefined) throw new Error(`no resource ${id}`);
+  return resource.Properties ?? {};
+};
+const getAttOf = (value: CfnValue | undefined): string | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && Array.isArray(value['Fn::GetAtt']) ? String(value['Fn::GetAtt'][0]) : undefined;
+const refOf = (value: CfnValue | undefined): string | undefined =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && typeof value.Ref === 'string' ? value.Ref : undefined;
+/** A resource string as it reads in the policy: literal, or the Fn::Sub template. */
+const resourceText = (value: CfnValue): string => {
+  if (typeof value === 'string') return value;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    if (typeof value['Fn::Sub'] === 'string') return value['Fn::Sub'];
+    if (refOf(value)) return `{Ref:${refOf(value)}}`;
+    if (getAttOf(value)) return `{GetAtt:${getAttOf(value)}}`;
+  }
+  return JSON.stringify(value);
+};
+
+interface Statement {
+  role: string;
+  Sid?: string;
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, CfnValue>>;
+}
+
+function statementsOf(roleId: string): Statement[] {
+  const policies = (props(roleId).Policies ?? []) as Array<{ PolicyDocument: { Statement: Array<Record<string, CfnValue>> } }>;
+  return policies.flatMap((p) =>
+    p.PolicyDocument.Statement.map((s) => ({
+      role: roleId,
+      Sid: s.Sid as string | undefined,
+      Action: ([] as CfnValue[]).concat(s.Action ?? []).map(String),
+      Resource: ([] as CfnValue[]).concat(s.Resource ?? []).map(resourceText),
+      Condition: s.Condition as Statement['Condition'],
+    })),
+  );
+}
+const allStatements = (): Statement[] => resourcesOfType('AWS::IAM::Role').flatMap(([id]) => statementsOf(id));
+
+/**
+ * Read-only actions, defined explicitly: Describe*, List*, Get* of any service, plus the log
+ * queries (FilterLogEvents/StartQuery read logs; they change nothing). Anything else mutates.
+ */
+const READ_ONLY = /^[a-z0-9-]+:(Describe|List|Get)[A-Za-z0-9]*$/;
+const READ_ONLY_EXTRA = new Set(['logs:FilterLogEvents', 'logs:StartQuery']);
+const isReadOnly = (action: string): boolean => READ_ONLY.test(action) && !action.includes('*') || READ_ONLY_EXTRA.has(action);
+
+/** Writes every function needs to run at all (its logs, the state table, pages, hand-offs, its failure queue). */
+const PLUMBING = new Set([
+  'logs:CreateLogStream', 'logs:PutLogEvents',
+  'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query',
+  'sns:Publish', 'kms:GenerateDataKey', 'kms:Decrypt', 'events:PutEvents', 'sqs:SendMessage', 'lambda:InvokeFunction',
+]);
+
+describe('functions', () => {
+  it('deploys exactly the nine functions of RUNBOOK_FUNCTIONS, on nodejs22.x, with their handlers', () => {
+    const compiled = resourcesOfType('AWS::Lambda::Function');
+    const expected = RUNBOOKS.flatMap((r) => {
+      const spec = RUNBOOK_FUNCTIONS[r];
+      return spec.workflow ? [[spec.intake, spec.intakeHandler], [spec.workflow, spec.workflowHandler]] : [[spec.intake, spec.intakeHandler]];
+    });
+    expect(compiled).toHaveLength(9);
+    expect(expected).toHaveLength(9);
+    for (const [key, handler] of expected) {
+      const found = compiled.find(([, r]) => r.Properties?.FunctionName === `runbook-autopilot-dev-${key}`);
+      expect(found).toBeDefined();
+      expect(found![1].Properties).toMatchObject({ Handler: handler, Runtime: 'nodejs22.x' });
+    }
+  });
+
+  it('gives every function its own role, and serverless no shared role', () => {
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    const roles = resourcesOfType('AWS::Lambda::Function').map(([, r]) => getAttOf(r.Properties?.Role));
+    expect(new Set(roles).size).toBe(9);
+    for (const role of roles) expect(template.Resources[role!]?.Type).toBe('AWS::IAM::Role');
+    expect(resourcesOfType('AWS::IAM::Role')).toHaveLength(9);
+  });
+
+  it('hands every function the contract environment: config with the stack topics, table, its workflow alias, bus', () => {
+    for (const fn of fns) {
+      const vars = (props(fn.functionLogicalId).Environment as { Variables: Record<string, CfnValue> }).Variables;
+      expect(refOf(vars[ENV.table])).toBe(STATE_TABLE_ID);
+      expect(vars[ENV.eventBus]).toBe('default');
+      expect(vars.POWERTOOLS_SERVICE_NAME).toBe('runbook-autopilot');
+
+      const configSub = (vars[ENV.config] as { 'Fn::Sub': string })['Fn::Sub'];
+      const substituted = configSub.replace(/\$\{(PagingTopicP[1-4])\}/g, (_, id: string) => `deployed:${id}`);
+      const deployed = JSON.parse(substituted) as typeof config;
+      expect(deployed.paging.topics).toEqual({ P1: 'deployed:PagingTopicP1', P2: 'deployed:PagingTopicP2', P3: 'deployed:PagingTopicP3', P4: 'deployed:PagingTopicP4' });
+      expect({ ...deployed, paging: config.paging }).toEqual(config);
+
+      const arns = JSON.parse((vars[ENV.workflowArns] as { 'Fn::Sub': string })['Fn::Sub']) as Record<string, string>;
+      const workflow = RUNBOOK_FUNCTIONS[fn.runbook].workflow;
+      expect(arns).toEqual(workflow ? { [fn.runbook]: `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:runbook-autopilot-dev-${workflow}:${WORKFLOW_ALIAS}` } : {});
+
+      expect(estimatedEnvironmentBytes(vars)).toBeLessThanOrEqual(ENVIRONMENT_LIMIT_BYTES);
+    }
+  });
+});
+
+describe('routing and delivery', () => {
+  const specs = eventRules(config);
+
+  it('deploys one rule per RuleSpec, with its exact pattern, targeting the runbook intake', () => {
+    const rules = resourcesOfType('AWS::Events::Rule');
+    expect(rules).toHaveLength(specs.length);
+    for (const spec of specs) {
+      const rule = rules.find(([, r]) => r.Properties?.Name === `runbook-autopilot-dev-${spec.name}`);
+      expect(rule).toBeDefined();
+      expect(rule![1].Properties!.EventPattern).toEqual(spec.pattern);
+      const targets = rule![1].Properties!.Targets as Array<Record<string, CfnValue>>;
+      expect(targets).toHaveLength(1);
+      const intake = fns.find((f) => f.runbook === spec.runbook && f.kind === 'intake')!;
+      expect(getAttOf(targets[0]!.Arn)).toBe(intake.functionLogicalId);
+    }
+  });
+
+  it('accepts events only from the configured accounts', () => {
+    for (const [, rule] of resourcesOfType('AWS::Events::Rule')) {
+      expect((rule.Properties!.EventPattern as { account: string[] }).account).toEqual(config.accountIds);
+    }
+  });
+
+  it('gives every rule target a bounded retry policy and a dead-letter queue EventBridge may write to', () => {
+    const policy = resourcesOfType('AWS::SQS::QueuePolicy').map(([, r]) => r.Properties!.PolicyDocument as { Statement: Array<Record<string, CfnValue>> });
+    for (const [ruleId, rule] of resourcesOfType('AWS::Events::Rule')) {
+      const target = (rule.Properties!.Targets as Array<Record<string, CfnValue>>)[0]!;
+      expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: config.maxEventAgeSeconds });
+      const dlq = getAttOf((target.DeadLetterConfig as { Arn: CfnValue }).Arn)!;
+      expect(template.Resources[dlq]?.Type).toBe('AWS::SQS::Queue');
+      const allowed = policy.flatMap((p) => p.Statement).filter(
+        (s) => JSON.stringify(s.Principal) === JSON.stringify({ Service: 'events.amazonaws.com' }) && getAttOf(s.Resource) === dlq,
+      );
+      const sources = allowed.flatMap((s) => ((s.Condition as { ArnEquals: { 'aws:SourceArn': CfnValue[] } }).ArnEquals['aws:SourceArn']).map(getAttOf));
+      expect(sources).toContain(ruleId);
+    }
+  });
+
+  it('lets EventBridge invoke an intake only from its own rule, and never names a workflow in a permission', () => {
+    const permissions = resourcesOfType('AWS::Lambda::Permission');
+    const workflows = new Set(fns.filter((f) => f.kind === 'workflow').map((f) => f.functionLogicalId));
+    for (const [ruleId, rule] of resourcesOfType('AWS::Events::Rule')) {
+      const intake = getAttOf((rule.Properties!.Targets as Array<Record<string, CfnValue>>)[0]!.Arn);
+      const own = permissions.filter(([, p]) => getAttOf(p.Properties!.SourceArn) === ruleId);
+      expect(own).toHaveLength(1);
+      expect(own[0]![1].Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com' });
+      expect(getAttOf(own[0]![1].Properties!.FunctionName)).toBe(intake);
+    }
+    for (const [, p] of permissions) {
+      const named = getAttOf(p.Properties!.FunctionName) ?? refOf(p.Properties!.FunctionName) ?? JSON.stringify(p.Properties!.FunctionName);
+      expect(workflows.has(named)).toBe(false);
+    }
+  });
+
+  it('gives every function an async retry budget and an SQS on-failure destination (workflows on their alias)', () => {
+    const configs = resourcesOfType('AWS::Lambda::EventInvokeConfig');
+    for (const fn of fns) {
+      const own = configs.filter(([, c]) => refOf(c.Properties!.FunctionName) === fn.functionLogicalId);
+      expect(own).toHaveLength(1);
+      const p = own[0]![1].Properties!;
+      expect(p.Qualifier).toBe(fn.kind === 'workflow' ? WORKFLOW_ALIAS : '$LATEST');
+      expect(typeof p.MaximumRetryAttempts).toBe('number');
+      const destination = getAttOf((p.DestinationConfig as { OnFailure: { Destination: CfnValue } }).OnFailure.Destination)!;
+      expect(template.Resources[destination]?.Type).toBe('AWS::SQS::Queue');
+    }
+  });
+
+  it('pages P2 when a dead-letter or failure queue holds a message, and resolves when it is drained', () => {
+    const alarms = resourcesOfType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
+    for (const queue of [EVENT_DLQ_ID, ASYNC_FAILURE_QUEUE_ID]) {
+      const alarm = alarms.find((a) => getAttOf((a.Dimensions as Array<{ Value: CfnValue }>)[0]!.Value) === queue);
+      expect(alarm).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+      expect((alarm!.AlarmActions as CfnValue[]).map(refOf)).toEqual([topicId('P2')]);
+      expect((alarm!.OKActions as CfnValue[]).map(refOf)).toEqual([topicId('P2')]);
+    }
+  });
+});
+
+describe('durable workflows', () => {
+  const workflows = fns.filter((f) => f.kind === 'workflow');
+
+  it('carry DurableConfig long enough for their configured waits', () => {
+    expect(workflows).toHaveLength(4);
+    const g = config.guardrails;
+    const minimum: Record<string, number> = {
+      'database-failover': g.failover.approvalTimeoutSeconds + g.failover.promotionTimeoutSeconds,
+      'rollback-deployment': g.rollback.approvalTimeoutSeconds + g.rollback.rolloutTimeoutSeconds,
+      'scale-ecs': g.scaling.stabilisationSeconds,
+      'restore-from-backup': g.restore.approvalTimeoutSeconds + g.restore.restoreTimeoutSeconds,
+    };
+    for (const fn of workflows) {
+      const durable = props(fn.functionLogicalId).DurableConfig as { ExecutionTimeout: number; RetentionPeriodInDays: number };
+      expect(durable.ExecutionTimeout).toBeGreaterThan(minimum[fn.runbook]!);
+      expect(durable.RetentionPeriodInDays).toBeGreaterThanOrEqual(1);
+    }
+    for (const fn of fns.filter((f) => f.kind === 'intake')) expect(props(fn.functionLogicalId).DurableConfig).toBeUndefined();
+  });
+
+  it('are reached through a live alias on a published version of themselves', () => {
+    for (const fn of workflows) {
+      const aliases = resourcesOfType('AWS::Lambda::Alias').filter(([, a]) => refOf(a.Properties!.FunctionName) === fn.functionLogicalId);
+      expect(aliases).toHaveLength(1);
+      const alias = aliases[0]![1].Properties!;
+      expect(alias.Name).toBe(WORKFLOW_ALIAS);
+      const versionId = getAttOf(alias.FunctionVersion)!;
+      expect(template.Resources[versionId]?.Type).toBe('AWS::Lambda::Version');
+      expect(refOf(props(versionId).FunctionName)).toBe(fn.functionLogicalId);
+    }
+  });
+
+  it('are invoked only by their own intake, only through the alias', () => {
+    const invokes = allStatements().filter((s) => s.Action.includes('lambda:InvokeFunction'));
+    for (const fn of workflows) {
+      const intake = fns.find((f) => f.runbook === fn.runbook && f.kind === 'intake')!;
+      const grants = invokes.filter((s) => s.Resource.some((r) => r.includes(`function:${fn.name}`)));
+      expect(grants.map((s) => s.role)).toEqual([intake.roleLogicalId]);
+      for (const s of grants) expect(s.Resource).toEqual([expect.stringMatching(new RegExp(`function:${fn.name}:${WORKFLOW_ALIAS}$`))]);
+    }
+    for (const s of invokes) for (const r of s.Resource) expect(r).toMatch(new RegExp(`:${WORKFLOW_ALIAS}$`));
+  });
+
+  it('hold the checkpoint permissions on their own versions, and nobody else does', () => {
+    const durableActions = ['lambda:CheckpointDurableExecution', 'lambda:GetDurableExecutionState'];
+    const grants = allStatements().filter((s) => s.Action.some((a) => durableActions.includes(a)));
+    expect(grants.map((s) => s.role).sort()).toEqual(workflows.map((f) => f.roleLogicalId).sort());
+    for (const fn of workflows) {
+      const own = grants.find((s) => s.role === fn.roleLogicalId)!;
+      expect(own.Action.sort()).toEqual(durableActions.sort());
+      // Durable executions are sub-resources of a version: the unqualified ARN never matches.
+      expect(own.Resource).toEqual([expect.stringMatching(new RegExp(`function:${fn.name}:\\*$`))]);
+    }
+  });
+});
+
+describe('least privilege (issue 8 security)', () => {
+  it('grants no mutating action on "*", and no wildcard action at all', () => {
+    for (const s of allStatements()) {
+      for (const action of s.Action) expect(action).not.toMatch(/\*/);
+      const mutating = s.Action.filter((a) => !isReadOnly(a));
+      if (mutating.length > 0) expect({ role: s.role, sid: s.Sid, mutating, resources: s.Resource.filter((r) => r === '*') }).toEqual({ role: s.role, sid: s.Sid, mutating, resources: [] });
+    }
+  });
+
+  it('keeps remediation in the workflows: a durable runbook intake only reads, records, pages and starts its workflow', () => {
+    for (const fn of fns.filter((f) => f.kind === 'intake' && RUNBOOK_FUNCTIONS[f.runbook].workflow)) {
+      const writes = statementsOf(fn.roleLogicalId).flatMap((s) => s.Action).filter((a) => !isReadOnly(a) && !PLUMBING.has(a));
+      expect({ fn: fn.key, writes }).toEqual({ fn: fn.key, writes: [] });
+    }
+  });
+
+  it('scopes each remediation to the configured resources', () => {
+    const resourcesFor = (action: string): string[] => [...new Set(allStatements().filter((s) => s.Action.includes(action)).flatMap((s) => s.Resource))].sort();
+    const { service, secondaryService: secondary, database, dns, codeDeploy } = config;
+    const acct = '${AWS::AccountId}';
+    expect(resourcesFor('ecs:UpdateService')).toEqual(
+      [
+        `arn:\${AWS::Partition}:ecs:${service.region}:${acct}:service/${service.clusterName}/${service.serviceName}`,
+        `arn:\${AWS::Partition}:ecs:${secondary.region}:${acct}:service/${secondary.clusterName}/${secondary.serviceName}`,
+      ].sort(),
+    );
+    expect(resourcesFor('rds:PromoteReadReplica')).toEqual([`arn:\${AWS::Partition}:rds:${database.replicaRegion}:${acct}:db:${database.replicaInstanceId}`]);
+    expect(resourcesFor('route53:ChangeResourceRecordSets')).toEqual([`arn:\${AWS::Partition}:route53:::hostedzone/${dns.hostedZoneId}`]);
+    expect(resourcesFor('codedeploy:StopDeployment')).toEqual([`arn:\${AWS::Partition}:codedeploy:${service.region}:${acct}:deploymentgroup:${codeDeploy.applicationName}/${codeDeploy.deploymentGroupName}`]);
+    expect(resourcesFor('elasticloadbalancing:ModifyListener')).toEqual([service.listenerArn]);
+    expect(resourcesFor('s3:PutObject')).toEqual(config.dependencies.s3Buckets.map((b) => `arn:\${AWS::Partition}:s3:::${b}/*`));
+    for (const r of resourcesFor('ecs:RegisterTaskDefinition')) expect(r).toMatch(new RegExp(`:task-definition/${service.taskFamily}:\\*$`));
+    for (const action of ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime']) {
+      const dbTargets = resourcesFor(action).filter((r) => r.includes(':db:'));
+      for (const r of dbTargets) expect(r).toMatch(new RegExp(`:db:${database.primaryInstanceId}(-restored-\\*|-pitr-\\*)?$`));
+    }
+  });
+
+  it('keeps every role policy under IAM\'s 10,240-character inline limit', () => {
+    for (const [id, role] of resourcesOfType('AWS::IAM::Role')) {
+      const size = JSON.stringify((role.Properties!.Policies as Array<{ PolicyDocument: CfnValue }>).map((p) => p.PolicyDocument)).length;
+      expect({ id, fits: size < 10_240 }).toEqual({ id, fits: true });
+    }
+  });
+
+  it('passes task roles only to ECS tasks', () => {
+    const passRole = allStatements().filter((s) => s.Action.includes('iam:PassRole'));
+    expect(passRole.length).toBeGreaterThan(0);
+    for (const s of passRole) {
+      expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+      for (const r of s.Resource) expect(r).toMatch(/^arn:aws:iam::\d{12}:role\//);
+    }
+  });
+});
+
+describe('state and paging resources', () => {
+  it('declares the state table with the contract keys, on-demand, TTL, PITR and encryption', () => {
+    expect(props(STATE_TABLE_ID)).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: STATE_TABLE.ttlAttribute, Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(resourcesOfType('AWS::DynamoDB::Table')).toHaveLength(1);
+  });
+
+  it('encrypts the four paging topics with a rotating key and names them as configured', () => {
+    for (const severity of ['P1', 'P2', 'P3', 'P4'] as const) {
+      const topic = props(topicId(severity));
+      expect(topic.TopicName).toBe(config.paging.topics[severity].split(':').pop());
+      const key = getAttOf(topic.KmsMasterKeyId)!;
+      expect(props(key).EnableKeyRotation).toBe(true);
+    }
+    for (const [, queue] of resourcesOfType('AWS::SQS::Queue')) expect(queue.Properties!.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('subscribes PagerDuty to P1 and P2 over HTTPS with raw delivery off (PAGERDUTY.md §2), P3 by email', () => {
+    const subscriptions = resourcesOfType('AWS::SNS::Subscription').map(([, s]) => s.Properties!);
+    for (const severity of ['P1', 'P2'] as const) {
+      const pd = subscriptions.filter((s) => refOf(s.TopicArn) === topicId(severity));
+      expect(pd).toEqual([expect.objectContaining({ Protocol: 'https', RawMessageDelivery: false, Endpoint: expect.stringMatching(/^https:\/\/events\.pagerduty\.com\//) })]);
+    }
+    expect(subscriptions.filter((s) => refOf(s.TopicArn) === topicId('P3'))).toEqual([expect.objectContaining({ Protocol: 'email' })]);
+    expect(subscriptions.filter((s) => refOf(s.TopicArn) === topicId('P4'))).toHaveLength(1);
+  });
+});
