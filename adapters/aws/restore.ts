@@ -38,14 +38,19 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
     private readonly markOwnDeployment: (deploymentId: string) => Promise<void>,
   ) {}
 
-  private get rds() {
-    return this.aws.in(this.config.primaryRegion).rds;
+  /** The database's own region: the replica lives in the secondary region (after a failover it is the live one). */
+  private regionOf(instanceId: string): string {
+    return instanceId.startsWith(this.config.database.replicaInstanceId) ? this.config.database.replicaRegion : this.config.primaryRegion;
+  }
+
+  private rdsFor(instanceId: string) {
+    return this.aws.in(this.regionOf(instanceId)).rds;
   }
 
   async readFacts(req: RestoreRequest): Promise<RestoreFacts> {
     const facts: RestoreFacts = {};
     try {
-      const { DBInstances } = await this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: req.dbInstanceId }));
+      const { DBInstances } = await this.rdsFor(req.dbInstanceId).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: req.dbInstanceId }));
       const db = DBInstances?.[0];
       if (db) {
         facts.instance = {
@@ -61,7 +66,7 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
         if (req.source.kind === 'point-in-time' && latest !== undefined && (db.BackupRetentionPeriod ?? 0) > 0) {
           let earliest: number | undefined;
           try {
-            const backups = await this.rds.send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: req.dbInstanceId }));
+            const backups = await this.rdsFor(req.dbInstanceId).send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: req.dbInstanceId }));
             earliest = backups.DBInstanceAutomatedBackups?.[0]?.RestoreWindow?.EarliestTime?.getTime();
           } catch (err) {
             if (!isNotFound(err) && !(err instanceof Error && err.name === 'UnknownOperationException')) throw err;
@@ -75,7 +80,7 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
     }
     if (req.source.kind === 'snapshot') {
       try {
-        const { DBSnapshots } = await this.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: req.source.snapshotId }));
+        const { DBSnapshots } = await this.rdsFor(req.dbInstanceId).send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: req.source.snapshotId }));
         const s = DBSnapshots?.[0];
         if (s) facts.snapshot = { id: s.DBSnapshotIdentifier ?? req.source.snapshotId, status: s.Status ?? 'unknown', sourceInstanceId: s.DBInstanceIdentifier, createdAt: s.SnapshotCreateTime?.getTime() };
       } catch (err) {
@@ -87,7 +92,7 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
 
   async snapshotStatus(snapshotId: string): Promise<string | undefined> {
     try {
-      const { DBSnapshots } = await this.rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
+      const { DBSnapshots } = await this.rdsFor(snapshotId).send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
       return DBSnapshots?.[0]?.Status;
     } catch (err) {
       if (isNotFound(err)) return undefined;
@@ -97,12 +102,12 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
 
   async createSnapshot(instanceId: string, snapshotId: string): Promise<void> {
     if ((await this.snapshotStatus(snapshotId)) !== undefined) return; // an earlier attempt made it
-    await this.rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: instanceId, DBSnapshotIdentifier: snapshotId, Tags: [{ Key: 'autopilot:purpose', Value: 'pre-restore' }] }));
+    await this.rdsFor(instanceId).send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: instanceId, DBSnapshotIdentifier: snapshotId, Tags: [{ Key: 'autopilot:purpose', Value: 'pre-restore' }] }));
   }
 
   async restoreFromSnapshot(plan: RestorePlan, snapshotId: string): Promise<void> {
     if (await this.instanceState(plan.targetInstanceId)) return;
-    await this.rds.send(
+    await this.rdsFor(plan.targetInstanceId).send(
       new RestoreDBInstanceFromDBSnapshotCommand({
         DBInstanceIdentifier: plan.targetInstanceId,
         DBSnapshotIdentifier: snapshotId,
@@ -116,7 +121,7 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
 
   async restoreToPointInTime(plan: RestorePlan, sourceInstanceId: string, restoreTime: number): Promise<void> {
     if (await this.instanceState(plan.targetInstanceId)) return;
-    await this.rds.send(
+    await this.rdsFor(sourceInstanceId).send(
       new RestoreDBInstanceToPointInTimeCommand({
         SourceDBInstanceIdentifier: sourceInstanceId,
         TargetDBInstanceIdentifier: plan.targetInstanceId,
@@ -131,7 +136,7 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
 
   async instanceState(instanceId: string): Promise<{ status: string; endpoint?: string } | undefined> {
     try {
-      const { DBInstances } = await this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId }));
+      const { DBInstances } = await this.rdsFor(instanceId).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId }));
       const db = DBInstances?.[0];
       return db ? { status: db.DBInstanceStatus ?? 'unknown', endpoint: db.Endpoint?.Address } : undefined;
     } catch (err) {
