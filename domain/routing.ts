@@ -10,6 +10,7 @@
  *
  * Pure: no AWS SDK, no environment, no clock.
  */
+import { FAILOVER_TRIGGER_EVENTS } from './failover/triggers';
 import { AUTOPILOT_DETAIL_TYPES, AWS_EVENT_TYPES } from '../events/types';
 import { AUTOPILOT_EVENT_SOURCE } from '../handlers/shared/contract';
 import type { AutopilotConfig, RunbookId } from './config';
@@ -55,17 +56,10 @@ export interface RuleSpec {
  * 0015/0049 (Multi-AZ failover completed: RDS recovered on its own), 0022 (MySQL only),
  * 0089/0222 (low-storage warnings: the database is still serving).
  */
-export const PRIMARY_FAILING_EVENT_IDS: Readonly<Record<string, string>> = {
-  'RDS-EVENT-0004': 'availability: DB instance shutdown',
-  'RDS-EVENT-0007': 'low storage: allocated storage exhausted',
-  'RDS-EVENT-0013': 'failover: Multi-AZ instance failover started (primary unreachable)',
-  'RDS-EVENT-0031': 'failure: instance put into a failed state (storage issue or incompatible configuration)',
-  'RDS-EVENT-0035': 'failure: instance put into incompatible-parameters',
-  'RDS-EVENT-0036': 'failure: instance in incompatible-network',
-  'RDS-EVENT-0221': 'availability: storage-full threshold reached, database shut down',
-  'RDS-EVENT-0418': 'failure: RDS cannot access the KMS key (precedes 0419)',
-  'RDS-EVENT-0419': 'availability: KMS key inaccessible, instance placed in an inaccessible state',
-};
+export const PRIMARY_FAILING_EVENT_IDS: Readonly<Record<string, string>> = Object.fromEntries(
+  // One source of truth: the runbook decides which IDs start a failover (and why others do not).
+  FAILOVER_TRIGGER_EVENTS.map((e) => [e.eventId, `${e.category}: ${e.meaning}`]),
+);
 
 /**
  * DB instance events that put the backups (the RPO) at risk: restore-from-backup pages P3,

@@ -1,12 +1,148 @@
 /**
- * Runbook handler: database-failover. STUB - replaced by the runbook's implementation.
- * Exports: `handler` (intake, EventBridge target) and `workflow` (durable).
+ * Runbook 1, "Database Failover": intake (EventBridge target) + durable workflow.
+ *
+ * Intake: parse -> is it a trigger (domain/failover/triggers: an RDS event ID meaning the
+ * primary is failing, or a database-down alarm in ALARM) -> dedupe the event id ->
+ * open or join the primary's incident -> start the workflow named after the incident, so
+ * duplicates and concurrent triggers join one execution.
+ * Workflow: domain/failover/workflow (confirmation gates, then the runbook's steps).
  */
-export const handler = async (event: unknown): Promise<{ status: string }> => {
-  void event;
-  return { status: 'not-implemented' };
-};
-export const workflow = async (event: unknown): Promise<{ status: string }> => {
-  void event;
-  return { status: 'not-implemented' };
-};
+import { withDurableExecution, type DurableContext } from '@aws/durable-execution-sdk-js';
+import { incidentKey, openIncident } from '../domain/incident';
+import { failoverScope } from '../domain/failover/gates';
+import { alarmTriggersFailover, rdsEventTriggersFailover } from '../domain/failover/triggers';
+import { runDatabaseFailover, type FailoverDeps, type FailoverInput, type FailoverOutcome } from '../domain/failover/workflow';
+import { parseEvent, type AutopilotEvent } from '../events';
+import { awsFailoverOperations, type FailoverOperationsOptions } from '../adapters/aws/failover';
+import { approvalCommands, durableWorkflow } from '../adapters/durable';
+import { IncidentSession } from '../adapters/runtime/incident-session';
+import { flushingWorkflow, makeAct } from '../adapters/runtime/wiring';
+import { intakeHandler, logEntrySink, productionRuntime, rejectedBy, type IntakeResult } from './shared/runtime';
+import type { Runtime } from './shared/runtime-types';
+
+const RUNBOOK = 'database-failover' as const;
+/** Event ids are remembered this long (EventBridge retries for up to 24 h). */
+const DEDUPE_TTL_SECONDS = 24 * 3600;
+/**
+ * Triggers within one bucket start (or join) one execution even when no incident record
+ * exists yet (two events racing). A later trigger joins through the open incident record.
+ */
+const EPISODE_BUCKET_SECONDS = 900;
+
+/** Longest an execution can run: an incident still 'open' after this is a dead episode, not one to join. */
+export function maxEpisodeSeconds(rt: Runtime): number {
+  const f = rt.config.guardrails.failover;
+  const confirm = f.confirmChecks * f.confirmIntervalSeconds;
+  const approval = f.requireApproval ? f.approvalTimeoutSeconds : 0;
+  return confirm + approval + f.promotionTimeoutSeconds + f.serviceStableTimeoutSeconds + 3600;
+}
+
+function primaryTitle(rt: Runtime): string {
+  return `Primary database ${rt.config.database.primaryInstanceId} down or unreachable`;
+}
+
+/** One line naming the trigger, or undefined when the event is not one. */
+function triggerOf(event: AutopilotEvent, rt: Runtime): string | undefined {
+  if (event.kind === 'rds-instance') {
+    const d = event.detail;
+    return rdsEventTriggersFailover(rt.config, d.dbInstanceId, d.eventId) ? `${d.eventId} on ${d.dbInstanceId}: ${d.message}` : undefined;
+  }
+  if (event.kind === 'alarm') {
+    const d = event.detail;
+    return alarmTriggersFailover(rt.config, d.alarmName, d.state.value) ? `alarm ${d.alarmName} ALARM: ${d.state.reason}` : undefined;
+  }
+  return undefined;
+}
+
+/** Execution name of an episode: the incident key plus the bucket its detection fell in. */
+export function failoverExecutionName(key: string, detectedAt: number): string {
+  const bucket = Math.floor(detectedAt / (EPISODE_BUCKET_SECONDS * 1000));
+  return incidentKey(RUNBOOK, `${key.replace(/^database-failover-/, '')}-${bucket}`);
+}
+
+export async function databaseFailoverIntake(raw: unknown, rt: Runtime): Promise<IntakeResult> {
+  const now = rt.clock.now();
+  const parsed = parseEvent(raw, { config: rt.config, now });
+  if (!parsed.ok) return rejectedBy(parsed.rejection);
+  const event = parsed.event;
+  const trigger = triggerOf(event, rt);
+  if (!trigger) return { status: 'ignored', reason: `${event.kind} event is not a failover trigger for ${rt.config.database.primaryInstanceId}` };
+
+  const key = incidentKey(RUNBOOK, rt.config.database.primaryInstanceId);
+  if (!(await rt.store.claimOnce(`event:${RUNBOOK}:${event.id}`, now, DEDUPE_TTL_SECONDS))) {
+    return { status: 'ignored', incidentKey: key, reason: `duplicate delivery of event ${event.id}` };
+  }
+  const init = { key, runbook: RUNBOOK, title: primaryTitle(rt), severity: 'P1' as const, detectedAt: now };
+  let session = await rt.openSession(init);
+  const stale = now - session.incident.detectedAt > maxEpisodeSeconds(rt) * 1000;
+  if (session.incident.status !== 'open' || stale) {
+    // The last episode on this primary finished: a new one, under the same key (one PagerDuty alert).
+    session = new IncidentSession(openIncident(init), rt.clock, rt.store, [logEntrySink(rt.logger), ...rt.sinks]);
+  }
+  session.record({ kind: 'event', runbook: RUNBOOK, summary: `trigger: ${trigger}`, detail: { eventId: event.id, kind: event.kind } });
+
+  const executionName = failoverExecutionName(key, session.incident.detectedAt);
+  const input: FailoverInput = { incidentKey: key, primaryInstanceId: rt.config.database.primaryInstanceId, detectedAt: session.incident.detectedAt, trigger };
+  await session.flush();
+  const started = await rt.startWorkflow(RUNBOOK, executionName, input);
+  session.record({
+    kind: 'note',
+    runbook: RUNBOOK,
+    summary: started === 'started' ? `started failover workflow ${executionName} (confirmation checks first)` : `joined the running failover workflow ${executionName}`,
+  });
+  await session.flush();
+  return { status: started === 'started' ? 'started-workflow' : 'joined-workflow', incidentKey: key };
+}
+
+export interface FailoverWorkflowOptions {
+  /** Health check transport; default 'simulated' when the clock is the drill's (it can be advanced), else 'http'. */
+  health?: FailoverOperationsOptions['health'];
+}
+
+export async function databaseFailoverWorkflow(input: FailoverInput, ctx: DurableContext, rt: Runtime, options: FailoverWorkflowOptions = {}): Promise<FailoverOutcome> {
+  const { config } = rt;
+  const session = await rt.openSession({ key: input.incidentKey, runbook: RUNBOOK, title: primaryTitle(rt), severity: 'P1', detectedAt: input.detectedAt });
+  // The simulated region has no HTTP: health is derived from the world there.
+  const health = options.health ?? (typeof rt.clock.advanceTo === 'function' ? 'simulated' : 'http');
+  const deps: FailoverDeps = {
+    config,
+    ops: awsFailoverOperations(rt.aws, config, rt.clock, { health }),
+    act: makeAct(rt.actuator, session),
+    recorder: session,
+    pager: rt.pager,
+    clock: rt.clock,
+    async readGuardState(now) {
+      const f = config.guardrails.failover;
+      const [controls, failovers, globalActions] = await Promise.all([
+        rt.store.readControls(),
+        rt.store.recentActions(failoverScope(config.database.primaryInstanceId), now - f.minSecondsBetweenFailovers * 1000),
+        rt.store.recentActions('global', now - config.guardrails.circuitBreaker.windowSeconds * 1000),
+      ]);
+      return { controls, failovers, globalActions };
+    },
+    incident: {
+      update(patch) {
+        Object.assign(session.incident, patch);
+      },
+      addRefusal(summary) {
+        session.incident.refusals.push(summary);
+      },
+      current: () => session.incident,
+    },
+    approvalCommands: (callbackId) => approvalCommands(callbackId, config.primaryRegion),
+  };
+  const outcome = await runDatabaseFailover(flushingWorkflow(durableWorkflow(ctx, rt.clock), session), deps, input);
+  await session.flush();
+  return outcome;
+}
+
+export function buildHandler(getRuntime: () => Runtime) {
+  return intakeHandler(RUNBOOK, getRuntime, databaseFailoverIntake);
+}
+
+export function buildWorkflow(getRuntime: () => Runtime, options: FailoverWorkflowOptions = {}) {
+  return withDurableExecution(async (input: FailoverInput, ctx: DurableContext) => databaseFailoverWorkflow(input, ctx, getRuntime(), options));
+}
+
+export const handler = buildHandler(productionRuntime);
+export const workflow = buildWorkflow(productionRuntime);

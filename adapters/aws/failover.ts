@@ -1,0 +1,496 @@
+/**
+ * DatabaseFailoverOperations on the AWS SDK (production, and the simulated region in
+ * drills and tests: same clients, transport swapped).
+ *
+ * Reads report trouble instead of throwing (an unreachable primary is a finding, not an
+ * error). Mutations re-read live state first and return it unchanged when the change is
+ * already there, then verify by reading back. DATABASE_URL passwords never leave this
+ * file unredacted: results carry the host and the redacted URL only.
+ */
+import { DescribeDBInstancesCommand, PromoteReadReplicaCommand, type DBInstance } from '@aws-sdk/client-rds';
+import { DescribeAlarmsCommand, GetMetricDataCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type ContainerDefinition,
+  type RegisterTaskDefinitionCommandInput,
+  type Tag,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { AutopilotConfig } from '../../domain/config';
+import type { Clock } from '../../domain/ports';
+import { databaseHost, withDatabaseHost } from '../../domain/database-url';
+import { redactSecrets } from '../../domain/redact';
+import type { DatabaseFailoverOperations } from '../../domain/failover/operations';
+import type {
+  AlarmStateValue,
+  DnsChange,
+  DnsRecordReading,
+  FailoverRecords,
+  HealthReading,
+  PrimaryCheck,
+  ReplicaReading,
+  SecondaryReading,
+  ServiceReading,
+  TaskDefinitionReading,
+} from '../../domain/failover/signals';
+import type { AwsRegions } from './clients';
+import './sdk/rds';
+import './sdk/ecs';
+import './sdk/cloudwatch';
+import './sdk/route53';
+
+export interface FailoverOperationsOptions {
+  /**
+   * 'http' (production): GET the health URL with a timeout.
+   * 'simulated' (drills, tests): the simulated region has no HTTP, so health is derived from
+   * the world through the same APIs: the stack DNS sends traffic to has RUNNING tasks on a
+   * revision whose DATABASE_URL points at an available, writable instance.
+   */
+  health?: 'http' | 'simulated';
+  healthTimeoutMs?: number;
+  /** Look-back for CloudWatch readings (DatabaseConnections, ReplicaLag). */
+  metricLookbackSeconds?: number;
+}
+
+const DEFAULT_HEALTH_TIMEOUT_MS = 5000;
+const DEFAULT_LOOKBACK_SECONDS = 300;
+
+function errName(err: unknown): string {
+  return err instanceof Error ? err.name : 'Error';
+}
+
+function normDns(name: string | undefined): string | undefined {
+  return name?.toLowerCase().replace(/\.$/, '');
+}
+
+export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, clock: Clock, opts: FailoverOperationsOptions = {}): DatabaseFailoverOperations {
+  const db = config.database;
+  const primarySvc = config.service;
+  const secondarySvc = config.secondaryService;
+  const lookback = opts.metricLookbackSeconds ?? DEFAULT_LOOKBACK_SECONDS;
+  const rdsReplica = () => aws.in(db.replicaRegion).rds;
+
+  async function describeInstance(region: string, id: string): Promise<{ instance?: DBInstance; error?: string }> {
+    try {
+      const out = await aws.in(region).rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
+      const instance = out.DBInstances?.[0];
+      return instance ? { instance } : { error: 'DBInstanceNotFound' };
+    } catch (err) {
+      return { error: errName(err) };
+    }
+  }
+
+  /** Latest datapoint of an AWS/RDS metric for one instance in the look-back window. */
+  async function latestRdsMetric(region: string, metricName: string, instanceId: string, stat: string): Promise<{ value?: number; error?: string }> {
+    const end = clock.now();
+    try {
+      const out = await aws.in(region).cloudwatch.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(end - lookback * 1000),
+          EndTime: new Date(end),
+          ScanBy: 'TimestampDescending',
+          MetricDataQueries: [
+            { Id: 'm', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: metricName, Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }] }, Period: 60, Stat: stat }, ReturnData: true },
+          ],
+        }),
+      );
+      const result = out.MetricDataResults?.find((r) => r.Id === 'm');
+      const pairs = (result?.Timestamps ?? []).map((t, i) => ({ t: t.getTime(), v: result?.Values?.[i] })).filter((p): p is { t: number; v: number } => typeof p.v === 'number');
+      const latest = pairs.sort((a, b) => b.t - a.t)[0];
+      return latest ? { value: latest.v } : {};
+    } catch (err) {
+      return { error: errName(err) };
+    }
+  }
+
+  async function databaseDownAlarms(): Promise<{ alarms: { name: string; state: AlarmStateValue }[]; error?: string }> {
+    const found = new Map<string, MetricAlarm['StateValue']>();
+    try {
+      const cw = aws.in(config.primaryRegion).cloudwatch;
+      const exact = config.alarms.databaseDown.filter((p) => !p.endsWith('*'));
+      const prefixes = config.alarms.databaseDown.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
+      if (exact.length > 0) {
+        const out = await cw.send(new DescribeAlarmsCommand({ AlarmNames: exact, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
+        for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) if (a.AlarmName) found.set(a.AlarmName, a.StateValue);
+      }
+      for (const prefix of prefixes) {
+        let token: string | undefined;
+        do {
+          const out = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: token }));
+          for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) if (a.AlarmName) found.set(a.AlarmName, a.StateValue);
+          token = out.NextToken;
+        } while (token);
+      }
+    } catch (err) {
+      return { alarms: [...found].map(([name, state]) => ({ name, state: (state ?? 'INSUFFICIENT_DATA') as AlarmStateValue })), error: errName(err) };
+    }
+    return { alarms: [...found].sort(([a], [b]) => a.localeCompare(b)).map(([name, state]) => ({ name, state: (state ?? 'INSUFFICIENT_DATA') as AlarmStateValue })) };
+  }
+
+  async function readService(region: string, cluster: string, service: string): Promise<ServiceReading> {
+    const base = { region, cluster, service, desiredCount: 0, runningCount: 0, deployments: 0 };
+    try {
+      const out = await aws.in(region).ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+      const s = out.services?.[0];
+      if (!s) return { ...base, describeError: out.failures?.[0]?.reason ?? 'MISSING' };
+      const primary = s.deployments?.find((d) => d.status === 'PRIMARY');
+      return {
+        ...base,
+        status: s.status,
+        desiredCount: s.desiredCount ?? 0,
+        runningCount: s.runningCount ?? 0,
+        taskDefinition: s.taskDefinition,
+        rolloutState: primary?.rolloutState,
+        deployments: s.deployments?.length ?? 0,
+      };
+    } catch (err) {
+      return { ...base, describeError: errName(err) };
+    }
+  }
+
+  async function describeTaskDefinition(region: string, ref: string): Promise<{ taskDefinition?: TaskDefinition; tags?: Tag[] }> {
+    try {
+      const out = await aws.in(region).ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: ref, include: ['TAGS'] }));
+      return { taskDefinition: out.taskDefinition, tags: out.tags };
+    } catch {
+      return {};
+    }
+  }
+
+  function databaseUrlOf(td: TaskDefinition | undefined): string | undefined {
+    const container = td?.containerDefinitions?.find((c) => c.name === secondarySvc.containerName);
+    return container?.environment?.find((e) => e.name === 'DATABASE_URL')?.value;
+  }
+
+  function taskDefinitionReading(td: TaskDefinition): TaskDefinitionReading {
+    const url = databaseUrlOf(td);
+    return {
+      taskDefinitionArn: td.taskDefinitionArn ?? '',
+      family: td.family ?? '',
+      revision: td.revision ?? 0,
+      ...(url ? { databaseHost: databaseHost(url), databaseUrlRedacted: redactSecrets(url) } : {}),
+    };
+  }
+
+  /**
+   * The task definition the failover copies: the secondary service's current one when it is
+   * of the family, else the family's latest revision in the secondary region, else the
+   * primary service's (its image must then be pullable from the secondary region).
+   */
+  async function baseTaskDefinition(): Promise<{ region: string; taskDefinition?: TaskDefinition; tags?: Tag[] }> {
+    const svc = await readService(secondarySvc.region, secondarySvc.clusterName, secondarySvc.serviceName);
+    if (svc.taskDefinition) {
+      const current = await describeTaskDefinition(secondarySvc.region, svc.taskDefinition);
+      if (current.taskDefinition?.family === secondarySvc.taskFamily) return { region: secondarySvc.region, ...current };
+    }
+    const latest = await describeTaskDefinition(secondarySvc.region, secondarySvc.taskFamily);
+    if (latest.taskDefinition) return { region: secondarySvc.region, ...latest };
+    const primary = await readService(primarySvc.region, primarySvc.clusterName, primarySvc.serviceName);
+    if (primary.taskDefinition) return { region: primarySvc.region, ...(await describeTaskDefinition(primarySvc.region, primary.taskDefinition)) };
+    return { region: secondarySvc.region };
+  }
+
+  async function findFailoverTaskDefinition(endpoint: { address: string; port: number }): Promise<TaskDefinitionReading | undefined> {
+    const svc = await readService(secondarySvc.region, secondarySvc.clusterName, secondarySvc.serviceName);
+    const candidates = [svc.taskDefinition, secondarySvc.taskFamily].filter((r): r is string => !!r);
+    for (const ref of candidates) {
+      const { taskDefinition } = await describeTaskDefinition(secondarySvc.region, ref);
+      const url = databaseUrlOf(taskDefinition);
+      if (taskDefinition && taskDefinition.family === secondarySvc.taskFamily && url && normDns(databaseHost(url)) === normDns(endpoint.address)) {
+        return taskDefinitionReading(taskDefinition);
+      }
+    }
+    return undefined;
+  }
+
+  function readingOf(rr: ResourceRecordSet): DnsRecordReading {
+    return {
+      name: rr.Name ?? config.dns.recordName,
+      type: rr.Type ?? 'A',
+      setIdentifier: rr.SetIdentifier ?? '',
+      ...(rr.Failover ? { failover: rr.Failover } : {}),
+      ...(rr.AliasTarget ? { aliasDnsName: rr.AliasTarget.DNSName, aliasHostedZoneId: rr.AliasTarget.HostedZoneId, evaluateTargetHealth: rr.AliasTarget.EvaluateTargetHealth } : {}),
+      ...(rr.HealthCheckId ? { healthCheckId: rr.HealthCheckId } : {}),
+      ...(rr.TTL !== undefined ? { ttl: rr.TTL } : {}),
+      ...(rr.ResourceRecords ? { values: rr.ResourceRecords.map((r) => r.Value ?? '') } : {}),
+    };
+  }
+
+  /** A record set from a reading, with the given failover role (alias or plain values as it was). */
+  function recordSetOf(r: DnsRecordReading, failover: 'PRIMARY' | 'SECONDARY'): ResourceRecordSet {
+    return {
+      Name: r.name,
+      Type: r.type as ResourceRecordSet['Type'],
+      SetIdentifier: r.setIdentifier,
+      Failover: failover,
+      ...(r.healthCheckId ? { HealthCheckId: r.healthCheckId } : {}),
+      ...(r.aliasDnsName && r.aliasHostedZoneId
+        ? { AliasTarget: { DNSName: r.aliasDnsName, HostedZoneId: r.aliasHostedZoneId, EvaluateTargetHealth: r.evaluateTargetHealth ?? true } }
+        : { TTL: r.ttl ?? 60, ResourceRecords: (r.values ?? []).map((Value) => ({ Value })) }),
+    };
+  }
+
+  async function readFailoverRecords(): Promise<FailoverRecords> {
+    const found: ResourceRecordSet[] = [];
+    let start: { name?: string; type?: string; id?: string } = { name: config.dns.recordName, type: 'A' };
+    // Records of one name sort together; two pages at most for a failover pair.
+    for (let page = 0; page < 5 && start.name; page++) {
+      const out = await aws.in(config.primaryRegion).route53.send(
+        new ListResourceRecordSetsCommand({
+          HostedZoneId: config.dns.hostedZoneId,
+          StartRecordName: start.name,
+          StartRecordType: start.type as ResourceRecordSet['Type'],
+          ...(start.id ? { StartRecordIdentifier: start.id } : {}),
+          MaxItems: 20,
+        }),
+      );
+      const sets = out.ResourceRecordSets ?? [];
+      found.push(...sets.filter((r) => normDns(r.Name) === normDns(config.dns.recordName) && r.Type === 'A'));
+      const past = sets.some((r) => normDns(r.Name) !== normDns(config.dns.recordName) || r.Type !== 'A');
+      start = out.IsTruncated && !past ? { name: out.NextRecordName, type: out.NextRecordType, id: out.NextRecordIdentifier } : {};
+    }
+    const bySet = (id: string) => found.find((r) => r.SetIdentifier === id);
+    const primarySet = bySet(config.dns.primarySetIdentifier);
+    const secondarySet = bySet(config.dns.secondarySetIdentifier);
+    return { ...(primarySet ? { primarySet: readingOf(primarySet) } : {}), ...(secondarySet ? { secondarySet: readingOf(secondarySet) } : {}) };
+  }
+
+  async function changeRecords(sets: ResourceRecordSet[], comment: string): Promise<DnsChange> {
+    const out = await aws.in(config.primaryRegion).route53.send(
+      new ChangeResourceRecordSetsCommand({ HostedZoneId: config.dns.hostedZoneId, ChangeBatch: { Comment: comment, Changes: sets.map((ResourceRecordSet) => ({ Action: 'UPSERT', ResourceRecordSet })) } }),
+    );
+    return { changeId: out.ChangeInfo?.Id ?? '', status: out.ChangeInfo?.Status ?? 'PENDING' };
+  }
+
+  /** Runbook step 7's record: SetIdentifier secondary, Failover PRIMARY, alias to the secondary ALB. */
+  const secondaryAsPrimary: ResourceRecordSet = {
+    Name: config.dns.recordName,
+    Type: 'A',
+    SetIdentifier: config.dns.secondarySetIdentifier,
+    Failover: 'PRIMARY',
+    AliasTarget: { HostedZoneId: secondarySvc.albHostedZoneId, DNSName: secondarySvc.albDnsName, EvaluateTargetHealth: true },
+  };
+  const canonicalPrimary: DnsRecordReading = {
+    name: config.dns.recordName,
+    type: 'A',
+    setIdentifier: config.dns.primarySetIdentifier,
+    aliasDnsName: config.primaryAlb.dnsName,
+    aliasHostedZoneId: config.primaryAlb.hostedZoneId,
+    evaluateTargetHealth: true,
+  };
+  const canonicalSecondary: DnsRecordReading = {
+    name: config.dns.recordName,
+    type: 'A',
+    setIdentifier: config.dns.secondarySetIdentifier,
+    aliasDnsName: secondarySvc.albDnsName,
+    aliasHostedZoneId: secondarySvc.albHostedZoneId,
+    evaluateTargetHealth: true,
+  };
+
+  function switchedToSecondary(records: FailoverRecords): boolean {
+    return records.secondarySet?.failover === 'PRIMARY' && normDns(records.secondarySet.aliasDnsName) === normDns(secondarySvc.albDnsName);
+  }
+
+  const ops: DatabaseFailoverOperations = {
+    async checkPrimary(at: number): Promise<PrimaryCheck> {
+      const [described, connections, alarms] = await Promise.all([
+        describeInstance(config.primaryRegion, db.primaryInstanceId),
+        latestRdsMetric(config.primaryRegion, 'DatabaseConnections', db.primaryInstanceId, 'Maximum'),
+        databaseDownAlarms(),
+      ]);
+      return {
+        at,
+        instanceId: db.primaryInstanceId,
+        ...(described.instance?.DBInstanceStatus ? { status: described.instance.DBInstanceStatus } : {}),
+        ...(described.error ? { describeError: described.error } : {}),
+        ...(connections.value !== undefined ? { connections: connections.value } : {}),
+        ...(connections.error ? { metricsError: connections.error } : {}),
+        alarms: alarms.alarms,
+        ...(alarms.error ? { alarmsError: alarms.error } : {}),
+      };
+    },
+
+    async readReplica(): Promise<ReplicaReading> {
+      const described = await describeInstance(db.replicaRegion, db.replicaInstanceId);
+      const reading: ReplicaReading = { instanceId: db.replicaInstanceId, region: db.replicaRegion };
+      if (described.error) return { ...reading, describeError: described.error };
+      const i = described.instance as DBInstance;
+      if (i.DBInstanceStatus) reading.status = i.DBInstanceStatus;
+      if (i.ReadReplicaSourceDBInstanceIdentifier) reading.sourceIdentifier = i.ReadReplicaSourceDBInstanceIdentifier;
+      if (i.Endpoint?.Address) reading.endpoint = { address: i.Endpoint.Address, port: i.Endpoint.Port ?? db.port };
+      if (i.BackupRetentionPeriod !== undefined) reading.backupRetentionPeriod = i.BackupRetentionPeriod;
+      // DescribeDBInstances has no lag field in the SDK model: CloudWatch ReplicaLag is the source.
+      if (reading.sourceIdentifier) {
+        const lag = await latestRdsMetric(db.replicaRegion, 'ReplicaLag', db.replicaInstanceId, 'Maximum');
+        if (lag.value !== undefined) {
+          reading.lagSeconds = lag.value;
+          reading.lagSource = 'cloudwatch';
+        }
+      }
+      return reading;
+    },
+
+    async readSecondary(): Promise<SecondaryReading> {
+      const errors: string[] = [];
+      let clusterStatus: string | undefined;
+      try {
+        const out = await aws.in(secondarySvc.region).ecs.send(new DescribeClustersCommand({ clusters: [secondarySvc.clusterName] }));
+        clusterStatus = out.clusters?.find((c) => c.clusterName === secondarySvc.clusterName)?.status;
+      } catch (err) {
+        errors.push(`DescribeClusters failed: ${errName(err)}`);
+      }
+      const service = await readService(secondarySvc.region, secondarySvc.clusterName, secondarySvc.serviceName);
+      if (service.describeError) errors.push(`DescribeServices: ${service.describeError}`);
+      const base = await baseTaskDefinition();
+      return {
+        region: secondarySvc.region,
+        clusterName: secondarySvc.clusterName,
+        ...(clusterStatus ? { clusterStatus } : {}),
+        ...(service.describeError ? {} : { service }),
+        ...(base.taskDefinition?.taskDefinitionArn ? { taskDefinitionArn: base.taskDefinition.taskDefinitionArn, taskDefinitionFamily: base.taskDefinition.family, hasDatabaseUrl: !!databaseUrlOf(base.taskDefinition) } : {}),
+        errors,
+      };
+    },
+
+    readPrimaryService: () => readService(primarySvc.region, primarySvc.clusterName, primarySvc.serviceName),
+
+    async scalePrimaryService(desiredCount: number): Promise<ServiceReading> {
+      const live = await readService(primarySvc.region, primarySvc.clusterName, primarySvc.serviceName);
+      if (live.describeError === undefined && live.desiredCount === desiredCount) return live;
+      await aws.in(primarySvc.region).ecs.send(new UpdateServiceCommand({ cluster: primarySvc.clusterName, service: primarySvc.serviceName, desiredCount }));
+      const after = await readService(primarySvc.region, primarySvc.clusterName, primarySvc.serviceName);
+      if (after.desiredCount !== desiredCount) throw new Error(`UpdateService did not take: ${primarySvc.serviceName} desired ${after.desiredCount}, expected ${desiredCount}`);
+      return after;
+    },
+
+    async promoteReplica(backupRetentionDays: number): Promise<ReplicaReading> {
+      const live = await ops.readReplica();
+      // Re-read: a replica that is no longer one, or is changing state, is being promoted already.
+      if (!live.sourceIdentifier || live.status !== 'available') return live;
+      await rdsReplica().send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: db.replicaInstanceId, BackupRetentionPeriod: backupRetentionDays }));
+      return ops.readReplica();
+    },
+
+    findFailoverTaskDefinition,
+
+    async registerFailoverTaskDefinition(endpoint): Promise<TaskDefinitionReading> {
+      const existing = await findFailoverTaskDefinition(endpoint);
+      if (existing) return existing;
+      const base = await baseTaskDefinition();
+      const td = base.taskDefinition;
+      if (!td?.containerDefinitions) throw new Error(`no task definition of family ${secondarySvc.taskFamily} to copy`);
+      const containers: ContainerDefinition[] = td.containerDefinitions.map((c) =>
+        c.name !== secondarySvc.containerName
+          ? c
+          : { ...c, environment: (c.environment ?? []).map((e) => (e.name === 'DATABASE_URL' && e.value ? { name: e.name, value: withDatabaseHost(e.value, endpoint.address) } : e)) },
+      );
+      const input: RegisterTaskDefinitionCommandInput = {
+        family: secondarySvc.taskFamily,
+        containerDefinitions: containers,
+        ...(td.taskRoleArn ? { taskRoleArn: td.taskRoleArn } : {}),
+        ...(td.executionRoleArn ? { executionRoleArn: td.executionRoleArn } : {}),
+        ...(td.networkMode ? { networkMode: td.networkMode } : {}),
+        ...(td.volumes ? { volumes: td.volumes } : {}),
+        ...(td.placementConstraints ? { placementConstraints: td.placementConstraints } : {}),
+        ...(td.requiresCompatibilities ? { requiresCompatibilities: td.requiresCompatibilities } : {}),
+        ...(td.cpu ? { cpu: td.cpu } : {}),
+        ...(td.memory ? { memory: td.memory } : {}),
+        ...(td.runtimePlatform ? { runtimePlatform: td.runtimePlatform } : {}),
+        ...(td.ephemeralStorage ? { ephemeralStorage: td.ephemeralStorage } : {}),
+        ...(td.proxyConfiguration ? { proxyConfiguration: td.proxyConfiguration } : {}),
+        ...(td.pidMode ? { pidMode: td.pidMode } : {}),
+        ...(td.ipcMode ? { ipcMode: td.ipcMode } : {}),
+        tags: [...(base.tags ?? []).filter((t) => t.key !== 'autopilot'), { key: 'autopilot', value: 'database-failover' }],
+      };
+      const out = await aws.in(secondarySvc.region).ecs.send(new RegisterTaskDefinitionCommand(input));
+      if (!out.taskDefinition) throw new Error('RegisterTaskDefinition returned no task definition');
+      const reading = taskDefinitionReading(out.taskDefinition);
+      if (normDns(reading.databaseHost) !== normDns(endpoint.address)) throw new Error(`registered ${reading.taskDefinitionArn} does not point at ${endpoint.address}`);
+      return reading;
+    },
+
+    readSecondaryService: () => readService(secondarySvc.region, secondarySvc.clusterName, secondarySvc.serviceName),
+
+    async updateSecondaryService(taskDefinitionArn: string | undefined, desiredCount: number): Promise<ServiceReading> {
+      const live = await readService(secondarySvc.region, secondarySvc.clusterName, secondarySvc.serviceName);
+      if (live.describeError === undefined && live.desiredCount === desiredCount && (!taskDefinitionArn || live.taskDefinition === taskDefinitionArn)) return live;
+      await aws.in(secondarySvc.region).ecs.send(
+        new UpdateServiceCommand({ cluster: secondarySvc.clusterName, service: secondarySvc.serviceName, desiredCount, ...(taskDefinitionArn ? { taskDefinition: taskDefinitionArn } : {}) }),
+      );
+      const after = await readService(secondarySvc.region, secondarySvc.clusterName, secondarySvc.serviceName);
+      if (after.desiredCount !== desiredCount || (taskDefinitionArn && after.taskDefinition !== taskDefinitionArn)) {
+        throw new Error(`UpdateService did not take: ${secondarySvc.serviceName} desired ${after.desiredCount} on ${after.taskDefinition}`);
+      }
+      return after;
+    },
+
+    readFailoverRecords,
+
+    async upsertFailoverRecord(): Promise<DnsChange> {
+      // Re-read: the caller's reading may be from before a crash.
+      const live = await readFailoverRecords();
+      if (switchedToSecondary(live)) return { changeId: '', status: 'INSYNC' };
+      const sets: ResourceRecordSet[] = [secondaryAsPrimary];
+      if (live.primarySet?.failover === 'PRIMARY') sets.push(recordSetOf(live.primarySet, 'SECONDARY'));
+      return changeRecords(sets, `runbook-autopilot database-failover: ${config.dns.recordName} to ${secondarySvc.region}`);
+    },
+
+    async restoreFailoverRecords(previous: FailoverRecords): Promise<DnsChange> {
+      // Failback: the primary set PRIMARY, the secondary set SECONDARY, each with its own alias
+      // and health check as read before step 7 (the configured ALBs when that reading is unusable).
+      const primary = previous.primarySet ?? canonicalPrimary;
+      const secondary = previous.secondarySet ?? canonicalSecondary;
+      return changeRecords([recordSetOf(primary, 'PRIMARY'), recordSetOf(secondary, 'SECONDARY')], 'runbook-autopilot database-failover rollback');
+    },
+
+    async dnsChangeStatus(changeId: string): Promise<string> {
+      const out = await aws.in(config.primaryRegion).route53.send(new GetChangeCommand({ Id: changeId }));
+      return out.ChangeInfo?.Status ?? 'PENDING';
+    },
+
+    checkHealth: (url) => (opts.health === 'simulated' ? simulatedHealth(url) : httpHealth(url, opts.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS)),
+  };
+
+  /**
+   * Health without HTTP: follow DNS to the stack that would answer (the secondary when its
+   * record is the failover PRIMARY, else the primary), and call it healthy when that
+   * service has RUNNING tasks on a revision whose DATABASE_URL points at an available
+   * instance that is not a read replica.
+   */
+  async function simulatedHealth(url: string): Promise<HealthReading> {
+    const records = await readFailoverRecords().catch((): FailoverRecords => ({}));
+    const onSecondary = switchedToSecondary(records);
+    const stack = onSecondary ? secondarySvc : primarySvc;
+    const svc = await readService(stack.region, stack.clusterName, stack.serviceName);
+    if (svc.runningCount < 1 || !svc.taskDefinition) return { url, healthy: false, statusCode: 503, detail: `${stack.serviceName} (${stack.region}) has no running tasks` };
+    const { taskDefinition } = await describeTaskDefinition(stack.region, svc.taskDefinition);
+    const host = databaseUrlOf(taskDefinition) ? databaseHost(databaseUrlOf(taskDefinition) as string) : undefined;
+    if (!host) return { url, healthy: false, statusCode: 500, detail: `${svc.taskDefinition} has no DATABASE_URL` };
+    for (const [region, id] of [[config.primaryRegion, db.primaryInstanceId], [db.replicaRegion, db.replicaInstanceId]] as const) {
+      const { instance } = await describeInstance(region, id);
+      if (normDns(instance?.Endpoint?.Address) !== normDns(host)) continue;
+      const writable = instance?.DBInstanceStatus === 'available' && !instance.ReadReplicaSourceDBInstanceIdentifier;
+      return writable
+        ? { url, healthy: true, statusCode: 200, detail: `${stack.serviceName} (${stack.region}) ${svc.runningCount} running, database ${id} available` }
+        : { url, healthy: false, statusCode: 503, detail: `database ${id} is ${instance?.DBInstanceStatus ?? 'unknown'}${instance?.ReadReplicaSourceDBInstanceIdentifier ? ' (read replica)' : ''}` };
+    }
+    return { url, healthy: false, statusCode: 503, detail: `DATABASE_URL host ${host} is no known instance` };
+  }
+
+  return ops;
+}
+
+/** GET the health endpoint; 200 is healthy. Bounded by a timeout: a hung endpoint is unhealthy. */
+export async function httpHealth(url: string, timeoutMs: number): Promise<HealthReading> {
+  try {
+    const res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(timeoutMs), headers: { 'user-agent': 'runbook-autopilot/database-failover' } });
+    return { url, healthy: res.status === 200, statusCode: res.status, detail: `HTTP ${res.status}` };
+  } catch (err) {
+    return { url, healthy: false, detail: `request failed: ${errName(err)}` };
+  }
+}

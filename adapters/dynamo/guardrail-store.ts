@@ -1,0 +1,335 @@
+/**
+ * GuardrailStore on DynamoDB: one table, keys pk/sk (handlers/shared/contract.ts STATE_TABLE),
+ * TTL attribute `ttl` in epoch seconds. Item kinds:
+ *
+ *   pk                      sk                          what
+ *   controls                controls                    kill switch, dry-run, who/why
+ *   actions#<scope>         <at, 15 digits>#<incident>#<action>   one mutating action
+ *   actions#global          same                        the same action again (circuit breaker)
+ *   lock#<resource>         lock                        owner + expiresAt (ms)
+ *   claim#<key>             claim                       first-caller-wins dedup
+ *   own#<ref>               own                         a change the autopilot made itself
+ *   incident#<key>          incident                    IncidentRecord as JSON, rev (optimistic concurrency)
+ *
+ * Every decision is one conditional write or one consistent read; time always comes in as
+ * an argument. Expiry is decided by the conditions (expiresAt <= :now), never by TTL alone:
+ * TTL deletion is lazy (it can lag by days) and only keeps the table small.
+ */
+import {
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import type { ActionRecord, Controls, LockLease } from '../../domain/guardrails';
+import type { IncidentRecord } from '../../domain/incident';
+import type { GuardrailStore } from '../../domain/ports';
+import { bool, num, readBool, readNum, readStr, str, ttlSeconds, type Item } from './attributes';
+import { fitIncidentRecord, mergeIncidentRecords } from './incident-item';
+
+export interface DynamoGuardrailStoreOptions {
+  /** Action records are kept this long (the longest cooldown is a day: 24 h between failovers). */
+  actionRetentionSeconds?: number;
+  /** Own-change marks: events about our own deployments can arrive hours later (EventBridge retries up to 24 h). */
+  ownChangeRetentionSeconds?: number;
+  /** Incident records, counted from detection. */
+  incidentRetentionSeconds?: number;
+  /** Called when an incident timeline had to be truncated to fit one item. */
+  onTruncated?: (incidentKey: string, dropped: { awsCalls: number; other: number }) => void;
+}
+
+const DAY = 86_400;
+const DEFAULTS = {
+  actionRetentionSeconds: 7 * DAY,
+  ownChangeRetentionSeconds: 2 * DAY,
+  incidentRetentionSeconds: 90 * DAY,
+};
+
+export const GLOBAL_SCOPE = 'global';
+const CONTROLS_KEY: Item = { pk: str('controls'), sk: str('controls') };
+const lockKey = (resource: string): Item => ({ pk: str(`lock#${resource}`), sk: str('lock') });
+const claimKey = (key: string): Item => ({ pk: str(`claim#${key}`), sk: str('claim') });
+const ownKey = (ref: string): Item => ({ pk: str(`own#${ref}`), sk: str('own') });
+const incidentItemKey = (key: string): Item => ({ pk: str(`incident#${key}`), sk: str('incident') });
+/** Fixed width so the sort key orders by time (epoch ms has 13 digits until the year 2286). */
+const timeSortKey = (at: number): string => String(Math.max(0, Math.floor(at))).padStart(15, '0');
+
+export class DynamoGuardrailStore implements GuardrailStore {
+  /** Revision of each record object as this process last loaded or saved it (optimistic concurrency). */
+  private readonly revisions = new WeakMap<IncidentRecord, number>();
+  private readonly opts: Required<Omit<DynamoGuardrailStoreOptions, 'onTruncated'>> & Pick<DynamoGuardrailStoreOptions, 'onTruncated'>;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    readonly tableName: string,
+    options: DynamoGuardrailStoreOptions = {},
+  ) {
+    this.opts = { ...DEFAULTS, ...options };
+  }
+
+  async readControls(): Promise<Controls> {
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: CONTROLS_KEY, ConsistentRead: true }));
+    // No item yet: the autopilot acts (kill switch off) and mutates (dry-run off); config.dryRun still applies.
+    return {
+      killSwitch: readBool(out.Item, 'killSwitch') ?? false,
+      dryRun: readBool(out.Item, 'dryRun') ?? false,
+      setBy: readStr(out.Item, 'setBy'),
+      reason: readStr(out.Item, 'reason'),
+    };
+  }
+
+  async setControls(controls: Partial<Controls>, now: number): Promise<void> {
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+    const values: Item = { ':updatedAt': num(now) };
+    const sets = ['#updatedAt = :updatedAt'];
+    const removes: string[] = [];
+    const field = (name: keyof Controls, value: Controls[keyof Controls]): void => {
+      if (!(name in controls)) return;
+      names[`#${name}`] = name;
+      if (value === undefined) {
+        removes.push(`#${name}`);
+        return;
+      }
+      values[`:${name}`] = typeof value === 'boolean' ? bool(value) : str(value);
+      sets.push(`#${name} = :${name}`);
+    };
+    field('killSwitch', controls.killSwitch);
+    field('dryRun', controls.dryRun);
+    field('setBy', controls.setBy);
+    field('reason', controls.reason);
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: CONTROLS_KEY,
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async recentActions(scope: string, since: number): Promise<ActionRecord[]> {
+    const actions: ActionRecord[] = [];
+    let startKey: Item | undefined;
+    do {
+      const out = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk >= :since',
+          ExpressionAttributeValues: { ':pk': str(`actions#${scope}`), ':since': str(timeSortKey(since)) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const action = toActionRecord(item);
+        if (action && action.at >= since) actions.push(action);
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return actions;
+  }
+
+  async recordAction(action: ActionRecord): Promise<void> {
+    // Same deterministic sort key under both partitions: a retried write overwrites instead
+    // of counting the action twice. (A batch, not a transaction: dynalite has no
+    // TransactWriteItems, and two unconditional puts need no atomicity to stay correct.)
+    const sk = `${timeSortKey(action.at)}#${action.incidentKey}#${action.action}`;
+    const body: Item = {
+      sk: str(sk),
+      scope: str(action.scope),
+      action: str(action.action),
+      at: num(action.at),
+      incidentKey: str(action.incidentKey),
+      ttl: num(ttlSeconds(action.at) + this.opts.actionRetentionSeconds),
+    };
+    if (action.summary !== undefined) body.summary = str(action.summary);
+    const scopes = action.scope === GLOBAL_SCOPE ? [GLOBAL_SCOPE] : [action.scope, GLOBAL_SCOPE];
+    let requests: WriteRequest[] = scopes.map((scope) => ({ PutRequest: { Item: { ...body, pk: str(`actions#${scope}`) } } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt >= 5) throw new Error(`recordAction: ${requests.length} write(s) still unprocessed after ${attempt} attempts`);
+      const out = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } }));
+      requests = out.UnprocessedItems?.[this.tableName] ?? [];
+    }
+  }
+
+  async acquireLock(
+    resource: string,
+    owner: string,
+    now: number,
+    ttlSecondsForLock: number,
+  ): Promise<{ acquired: true; lease: LockLease } | { acquired: false; heldBy: LockLease }> {
+    const lease: LockLease = { resource, owner, expiresAt: now + ttlSecondsForLock * 1000 };
+    // A lock released between our refused write and our read: try again (bounded).
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+              ...lockKey(resource),
+              owner: str(owner),
+              expiresAt: num(lease.expiresAt),
+              acquiredAt: num(now),
+              ttl: num(ttlSeconds(lease.expiresAt)),
+            },
+            // Free, expired (decided here, not by TTL) or already ours (a retry re-enters).
+            ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now OR #owner = :owner',
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: { ':now': num(now), ':owner': str(owner) },
+          }),
+        );
+        return { acquired: true, lease };
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+      const held = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: lockKey(resource), ConsistentRead: true }));
+      const heldOwner = readStr(held.Item, 'owner');
+      const heldUntil = readNum(held.Item, 'expiresAt');
+      if (heldOwner !== undefined && heldUntil !== undefined) {
+        return { acquired: false, heldBy: { resource, owner: heldOwner, expiresAt: heldUntil } };
+      }
+    }
+    throw new Error(`acquireLock(${resource}): lock changed hands repeatedly while acquiring`);
+  }
+
+  async releaseLock(resource: string, owner: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: lockKey(resource),
+          // Never release someone else's lock (ours expired and another execution took it).
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': str(owner) },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  async claimOnce(key: string, now: number, ttlSecondsForClaim: number): Promise<boolean> {
+    const expiresAt = now + ttlSecondsForClaim * 1000;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: { ...claimKey(key), claimedAt: num(now), expiresAt: num(expiresAt), ttl: num(ttlSeconds(expiresAt)) },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': num(now) },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async markOwnChange(ref: string, incidentKey: string, now: number): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.tableName,
+        Item: {
+          ...ownKey(ref),
+          incidentKey: str(incidentKey),
+          markedAt: num(now),
+          ttl: num(ttlSeconds(now) + this.opts.ownChangeRetentionSeconds),
+        },
+      }),
+    );
+  }
+
+  async isOwnChange(ref: string): Promise<boolean> {
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: ownKey(ref), ConsistentRead: true }));
+    return out.Item !== undefined;
+  }
+
+  /**
+   * Optimistic concurrency: each save is conditional on the revision this process last saw
+   * of the record. When another writer saved in between, its version is merged into
+   * `record` (in place, so the caller's session sees the whole incident) and saved again.
+   */
+  async saveIncident(record: IncidentRecord): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const expected = this.revisions.get(record);
+      const fitted = fitIncidentRecord(record);
+      if (fitted.droppedAwsCalls + fitted.droppedOther > 0) {
+        this.opts.onTruncated?.(record.key, { awsCalls: fitted.droppedAwsCalls, other: fitted.droppedOther });
+      }
+      const revision = (expected ?? 0) + 1;
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: {
+              ...incidentItemKey(record.key),
+              runbook: str(record.runbook),
+              status: str(record.status),
+              severity: str(record.severity),
+              detectedAt: num(record.detectedAt),
+              record: str(fitted.json),
+              rev: num(revision),
+              ttl: num(ttlSeconds(record.detectedAt) + this.opts.incidentRetentionSeconds),
+            },
+            ...revisionCondition(expected),
+          }),
+        );
+        this.revisions.set(record, revision);
+        return;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+      const current = await this.readIncident(record.key);
+      if (!current) {
+        this.revisions.delete(record); // deleted meanwhile: write it afresh
+        continue;
+      }
+      Object.assign(record, mergeIncidentRecords(current.record, record));
+      this.revisions.set(record, current.revision);
+    }
+    throw new Error(`saveIncident(${record.key}): kept conflicting with concurrent writers`);
+  }
+
+  async loadIncident(key: string): Promise<IncidentRecord | undefined> {
+    const found = await this.readIncident(key);
+    if (!found) return undefined;
+    this.revisions.set(found.record, found.revision);
+    return found.record;
+  }
+
+  private async readIncident(key: string): Promise<{ record: IncidentRecord; revision: number } | undefined> {
+    const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: incidentItemKey(key), ConsistentRead: true }));
+    const json = readStr(out.Item, 'record');
+    if (json === undefined) return undefined;
+    const parsed = JSON.parse(json) as IncidentRecord;
+    if (parsed.key !== key || !Array.isArray(parsed.timeline)) {
+      throw new Error(`incident item ${key} does not hold a valid incident record`);
+    }
+    return { record: parsed, revision: readNum(out.Item, 'rev') ?? 0 };
+  }
+}
+
+/** New record: nothing there yet. Otherwise: still the revision we saw (0 = an item written without one). */
+function revisionCondition(expected: number | undefined): { ConditionExpression: string; ExpressionAttributeValues?: Item } {
+  if (expected === undefined) return { ConditionExpression: 'attribute_not_exists(pk)' };
+  if (expected === 0) return { ConditionExpression: 'attribute_not_exists(rev)' };
+  return { ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': num(expected) } };
+}
+
+function toActionRecord(item: Item): ActionRecord | undefined {
+  const scope = readStr(item, 'scope');
+  const action = readStr(item, 'action');
+  const at = readNum(item, 'at');
+  const incidentKey = readStr(item, 'incidentKey');
+  if (scope === undefined || action === undefined || at === undefined || incidentKey === undefined) return undefined;
+  const summary = readStr(item, 'summary');
+  return summary === undefined ? { scope, action, at, incidentKey } : { scope, action, at, incidentKey, summary };
+}

@@ -1,0 +1,215 @@
+import { defaultConfig, type AutopilotConfig } from '../config';
+import type { ActionRecord, Controls } from '../guardrails';
+import {
+  approvalVerdict,
+  assessPrimary,
+  confirmationState,
+  controlsVerdicts,
+  failoverIntervalVerdict,
+  failoverScope,
+  primaryCheckVerdict,
+  replicaVerdicts,
+  replicatesFrom,
+  secondaryReadyVerdict,
+} from './gates';
+import type { PrimaryCheck, ReplicaReading, SecondaryReading } from './signals';
+
+const config: AutopilotConfig = defaultConfig;
+const PRIMARY = config.database.primaryInstanceId;
+const PRIMARY_ARN = `arn:aws:rds:${config.primaryRegion}:123456789012:db:${PRIMARY}`;
+const T0 = Date.parse('2026-01-15T03:00:00Z');
+
+const down = (over: Partial<PrimaryCheck> = {}): PrimaryCheck => ({ at: T0, instanceId: PRIMARY, status: 'failed', connections: 0, alarms: [{ name: 'regami-db-down', state: 'ALARM' }], ...over });
+const healthy = (over: Partial<PrimaryCheck> = {}): PrimaryCheck => ({ at: T0, instanceId: PRIMARY, status: 'available', connections: 42, alarms: [{ name: 'regami-db-down', state: 'OK' }], ...over });
+
+describe('gate 1: primary confirmed down', () => {
+  it('a failed status with zero connections is down', () => {
+    expect(assessPrimary(down()).condition).toBe('down');
+  });
+
+  it('an unreadable primary with no datapoints is down (unknown reachability never makes it healthy)', () => {
+    const a = assessPrimary(down({ status: undefined, describeError: 'TimeoutError', connections: undefined, alarms: [] }));
+    expect(a.reachability).toBe('unknown');
+    expect(a.condition).toBe('down');
+  });
+
+  it('available with connections and quiet alarms is healthy', () => {
+    expect(assessPrimary(healthy()).condition).toBe('healthy');
+  });
+
+  it('status and reachability disagreeing is mixed, not down', () => {
+    expect(assessPrimary(healthy({ alarms: [{ name: 'regami-db-down', state: 'ALARM' }] })).condition).toBe('mixed');
+    expect(assessPrimary(down({ connections: 17, alarms: [] })).condition).toBe('mixed');
+    expect(assessPrimary(healthy({ connections: undefined, alarms: [] })).condition).toBe('mixed');
+  });
+
+  it('the per-check verdict passes only for a down primary and carries its evidence', () => {
+    const v = primaryCheckVerdict(down(), 1, 3);
+    expect(v).toMatchObject({ guardrail: 'PrimaryCheck', pass: true, evidence: { check: 1, of: 3, condition: 'down', status: 'failed' } });
+    expect(primaryCheckVerdict(healthy(), 2, 3).pass).toBe(false);
+  });
+
+  it('keeps checking until the configured number of checks', () => {
+    expect(confirmationState([down()], 3).state).toBe('continue');
+    expect(confirmationState([down(), down()], 3).state).toBe('continue');
+  });
+
+  it('confirms when every check found the primary down', () => {
+    const s = confirmationState([down(), down(), down()], 3);
+    expect(s.state).toBe('confirmed');
+    if (s.state === 'confirmed') expect(s.verdict).toMatchObject({ guardrail: 'PrimaryConfirmedDown', pass: true });
+  });
+
+  it('ends at once when the primary recovers during the window', () => {
+    const s = confirmationState([down(), healthy()], 3);
+    expect(s.state).toBe('recovered');
+    if (s.state === 'recovered') expect(s.verdict.reason).toMatch(/^PrimaryRecovered/);
+  });
+
+  it('does not confirm when a check was mixed', () => {
+    const s = confirmationState([down(), down({ connections: 5, alarms: [] }), down()], 3);
+    expect(s.state).toBe('not-confirmed');
+    if (s.state === 'not-confirmed') expect(s.verdict).toMatchObject({ pass: false, reason: expect.stringMatching(/^PrimaryNotConfirmed: only 2\/3/) });
+  });
+});
+
+describe('gate 2: replica', () => {
+  const replica = (over: Partial<ReplicaReading> = {}): ReplicaReading => ({
+    instanceId: config.database.replicaInstanceId,
+    region: config.database.replicaRegion,
+    status: 'available',
+    sourceIdentifier: PRIMARY_ARN,
+    lagSeconds: 2,
+    lagSource: 'cloudwatch',
+    ...over,
+  });
+  const byName = (r: ReplicaReading) => Object.fromEntries(replicaVerdicts(r, config).map((v) => [v.guardrail, v]));
+
+  it('recognises the source by id and by cross-region ARN, and nothing else', () => {
+    expect(replicatesFrom(PRIMARY, PRIMARY, 'us-east-1')).toBe(true);
+    expect(replicatesFrom(PRIMARY_ARN, PRIMARY, 'us-east-1')).toBe(true);
+    expect(replicatesFrom(PRIMARY_ARN, PRIMARY, 'eu-west-1')).toBe(false);
+    expect(replicatesFrom(PRIMARY_ARN.replace(PRIMARY, 'other-db'), PRIMARY, 'us-east-1')).toBe(false);
+    expect(replicatesFrom(`${PRIMARY_ARN}-old`, PRIMARY, 'us-east-1')).toBe(false);
+    expect(replicatesFrom(undefined, PRIMARY, 'us-east-1')).toBe(false);
+  });
+
+  it('passes an available replica of the primary within the lag budget', () => {
+    expect(replicaVerdicts(replica(), config).every((v) => v.pass)).toBe(true);
+  });
+
+  it('passes a lag exactly at the budget', () => {
+    expect(byName(replica({ lagSeconds: config.guardrails.failover.maxReplicaLagSeconds })).ReplicaLag?.pass).toBe(true);
+  });
+
+  it('fails LagOverBudget with the numbers as evidence', () => {
+    const v = byName(replica({ lagSeconds: 600 })).ReplicaLag;
+    expect(v).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagOverBudget: replica is 600s behind, RPO budget is 60s/), evidence: { lagSeconds: 600, maxLagSeconds: 60 } });
+  });
+
+  it('fails when lag is unknown or replication is not active (-1)', () => {
+    expect(byName(replica({ lagSeconds: undefined })).ReplicaLag).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagUnknown/) });
+    expect(byName(replica({ lagSeconds: -1 })).ReplicaLag).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagUnknown/) });
+  });
+
+  it('fails a replica that is not available or unreadable', () => {
+    expect(byName(replica({ status: 'storage-full' })).ReplicaAvailable).toMatchObject({ pass: false, reason: expect.stringContaining('storage-full') });
+    expect(byName(replica({ status: undefined, describeError: 'AccessDenied' })).ReplicaAvailable).toMatchObject({ pass: false, reason: expect.stringContaining('AccessDenied') });
+  });
+
+  it('fails a replica of another source, or one that is no longer a replica', () => {
+    expect(byName(replica({ sourceIdentifier: 'some-other-db' })).ReplicaSource).toMatchObject({ pass: false, reason: expect.stringMatching(/^ReplicaSourceMismatch/) });
+    expect(byName(replica({ sourceIdentifier: undefined })).ReplicaSource).toMatchObject({ pass: false, reason: expect.stringContaining('not a replica') });
+  });
+});
+
+describe('gate 3: no recent failover', () => {
+  const min = config.guardrails.failover.minSecondsBetweenFailovers;
+  const promoted = (secondsAgo: number, scope = failoverScope(PRIMARY), action = 'promote-replica'): ActionRecord => ({ scope, action, at: T0 - secondsAgo * 1000, incidentKey: 'database-failover-earlier' });
+
+  it('passes with no failover on record', () => {
+    expect(failoverIntervalVerdict([], T0, min, PRIMARY).pass).toBe(true);
+  });
+
+  it('refuses RecentFailover within the minimum interval, naming the earlier incident', () => {
+    const v = failoverIntervalVerdict([promoted(3600)], T0, min, PRIMARY);
+    expect(v).toMatchObject({ guardrail: 'FailoverInterval', pass: false, reason: expect.stringMatching(/^RecentFailover: .* 3600s ago \(incident database-failover-earlier\)/) });
+  });
+
+  it('passes once the interval has elapsed', () => {
+    expect(failoverIntervalVerdict([promoted(min + 1)], T0, min, PRIMARY).pass).toBe(true);
+  });
+
+  it('ignores other actions and other databases', () => {
+    expect(failoverIntervalVerdict([promoted(60, 'db:other-db'), promoted(60, failoverScope(PRIMARY), 'scale-out')], T0, min, PRIMARY).pass).toBe(true);
+  });
+});
+
+describe('gate 4: secondary region ready', () => {
+  const ready = (over: Partial<SecondaryReading> = {}): SecondaryReading => ({
+    region: 'us-west-2',
+    clusterName: config.secondaryService.clusterName,
+    clusterStatus: 'ACTIVE',
+    service: { region: 'us-west-2', cluster: config.secondaryService.clusterName, service: config.secondaryService.serviceName, status: 'ACTIVE', desiredCount: 0, runningCount: 0, deployments: 1 },
+    taskDefinitionArn: 'arn:aws:ecs:us-west-2:123456789012:task-definition/regami-api:12',
+    taskDefinitionFamily: 'regami-api',
+    hasDatabaseUrl: true,
+    errors: [],
+    ...over,
+  });
+
+  it('passes with cluster, service and a task definition of the family', () => {
+    expect(secondaryReadyVerdict(ready(), config)).toMatchObject({ guardrail: 'SecondaryReady', pass: true });
+  });
+
+  it.each([
+    ['no cluster', { clusterStatus: undefined }, /cluster regami-cluster-secondary is missing/],
+    ['service draining', { service: { ...ready().service!, status: 'DRAINING' } }, /service regami-service-secondary is DRAINING/],
+    ['no service', { service: undefined }, /service regami-service-secondary is missing/],
+    ['no task definition', { taskDefinitionArn: undefined }, /no task definition of family regami-api/],
+    ['another family', { taskDefinitionFamily: 'other' }, /is not of family regami-api/],
+    ['no DATABASE_URL', { hasDatabaseUrl: false }, /has no DATABASE_URL/],
+  ])('refuses SecondaryNotReady: %s', (_name, over, reason) => {
+    const v = secondaryReadyVerdict(ready(over as Partial<SecondaryReading>), config);
+    expect(v.pass).toBe(false);
+    expect(v.reason).toMatch(/^SecondaryNotReady/);
+    expect(v.reason).toMatch(reason);
+  });
+});
+
+describe('gate 5: kill switch and budget', () => {
+  const off: Controls = { killSwitch: false, dryRun: false };
+  const actions = (n: number): ActionRecord[] => Array.from({ length: n }, (_, i) => ({ scope: 'global', action: 'scale-out', at: T0 - (i + 1) * 1000, incidentKey: 'x' }));
+  const breaker = config.guardrails.circuitBreaker;
+
+  it('passes with the switch off and room for every mutation of the failover', () => {
+    expect(controlsVerdicts(off, actions(15), T0, breaker, 5).every((v) => v.pass)).toBe(true);
+  });
+
+  it('refuses when the kill switch is on', () => {
+    const [kill] = controlsVerdicts({ ...off, killSwitch: true, setBy: 'oncall', reason: 'game day' }, [], T0, breaker, 5);
+    expect(kill).toMatchObject({ guardrail: 'KillSwitch', pass: false, reason: expect.stringContaining('oncall') });
+  });
+
+  it('refuses when the budget cannot hold the whole failover', () => {
+    const budget = controlsVerdicts(off, actions(16), T0, breaker, 5)[1];
+    expect(budget).toMatchObject({ guardrail: 'ActionBudget', pass: false, reason: expect.stringMatching(/^BudgetExhausted: 16\/20/) });
+  });
+
+  it('does not count actions outside the window', () => {
+    const old = actions(20).map((a) => ({ ...a, at: a.at - breaker.windowSeconds * 1000 }));
+    expect(controlsVerdicts(off, old, T0, breaker, 5)[1]?.pass).toBe(true);
+  });
+});
+
+describe('gate 6: approval', () => {
+  it('passes only APPROVED', () => {
+    expect(approvalVerdict({ outcome: 'APPROVED', by: 'alice' }, 900)).toMatchObject({ guardrail: 'Approval', pass: true, reason: 'APPROVED by alice' });
+  });
+  it('fails REJECTED with who said no', () => {
+    expect(approvalVerdict({ outcome: 'REJECTED', by: 'bob' }, 900)).toMatchObject({ pass: false, reason: expect.stringMatching(/^ApprovalRejected: REJECTED by bob/) });
+  });
+  it('fails EXPIRED: silence is a denial', () => {
+    expect(approvalVerdict({ outcome: 'EXPIRED' }, 900)).toMatchObject({ pass: false, reason: expect.stringMatching(/^ApprovalExpired: EXPIRED, nobody answered within 900s/) });
+  });
+});

@@ -1,0 +1,261 @@
+/**
+ * The confirmation gates of the database failover, as named verdicts with evidence.
+ *
+ * A promotion cannot be undone: once the replica is promoted there are two writable
+ * databases. So every gate below must pass, on fresh readings, before the first mutation,
+ * and a gate that cannot tell (unknown lag, API errors on the replica) fails.
+ */
+import type { AutopilotConfig } from '../config';
+import { killSwitchVerdict, type ActionRecord, type CircuitBreakerPolicy, type Controls, type Verdict } from '../guardrails';
+import type { ApprovalOutcome } from '../ports';
+import type { PrimaryCheck, ReplicaReading, SecondaryReading } from './signals';
+
+/** Gate names as they appear in the timeline, the pages and drill expectations. */
+export const GATES = {
+  primaryCheck: 'PrimaryCheck',
+  primaryConfirmedDown: 'PrimaryConfirmedDown',
+  replicaAvailable: 'ReplicaAvailable',
+  replicaSource: 'ReplicaSource',
+  replicaLag: 'ReplicaLag',
+  failoverInterval: 'FailoverInterval',
+  secondaryReady: 'SecondaryReady',
+  killSwitch: 'KillSwitch',
+  actionBudget: 'ActionBudget',
+  approval: 'Approval',
+} as const;
+
+// ---- Gate 1: the primary is confirmed unhealthy ---------------------------------------
+
+export type Reachability = 'reachable' | 'unreachable' | 'unknown';
+export type PrimaryCondition = 'down' | 'healthy' | 'mixed';
+
+export interface PrimaryAssessment {
+  condition: PrimaryCondition;
+  statusHealthy: boolean;
+  reachability: Reachability;
+  /** One line per signal, for the verdict and the page. */
+  signals: string[];
+}
+
+/**
+ * One check: the control plane's status AND a reachability signal must both say "down".
+ * Reachability: a database-down alarm in ALARM or zero connections is unreachable; no
+ * datapoint and no alarm is unknown. Unknown never makes a primary healthy.
+ */
+export function assessPrimary(check: PrimaryCheck): PrimaryAssessment {
+  const statusHealthy = check.describeError === undefined && check.status === 'available';
+  const firing = check.alarms.filter((a) => a.state === 'ALARM').map((a) => a.name);
+  let reachability: Reachability;
+  if (firing.length > 0 || check.connections === 0) reachability = 'unreachable';
+  else if (check.connections !== undefined && check.connections > 0) reachability = 'reachable';
+  else reachability = 'unknown';
+
+  const signals = [
+    check.describeError !== undefined
+      ? `DescribeDBInstances(${check.instanceId}) failed: ${check.describeError}`
+      : `DBInstanceStatus(${check.instanceId}) = ${check.status ?? 'absent'}`,
+    check.connections !== undefined
+      ? `DatabaseConnections = ${check.connections}`
+      : `DatabaseConnections: no datapoint${check.metricsError ? ` (${check.metricsError})` : ''}`,
+    check.alarms.length > 0
+      ? `alarms: ${check.alarms.map((a) => `${a.name}=${a.state}`).join(', ')}`
+      : `alarms: none found${check.alarmsError ? ` (${check.alarmsError})` : ''}`,
+  ];
+
+  let condition: PrimaryCondition;
+  if (!statusHealthy && reachability !== 'reachable') condition = 'down';
+  else if (statusHealthy && reachability === 'reachable') condition = 'healthy';
+  else condition = 'mixed';
+  return { condition, statusHealthy, reachability, signals };
+}
+
+export function primaryCheckVerdict(check: PrimaryCheck, index: number, total: number): Verdict {
+  const a = assessPrimary(check);
+  return {
+    guardrail: GATES.primaryCheck,
+    pass: a.condition === 'down',
+    reason: `check ${index}/${total}: primary ${a.condition} (status ${a.statusHealthy ? 'healthy' : 'unhealthy'}, ${a.reachability}) - ${a.signals.join('; ')}`,
+    evidence: { check: index, of: total, condition: a.condition, status: check.status ?? null, describeError: check.describeError ?? null, connections: check.connections ?? null, alarms: check.alarms, at: check.at },
+  };
+}
+
+export type ConfirmationState =
+  | { state: 'continue' }
+  | { state: 'recovered'; verdict: Verdict }
+  | { state: 'confirmed'; verdict: Verdict }
+  | { state: 'not-confirmed'; verdict: Verdict };
+
+/**
+ * After each check: a healthy primary ends the window at once (recovered); `required`
+ * consecutive "down" checks confirm; anything else after the window is not confirmed and
+ * goes to a human (status and reachability disagree: promoting could split the database).
+ */
+export function confirmationState(checks: PrimaryCheck[], required: number): ConfirmationState {
+  const assessed = checks.map(assessPrimary);
+  const evidence = {
+    checks: checks.map((c, i) => ({ at: c.at, condition: assessed[i]?.condition, status: c.status ?? c.describeError ?? null, connections: c.connections ?? null })),
+    required,
+  };
+  const last = assessed[assessed.length - 1];
+  if (last?.condition === 'healthy') {
+    return {
+      state: 'recovered',
+      verdict: { guardrail: GATES.primaryConfirmedDown, pass: false, reason: `PrimaryRecovered: check ${checks.length} found the primary healthy (${last.signals.join('; ')})`, evidence },
+    };
+  }
+  if (checks.length < required) return { state: 'continue' };
+  const down = assessed.filter((a) => a.condition === 'down').length;
+  if (down === checks.length) {
+    return {
+      state: 'confirmed',
+      verdict: { guardrail: GATES.primaryConfirmedDown, pass: true, reason: `primary down in ${down}/${required} checks (status and reachability agree)`, evidence },
+    };
+  }
+  return {
+    state: 'not-confirmed',
+    verdict: {
+      guardrail: GATES.primaryConfirmedDown,
+      pass: false,
+      reason: `PrimaryNotConfirmed: only ${down}/${checks.length} checks found the primary down; status and reachability disagree`,
+      evidence,
+    },
+  };
+}
+
+// ---- Gate 2: the replica can take over ------------------------------------------------
+
+/** ReadReplicaSourceDBInstanceIdentifier is the id in-region and an ARN cross-region. */
+export function replicatesFrom(sourceIdentifier: string | undefined, primaryId: string, primaryRegion: string): boolean {
+  if (!sourceIdentifier) return false;
+  if (sourceIdentifier === primaryId) return true;
+  const m = /^arn:[^:]+:rds:([^:]+):\d+:db:(.+)$/.exec(sourceIdentifier);
+  return !!m && m[2] === primaryId && m[1] === primaryRegion;
+}
+
+export function replicaVerdicts(replica: ReplicaReading, config: AutopilotConfig): Verdict[] {
+  const { primaryInstanceId } = config.database;
+  const maxLag = config.guardrails.failover.maxReplicaLagSeconds;
+  const available: Verdict =
+    replica.describeError === undefined && replica.status === 'available'
+      ? { guardrail: GATES.replicaAvailable, pass: true, reason: `replica ${replica.instanceId} is available` }
+      : {
+          guardrail: GATES.replicaAvailable,
+          pass: false,
+          reason: `ReplicaNotAvailable: replica ${replica.instanceId} is ${replica.describeError ? `unreadable (${replica.describeError})` : (replica.status ?? 'absent')}`,
+          evidence: { status: replica.status ?? null, error: replica.describeError ?? null },
+        };
+  const source: Verdict = replicatesFrom(replica.sourceIdentifier, primaryInstanceId, config.primaryRegion)
+    ? { guardrail: GATES.replicaSource, pass: true, reason: `replica replicates from ${replica.sourceIdentifier}` }
+    : {
+        guardrail: GATES.replicaSource,
+        pass: false,
+        reason: `ReplicaSourceMismatch: replica source is ${replica.sourceIdentifier ?? 'absent (not a replica)'}, expected ${primaryInstanceId} in ${config.primaryRegion}`,
+        evidence: { sourceIdentifier: replica.sourceIdentifier ?? null, expected: primaryInstanceId },
+      };
+  let lag: Verdict;
+  if (replica.lagSeconds === undefined || replica.lagSeconds < 0) {
+    // ReplicaLag -1 means replication is not active: as bad as unknown.
+    lag = {
+      guardrail: GATES.replicaLag,
+      pass: false,
+      reason: `LagUnknown: replica lag ${replica.lagSeconds === undefined ? 'is unknown' : `is ${replica.lagSeconds} (replication not active)`}; RPO budget ${maxLag}s cannot be proven`,
+      evidence: { lagSeconds: replica.lagSeconds ?? null, maxLagSeconds: maxLag },
+    };
+  } else if (replica.lagSeconds > maxLag) {
+    lag = {
+      guardrail: GATES.replicaLag,
+      pass: false,
+      reason: `LagOverBudget: replica is ${replica.lagSeconds}s behind, RPO budget is ${maxLag}s`,
+      evidence: { lagSeconds: replica.lagSeconds, maxLagSeconds: maxLag, source: replica.lagSource ?? null },
+    };
+  } else {
+    lag = {
+      guardrail: GATES.replicaLag,
+      pass: true,
+      reason: `replica lag ${replica.lagSeconds}s within budget ${maxLag}s (${replica.lagSource ?? 'unknown source'})`,
+      evidence: { lagSeconds: replica.lagSeconds, maxLagSeconds: maxLag },
+    };
+  }
+  return [available, source, lag];
+}
+
+// ---- Gate 3: no recent failover --------------------------------------------------------
+
+/** Action kind recorded by the promotion; the interval gate counts these. */
+export const PROMOTE_ACTION = 'promote-replica';
+
+export function failoverScope(primaryInstanceId: string): string {
+  return `db:${primaryInstanceId}`;
+}
+
+export function failoverIntervalVerdict(actions: ActionRecord[], now: number, minSeconds: number, primaryInstanceId: string): Verdict {
+  const scope = failoverScope(primaryInstanceId);
+  const last = actions
+    .filter((a) => a.scope === scope && a.action === PROMOTE_ACTION && a.at <= now)
+    .reduce<ActionRecord | undefined>((m, a) => (!m || a.at > m.at ? a : m), undefined);
+  if (!last) return { guardrail: GATES.failoverInterval, pass: true, reason: `no failover of ${primaryInstanceId} recorded in the last ${minSeconds}s` };
+  const ago = Math.floor((now - last.at) / 1000);
+  if (ago >= minSeconds) return { guardrail: GATES.failoverInterval, pass: true, reason: `last failover of ${primaryInstanceId} was ${ago}s ago (minimum ${minSeconds}s)` };
+  return {
+    guardrail: GATES.failoverInterval,
+    pass: false,
+    reason: `RecentFailover: ${primaryInstanceId} was failed over ${ago}s ago (incident ${last.incidentKey}); minimum between failovers is ${minSeconds}s`,
+    evidence: { lastIncident: last.incidentKey, lastAt: last.at, secondsAgo: ago, minSeconds },
+  };
+}
+
+// ---- Gate 4: the secondary region can run the service ----------------------------------
+
+export function secondaryReadyVerdict(secondary: SecondaryReading, config: AutopilotConfig): Verdict {
+  const s = config.secondaryService;
+  const problems: string[] = [...secondary.errors];
+  if (secondary.clusterStatus !== 'ACTIVE') problems.push(`cluster ${s.clusterName} is ${secondary.clusterStatus ?? 'missing'}`);
+  if (!secondary.service || secondary.service.status !== 'ACTIVE') problems.push(`service ${s.serviceName} is ${secondary.service?.status ?? 'missing'}`);
+  if (!secondary.taskDefinitionArn) problems.push(`no task definition of family ${s.taskFamily} in ${s.region}`);
+  else if (secondary.taskDefinitionFamily !== s.taskFamily) problems.push(`task definition ${secondary.taskDefinitionArn} is not of family ${s.taskFamily}`);
+  else if (!secondary.hasDatabaseUrl) problems.push(`container ${s.containerName} of ${secondary.taskDefinitionArn} has no DATABASE_URL to point at the promoted replica`);
+  const evidence = { region: secondary.region, cluster: secondary.clusterStatus ?? null, service: secondary.service?.status ?? null, taskDefinition: secondary.taskDefinitionArn ?? null };
+  return problems.length === 0
+    ? { guardrail: GATES.secondaryReady, pass: true, reason: `${s.region}: cluster ${s.clusterName} ACTIVE, service ${s.serviceName} ACTIVE, task definition ${secondary.taskDefinitionArn}`, evidence }
+    : { guardrail: GATES.secondaryReady, pass: false, reason: `SecondaryNotReady: ${problems.join('; ')}`, evidence };
+}
+
+// ---- Gate 5: kill switch and action budget ---------------------------------------------
+
+/**
+ * Evaluated before the first mutation so a refusal pages before anything changes. The
+ * budget must hold every mutation of the failover: running out half-way (promoted, DNS
+ * not switched) would be worse than not starting.
+ */
+export function controlsVerdicts(controls: Controls, globalActions: ActionRecord[], now: number, breaker: CircuitBreakerPolicy, plannedMutations: number): Verdict[] {
+  const since = now - breaker.windowSeconds * 1000;
+  const used = globalActions.filter((a) => a.at > since && a.at <= now).length;
+  const budget: Verdict =
+    used + plannedMutations <= breaker.maxActions
+      ? { guardrail: GATES.actionBudget, pass: true, reason: `${used}/${breaker.maxActions} automatic actions in ${breaker.windowSeconds}s; the failover needs ${plannedMutations}` }
+      : {
+          guardrail: GATES.actionBudget,
+          pass: false,
+          reason: `BudgetExhausted: ${used}/${breaker.maxActions} automatic actions in ${breaker.windowSeconds}s, the failover needs ${plannedMutations} more`,
+          evidence: { used, max: breaker.maxActions, planned: plannedMutations },
+        };
+  return [killSwitchVerdict(controls), budget];
+}
+
+// ---- Gate 6: human approval ------------------------------------------------------------
+
+export function approvalVerdict(outcome: ApprovalOutcome, timeoutSeconds: number): Verdict {
+  switch (outcome.outcome) {
+    case 'APPROVED':
+      return { guardrail: GATES.approval, pass: true, reason: `APPROVED${outcome.by ? ` by ${outcome.by}` : ''}`, evidence: { outcome: 'APPROVED', by: outcome.by ?? null } };
+    case 'REJECTED':
+      return { guardrail: GATES.approval, pass: false, reason: `ApprovalRejected: REJECTED${outcome.by ? ` by ${outcome.by}` : ''}${outcome.note ? ` (${outcome.note})` : ''}`, evidence: { outcome: 'REJECTED', by: outcome.by ?? null } };
+    case 'EXPIRED':
+      return { guardrail: GATES.approval, pass: false, reason: `ApprovalExpired: EXPIRED, nobody answered within ${timeoutSeconds}s; an expired approval is a denial`, evidence: { outcome: 'EXPIRED', timeoutSeconds } };
+  }
+}
+
+/** The first failing verdict, the one a refusal page names. */
+export function firstRefusal(verdicts: Verdict[]): Verdict | undefined {
+  return verdicts.find((v) => !v.pass);
+}

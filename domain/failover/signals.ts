@@ -1,0 +1,112 @@
+/**
+ * What the failover reads about the world, as plain data. Every reading is JSON-safe:
+ * it is the checkpointed result of a durable step and appears as evidence in verdicts.
+ */
+
+export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** Runbook step 1, "Verify Primary Database Status": one check of the primary. */
+export interface PrimaryCheck {
+  at: number;
+  instanceId: string;
+  /** DBInstanceStatus; absent when the describe call failed. */
+  status?: string;
+  /** Error name when DescribeDBInstances failed (endpoint unreachable, DBInstanceNotFound...). */
+  describeError?: string;
+  /** Latest DatabaseConnections datapoint in the look-back; absent when CloudWatch had none (or failed). */
+  connections?: number;
+  /** Error name when GetMetricData failed. */
+  metricsError?: string;
+  /** The configured database-down alarms and their current state. */
+  alarms: { name: string; state: AlarmStateValue }[];
+  /** Error name when DescribeAlarms failed. */
+  alarmsError?: string;
+}
+
+/** Runbook step 2, "Check Read Replica Health". */
+export interface ReplicaReading {
+  instanceId: string;
+  region: string;
+  status?: string;
+  describeError?: string;
+  /** ReadReplicaSourceDBInstanceIdentifier: an id in-region, an ARN across regions; absent once promoted. */
+  sourceIdentifier?: string;
+  /** Seconds behind the source; absent when unknown. */
+  lagSeconds?: number;
+  /** Where the lag came from: CloudWatch ReplicaLag or the instance's own field. */
+  lagSource?: 'cloudwatch' | 'instance';
+  endpoint?: { address: string; port: number };
+  backupRetentionPeriod?: number;
+}
+
+export interface ServiceReading {
+  region: string;
+  cluster: string;
+  service: string;
+  /** ACTIVE / DRAINING / INACTIVE; absent when the service was not found. */
+  status?: string;
+  describeError?: string;
+  desiredCount: number;
+  runningCount: number;
+  taskDefinition?: string;
+  /** rolloutState of the PRIMARY deployment (IN_PROGRESS / COMPLETED / FAILED). */
+  rolloutState?: string;
+  deployments: number;
+}
+
+/** Runbook prerequisites for step 6: what the secondary region can start. */
+export interface SecondaryReading {
+  region: string;
+  clusterName: string;
+  clusterStatus?: string;
+  service?: ServiceReading;
+  /** The task definition the failover would copy: the secondary service's, else the family's latest. */
+  taskDefinitionArn?: string;
+  taskDefinitionFamily?: string;
+  /** The container named in config carries DATABASE_URL (it will be rewritten). */
+  hasDatabaseUrl?: boolean;
+  errors: string[];
+}
+
+export interface TaskDefinitionReading {
+  taskDefinitionArn: string;
+  family: string;
+  revision: number;
+  /** DATABASE_URL host it points to; the password is never carried. */
+  databaseHost?: string;
+  /** DATABASE_URL with the password masked, for the record. */
+  databaseUrlRedacted?: string;
+}
+
+export interface DnsRecordReading {
+  name: string;
+  type: string;
+  setIdentifier: string;
+  failover?: string;
+  aliasDnsName?: string;
+  aliasHostedZoneId?: string;
+  evaluateTargetHealth?: boolean;
+  /** Kept so an UPSERT never drops the record's health check. */
+  healthCheckId?: string;
+  /** For a non-alias record. */
+  ttl?: number;
+  values?: string[];
+}
+
+/** The two failover records of the service name (SetIdentifier primary and secondary). */
+export interface FailoverRecords {
+  primarySet?: DnsRecordReading;
+  secondarySet?: DnsRecordReading;
+}
+
+export interface DnsChange {
+  changeId: string;
+  status: string;
+}
+
+export interface HealthReading {
+  url: string;
+  healthy: boolean;
+  statusCode?: number;
+  detail: string;
+}

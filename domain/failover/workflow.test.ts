@@ -1,0 +1,365 @@
+/**
+ * The failover workflow over in-memory fakes of its ports: every branch in milliseconds.
+ * (The same workflow over the simulated region and a local durable runner:
+ * handlers/database-failover.test.ts.)
+ */
+import { defaultConfig, type AutopilotConfig } from '../config';
+import type { ActionRecord, Controls } from '../guardrails';
+import { openIncident, type IncidentRecord, type TimelineEntry } from '../incident';
+import type { Page } from '../paging';
+import type { Act, ApprovalOutcome, Workflow } from '../ports';
+import { failoverScope } from './gates';
+import type { DatabaseFailoverOperations } from './operations';
+import type { ReplicaReading, ServiceReading } from './signals';
+import { runDatabaseFailover, type FailoverDeps, type FailoverInput } from './workflow';
+
+const T0 = Date.parse('2026-01-15T03:00:00Z');
+const REPLICA_HOST = 'regami-db-replica.c9akciq32.us-west-2.rds.amazonaws.com';
+const PRIMARY_ARN = 'arn:aws:rds:us-east-1:123456789012:db:regami-db-primary';
+
+function cfg(over: Partial<AutopilotConfig['guardrails']['failover']> = {}): AutopilotConfig {
+  return { ...defaultConfig, guardrails: { ...defaultConfig.guardrails, failover: { ...defaultConfig.guardrails.failover, ...over } } };
+}
+
+/** A small world the fake operations read and change. */
+class FakeWorld {
+  now = T0;
+  primary = { status: 'failed', connections: 0 as number | undefined, alarm: 'ALARM' as 'ALARM' | 'OK' };
+  /** Primary status per check (index = check number - 1), then `primary`. */
+  primaryScript: Partial<FakeWorld['primary']>[] = [];
+  primaryChecks = 0;
+  replica: { status: string; source?: string; lag?: number } = { status: 'available', source: PRIMARY_ARN, lag: 3 };
+  promoteReadsLeft = 0;
+  /** The promotion never completes (stays 'modifying'). */
+  promotionHangs = false;
+  /** Replica reads so far; at read number `promotedBeforeRead` the replica is found mid-promotion (an earlier attempt promoted it). */
+  replicaReads = 0;
+  promotedBeforeRead: number | undefined;
+  primaryDesired = 2;
+  secondary = { desired: 0, running: 0, taskDefinition: 'arn:aws:ecs:us-west-2:123456789012:task-definition/regami-api:12', rollout: 'COMPLETED', readsToStable: 0 };
+  registered: string[] = [];
+  dns = { failover: 'SECONDARY', alias: 'regami-alb-secondary.us-west-2.elb.amazonaws.com.' };
+  dnsChecksLeft = 0;
+  healthy: (w: FakeWorld) => boolean = (w) => w.secondary.running > 0 && w.dns.failover === 'PRIMARY' && w.replica.source === undefined;
+  calls: string[] = [];
+}
+
+function fakeOps(w: FakeWorld): DatabaseFailoverOperations {
+  const service = (): ServiceReading => ({ region: 'us-west-2', cluster: 'c2', service: 's2', status: 'ACTIVE', desiredCount: w.secondary.desired, runningCount: w.secondary.running, taskDefinition: w.secondary.taskDefinition, rolloutState: w.secondary.rollout, deployments: 1 });
+  const replica = (): ReplicaReading => {
+    w.replicaReads++;
+    if (w.replicaReads === w.promotedBeforeRead) {
+      w.replica = { status: 'modifying', source: w.replica.source };
+      w.promoteReadsLeft = 3;
+    }
+    if (!w.promotionHangs && w.promoteReadsLeft > 0 && --w.promoteReadsLeft === 0) w.replica = { status: 'available' };
+    return { instanceId: 'regami-db-replica', region: 'us-west-2', status: w.replica.status, ...(w.replica.source ? { sourceIdentifier: w.replica.source } : {}), ...(w.replica.lag !== undefined ? { lagSeconds: w.replica.lag } : {}), endpoint: { address: REPLICA_HOST, port: 5432 } };
+  };
+  return {
+    async checkPrimary(at) {
+      const p = { ...w.primary, ...(w.primaryScript[w.primaryChecks] ?? {}) };
+      w.primaryChecks++;
+      return { at, instanceId: 'regami-db-primary', status: p.status, ...(p.connections !== undefined ? { connections: p.connections } : {}), alarms: [{ name: 'regami-db-down', state: p.alarm }] };
+    },
+    readReplica: async () => replica(),
+    readSecondary: async () => ({ region: 'us-west-2', clusterName: 'c2', clusterStatus: 'ACTIVE', service: service(), taskDefinitionArn: w.secondary.taskDefinition, taskDefinitionFamily: 'regami-api', hasDatabaseUrl: true, errors: [] }),
+    readPrimaryService: async () => ({ region: 'us-east-1', cluster: 'c1', service: 's1', status: 'ACTIVE', desiredCount: w.primaryDesired, runningCount: w.primaryDesired, deployments: 1 }),
+    async scalePrimaryService(n) {
+      w.calls.push('ECS.UpdateService primary');
+      w.primaryDesired = n;
+      return { region: 'us-east-1', cluster: 'c1', service: 's1', status: 'ACTIVE', desiredCount: n, runningCount: n, deployments: 1 };
+    },
+    async promoteReplica() {
+      w.calls.push('RDS.PromoteReadReplica');
+      w.replica = { status: 'modifying', source: w.replica.source };
+      w.promoteReadsLeft = 3;
+      return replica();
+    },
+    findFailoverTaskDefinition: async () => undefined,
+    async registerFailoverTaskDefinition(endpoint) {
+      w.calls.push('ECS.RegisterTaskDefinition');
+      const arn = `arn:aws:ecs:us-west-2:123456789012:task-definition/regami-api:${13 + w.registered.length}`;
+      w.registered.push(arn);
+      return { taskDefinitionArn: arn, family: 'regami-api', revision: 13, databaseHost: endpoint.address, databaseUrlRedacted: `postgresql://app:***@${endpoint.address}:5432/regami` };
+    },
+    readSecondaryService: async () => {
+      if (w.secondary.readsToStable > 0 && --w.secondary.readsToStable === 0) {
+        w.secondary.rollout = 'COMPLETED';
+        w.secondary.running = w.secondary.desired;
+      }
+      return service();
+    },
+    async updateSecondaryService(td, n) {
+      w.calls.push(`ECS.UpdateService secondary ${n}`);
+      w.secondary = { ...w.secondary, desired: n, ...(td ? { taskDefinition: td } : {}), rollout: 'IN_PROGRESS', readsToStable: 2 };
+      if (n === 0) w.secondary.running = 0;
+      return service();
+    },
+    readFailoverRecords: async () => ({
+      primarySet: { name: 'api.regami.com.', type: 'A', setIdentifier: 'primary', failover: w.dns.failover === 'PRIMARY' ? 'SECONDARY' : 'PRIMARY', aliasDnsName: 'regami-alb.us-east-1.elb.amazonaws.com.', aliasHostedZoneId: 'Z35SXDOTRQ7X7K' },
+      secondarySet: { name: 'api.regami.com.', type: 'A', setIdentifier: 'secondary', failover: w.dns.failover, aliasDnsName: w.dns.alias, aliasHostedZoneId: 'Z1H1FL5HABSF5', evaluateTargetHealth: true },
+    }),
+    async upsertFailoverRecord() {
+      w.calls.push('Route53.ChangeResourceRecordSets PRIMARY');
+      w.dns.failover = 'PRIMARY';
+      w.dnsChecksLeft = 2;
+      return { changeId: '/change/C1', status: 'PENDING' };
+    },
+    async restoreFailoverRecords(previous) {
+      w.calls.push(`Route53.ChangeResourceRecordSets ${previous.secondarySet?.failover ?? 'SECONDARY'}`);
+      w.dns.failover = previous.secondarySet?.failover ?? 'SECONDARY';
+      return { changeId: '/change/C2', status: 'PENDING' };
+    },
+    dnsChangeStatus: async () => (--w.dnsChecksLeft <= 0 ? 'INSYNC' : 'PENDING'),
+    checkHealth: async (url) => ({ url, healthy: w.healthy(w), detail: 'fake' }),
+  };
+}
+
+/** Runs steps inline; a step's result goes through JSON like a checkpoint. Waits move the clock. */
+class FakeWorkflow implements Workflow {
+  steps: string[] = [];
+  constructor(
+    private readonly w: FakeWorld,
+    private readonly approval: ApprovalOutcome = { outcome: 'EXPIRED' },
+  ) {}
+  async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    this.steps.push(name);
+    const r = await fn();
+    return r === undefined ? r : (JSON.parse(JSON.stringify(r)) as T);
+  }
+  async wait(_name: string, seconds: number): Promise<void> {
+    this.w.now += seconds * 1000;
+  }
+  async waitForApproval(_name: string, timeout: number, submit: (id: string) => Promise<void>): Promise<ApprovalOutcome> {
+    await submit('cb-123');
+    if (this.approval.outcome === 'EXPIRED') this.w.now += timeout * 1000;
+    return this.approval;
+  }
+}
+
+interface Harness {
+  w: FakeWorld;
+  wf: FakeWorkflow;
+  pages: Page[];
+  timeline: TimelineEntry[];
+  incident: IncidentRecord;
+  run(): ReturnType<typeof runDatabaseFailover>;
+}
+
+function harness(opts: { config?: AutopilotConfig; controls?: Partial<Controls>; earlier?: ActionRecord[]; approval?: ApprovalOutcome; refuse?: Record<string, string>; setup?: (w: FakeWorld) => void } = {}): Harness {
+  const config = opts.config ?? cfg();
+  const w = new FakeWorld();
+  opts.setup?.(w);
+  const wf = new FakeWorkflow(w, opts.approval);
+  const pages: Page[] = [];
+  const timeline: TimelineEntry[] = [];
+  const incident = openIncident({ key: 'database-failover-regami-db-primary', runbook: 'database-failover', title: 't', severity: 'P1', detectedAt: T0 });
+  const act: Act = async (req, mutate) => {
+    const refusal = opts.refuse?.[req.action];
+    if (refusal) return { status: 'refused', guardrail: 'KillSwitch', reason: refusal };
+    const result = await mutate();
+    incident.actionsTaken.push(req.summary);
+    return { status: 'executed', result };
+  };
+  const deps: FailoverDeps = {
+    config,
+    ops: fakeOps(w),
+    act,
+    recorder: { record: (e) => timeline.push({ ...e, at: e.at ?? w.now }) },
+    pager: { send: async (p) => void pages.push(p) },
+    clock: { now: () => w.now },
+    readGuardState: async () => ({ controls: { killSwitch: false, dryRun: false, ...opts.controls }, failovers: opts.earlier ?? [], globalActions: opts.earlier ?? [] }),
+    incident: {
+      update: (patch) => void Object.assign(incident, patch),
+      addRefusal: (s) => void incident.refusals.push(s),
+      current: () => incident,
+    },
+    approvalCommands: (id) => ({ approve: `approve ${id}`, reject: `reject ${id}` }),
+  };
+  const input: FailoverInput = { incidentKey: incident.key, primaryInstanceId: 'regami-db-primary', detectedAt: T0, trigger: 'alarm regami-db-down ALARM' };
+  return { w, wf, pages, timeline, incident, run: () => runDatabaseFailover(wf, deps, input) };
+}
+
+const summaries = (h: Harness) => h.timeline.map((e) => e.summary);
+const mutations = (h: Harness) => h.w.calls;
+
+describe('database failover workflow (fakes)', () => {
+  it('happy path: confirms, passes every gate, runs the runbook steps in order and documents the incident', async () => {
+    const h = harness();
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'failed-over', endpoint: REPLICA_HOST });
+    expect(mutations(h)).toEqual(['ECS.UpdateService primary', 'RDS.PromoteReadReplica', 'ECS.RegisterTaskDefinition', 'ECS.UpdateService secondary 2', 'Route53.ChangeResourceRecordSets PRIMARY']);
+    expect(h.w.primaryChecks).toBe(3);
+    // every gate's verdict is on the timeline
+    for (const gate of ['PrimaryConfirmedDown: pass', 'ReplicaAvailable: pass', 'ReplicaSource: pass', 'ReplicaLag: pass', 'FailoverInterval: pass', 'KillSwitch: pass', 'ActionBudget: pass', 'SecondaryReady: pass']) {
+      expect(summaries(h).some((s) => s.startsWith(gate))).toBe(true);
+    }
+    expect(h.pages.map((p) => `${p.severity} ${p.action}`)).toEqual(['P1 trigger', 'P1 resolve', 'P2 trigger']);
+    expect(h.pages[2]?.incidentKey).toBe('database-failover-regami-db-primary-followup');
+    expect(h.incident).toMatchObject({ status: 'mitigated', startedAt: expect.any(Number), mitigatedAt: expect.any(Number) });
+    expect(h.incident.mitigatedAt!).toBeGreaterThan(h.incident.startedAt!);
+    expect(summaries(h).some((s) => /failover complete: detected .* started .* completed .* downtime \d+s/.test(s))).toBe(true);
+  });
+
+  it('spaces the confirmation checks confirmIntervalSeconds apart with durable waits', async () => {
+    const h = harness();
+    await h.run();
+    const checks = h.timeline.filter((e) => e.kind === 'signal' && e.summary.startsWith('check '));
+    expect(checks.map((e) => (e.at - T0) / 1000)).toEqual([0, 60, 120]);
+  });
+
+  it('a primary that recovers during confirmation ends with a resolve page and no mutation', async () => {
+    const h = harness({ setup: (w) => (w.primaryScript = [{}, { status: 'available', connections: 40, alarm: 'OK' }]) });
+    expect(await h.run()).toEqual({ result: 'recovered' });
+    expect(mutations(h)).toEqual([]);
+    expect(h.w.primaryChecks).toBe(2);
+    expect(h.pages).toHaveLength(1);
+    expect(h.pages[0]).toMatchObject({ action: 'resolve', severity: 'P1' });
+    expect(h.incident.status).toBe('resolved');
+  });
+
+  it('status and reachability disagreeing is not a confirmation: P1, no mutation', async () => {
+    const h = harness({ setup: (w) => (w.primaryScript = [{}, { connections: 25, alarm: 'OK' }]) });
+    expect(await h.run()).toMatchObject({ result: 'refused', gate: 'PrimaryConfirmedDown' });
+    expect(mutations(h)).toEqual([]);
+    expect(h.pages[0]).toMatchObject({ action: 'trigger', severity: 'P1', refused: [{ guardrail: 'PrimaryConfirmedDown' }] });
+  });
+
+  it('replica lag over budget refuses before any mutation and pages the gate with its evidence', async () => {
+    const h = harness({ setup: (w) => (w.replica.lag = 900) });
+    expect(await h.run()).toMatchObject({ result: 'refused', gate: 'ReplicaLag', reason: expect.stringMatching(/^LagOverBudget/) });
+    expect(mutations(h)).toEqual([]);
+    expect(h.pages).toHaveLength(1);
+    expect(h.pages[0]).toMatchObject({ severity: 'P1', action: 'trigger', title: expect.stringContaining('gate ReplicaLag refused') });
+    expect(h.pages[0]?.diagnosis.join('\n')).toContain('"lagSeconds":900');
+    expect(h.incident.status).toBe('escalated');
+  });
+
+  it('unknown lag fails the gate', async () => {
+    const h = harness({ setup: (w) => (w.replica.lag = undefined) });
+    expect(await h.run()).toMatchObject({ result: 'refused', gate: 'ReplicaLag', reason: expect.stringMatching(/^LagUnknown/) });
+    expect(mutations(h)).toEqual([]);
+  });
+
+  it('a failover of this database within the interval refuses', async () => {
+    const earlier: ActionRecord = { scope: failoverScope('regami-db-primary'), action: 'promote-replica', at: T0 - 3600_000, incidentKey: 'database-failover-old' };
+    const h = harness({ earlier: [earlier] });
+    expect(await h.run()).toMatchObject({ result: 'refused', gate: 'FailoverInterval', reason: expect.stringMatching(/^RecentFailover/) });
+    expect(mutations(h)).toEqual([]);
+  });
+
+  it('the kill switch refuses before any mutation', async () => {
+    const h = harness({ controls: { killSwitch: true, setBy: 'oncall' } });
+    expect(await h.run()).toMatchObject({ result: 'refused', gate: 'KillSwitch' });
+    expect(mutations(h)).toEqual([]);
+  });
+
+  it('dry-run passes the gates, changes nothing and pages the manual commands', async () => {
+    const h = harness({ controls: { dryRun: true } });
+    expect(await h.run()).toEqual({ result: 'dry-run' });
+    expect(mutations(h)).toEqual([]);
+    expect(h.pages[0]).toMatchObject({ severity: 'P1', title: expect.stringContaining('dry-run') });
+    expect(h.pages[0]?.nextStep).toContain('aws rds promote-read-replica --db-instance-identifier regami-db-replica --backup-retention-period 7 --region us-west-2');
+  });
+
+  describe('approval', () => {
+    const config = cfg({ requireApproval: true });
+
+    it('pages P1 with the exact approve/reject commands, then proceeds on APPROVED after re-checking', async () => {
+      const h = harness({ config, approval: { outcome: 'APPROVED', by: 'alice' } });
+      expect(await h.run()).toMatchObject({ result: 'failed-over' });
+      expect(h.pages[0]).toMatchObject({ severity: 'P1', action: 'trigger', approval: { callbackId: 'cb-123', approveCommand: 'approve cb-123', rejectCommand: 'reject cb-123' } });
+      expect(h.pages[0]?.nextStep).toContain('approve cb-123');
+      expect(h.wf.steps).toContain('recheck-before-promotion');
+      expect(summaries(h)).toContain('Approval: pass - APPROVED by alice');
+      expect(mutations(h)).toContain('RDS.PromoteReadReplica');
+    });
+
+    it('REJECTED stops before any mutation and pages', async () => {
+      const h = harness({ config, approval: { outcome: 'REJECTED', by: 'bob' } });
+      expect(await h.run()).toMatchObject({ result: 'refused', gate: 'Approval', reason: expect.stringContaining('REJECTED by bob') });
+      expect(mutations(h)).toEqual([]);
+      expect(h.pages.map((p) => p.title)).toEqual([expect.stringContaining('APPROVAL NEEDED'), expect.stringContaining('gate Approval refused')]);
+    });
+
+    it('EXPIRED counts as denied and re-pages; it never proceeds silently', async () => {
+      const h = harness({ config, approval: { outcome: 'EXPIRED' } });
+      expect(await h.run()).toMatchObject({ result: 'refused', gate: 'Approval', reason: expect.stringContaining('EXPIRED') });
+      expect(mutations(h)).toEqual([]);
+      expect(h.pages).toHaveLength(2);
+      expect(h.pages[1]).toMatchObject({ severity: 'P1', action: 'trigger' });
+      expect(summaries(h)).toContain('approval EXPIRED');
+    });
+
+    it('a primary that recovered while waiting for approval is not failed over', async () => {
+      const h = harness({ config, approval: { outcome: 'APPROVED' }, setup: (w) => (w.primaryScript = [{}, {}, {}, { status: 'available', connections: 30, alarm: 'OK' }]) });
+      expect(await h.run()).toEqual({ result: 'recovered' });
+      expect(mutations(h)).toEqual([]);
+    });
+  });
+
+  it('does not promote again when the replica is already being promoted (a step retried after a crash)', async () => {
+    // Read 1 is the replica gate; read 2 is the promote step's re-read, which finds the earlier attempt's promotion.
+    const h = harness({ setup: (w) => (w.promotedBeforeRead = 2) });
+    expect(await h.run()).toMatchObject({ result: 'failed-over' });
+    expect(mutations(h)).not.toContain('RDS.PromoteReadReplica');
+    expect(summaries(h).some((s) => s.includes('promotion already under way, not promoting again'))).toBe(true);
+  });
+
+  it('rolls back when the application never becomes healthy: secondary down, DNS left while the primary is down', async () => {
+    const h = harness({ setup: (w) => (w.healthy = () => false) });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'verify-application', rolledBack: ['scaled regami-service-secondary to 0'] });
+    expect(mutations(h)).toEqual([
+      'ECS.UpdateService primary',
+      'RDS.PromoteReadReplica',
+      'ECS.RegisterTaskDefinition',
+      'ECS.UpdateService secondary 2',
+      'Route53.ChangeResourceRecordSets PRIMARY',
+      'ECS.UpdateService secondary 0',
+    ]);
+    const page = h.pages[h.pages.length - 1]!;
+    expect(page).toMatchObject({ severity: 'P1', action: 'trigger', title: expect.stringContaining('STOPPED at verify-application') });
+    expect(page.nextStep).toContain('primary is not healthy');
+    expect(page.nextStep).toContain('aws route53 change-resource-record-sets --hosted-zone-id Z1234567890ABC');
+    expect(page.nextStep).toContain('is promoted');
+    expect(page.nextStep).toContain('--desired-count 2 --region us-east-1');
+    expect(h.incident.status).toBe('escalated');
+  });
+
+  it('rollback switches DNS back when the primary is healthy again', async () => {
+    const h = harness({
+      setup: (w) => {
+        w.healthy = () => false;
+        // three confirmation checks down, then healthy at the rollback check
+        w.primaryScript = [{}, {}, {}, { status: 'available', connections: 12, alarm: 'OK' }];
+      },
+    });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', rolledBack: ['scaled regami-service-secondary to 0', 'switched api.regami.com back'] });
+    expect(mutations(h).slice(-2)).toEqual(['ECS.UpdateService secondary 0', 'Route53.ChangeResourceRecordSets SECONDARY']);
+    expect(h.w.dns.failover).toBe('SECONDARY');
+  });
+
+  it('a refusal at promotion (kill switch flipped mid-incident) stops with nothing promoted and says what to restore', async () => {
+    const h = harness({ refuse: { 'promote-replica': 'kill switch is ON' } });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'promote-read-replica', rolledBack: [] });
+    expect(mutations(h)).toEqual(['ECS.UpdateService primary']);
+    const page = h.pages[h.pages.length - 1]!;
+    expect(page.refused).toEqual([{ action: 'promote-read-replica', guardrail: 'KillSwitch', reason: 'kill switch is ON' }]);
+    expect(page.nextStep).toContain('Nothing was promoted');
+    expect(page.nextStep).toContain('--desired-count 2 --region us-east-1');
+  });
+
+  it('a promotion that never completes stops at wait-promotion, bounded by the timeout, and pages', async () => {
+    const h = harness({ config: cfg({ promotionTimeoutSeconds: 300 }), setup: (w) => (w.promotionHangs = true) });
+    const started = h.w.now;
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'wait-promotion' });
+    expect(h.wf.steps.filter((s) => s.startsWith('wait-promotion-check-'))).toHaveLength(10);
+    expect(h.w.now - started).toBeLessThan(10 * 60_000);
+    expect(mutations(h)).not.toContain('ECS.RegisterTaskDefinition');
+    expect(h.pages[h.pages.length - 1]?.title).toContain('STOPPED at wait-promotion');
+  });
+});

@@ -1,0 +1,488 @@
+/**
+ * Runbook 1, Database Failover, as a durable workflow over the domain ports.
+ *
+ * Gates first (each verdict recorded with its evidence), then the runbook's steps, each a
+ * checkpointed `workflow.step` that re-reads live state before it mutates, so a step that
+ * is retried after a crash finds its change already made. Waits are durable
+ * (`workflow.wait`): no polling loop lives inside one invocation. Mutations go only
+ * through `act` (the Actuator: kill switch, circuit breaker, cooldown, lock, record).
+ *
+ * Code outside `step` is replayed on every invocation; it only branches on step results.
+ */
+import type { AutopilotConfig } from '../config';
+import type { ActionRecord, Controls, Verdict } from '../guardrails';
+import { downtimeSeconds, type IncidentRecord, type TimelineEntry } from '../incident';
+import type { Page } from '../paging';
+import type { Act, ActRequest, Clock, Pager, Recorder, Workflow } from '../ports';
+import {
+  GATES,
+  PROMOTE_ACTION,
+  approvalVerdict,
+  assessPrimary,
+  confirmationState,
+  controlsVerdicts,
+  failoverIntervalVerdict,
+  failoverScope,
+  firstRefusal,
+  primaryCheckVerdict,
+  replicaVerdicts,
+  secondaryReadyVerdict,
+  type ConfirmationState,
+} from './gates';
+import type { DatabaseFailoverOperations } from './operations';
+import { approvalPage, failoverCompletedPages, failoverStartingPage, gateRefusedPage, manualCommands, recoveredPage, stoppedPage } from './pages';
+import { StopFailover, errorText, rollback } from './rollback';
+import type { FailoverRecords, PrimaryCheck, ServiceReading, TaskDefinitionReading } from './signals';
+
+/** Poll interval of the durable waits (promotion, service rollout, DNS, health). */
+export const POLL_SECONDS = 30;
+/** Route53 changes are INSYNC within ~60 s; give up after this. */
+export const DNS_SYNC_TIMEOUT_SECONDS = 600;
+/** Health checks after DNS: the record's TTL and client caches need a moment. */
+export const HEALTH_CHECKS = 6;
+/** Mutations of a complete failover (pause, promote, register, update service, DNS): the budget must hold them all. */
+export const PLANNED_MUTATIONS = 5;
+
+export interface FailoverInput {
+  incidentKey: string;
+  primaryInstanceId: string;
+  /** When the first trigger was seen (epoch ms). */
+  detectedAt: number;
+  /** The trigger, one line (event id or alarm name). */
+  trigger: string;
+}
+
+export interface FailoverGuardState {
+  controls: Controls;
+  /** Action records on failoverScope(primary) within minSecondsBetweenFailovers. */
+  failovers: ActionRecord[];
+  /** Mutating actions of every runbook within the circuit breaker window. */
+  globalActions: ActionRecord[];
+}
+
+/** The incident record's fields the workflow owns (runbook step 9). */
+export interface IncidentLedger {
+  update(patch: Partial<Pick<IncidentRecord, 'status' | 'startedAt' | 'mitigatedAt' | 'resolvedAt' | 'rootCauseGuess'>>): void;
+  /** A gate's refusal (refusals of `act` are recorded by the Actuator wiring). */
+  addRefusal(summary: string): void;
+  current(): IncidentRecord;
+}
+
+export interface FailoverDeps {
+  config: AutopilotConfig;
+  ops: DatabaseFailoverOperations;
+  /** Actuator.execute (adapters/runtime/wiring makeAct): records executed actions and refusals on the incident. */
+  act: Act;
+  recorder: Recorder;
+  pager: Pager;
+  clock: Clock;
+  readGuardState(now: number): Promise<FailoverGuardState>;
+  incident: IncidentLedger;
+  approvalCommands(callbackId: string): { approve: string; reject: string };
+}
+
+export type FailoverOutcome =
+  | { result: 'failed-over'; taskDefinitionArn: string; endpoint: string; downtimeSeconds?: number }
+  | { result: 'recovered' }
+  | { result: 'refused'; gate: string; reason: string }
+  | { result: 'dry-run' }
+  | { result: 'stopped'; stoppedAt: string; reason: string; rolledBack: string[] };
+
+type Entry = Omit<TimelineEntry, 'at'> & { at?: number };
+
+
+export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, input: FailoverInput): Promise<FailoverOutcome> {
+  const { config, ops, recorder, clock } = deps;
+  const f = config.guardrails.failover;
+  const db = config.database;
+  const cmds = manualCommands(config);
+  const record = (e: Entry): void => recorder.record({ runbook: 'database-failover', ...e });
+  const recordVerdict = (v: Verdict): void => record({ kind: 'guardrail', summary: `${v.guardrail}: ${v.pass ? 'pass' : 'REFUSE'} - ${v.reason}`, verdict: v });
+  const send = async (page: Page): Promise<void> => {
+    await deps.pager.send(page);
+    record({ kind: 'page', summary: `${page.severity} ${page.action}: ${page.title}`, severity: page.severity });
+  };
+  const diagnosis: string[] = [`trigger: ${input.trigger}`];
+
+  /** Gate refusal: nothing was changed; P1 names the gate and its evidence. */
+  const refuse = async (name: string, gate: Verdict): Promise<FailoverOutcome> => {
+    await wf.step(name, async () => {
+      record({ kind: 'decision', summary: `failover NOT started: gate ${gate.guardrail} refused - ${gate.reason}` });
+      deps.incident.addRefusal(`${gate.guardrail}: ${gate.reason}`);
+      deps.incident.update({ status: 'escalated' });
+      await send(gateRefusedPage({ incidentKey: input.incidentKey, config, at: clock.now(), diagnosis, done: ['nothing: no mutation was made'], gate }));
+    });
+    return { result: 'refused', gate: gate.guardrail, reason: gate.reason };
+  };
+
+  const recovered = async (name: string, verdict: Verdict): Promise<FailoverOutcome> => {
+    await wf.step(name, async () => {
+      record({ kind: 'decision', summary: `no failover: ${verdict.reason}` });
+      deps.incident.update({ status: 'resolved', resolvedAt: clock.now() });
+      await send(recoveredPage({ incidentKey: input.incidentKey, config, at: clock.now(), diagnosis, done: ['nothing: the primary recovered during confirmation'] }));
+    });
+    return { result: 'recovered' };
+  };
+
+  // ---- Gate 1 (runbook step 1): the primary is confirmed down over the window ----------
+  const checks: PrimaryCheck[] = [];
+  let confirmation: ConfirmationState = { state: 'continue' };
+  for (let i = 1; i <= f.confirmChecks && confirmation.state === 'continue'; i++) {
+    if (i > 1) await wf.wait(`confirm-primary-wait-${i}`, f.confirmIntervalSeconds);
+    const prior = [...checks];
+    const step = await wf.step(`verify-primary-status-${i}`, async () => {
+      const check = await ops.checkPrimary(clock.now());
+      const v = primaryCheckVerdict(check, i, f.confirmChecks);
+      record({ kind: 'signal', summary: v.reason, detail: v.evidence });
+      const state = confirmationState([...prior, check], f.confirmChecks);
+      if (state.state !== 'continue') recordVerdict(state.verdict);
+      return { check, state };
+    });
+    checks.push(step.check);
+    confirmation = step.state;
+  }
+  const lastCheck = checks[checks.length - 1];
+  if (lastCheck) diagnosis.push(...assessPrimary(lastCheck).signals);
+  if (confirmation.state === 'recovered') return recovered('primary-recovered', confirmation.verdict);
+  if (confirmation.state !== 'confirmed') {
+    const verdict = confirmation.state === 'not-confirmed' ? confirmation.verdict : { guardrail: GATES.primaryConfirmedDown, pass: false, reason: 'PrimaryNotConfirmed: no check completed' };
+    return refuse('refuse-primary-not-confirmed', verdict);
+  }
+
+  // ---- Gate 2 (runbook step 2): the replica can take over --------------------------------
+  const replicaGate = await wf.step('check-read-replica-health', async () => {
+    const replica = await ops.readReplica();
+    const verdicts = replicaVerdicts(replica, config);
+    verdicts.forEach(recordVerdict);
+    return { verdicts };
+  });
+  diagnosis.push(...replicaGate.verdicts.map((v) => `${v.guardrail}: ${v.reason}`));
+  const replicaRefusal = firstRefusal(replicaGate.verdicts);
+  if (replicaRefusal) return refuse('refuse-replica', replicaRefusal);
+
+  // ---- Gates 3 and 5: recent failover, kill switch, budget (read fresh from the state table)
+  const guardGate = await wf.step('check-guardrails', async () => {
+    const now = clock.now();
+    const state = await deps.readGuardState(now);
+    const verdicts = [
+      failoverIntervalVerdict(state.failovers, now, f.minSecondsBetweenFailovers, db.primaryInstanceId),
+      ...controlsVerdicts(state.controls, state.globalActions, now, config.guardrails.circuitBreaker, PLANNED_MUTATIONS),
+    ];
+    verdicts.forEach(recordVerdict);
+    return { verdicts, dryRun: state.controls.dryRun || config.dryRun };
+  });
+  const guardRefusal = firstRefusal(guardGate.verdicts);
+  if (guardRefusal) return refuse('refuse-guardrail', guardRefusal);
+
+  // ---- Gate 4: the secondary region can run the service ----------------------------------
+  const secondaryGate = await wf.step('check-secondary-region', async () => {
+    const secondary = await ops.readSecondary();
+    const verdict = secondaryReadyVerdict(secondary, config);
+    recordVerdict(verdict);
+    return { secondary, verdict };
+  });
+  diagnosis.push(`${secondaryGate.verdict.guardrail}: ${secondaryGate.verdict.reason}`);
+  if (!secondaryGate.verdict.pass) return refuse('refuse-secondary', secondaryGate.verdict);
+
+  if (guardGate.dryRun) {
+    await wf.step('dry-run-report', async () => {
+      record({ kind: 'action', summary: `DRY-RUN: every gate passed; would promote ${db.replicaInstanceId}, start ${config.secondaryService.serviceName} and switch ${config.dns.recordName}` });
+      deps.incident.update({ status: 'escalated' });
+      await send(
+        stoppedPage({
+          incidentKey: input.incidentKey,
+          config,
+          at: clock.now(),
+          diagnosis,
+          done: ['nothing (dry-run): every gate passed'],
+          stoppedAt: 'dry-run',
+          reason: 'dry-run is on: the failover was NOT performed',
+          remainingManual: [`Fail over by hand (runbook 1 steps 3-8):`, cmds.pausePrimary, cmds.promote, cmds.startSecondary, cmds.switchDnsToSecondary, cmds.verify],
+        }),
+      );
+    });
+    return { result: 'dry-run' };
+  }
+
+  // ---- Gate 6: human approval (optional) ------------------------------------------------
+  if (f.requireApproval) {
+    const outcome = await wf.waitForApproval('approve-failover', f.approvalTimeoutSeconds, async (callbackId) => {
+      const commands = deps.approvalCommands(callbackId);
+      const expiresAt = clock.now() + f.approvalTimeoutSeconds * 1000;
+      record({ kind: 'approval', summary: `approval requested (expires ${new Date(expiresAt).toISOString()})`, detail: { callbackId } });
+      await send(
+        approvalPage({
+          incidentKey: input.incidentKey,
+          config,
+          at: clock.now(),
+          diagnosis,
+          done: ['every automatic gate passed; nothing changed yet'],
+          approval: { callbackId, approveCommand: commands.approve, rejectCommand: commands.reject, expiresAt },
+        }),
+      );
+    });
+    const verdict = await wf.step('record-approval', async () => {
+      const v = approvalVerdict(outcome, f.approvalTimeoutSeconds);
+      record({ kind: 'approval', summary: `approval ${outcome.outcome}${'by' in outcome && outcome.by ? ` by ${outcome.by}` : ''}` });
+      recordVerdict(v);
+      return v;
+    });
+    if (!verdict.pass) return refuse('refuse-approval', verdict);
+
+    // Time has passed: the readings behind the gates are stale. Re-check before acting.
+    const recheck = await wf.step('recheck-before-promotion', async () => {
+      const check = await ops.checkPrimary(clock.now());
+      const assessment = assessPrimary(check);
+      record({ kind: 'signal', summary: `recheck: primary ${assessment.condition} - ${assessment.signals.join('; ')}` });
+      const again = await ops.readReplica();
+      const verdicts = replicaVerdicts(again, config);
+      verdicts.forEach(recordVerdict);
+      return { condition: assessment.condition, signals: assessment.signals, verdicts };
+    });
+    if (recheck.condition === 'healthy') {
+      return recovered('primary-recovered-after-approval', { guardrail: GATES.primaryConfirmedDown, pass: false, reason: `PrimaryRecovered: healthy on the re-check after approval (${recheck.signals.join('; ')})` });
+    }
+    if (recheck.condition !== 'down') {
+      return refuse('refuse-recheck-primary', { guardrail: GATES.primaryConfirmedDown, pass: false, reason: `PrimaryNotConfirmed: re-check after approval found the primary ${recheck.condition} (${recheck.signals.join('; ')})` });
+    }
+    const recheckRefusal = firstRefusal(recheck.verdicts);
+    if (recheckRefusal) return refuse('refuse-recheck-replica', recheckRefusal);
+  }
+
+  // ---- Steps ------------------------------------------------------------------------
+  const done: string[] = [];
+  const progress = { paused: undefined as ServiceReading | undefined, promoted: false, secondaryStarted: false, dnsPrevious: undefined as FailoverRecords | undefined, dnsChanged: false };
+
+  await wf.step('start-failover', async () => {
+    const now = clock.now();
+    deps.incident.update({ startedAt: now, rootCauseGuess: `primary ${db.primaryInstanceId} down: ${input.trigger}` });
+    record({ kind: 'decision', summary: `every gate passed: failing over ${db.primaryInstanceId} -> ${db.replicaInstanceId} (${db.replicaRegion})` });
+    if (!f.requireApproval) await send(failoverStartingPage({ incidentKey: input.incidentKey, config, at: now, diagnosis, done: [] }));
+  });
+
+  /** Runs an act inside the current step; a refusal stops the failover where it is. */
+  const mutate = async <T>(stepName: string, req: ActRequest, fn: () => Promise<T>): Promise<T> => {
+    const outcome = await deps.act(req, fn);
+    if (outcome.status === 'refused') {
+      throw new StopFailover(stepName, `${outcome.guardrail} refused ${req.action}: ${outcome.reason}`, { guardrail: outcome.guardrail, pass: false, reason: outcome.reason });
+    }
+    if (outcome.status === 'dry-run') throw new StopFailover(stepName, `dry-run was switched on: ${req.action} not performed`);
+    return outcome.result;
+  };
+  /** A step that may stop the failover: StopFailover is a result, not an error to retry. */
+  const guardedStep = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    let r;
+    try {
+      r = await wf.step(name, async () => {
+        try {
+          return { ok: true as const, value: await fn() };
+        } catch (err) {
+          if (err instanceof StopFailover) {
+            record({ kind: 'error', summary: `stopped at ${err.stoppedAt}: ${err.reason}` });
+            return { ok: false as const, stoppedAt: err.stoppedAt, reason: err.reason, refusal: err.refusal };
+          }
+          throw err;
+        }
+      });
+    } catch (err) {
+      // The step kept failing through its retries (an AWS error, not a decision).
+      throw new StopFailover(name, `step failed after its retries: ${errorText(err)}`);
+    }
+    if (!r.ok) throw new StopFailover(r.stoppedAt, r.reason, r.refusal);
+    return r.value;
+  };
+
+  let completed: { taskDefinitionArn: string; endpoint: string } = { taskDefinitionArn: '', endpoint: '' };
+  try {
+    // Runbook step 3: pause application (optional). The primary region may be down with
+    // its database: a failure here is recorded and left to a human, it does not block.
+    if (f.pausePrimaryService) {
+      progress.paused = await guardedStep('pause-application', async () => {
+        const svc = await ops.readPrimaryService();
+        if (svc.describeError !== undefined) {
+          record({ kind: 'error', summary: `pause-application: cannot read ${svc.cluster}/${svc.service} (${svc.describeError}); pause by hand: ${cmds.pausePrimary}` });
+          return undefined;
+        }
+        if (svc.desiredCount === 0) {
+          record({ kind: 'note', summary: `${svc.cluster}/${svc.service} already at desired 0` });
+          return svc;
+        }
+        try {
+          await mutate('pause-application', {
+            action: 'pause-primary-service',
+            scope: `service:${svc.cluster}/${svc.service}`,
+            summary: `scaled ${svc.cluster}/${svc.service} (${svc.region}) from ${svc.desiredCount} to 0 to stop writes`,
+          }, () => ops.scalePrimaryService(0));
+        } catch (err) {
+          if (err instanceof StopFailover) throw err;
+          record({ kind: 'error', summary: `pause-application failed (${errorText(err)}); pause by hand: ${cmds.pausePrimary}` });
+          return undefined;
+        }
+        return svc;
+      });
+      if (progress.paused && progress.paused.desiredCount > 0) done.push(`scaled ${config.service.serviceName} to 0 (was ${progress.paused.desiredCount})`);
+    }
+
+    // Runbook step 4: promote the read replica (once: a replica no longer replicating, or
+    // already changing state, is our promotion under way).
+    await guardedStep('promote-read-replica', async () => {
+      const live = await ops.readReplica();
+      if (!live.sourceIdentifier || live.status !== 'available') {
+        record({ kind: 'note', summary: `replica ${live.instanceId} is ${live.status ?? 'unknown'}${live.sourceIdentifier ? '' : ', no longer a replica'}: promotion already under way, not promoting again` });
+        return live;
+      }
+      return mutate('promote-read-replica', {
+        action: PROMOTE_ACTION,
+        scope: failoverScope(db.primaryInstanceId),
+        summary: `promoted ${db.replicaInstanceId} (${db.replicaRegion}) with backup retention ${db.backupRetentionDays} days`,
+        cooldownSeconds: f.minSecondsBetweenFailovers,
+      }, () => ops.promoteReplica(db.backupRetentionDays));
+    });
+    progress.promoted = true;
+    done.push(`promoted ${db.replicaInstanceId}`);
+
+    // Wait until the promoted instance is available and no longer a replica.
+    let promotedEndpoint: { address: string; port: number } | undefined;
+    const promotionPolls = Math.max(1, Math.ceil(f.promotionTimeoutSeconds / POLL_SECONDS));
+    for (let i = 1; i <= promotionPolls && !promotedEndpoint; i++) {
+      const r = await guardedStep(`wait-promotion-check-${i}`, async () => {
+        const live = await ops.readReplica();
+        const ready = live.status === 'available' && !live.sourceIdentifier && !!live.endpoint;
+        record({ kind: 'signal', summary: `promotion: ${live.instanceId} is ${live.status ?? live.describeError ?? 'unknown'}${live.sourceIdentifier ? ' (still a replica)' : ''}` });
+        return ready ? live.endpoint : undefined;
+      });
+      if (r) promotedEndpoint = r;
+      else if (i < promotionPolls) await wf.wait(`wait-promotion-${i}`, POLL_SECONDS);
+    }
+    if (!promotedEndpoint) throw new StopFailover('wait-promotion', `${db.replicaInstanceId} not available within ${f.promotionTimeoutSeconds}s`);
+    const endpoint = promotedEndpoint;
+    done.push(`${db.replicaInstanceId} available at ${endpoint.address}:${endpoint.port}`);
+
+    // Runbook step 5: a task definition whose DATABASE_URL points at the promoted instance.
+    const taskDefinition: TaskDefinitionReading = await guardedStep('register-task-definition', async () => {
+      const existing = await ops.findFailoverTaskDefinition(endpoint);
+      if (existing) {
+        record({ kind: 'note', summary: `task definition ${existing.taskDefinitionArn} already points at ${endpoint.address}` });
+        return existing;
+      }
+      const registered = await mutate('register-task-definition', {
+        action: 'register-task-definition',
+        scope: `taskdef:${config.secondaryService.region}/${config.secondaryService.taskFamily}`,
+        summary: `registered ${config.secondaryService.taskFamily} in ${config.secondaryService.region} with DATABASE_URL -> ${endpoint.address}`,
+      }, () => ops.registerFailoverTaskDefinition(endpoint));
+      record({ kind: 'note', summary: `DATABASE_URL now ${registered.databaseUrlRedacted ?? registered.databaseHost ?? '(unknown)'}` });
+      return registered;
+    });
+    done.push(`registered ${taskDefinition.taskDefinitionArn}`);
+
+    // Runbook step 6: start the application in the secondary region.
+    const target = config.secondaryService.desiredCount;
+    await guardedStep('start-secondary-service', async () => {
+      const svc = await ops.readSecondaryService();
+      if (svc.taskDefinition === taskDefinition.taskDefinitionArn && svc.desiredCount === target) {
+        record({ kind: 'note', summary: `${svc.cluster}/${svc.service} already runs ${svc.taskDefinition} at ${target}` });
+        return svc;
+      }
+      return mutate('start-secondary-service', {
+        action: 'start-secondary-service',
+        scope: `service:${config.secondaryService.clusterName}/${config.secondaryService.serviceName}`,
+        summary: `updated ${config.secondaryService.serviceName} (${config.secondaryService.region}) to ${target} tasks of ${taskDefinition.taskDefinitionArn}`,
+      }, () => ops.updateSecondaryService(taskDefinition.taskDefinitionArn, target));
+    });
+    progress.secondaryStarted = true;
+    done.push(`started ${config.secondaryService.serviceName} at ${target} tasks`);
+
+    let stable = false;
+    const stablePolls = Math.max(1, Math.ceil(f.serviceStableTimeoutSeconds / POLL_SECONDS));
+    for (let i = 1; i <= stablePolls && !stable; i++) {
+      if (i > 1) await wf.wait(`wait-service-stable-${i}`, POLL_SECONDS);
+      const r = await guardedStep(`wait-service-stable-check-${i}`, async () => {
+        const svc = await ops.readSecondaryService();
+        const ok = svc.rolloutState === 'COMPLETED' && svc.runningCount === target && svc.desiredCount === target && svc.taskDefinition === taskDefinition.taskDefinitionArn;
+        record({ kind: 'signal', summary: `${svc.service}: rollout ${svc.rolloutState ?? 'unknown'}, running ${svc.runningCount}/${svc.desiredCount}` });
+        return { ok, failed: svc.rolloutState === 'FAILED' };
+      });
+      if (r.failed) throw new StopFailover('wait-service-stable', `${config.secondaryService.serviceName} rollout FAILED`);
+      stable = r.ok;
+    }
+    if (!stable) throw new StopFailover('wait-service-stable', `${config.secondaryService.serviceName} not stable within ${f.serviceStableTimeoutSeconds}s`);
+    done.push(`${config.secondaryService.serviceName} stable`);
+
+    // Runbook step 7: UPSERT the failover record to the secondary ALB, wait for INSYNC.
+    const dns = await guardedStep('update-dns', async () => {
+      const previous = await ops.readFailoverRecords();
+      const already = previous.secondarySet?.failover === 'PRIMARY' && sameDnsName(previous.secondarySet.aliasDnsName, config.secondaryService.albDnsName);
+      if (already) {
+        record({ kind: 'note', summary: `${config.dns.recordName} (${config.dns.secondarySetIdentifier}) already PRIMARY -> ${config.secondaryService.albDnsName}` });
+        return { previous, changeId: undefined as string | undefined };
+      }
+      const change = await mutate('update-dns', {
+        action: 'switch-dns',
+        scope: `dns:${config.dns.hostedZoneId}/${config.dns.recordName}`,
+        summary: `UPSERT ${config.dns.recordName} SetIdentifier ${config.dns.secondarySetIdentifier} Failover PRIMARY -> ${config.secondaryService.albDnsName} (${config.dns.primarySetIdentifier} becomes SECONDARY)`,
+      }, () => ops.upsertFailoverRecord(previous));
+      return { previous, changeId: change.status !== 'INSYNC' ? change.changeId : undefined };
+    });
+    progress.dnsPrevious = dns.previous;
+    progress.dnsChanged = true;
+    if (dns.changeId) {
+      let insync = false;
+      const dnsPolls = Math.ceil(DNS_SYNC_TIMEOUT_SECONDS / POLL_SECONDS);
+      const changeId = dns.changeId;
+      for (let i = 1; i <= dnsPolls && !insync; i++) {
+        if (i > 1) await wf.wait(`wait-dns-insync-${i}`, POLL_SECONDS);
+        insync = await guardedStep(`wait-dns-insync-check-${i}`, async () => {
+          const status = await ops.dnsChangeStatus(changeId);
+          record({ kind: 'signal', summary: `Route53 change ${changeId}: ${status}` });
+          return status === 'INSYNC';
+        });
+      }
+      if (!insync) throw new StopFailover('wait-dns-insync', `Route53 change ${changeId} not INSYNC within ${DNS_SYNC_TIMEOUT_SECONDS}s`);
+    }
+    done.push(`${config.dns.recordName} -> ${config.secondaryService.albDnsName}`);
+
+    // Runbook step 8: verify the application through its health endpoint.
+    let healthy = false;
+    for (let i = 1; i <= HEALTH_CHECKS && !healthy; i++) {
+      if (i > 1) await wf.wait(`verify-application-wait-${i}`, POLL_SECONDS);
+      healthy = await guardedStep(`verify-application-${i}`, async () => {
+        const h = await ops.checkHealth(config.service.healthCheckUrl);
+        record({ kind: 'signal', summary: `health ${h.url}: ${h.healthy ? 'healthy' : 'UNHEALTHY'} (${h.detail})`, detail: { statusCode: h.statusCode ?? null } });
+        return h.healthy;
+      });
+    }
+    if (!healthy) throw new StopFailover('verify-application', `${config.service.healthCheckUrl} not healthy after ${HEALTH_CHECKS} checks`);
+    done.push(`${config.service.healthCheckUrl} healthy`);
+
+    completed = { taskDefinitionArn: taskDefinition.taskDefinitionArn, endpoint: endpoint.address };
+  } catch (err) {
+    const stop = err instanceof StopFailover ? err : new StopFailover('unknown step', errorText(err));
+    return rollback(wf, deps, input, { stop, progress, done, diagnosis });
+  }
+
+  // Runbook step 9: document the incident. Outside the rollback's reach: the failover is done.
+  const result = completed;
+  return wf.step('document-incident', async () => {
+    const now = clock.now();
+    deps.incident.update({ status: 'mitigated', mitigatedAt: now });
+    const rec = deps.incident.current();
+    const downtime = downtimeSeconds(rec);
+    record({
+      kind: 'note',
+      summary: `failover complete: detected ${iso(rec.detectedAt)}, started ${iso(rec.startedAt)}, completed ${iso(now)}, downtime ${downtime ?? '?'}s`,
+      detail: { detectedAt: rec.detectedAt, startedAt: rec.startedAt ?? null, completedAt: now, downtimeSeconds: downtime ?? null, actions: rec.actionsTaken },
+    });
+    for (const page of failoverCompletedPages({ incidentKey: input.incidentKey, config, at: now, diagnosis, done, downtimeSeconds: downtime })) await send(page);
+    const outcome: FailoverOutcome = { result: 'failed-over', ...result, ...(downtime !== undefined ? { downtimeSeconds: downtime } : {}) };
+    return outcome;
+  });
+}
+
+function sameDnsName(a: string | undefined, b: string): boolean {
+  const norm = (s: string): string => s.toLowerCase().replace(/\.$/, '');
+  return a !== undefined && norm(a) === norm(b);
+}
+
+function iso(ms: number | undefined): string {
+  return ms === undefined ? '?' : new Date(ms).toISOString();
+}

@@ -1,0 +1,239 @@
+/**
+ * Runbook 1 as a durable execution (LocalDurableTestRunner, time skipping) over the
+ * simulated region and dynalite: the gates, the steps, and that a promotion happens once.
+ */
+import { LocalDurableTestRunner, WaitingOperationStatus } from '@aws/durable-execution-sdk-js-testing';
+import { defaultConfig, type AutopilotConfig } from '../domain/config';
+import { incidentKey } from '../domain/incident';
+import type { FailoverInput, FailoverOutcome } from '../domain/failover/workflow';
+import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup, type FaultSpec } from '../adapters/sim';
+import { freshStateTable } from '../test/support/state-table';
+import { createRuntime } from './shared/runtime';
+import type { Runtime } from './shared/runtime-types';
+import { buildWorkflow } from './database-failover';
+
+const PRIMARY = defaultConfig.database.primaryInstanceId;
+const REPLICA = defaultConfig.database.replicaInstanceId;
+const REPLICA_HOST = `${REPLICA}.c9akciq32.us-west-2.rds.amazonaws.com`;
+const KEY = incidentKey('database-failover', PRIMARY);
+
+beforeAll(() => LocalDurableTestRunner.setupTestEnvironment({ skipTime: true }));
+afterAll(() => LocalDurableTestRunner.teardownTestEnvironment());
+
+/** The primary has failed: RDS says 'failed', the health alarm fires, connections drop to 0. */
+const PRIMARY_DOWN = {
+  regions: {
+    'us-east-1': {
+      rds: { instances: { [PRIMARY]: { status: 'failed' } } },
+      cloudwatch: { alarms: { 'regami-db-down': { state: 'ALARM' } } },
+    },
+  },
+};
+
+function withFailover(over: Partial<AutopilotConfig['guardrails']['failover']>): AutopilotConfig {
+  return { ...defaultConfig, guardrails: { ...defaultConfig.guardrails, failover: { ...defaultConfig.guardrails.failover, ...over } } };
+}
+
+interface Harness {
+  world: SimWorld;
+  rt: Runtime;
+  runner: LocalDurableTestRunner;
+  input: FailoverInput;
+  ok(operation: string): { service: string; operation: string; region: string; input: unknown }[];
+  mutations(): string[];
+  pages(): string[];
+}
+
+async function harness(opts: { world?: unknown; config?: AutopilotConfig; faults?: FaultSpec[] } = {}): Promise<Harness> {
+  const spec = mergeWorld(baselineWorld(), PRIMARY_DOWN, opts.world, opts.faults ? { faults: opts.faults } : undefined);
+  const clock = new SimClock(Date.parse(spec.start));
+  const world = SimWorld.create(spec, clock);
+  const table = await freshStateTable('failover');
+  const rt = createRuntime({ config: opts.config ?? defaultConfig, clock, tableName: table.tableName, dynamoEndpoint: table.endpoint, clientSetup: simClientSetup(world) });
+  const runner = new LocalDurableTestRunner({ handlerFunction: buildWorkflow(() => rt) });
+  const ok = (operation: string) => world.calls.filter((c) => c.outcome === 'ok' && c.operation === operation);
+  return {
+    world,
+    rt,
+    runner,
+    input: { incidentKey: KEY, primaryInstanceId: PRIMARY, detectedAt: clock.now(), trigger: 'alarm regami-db-down ALARM' },
+    ok,
+    mutations: () => world.calls.filter((c) => c.outcome === 'ok' && /^(Promote|Register|Update|Change)/.test(c.operation)).map((c) => `${c.service}.${c.operation} ${c.region}`),
+    pages: () => world.snsOutbox.map((m) => `${m.subject ?? ''} | ${m.message}`),
+  };
+}
+
+async function finish(h: Harness): Promise<FailoverOutcome> {
+  const execution = await h.runner.run({ payload: h.input });
+  expect(execution.getStatus()).toBe('SUCCEEDED');
+  return execution.getResult() as FailoverOutcome;
+}
+
+describe('database failover (durable, simulated region)', () => {
+  it('happy path: confirms the outage, passes every gate, promotes once, moves the application and DNS, verifies, documents', async () => {
+    const h = await harness();
+    const out = await finish(h);
+    expect(out).toMatchObject({ result: 'failed-over', endpoint: REPLICA_HOST });
+    expect(h.mutations()).toEqual([
+      'ECS.UpdateService us-east-1',
+      'RDS.PromoteReadReplica us-west-2',
+      'ECS.RegisterTaskDefinition us-west-2',
+      'ECS.UpdateService us-west-2',
+      'Route53.ChangeResourceRecordSets us-east-1',
+    ]);
+    expect(h.ok('PromoteReadReplica')[0]?.input).toMatchObject({ DBInstanceIdentifier: REPLICA, BackupRetentionPeriod: 7 });
+    const registered = h.ok('RegisterTaskDefinition')[0]?.input as { family: string; containerDefinitions: { name: string; environment?: { name: string; value: string }[] }[] };
+    expect(registered.family).toBe('regami-api');
+    const url = registered.containerDefinitions.find((c) => c.name === 'app')?.environment?.find((e) => e.name === 'DATABASE_URL')?.value;
+    expect(url).toBe(`postgresql://regami_app@${REPLICA_HOST}:5432/regami`);
+    expect(h.ok('UpdateService').find((c) => c.region === 'us-west-2')?.input).toMatchObject({ cluster: 'regami-cluster-secondary', service: 'regami-service-secondary', desiredCount: 2 });
+    // Runbook step 7's record, and in the same batch the primary set stepping down to SECONDARY
+    // (Route53 allows one PRIMARY per name), its alias and health check kept.
+    expect(h.ok('ChangeResourceRecordSets')[0]?.input).toEqual({
+      HostedZoneId: 'Z1234567890ABC',
+      ChangeBatch: {
+        Comment: expect.any(String),
+        Changes: [
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: { Name: 'api.regami.com', Type: 'A', SetIdentifier: 'secondary', Failover: 'PRIMARY', AliasTarget: { HostedZoneId: 'Z1H1FL5HABSF5', DNSName: 'regami-alb-secondary.us-west-2.elb.amazonaws.com', EvaluateTargetHealth: true } },
+          },
+          {
+            Action: 'UPSERT',
+            ResourceRecordSet: expect.objectContaining({ SetIdentifier: 'primary', Failover: 'SECONDARY', HealthCheckId: 'hc-regami-primary-0001', AliasTarget: expect.objectContaining({ DNSName: 'regami-alb.us-east-1.elb.amazonaws.com.' }) }),
+          },
+        ],
+      },
+    });
+    // Waited for DNS to be INSYNC and checked the application afterwards.
+    expect(h.ok('GetChange').length).toBeGreaterThan(0);
+
+    const record = await h.rt.store.loadIncident(KEY);
+    expect(record).toMatchObject({ status: 'mitigated', startedAt: expect.any(Number), mitigatedAt: expect.any(Number) });
+    const gates = record!.timeline.filter((e) => e.kind === 'guardrail').map((e) => `${e.verdict?.guardrail}:${e.verdict?.pass}`);
+    for (const g of ['PrimaryConfirmedDown', 'ReplicaAvailable', 'ReplicaSource', 'ReplicaLag', 'FailoverInterval', 'KillSwitch', 'ActionBudget', 'SecondaryReady']) expect(gates).toContain(`${g}:true`);
+    expect(record!.timeline.some((e) => /health .*: healthy/.test(e.summary))).toBe(true);
+    expect(record!.timeline.some((e) => /failover complete: detected .* downtime \d+s/.test(e.summary))).toBe(true);
+    // Pages: P1 at the start, resolve at the end, P2 follow-up.
+    expect(h.pages().some((p) => p.includes('Automatic database failover STARTED'))).toBe(true);
+    expect(h.pages().some((p) => p.includes('Failover follow-up'))).toBe(true);
+    // The promotion took the simulated 7 minutes: the workflow waited durably.
+    expect(h.rt.clock.now() - h.input.detectedAt).toBeGreaterThan(7 * 60_000);
+  });
+
+  it('a primary that recovers during confirmation ends with a resolve page and no mutation', async () => {
+    const h = await harness({
+      world: {
+        schedule: [
+          { at: 70, change: { kind: 'db-status', region: 'us-east-1', id: PRIMARY, status: 'available' } },
+          { at: 70, change: { kind: 'alarm-state', region: 'us-east-1', name: 'regami-db-down', state: 'OK' } },
+        ],
+      },
+    });
+    const out = await finish(h);
+    expect(out).toEqual({ result: 'recovered' });
+    expect(h.mutations()).toEqual([]);
+    expect((await h.rt.store.loadIncident(KEY))?.status).toBe('resolved');
+    expect(h.pages()).toHaveLength(1);
+    expect(h.pages()[0]).toContain('recovered during confirmation');
+  });
+
+  it('replica lag over the RPO budget refuses before any mutation and pages P1 naming the gate', async () => {
+    const h = await harness({ world: { regions: { 'us-west-2': { rds: { instances: { [REPLICA]: { replicaLagSeconds: 900 } } } } } } });
+    const out = await finish(h);
+    expect(out).toMatchObject({ result: 'refused', gate: 'ReplicaLag', reason: expect.stringMatching(/^LagOverBudget: replica is 900s behind/) });
+    expect(h.mutations()).toEqual([]);
+    expect(h.pages()).toHaveLength(1);
+    expect(h.pages()[0]).toContain('gate ReplicaLag refused');
+    expect((await h.rt.store.loadIncident(KEY))?.status).toBe('escalated');
+  });
+
+  it('approval rejected: the P1 page carries the commands; a rejection stops before any mutation', async () => {
+    const h = await harness({ config: withFailover({ requireApproval: true }) });
+    const run = h.runner.run({ payload: h.input });
+    const gate = h.runner.getOperation('approve-failover');
+    await gate.waitForData(WaitingOperationStatus.SUBMITTED);
+    expect(h.mutations()).toEqual([]);
+    expect(h.pages().some((p) => p.includes('APPROVAL NEEDED') && p.includes('aws lambda send-durable-execution-callback-success'))).toBe(true);
+    await gate.sendCallbackFailure({ ErrorMessage: 'rejected by bob: replica is in the wrong state' });
+    const execution = await run;
+    expect(execution.getResult()).toMatchObject({ result: 'refused', gate: 'Approval', reason: expect.stringContaining('REJECTED') });
+    expect(h.mutations()).toEqual([]);
+    expect(h.pages().filter((p) => p.includes('gate Approval refused'))).toHaveLength(1);
+  });
+
+  it('approval approved: re-checks, then fails over', async () => {
+    const h = await harness({ config: withFailover({ requireApproval: true }) });
+    const run = h.runner.run({ payload: h.input });
+    const gate = h.runner.getOperation('approve-failover');
+    await gate.waitForData(WaitingOperationStatus.SUBMITTED);
+    await gate.sendCallbackSuccess(JSON.stringify({ outcome: 'APPROVED', by: 'alice' }));
+    const execution = await run;
+    expect(execution.getResult()).toMatchObject({ result: 'failed-over' });
+    expect(h.ok('PromoteReadReplica')).toHaveLength(1);
+  });
+
+  it('approval timeout counts as denied (EXPIRED), re-pages, and never proceeds', async () => {
+    // The local runner times callbacks out with a real timer (skipTime does not reach it): keep it short.
+    const h = await harness({ config: withFailover({ requireApproval: true, approvalTimeoutSeconds: 1 }) });
+    const out = await finish(h);
+    expect(out).toMatchObject({ result: 'refused', gate: 'Approval', reason: expect.stringContaining('EXPIRED') });
+    expect(h.mutations()).toEqual([]);
+    expect(h.pages()).toHaveLength(2);
+    expect(h.pages()[1]).toContain('gate Approval refused');
+    const record = await h.rt.store.loadIncident(KEY);
+    expect(record?.timeline.some((e) => e.kind === 'approval' && e.summary === 'approval EXPIRED')).toBe(true);
+  });
+
+  it('a failure between promotion and DNS resumes from its checkpoint without promoting twice', async () => {
+    // Route53 answers 5xx to every SDK attempt of the first DNS change: the step fails and is retried.
+    const h = await harness({ faults: [{ kind: 'server-error', service: 'Route53', operation: 'ChangeResourceRecordSets', first: 5 }] });
+    const out = await finish(h);
+    expect(out).toMatchObject({ result: 'failed-over' });
+    expect(h.world.calls.filter((c) => c.operation === 'ChangeResourceRecordSets' && c.outcome === 'error').length).toBeGreaterThanOrEqual(5);
+    expect(h.ok('ChangeResourceRecordSets')).toHaveLength(1);
+    expect(h.world.calls.filter((c) => c.operation === 'PromoteReadReplica')).toHaveLength(1);
+    expect(h.ok('RegisterTaskDefinition')).toHaveLength(1);
+    // The DNS step ran again after its failure; the promotion step was replayed from its checkpoint.
+    const dnsAttempt = h.runner.getOperation('update-dns').getStepDetails()?.attempt ?? 0;
+    const promoteAttempt = h.runner.getOperation('promote-read-replica').getStepDetails()?.attempt ?? 0;
+    expect(dnsAttempt).toBeGreaterThan(promoteAttempt);
+  });
+
+  it('a secondary region without its service refuses before any mutation', async () => {
+    const h = await harness({ world: { regions: { 'us-west-2': { ecs: { clusters: { 'regami-cluster-secondary': { services: { 'regami-service-secondary': null } } } } } } } });
+    const out = await finish(h);
+    expect(out).toMatchObject({ result: 'refused', gate: 'SecondaryReady' });
+    expect(h.mutations()).toEqual([]);
+  });
+
+  it('keeps the DATABASE_URL credentials in the new task definition and never records or pages the password', async () => {
+    const primaryHost = `${PRIMARY}.c9akciq32.us-east-1.rds.amazonaws.com`;
+    const secretUrl = `postgresql://regami_app:s3cr3t-Pa55@${primaryHost}:5432/regami?sslmode=require`;
+    const h = await harness({ world: { regions: { 'us-west-2': { ecs: { taskDefinitions: { 'regami-api:12': { containers: { app: { environment: { DATABASE_URL: secretUrl } } } } } } } } } });
+    expect(await finish(h)).toMatchObject({ result: 'failed-over' });
+    const registered = h.ok('RegisterTaskDefinition')[0]?.input as { containerDefinitions: { environment?: { name: string; value: string }[] }[] };
+    const url = registered.containerDefinitions.flatMap((c) => c.environment ?? []).find((e) => e.name === 'DATABASE_URL')?.value;
+    expect(url).toBe(`postgresql://regami_app:s3cr3t-Pa55@${REPLICA_HOST}:5432/regami?sslmode=require`);
+    const record = await h.rt.store.loadIncident(KEY);
+    expect(JSON.stringify(record)).toContain('regami_app:***@');
+    expect(JSON.stringify(record)).not.toContain('s3cr3t-Pa55');
+    expect(h.pages().join('\n')).not.toContain('s3cr3t-Pa55');
+  });
+
+  it('a secondary service that never stabilises is rolled back: scaled to 0, DNS untouched, P1 says where it stopped', async () => {
+    const h = await harness({
+      config: withFailover({ serviceStableTimeoutSeconds: 120 }),
+      faults: [{ kind: 'hang', what: 'ecs-deployment', region: 'us-west-2' }],
+    });
+    const out = await finish(h);
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'wait-service-stable', rolledBack: ['scaled regami-service-secondary to 0'] });
+    expect(h.world.calls.filter((c) => c.operation === 'PromoteReadReplica')).toHaveLength(1);
+    expect(h.ok('UpdateService').filter((c) => c.region === 'us-west-2').map((c) => (c.input as { desiredCount?: number }).desiredCount)).toEqual([2, 0]);
+    expect(h.ok('ChangeResourceRecordSets')).toHaveLength(0);
+    const stopped = h.pages().find((p) => p.includes('STOPPED at wait-service-stable'));
+    expect(stopped).toBeDefined();
+    expect(stopped).toContain('cannot be undone');
+    expect((await h.rt.store.loadIncident(KEY))?.status).toBe('escalated');
+  });
+});

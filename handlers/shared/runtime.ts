@@ -1,0 +1,339 @@
+/**
+ * Wiring: the Runtime every handler receives (runtime-types.ts), built once per container
+ * in production (productionRuntime) or per scenario by the drill (createRuntime with the
+ * simulated region's ClientSetup and a simulated clock), and the intake wrapper
+ * (intakeHandler: middy + Powertools logger) every runbook's EventBridge target uses.
+ */
+// The clients the runtime itself uses (state table, pages, workflow starts, hand-offs).
+import '../../adapters/aws/sdk/dynamodb';
+import '../../adapters/aws/sdk/sns';
+import '../../adapters/aws/sdk/lambda';
+import '../../adapters/aws/sdk/eventbridge';
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import type { Context } from 'aws-lambda';
+import type { AutopilotConfig, RunbookId } from '../../domain/config';
+import { RUNBOOKS } from '../../domain/config';
+import { openIncident, type TimelineEntry } from '../../domain/incident';
+import { redactDeep, redactSecrets } from '../../domain/redact';
+import { AwsRegions, type ClientSetup, type ObservedCall } from '../../adapters/aws/clients';
+// The clients the runtime itself uses (state table, pages, workflow starts, hand-offs).
+import '../../adapters/aws/sdk/dynamodb';
+import '../../adapters/aws/sdk/eventbridge';
+import '../../adapters/aws/sdk/lambda';
+import '../../adapters/aws/sdk/sns';
+import type { WorkflowClock } from '../../adapters/durable';
+import { DynamoGuardrailStore } from '../../adapters/dynamo/guardrail-store';
+import { Actuator } from '../../adapters/runtime/actuator';
+import { IncidentSession, type EntrySink } from '../../adapters/runtime/incident-session';
+import { SnsPager, regionOfArn } from '../../adapters/sns/pager';
+import { SystemClock } from '../../adapters/system-clock';
+import { FieldRejection, type Rejection } from '../../events/fields';
+import { AUTOPILOT_EVENT_SOURCE, ENV } from './contract';
+import type { Runtime } from './runtime-types';
+
+export const SERVICE_NAME = 'runbook-autopilot';
+
+/** The logger of the deployed functions; injectLambdaContext adds the Lambda context to it. */
+export const autopilotLogger = new Logger({ serviceName: SERVICE_NAME });
+
+export type WorkflowStarter = (runbook: RunbookId, executionName: string, input: unknown) => Promise<'started' | 'joined'>;
+export type HandoffEmitter = (detailType: string, detail: Record<string, unknown>) => Promise<void>;
+
+export interface RuntimeOptions {
+  config: AutopilotConfig;
+  clock: WorkflowClock;
+  /** State table (GuardrailStore). */
+  tableName: string;
+  /** Production: onCall logger only. Drill: the simulated region's plugins, credentials, retry strategy, onCall. */
+  clientSetup?: ClientSetup;
+  /** dynalite locally; overrides clientSetup.dynamoEndpoint. */
+  dynamoEndpoint?: string;
+  /** Region the autopilot runs in: state table, event bus, page context. Default config.primaryRegion. */
+  homeRegion?: string;
+  sinks?: EntrySink[];
+  logger?: Logger;
+  /** RunbookId -> qualified (alias) ARN of its durable workflow (ENV.workflowArns in production). */
+  workflowArns?: Partial<Record<RunbookId, string>>;
+  /** Bus for hand-off events (ENV.eventBus); default 'default'. */
+  eventBusName?: string;
+  /** Replaces the Lambda Invoke dispatcher (the drill starts workflows in its local runner). */
+  workflowStarter?: WorkflowStarter;
+  /** Replaces EventBridge PutEvents (the drill delivers hand-offs itself). */
+  eventEmitter?: HandoffEmitter;
+}
+
+/** A duplicate start is remembered this long; Lambda keeps execution names unique on its own as well. */
+const WORKFLOW_CLAIM_TTL_SECONDS = 24 * 3600;
+
+export function createRuntime(opts: RuntimeOptions): Runtime {
+  const { config, clock } = opts;
+  const logger = opts.logger ?? autopilotLogger;
+  const homeRegion = opts.homeRegion ?? config.primaryRegion;
+  const setup: ClientSetup = { ...opts.clientSetup };
+  if (opts.dynamoEndpoint) setup.dynamoEndpoint = opts.dynamoEndpoint;
+  const aws = new AwsRegions(setup);
+
+  const store = new DynamoGuardrailStore(aws.in(homeRegion).dynamodb, opts.tableName, {
+    onTruncated: (key, dropped) =>
+      logger.warn('incident timeline truncated to fit one DynamoDB item', { correlation_id: key, droppedAwsCalls: dropped.awsCalls, droppedOther: dropped.other }),
+  });
+  const accountId = config.accountIds[0] ?? '000000000000';
+  const pager = new SnsPager((region) => aws.in(region).sns, config.paging.topics, { region: homeRegion, accountId }, (page, routed, messageId) =>
+    logger.info('page published', {
+      correlation_id: page.incidentKey,
+      action: page.action,
+      severity: page.severity,
+      topicArn: routed.topicArn,
+      format: routed.format,
+      subject: routed.subject,
+      messageId,
+    }),
+  );
+  const actuator = new Actuator(store, clock, config);
+  const sinks = opts.sinks ?? [];
+  const workflowArns = opts.workflowArns ?? {};
+  const eventBusName = opts.eventBusName ?? 'default';
+
+  const startWorkflow: WorkflowStarter =
+    opts.workflowStarter ??
+    (async (runbook, executionName, input) => {
+      const functionArn = workflowArns[runbook];
+      if (!functionArn) throw new Error(`no workflow ARN for runbook ${runbook}: set it in ${ENV.workflowArns}`);
+      // Lambda answers a repeated name with the same payload with the running execution,
+      // and a different payload with DurableExecutionAlreadyStartedException: either way
+      // there is one execution. The claim only tells the caller whether it was first.
+      const first = await store.claimOnce(`workflow#${runbook}#${executionName}`, clock.now(), WORKFLOW_CLAIM_TTL_SECONDS);
+      try {
+        await aws.in(regionOfArn(functionArn) ?? homeRegion).lambda.send(
+          new InvokeCommand({
+            FunctionName: functionArn,
+            InvocationType: 'Event',
+            DurableExecutionName: executionName,
+            Payload: Buffer.from(JSON.stringify(input)),
+          }),
+        );
+      } catch (err) {
+        if (isAlreadyStarted(err)) return 'joined';
+        throw err;
+      }
+      return first ? 'started' : 'joined';
+    });
+
+  const emit: HandoffEmitter =
+    opts.eventEmitter ??
+    (async (detailType, detail) => {
+      const out = await aws.in(homeRegion).eventbridge.send(
+        new PutEventsCommand({
+          Entries: [{ EventBusName: eventBusName, Source: AUTOPILOT_EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail) }],
+        }),
+      );
+      // PutEvents reports per-entry failures in a 200 response: an unchecked one is a lost hand-off.
+      if ((out.FailedEntryCount ?? 0) > 0) {
+        const failed = out.Entries?.find((e) => e.ErrorCode);
+        throw new Error(`PutEvents rejected ${detailType} on bus ${eventBusName}: ${failed?.ErrorCode ?? 'unknown'} ${failed?.ErrorMessage ?? ''}`.trim());
+      }
+    });
+
+  return {
+    config,
+    clock,
+    aws,
+    store,
+    pager,
+    actuator,
+    logger,
+    sinks,
+    async openSession(init) {
+      // From here on every log line of this invocation carries the incident key.
+      logger.appendKeys({ correlation_id: init.key });
+      const existing = await store.loadIncident(init.key);
+      const record = existing ?? openIncident(init);
+      return new IncidentSession(record, clock, store, [logEntrySink(logger), ...sinks]);
+    },
+    startWorkflow,
+    emit,
+  };
+}
+
+/** Timeline entries as structured log lines (secrets redacted), correlation id = incident key. */
+export function logEntrySink(logger: Logger): EntrySink {
+  return (incidentKey: string, entry: TimelineEntry) => {
+    const safe = redactDeep(entry);
+    const attrs = { correlation_id: incidentKey, timeline: safe };
+    if (entry.kind === 'error') logger.error(safe.summary, attrs);
+    else if (entry.kind === 'aws-call') logger.debug(safe.summary, attrs);
+    else if (entry.kind === 'guardrail' && entry.verdict && !entry.verdict.pass) logger.warn(safe.summary, attrs);
+    else logger.info(safe.summary, attrs);
+  };
+}
+
+function isAlreadyStarted(err: unknown): boolean {
+  return err instanceof Error && err.name === 'DurableExecutionAlreadyStartedException';
+}
+
+// ---- production ----------------------------------------------------------------------
+
+let production: Runtime | undefined;
+
+/** The deployed functions' runtime: built on first use, then reused by every warm invocation. */
+export function productionRuntime(): Runtime {
+  production ??= runtimeFromEnv(process.env, new SystemClock(), autopilotLogger);
+  return production;
+}
+
+/** Reads ENV.*; a missing or invalid variable is an error naming it. */
+export function runtimeFromEnv(env: NodeJS.ProcessEnv, clock: WorkflowClock, logger: Logger): Runtime {
+  const config = parseConfig(required(env, ENV.config));
+  const tableName = required(env, ENV.table);
+  const workflowArns = parseWorkflowArns(env[ENV.workflowArns]);
+  return createRuntime({
+    config,
+    clock,
+    tableName,
+    logger,
+    workflowArns,
+    eventBusName: env[ENV.eventBus] || undefined,
+    homeRegion: env.AWS_REGION || config.primaryRegion,
+    clientSetup: { onCall: callLogger(logger) },
+  });
+}
+
+/** Every AWS call attempt in the log: mutating ones at info (the audit trail), the rest at debug. */
+export function callLogger(logger: Logger): (call: ObservedCall) => void {
+  return (call) => {
+    const attrs = {
+      aws: { service: call.service, operation: call.operation, region: call.region, attempt: call.attempt, durationMs: call.durationMs, error: call.error },
+    };
+    const message = `aws ${call.service}.${call.operation} ${call.region}${call.error ? ` failed: ${call.error}` : ''}`;
+    if (call.mutating) logger.info(message, { ...attrs, input: redactDeep(call.input) });
+    else if (call.error) logger.warn(message, attrs);
+    else logger.debug(message, attrs);
+  };
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+/** Shallow shape check: the full config is generated at deploy time from config/<stage>.json. */
+export function parseConfig(json: string): AutopilotConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (err) {
+    throw new Error(`environment variable ${ENV.config} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const v = value as Partial<AutopilotConfig> | null;
+  const missing = (['stage', 'accountIds', 'primaryRegion', 'service', 'database', 'guardrails', 'paging', 'alarms'] as const).filter(
+    (k) => v === null || typeof v !== 'object' || v[k] === undefined,
+  );
+  if (missing.length > 0) throw new Error(`environment variable ${ENV.config} lacks ${missing.join(', ')}`);
+  const topics = (v as AutopilotConfig).paging.topics;
+  const noTopic = (['P1', 'P2', 'P3', 'P4'] as const).filter((s) => typeof topics?.[s] !== 'string');
+  if (noTopic.length > 0) throw new Error(`environment variable ${ENV.config} lacks paging.topics.${noTopic.join(', ')}`);
+  return v as AutopilotConfig;
+}
+
+function parseWorkflowArns(json: string | undefined): Partial<Record<RunbookId, string>> {
+  if (!json) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (err) {
+    throw new Error(`environment variable ${ENV.workflowArns} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`environment variable ${ENV.workflowArns} must be a JSON object of runbook id -> workflow alias ARN`);
+  }
+  const arns: Partial<Record<RunbookId, string>> = {};
+  for (const [k, arn] of Object.entries(value)) {
+    if (!(RUNBOOKS as readonly string[]).includes(k)) throw new Error(`environment variable ${ENV.workflowArns}: unknown runbook ${k}`);
+    if (typeof arn !== 'string' || !arn.startsWith('arn:')) throw new Error(`environment variable ${ENV.workflowArns}: ${k} is not an ARN`);
+    arns[k as RunbookId] = arn;
+  }
+  return arns;
+}
+
+// ---- intake handlers -------------------------------------------------------------------
+
+export type IntakeStatus = 'acted' | 'paged' | 'ignored' | 'rejected' | 'started-workflow' | 'joined-workflow' | 'dry-run';
+
+export interface IntakeResult {
+  status: IntakeStatus;
+  incidentKey?: string;
+  reason?: string;
+  /** For 'rejected': the dotted path of the offending field. */
+  field?: string;
+}
+
+/** The result for an event parseEvent rejected. */
+export function rejectedBy(rejection: Rejection): IntakeResult {
+  return rejection.field ? { status: 'rejected', reason: rejection.message, field: rejection.field } : { status: 'rejected', reason: rejection.message };
+}
+
+export type IntakeFunction = (event: unknown, rt: Runtime) => Promise<IntakeResult>;
+export type IntakeLambdaHandler = (event: unknown, context: Context) => Promise<IntakeResult>;
+
+/**
+ * An intake Lambda handler. Bad input is answered, never thrown: a rejection is logged as
+ * an error naming the field and returned as { status: 'rejected' } (retrying bad input is
+ * pointless; the DLQ is for delivery failures). Anything else that throws (an AWS call
+ * failing, the state table unreachable) is logged and rethrown, so Lambda's retries and
+ * the on-failure destination keep the event: nothing is lost.
+ */
+export function intakeHandler(name: string, getRuntime: () => Runtime, fn: IntakeFunction): middy.MiddyfiedHandler<unknown, IntakeResult, Error, Context> {
+  const core = async (event: unknown): Promise<IntakeResult> => {
+    let rt: Runtime;
+    try {
+      rt = getRuntime();
+    } catch (err) {
+      // Configuration (environment) broken: every event would fail; rethrown so none is lost.
+      autopilotLogger.error(`${name}: runtime could not be built`, { error: errorForLog(err) });
+      throw err;
+    }
+    const logger = rt.logger;
+    logger.appendKeys({ handler: name, correlation_id: eventId(event) ?? 'unknown-event' });
+    try {
+      const result = await fn(event, rt);
+      logOutcome(logger, name, result);
+      return result;
+    } catch (err) {
+      if (err instanceof FieldRejection) {
+        const result = rejectedBy(err.rejection);
+        logOutcome(logger, name, result);
+        return result;
+      }
+      logger.error(`${name}: failed, rethrown for retry / on-failure destination`, { error: errorForLog(err) });
+      throw err;
+    } finally {
+      // The runtime's logger outlives the invocation (warm container, drill): do not leak keys.
+      logger.removeKeys(['handler', 'correlation_id']);
+    }
+  };
+  return middy<unknown, IntakeResult, Error, Context>(core).use(injectLambdaContext(autopilotLogger, { resetKeys: true }));
+}
+
+function logOutcome(logger: Logger, name: string, result: IntakeResult): void {
+  const attrs = { outcome: result, ...(result.incidentKey ? { correlation_id: result.incidentKey } : {}) };
+  if (result.status === 'rejected') {
+    logger.error(`${name}: event rejected${result.field ? ` at ${result.field}` : ''}: ${redactSecrets(result.reason ?? 'no reason given')}`, attrs);
+  } else {
+    logger.info(`${name}: ${result.status}${result.reason ? ` - ${redactSecrets(result.reason)}` : ''}`, attrs);
+  }
+}
+
+function eventId(event: unknown): string | undefined {
+  const id = event !== null && typeof event === 'object' ? (event as { id?: unknown }).id : undefined;
+  return typeof id === 'string' && id.length <= 128 ? id : undefined;
+}
+
+function errorForLog(err: unknown): Record<string, unknown> {
+  if (err instanceof Error) return { name: err.name, message: redactSecrets(err.message), stack: err.stack ? redactSecrets(err.stack) : undefined };
+  return { message: redactSecrets(String(err)) };
+}
