@@ -19,10 +19,27 @@ export interface WorkflowClock extends Clock {
   advanceTo?(epochMs: number): void;
 }
 
+/**
+ * Fault injection for drills and the chaos run only (never set in Lambda): called after a
+ * step's function has done its work and before its result is checkpointed. Throwing from
+ * it is a crash at the worst moment: the side effects happened, the checkpoint did not, so
+ * the step runs again and must find its own work already done.
+ */
+export type StepCrashHook = (stepName: string) => void;
+let stepCrashHook: StepCrashHook | undefined;
+
+export function setStepCrashHook(hook: StepCrashHook | undefined): void {
+  stepCrashHook = hook;
+}
+
 export function durableWorkflow(ctx: DurableContext, clock: WorkflowClock): Workflow {
   return {
     step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-      return ctx.step(name, async () => fn()) as Promise<T>;
+      return ctx.step(name, async () => {
+        const result = await fn();
+        stepCrashHook?.(name);
+        return result;
+      }) as Promise<T>;
     },
 
     async wait(name: string, seconds: number): Promise<void> {

@@ -1,0 +1,634 @@
+/**
+ * RDS: instances (primary, cross-region replica, restored copies) and snapshots.
+ *
+ * PromoteReadReplica: 'modifying' at once, 'rebooting' after promoteModifyingSeconds,
+ * 'available' and no longer a replica after promoteTotalSeconds (runbook: 5-10 min).
+ * Restores create a new instance 'creating' -> 'backing-up' -> 'available'.
+ */
+import * as sdk from '@aws-sdk/client-rds';
+import type {
+  CreateDBSnapshotCommandInput,
+  CreateDBSnapshotCommandOutput,
+  DBInstance,
+  DBSnapshot,
+  DescribeDBInstanceAutomatedBackupsCommandInput,
+  DescribeDBInstanceAutomatedBackupsCommandOutput,
+  DescribeDBInstancesCommandInput,
+  DescribeDBInstancesCommandOutput,
+  DescribeDBSnapshotsCommandInput,
+  DescribeDBSnapshotsCommandOutput,
+  ModifyDBInstanceCommandInput,
+  ModifyDBInstanceCommandOutput,
+  PromoteReadReplicaCommandInput,
+  PromoteReadReplicaCommandOutput,
+  RebootDBInstanceCommandInput,
+  RebootDBInstanceCommandOutput,
+  RestoreDBInstanceFromDBSnapshotCommandInput,
+  RestoreDBInstanceFromDBSnapshotCommandOutput,
+  RestoreDBInstanceToPointInTimeCommandInput,
+  RestoreDBInstanceToPointInTimeCommandOutput,
+} from '@aws-sdk/client-rds';
+import { awsError } from '../errors';
+import { paginate } from '../paging';
+import { seriesAt, spliceSeries } from '../signals';
+import type { RdsSpec, RdsTimings, SeriesSpec } from '../spec';
+import type { SimWorld } from '../world';
+import { registerService, type OpContext } from './index';
+
+type Out<T> = Omit<T, '$metadata'>;
+
+export interface DbInstanceState {
+  id: string;
+  arn: string;
+  resourceId: string;
+  status: string;
+  instanceClass: string;
+  engine: string;
+  engineVersion: string;
+  address: string;
+  port: number;
+  dbName?: string;
+  masterUsername: string;
+  /** Source id (same region) or ARN (cross-region) while a read replica. */
+  replicaOf?: string;
+  lag?: SeriesSpec;
+  backupRetentionPeriod: number;
+  multiAZ: boolean;
+  createdAt: number;
+  earliestRestorable?: number;
+  /** Set when the instance stopped taking writes (failed, stopped...): restores cannot go past it. */
+  frozenRestorable?: number;
+  subnetGroupName: string;
+  securityGroupIds: string[];
+  deletionProtection: boolean;
+  availabilityZone: string;
+  tags: Record<string, string>;
+  pending: Record<string, unknown>;
+}
+
+export interface DbSnapshotState {
+  id: string;
+  instanceId: string;
+  type: 'automated' | 'manual';
+  status: string;
+  createdAt: number;
+  engine: string;
+  engineVersion: string;
+  allocatedStorage: number;
+  percentProgress: number;
+  port: number;
+  availabilityZone: string;
+  instanceCreatedAt: number;
+}
+
+export interface RdsState {
+  instances: Map<string, DbInstanceState>;
+  snapshots: Map<string, DbSnapshotState>;
+  timings: RdsTimings;
+}
+
+const DEFAULT_TIMINGS: RdsTimings = { promoteModifyingSeconds: 60, promoteTotalSeconds: 420, modifySeconds: 90, snapshotSeconds: 300, restoreSeconds: 900 };
+
+/** Statuses in which the database accepts connections. */
+const SERVING = new Set(['available', 'modifying', 'backing-up', 'maintenance', 'upgrading', 'configuring-enhanced-monitoring', 'storage-optimization']);
+
+const PAGE_INSTANCES = 2;
+const PAGE_SNAPSHOTS = 3;
+
+export function initRds(world: SimWorld, region: string, spec: RdsSpec | undefined): RdsState {
+  const state: RdsState = { instances: new Map(), snapshots: new Map(), timings: { ...DEFAULT_TIMINGS, ...(spec?.timings ?? {}) } };
+  for (const [id, s] of Object.entries(spec?.instances ?? {})) {
+    const backup = s.backupRetentionPeriod ?? 7;
+    const inst = newInstance(world, region, id, {
+      status: s.status ?? 'available',
+      instanceClass: s.instanceClass ?? 'db.t3.medium',
+      engine: s.engine ?? 'postgres',
+      engineVersion: s.engineVersion ?? '15.7',
+      address: s.endpointAddress,
+      port: s.port ?? 5432,
+      dbName: s.dbName,
+      masterUsername: s.masterUsername ?? 'postgres',
+      replicaOf: s.replicaOf,
+      lag: s.replicaLagSeconds,
+      backupRetentionPeriod: backup,
+      multiAZ: s.multiAZ ?? false,
+      createdAt: world.toMs(s.createdAt ?? -365 * 86400),
+      subnetGroupName: s.subnetGroupName ?? 'default',
+      securityGroupIds: s.vpcSecurityGroupIds ?? [],
+      deletionProtection: s.deletionProtection ?? false,
+      availabilityZone: s.availabilityZone ?? `${region}a`,
+      tags: s.tags ?? {},
+    });
+    if (backup > 0) inst.earliestRestorable = s.earliestRestorableTime !== undefined ? world.toMs(s.earliestRestorableTime) : Math.max(inst.createdAt, world.startMs - backup * 86400_000);
+    if (s.latestRestorableTime !== undefined) inst.frozenRestorable = world.toMs(s.latestRestorableTime);
+    else if (!SERVING.has(inst.status)) inst.frozenRestorable = world.startMs;
+    state.instances.set(id, inst);
+  }
+  for (const [id, s] of Object.entries(spec?.snapshots ?? {})) {
+    const source = state.instances.get(s.instanceId);
+    state.snapshots.set(id, {
+      id,
+      instanceId: s.instanceId,
+      type: s.type ?? (id.startsWith('rds:') ? 'automated' : 'manual'),
+      status: s.status ?? 'available',
+      createdAt: world.toMs(s.createdAt),
+      engine: s.engine ?? source?.engine ?? 'postgres',
+      engineVersion: source?.engineVersion ?? '15.7',
+      allocatedStorage: s.allocatedStorage ?? 100,
+      percentProgress: (s.status ?? 'available') === 'available' ? 100 : 0,
+      port: source?.port ?? 5432,
+      availabilityZone: source?.availabilityZone ?? `${region}a`,
+      instanceCreatedAt: source?.createdAt ?? world.startMs,
+    });
+  }
+  return state;
+}
+
+function newInstance(
+  world: SimWorld,
+  region: string,
+  id: string,
+  v: Omit<DbInstanceState, 'id' | 'arn' | 'resourceId' | 'address' | 'pending'> & { address?: string },
+): DbInstanceState {
+  return {
+    ...v,
+    id,
+    arn: `arn:aws:rds:${region}:${world.account}:db:${id}`,
+    resourceId: `db-${world.ids.upper(26)}`,
+    address: v.address ?? `${id}.c9akciq32.${region}.rds.amazonaws.com`,
+    pending: {},
+  };
+}
+
+// ------------------------------------------------------------ queries used by other modules
+
+export function findDbInstance(world: SimWorld, region: string, id: string): DbInstanceState | undefined {
+  return world.region(region).rds.instances.get(id);
+}
+
+export function dbInstanceStatus(world: SimWorld, region: string, id: string): string | undefined {
+  return findDbInstance(world, region, id)?.status;
+}
+
+/** ReplicaLag at `atMs` for a replica (undefined when not a replica or no lag known). */
+export function replicaLagAt(world: SimWorld, region: string, id: string, atMs: number): number | undefined {
+  const inst = findDbInstance(world, region, id);
+  if (!inst?.replicaOf || inst.lag === undefined) return undefined;
+  return seriesAt(inst.lag, world.offsetSeconds(atMs));
+}
+
+export function setDbStatus(world: SimWorld, region: string, id: string, status: string, at: number): void {
+  const inst = mustFind(world, region, id);
+  const wasServing = SERVING.has(inst.status);
+  inst.status = status;
+  if (wasServing && !SERVING.has(status)) {
+    inst.frozenRestorable = at;
+    if (status === 'failed' || status === 'incompatible-network' || status === 'storage-full') {
+      instanceEvent(world, region, inst, at, 'failure', 'RDS-EVENT-0031', `DB instance put into ${status} state. RDS recommends that you initiate a point-in-time-restore.`);
+    } else if (status === 'stopped') {
+      instanceEvent(world, region, inst, at, 'notification', 'RDS-EVENT-0087', 'DB instance stopped.');
+    } else {
+      instanceEvent(world, region, inst, at, 'availability', 'RDS-EVENT-0004', 'DB instance shutdown.');
+    }
+  } else if (!wasServing && SERVING.has(status)) {
+    inst.frozenRestorable = undefined;
+    instanceEvent(world, region, inst, at, 'availability', 'RDS-EVENT-0006', 'DB instance restarted.');
+  }
+}
+
+export function setReplicaLag(world: SimWorld, region: string, id: string, seconds: number, at: number): void {
+  const inst = mustFind(world, region, id);
+  inst.lag = spliceSeries(inst.lag ?? seconds, world.offsetSeconds(at), seconds);
+}
+
+function mustFind(world: SimWorld, region: string, id: string): DbInstanceState {
+  const inst = findDbInstance(world, region, id);
+  if (!inst) throw new Error(`world change: no DB instance '${id}' in ${region}`);
+  return inst;
+}
+
+function instanceEvent(world: SimWorld, region: string, inst: DbInstanceState, at: number, category: string, eventId: string, message: string): void {
+  world.emitAwsEvent(at, region, 'aws.rds', 'RDS DB Instance Event', [inst.arn], {
+    EventCategories: [category],
+    SourceType: 'DB_INSTANCE',
+    SourceArn: inst.arn,
+    Date: new Date(at).toISOString(),
+    Message: message,
+    SourceIdentifier: inst.id,
+    EventID: eventId,
+  });
+}
+
+// ------------------------------------------------------------ shapes
+
+function latestRestorable(inst: DbInstanceState, now: number): number | undefined {
+  if (inst.backupRetentionPeriod <= 0) return undefined;
+  const live = Math.floor((now - 5 * 60_000) / 1000) * 1000;
+  return inst.frozenRestorable !== undefined ? Math.min(inst.frozenRestorable, live + 5 * 60_000) : live;
+}
+
+function replicasOf(world: SimWorld, source: DbInstanceState, sourceRegion: string): string[] {
+  const out: string[] = [];
+  for (const [regionName, r] of world.regions) {
+    for (const inst of r.rds.instances.values()) {
+      if (!inst.replicaOf) continue;
+      if (inst.replicaOf === source.arn || (regionName === sourceRegion && inst.replicaOf === source.id)) out.push(regionName === sourceRegion ? inst.id : inst.arn);
+    }
+  }
+  return out;
+}
+
+function describeInstance(ctx: OpContext, inst: DbInstanceState): DBInstance {
+  const restorable = latestRestorable(inst, ctx.now);
+  const d: DBInstance = {
+    DBInstanceIdentifier: inst.id,
+    DBInstanceClass: inst.instanceClass,
+    Engine: inst.engine,
+    DBInstanceStatus: inst.status,
+    MasterUsername: inst.masterUsername,
+    DBName: inst.dbName,
+    AllocatedStorage: 100,
+    InstanceCreateTime: new Date(inst.createdAt),
+    PreferredBackupWindow: '03:00-03:30',
+    BackupRetentionPeriod: inst.backupRetentionPeriod,
+    DBSecurityGroups: [],
+    VpcSecurityGroups: inst.securityGroupIds.map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
+    DBParameterGroups: [{ DBParameterGroupName: `default.${inst.engine}15`, ParameterApplyStatus: 'in-sync' }],
+    AvailabilityZone: inst.availabilityZone,
+    DBSubnetGroup: { DBSubnetGroupName: inst.subnetGroupName, DBSubnetGroupDescription: inst.subnetGroupName, VpcId: 'vpc-0sim000000000001', SubnetGroupStatus: 'Complete', Subnets: [] },
+    PreferredMaintenanceWindow: 'sun:05:00-sun:05:30',
+    PendingModifiedValues: { ...(inst.pending as object) },
+    MultiAZ: inst.multiAZ,
+    EngineVersion: inst.engineVersion,
+    AutoMinorVersionUpgrade: true,
+    ReadReplicaDBInstanceIdentifiers: replicasOf(ctx.world, inst, ctx.region),
+    ReadReplicaDBClusterIdentifiers: [],
+    LicenseModel: 'postgresql-license',
+    PubliclyAccessible: false,
+    StorageType: 'gp3',
+    DbInstancePort: 0,
+    StorageEncrypted: true,
+    DbiResourceId: inst.resourceId,
+    CACertificateIdentifier: 'rds-ca-rsa2048-g1',
+    CopyTagsToSnapshot: true,
+    MonitoringInterval: 0,
+    DBInstanceArn: inst.arn,
+    IAMDatabaseAuthenticationEnabled: false,
+    PerformanceInsightsEnabled: false,
+    DeletionProtection: inst.deletionProtection,
+    TagList: Object.entries(inst.tags).map(([Key, Value]) => ({ Key, Value })),
+    NetworkType: 'IPV4',
+    BackupTarget: 'region',
+  };
+  // Creating instances have no endpoint yet.
+  if (inst.status !== 'creating') d.Endpoint = { Address: inst.address, Port: inst.port, HostedZoneId: 'Z2R2ITUGPM61AM' };
+  if (restorable !== undefined) d.LatestRestorableTime = new Date(restorable);
+  if (inst.replicaOf) {
+    d.ReadReplicaSourceDBInstanceIdentifier = inst.replicaOf;
+    d.ReplicaMode = undefined;
+    d.StatusInfos = [{ StatusType: 'read replication', Normal: true, Status: 'replicating' }];
+  }
+  return d;
+}
+
+function describeSnapshot(ctx: OpContext, s: DbSnapshotState): DBSnapshot {
+  return {
+    DBSnapshotIdentifier: s.id,
+    DBInstanceIdentifier: s.instanceId,
+    SnapshotCreateTime: new Date(s.createdAt),
+    Engine: s.engine,
+    AllocatedStorage: s.allocatedStorage,
+    Status: s.status,
+    Port: s.port,
+    AvailabilityZone: s.availabilityZone,
+    VpcId: 'vpc-0sim000000000001',
+    InstanceCreateTime: new Date(s.instanceCreatedAt),
+    MasterUsername: 'regami_admin',
+    EngineVersion: s.engineVersion,
+    LicenseModel: 'postgresql-license',
+    SnapshotType: s.type,
+    PercentProgress: s.percentProgress,
+    StorageType: 'gp3',
+    Encrypted: true,
+    DBSnapshotArn: `arn:aws:rds:${ctx.region}:${ctx.world.account}:snapshot:${s.id}`,
+    IAMDatabaseAuthenticationEnabled: false,
+    DbiResourceId: ctx.r.rds.instances.get(s.instanceId)?.resourceId,
+    OriginalSnapshotCreateTime: new Date(s.createdAt),
+    SnapshotTarget: 'region',
+    TagList: [],
+  };
+}
+
+// ------------------------------------------------------------ operations
+
+function idOf(idOrArn: string): string {
+  const m = /^arn:aws:rds:[^:]+:\d+:db:(.+)$/.exec(idOrArn);
+  return m?.[1] ?? idOrArn;
+}
+
+function instanceOrFail(ctx: OpContext, id: string | undefined): DbInstanceState {
+  if (!id) throw awsError('InvalidParameterValue', 'DBInstanceIdentifier is required', { status: 400 });
+  const inst = ctx.r.rds.instances.get(idOf(id));
+  if (!inst) throw awsError('DBInstanceNotFoundFault', `DBInstance ${id} not found.`, { status: 404, sdk });
+  return inst;
+}
+
+function checkMaxRecords(n: number | undefined): void {
+  if (n !== undefined && (n < 20 || n > 100)) throw awsError('InvalidParameterValue', `Invalid value ${n} for MaxRecords. Must be between 20 and 100`, { status: 400 });
+}
+
+function describeDBInstances(ctx: OpContext, input: DescribeDBInstancesCommandInput): Out<DescribeDBInstancesCommandOutput> {
+  checkMaxRecords(input.MaxRecords);
+  let list = [...ctx.r.rds.instances.values()].sort((a, b) => a.id.localeCompare(b.id));
+  if (input.DBInstanceIdentifier) list = [instanceOrFail(ctx, input.DBInstanceIdentifier)];
+  for (const f of input.Filters ?? []) {
+    const values = (f.Values ?? []).map(idOf);
+    if (f.Name === 'db-instance-id') list = list.filter((i) => values.includes(i.id));
+    else if (f.Name === 'engine') list = list.filter((i) => values.includes(i.engine));
+    else throw awsError('InvalidParameterValue', `Unrecognized filter name: ${f.Name}`, { status: 400 });
+  }
+  const page = paginate(list, input.Marker, input.MaxRecords, PAGE_INSTANCES, 'rds:instances');
+  return { DBInstances: page.items.map((i) => describeInstance(ctx, i)), Marker: page.next };
+}
+
+function promoteReadReplica(ctx: OpContext, input: PromoteReadReplicaCommandInput): Out<PromoteReadReplicaCommandOutput> {
+  const inst = instanceOrFail(ctx, input.DBInstanceIdentifier);
+  if (!inst.replicaOf) throw awsError('InvalidDBInstanceStateFault', `DB Instance ${inst.id} is not a read replica.`, { status: 400, sdk });
+  if (inst.status !== 'available') throw awsError('InvalidDBInstanceStateFault', `DB instance ${inst.id} is not in available state (${inst.status}).`, { status: 400, sdk });
+  const { world, region } = ctx;
+  const t = ctx.r.rds.timings;
+  const started = ctx.now;
+  inst.status = 'modifying';
+  const hang = { what: 'rds-promotion' as const, region, resource: inst.id };
+  world.at(started + t.promoteModifyingSeconds * 1000, `rds ${inst.id} promotion: rebooting`, () => {
+    inst.status = 'rebooting';
+  }, hang);
+  world.at(started + t.promoteTotalSeconds * 1000, `rds ${inst.id} promotion: available`, (at) => {
+    inst.status = 'available';
+    inst.replicaOf = undefined;
+    inst.lag = undefined;
+    inst.backupRetentionPeriod = input.BackupRetentionPeriod ?? (inst.backupRetentionPeriod || 1);
+    inst.earliestRestorable = at;
+    inst.frozenRestorable = undefined;
+  }, hang);
+  return { DBInstance: describeInstance(ctx, inst) };
+}
+
+function modifyDBInstance(ctx: OpContext, input: ModifyDBInstanceCommandInput): Out<ModifyDBInstanceCommandOutput> {
+  const inst = instanceOrFail(ctx, input.DBInstanceIdentifier);
+  if (!SERVING.has(inst.status) && inst.status !== 'stopped') throw awsError('InvalidDBInstanceStateFault', `Database instance is not in available state (${inst.status}).`, { status: 400, sdk });
+  const { world, region } = ctx;
+  const rds = ctx.r.rds;
+  const changes: Record<string, unknown> = {};
+  if (input.DBInstanceClass) changes.DBInstanceClass = input.DBInstanceClass;
+  if (input.BackupRetentionPeriod !== undefined) changes.BackupRetentionPeriod = input.BackupRetentionPeriod;
+  if (input.MultiAZ !== undefined) changes.MultiAZ = input.MultiAZ;
+  if (input.NewDBInstanceIdentifier) {
+    if (rds.instances.has(input.NewDBInstanceIdentifier)) throw awsError('DBInstanceAlreadyExistsFault', `DB instance already exists: ${input.NewDBInstanceIdentifier}`, { status: 400, sdk });
+    changes.DBInstanceIdentifier = input.NewDBInstanceIdentifier;
+  }
+  if (input.DeletionProtection !== undefined) inst.deletionProtection = input.DeletionProtection;
+  if (input.VpcSecurityGroupIds) inst.securityGroupIds = input.VpcSecurityGroupIds;
+  if (Object.keys(changes).length === 0) return { DBInstance: describeInstance(ctx, inst) };
+  if (!input.ApplyImmediately && !changes.DBInstanceIdentifier) {
+    Object.assign(inst.pending, changes);
+    return { DBInstance: describeInstance(ctx, inst) };
+  }
+  Object.assign(inst.pending, changes);
+  const out = describeInstance(ctx, inst);
+  const renaming = typeof changes.DBInstanceIdentifier === 'string';
+  inst.status = renaming ? 'renaming' : 'modifying';
+  out.DBInstanceStatus = inst.status;
+  world.at(ctx.now + rds.timings.modifySeconds * 1000, `rds ${inst.id} modification applied`, () => {
+    if (typeof changes.DBInstanceClass === 'string') inst.instanceClass = changes.DBInstanceClass;
+    if (typeof changes.BackupRetentionPeriod === 'number') inst.backupRetentionPeriod = changes.BackupRetentionPeriod;
+    if (typeof changes.MultiAZ === 'boolean') inst.multiAZ = changes.MultiAZ;
+    if (typeof changes.DBInstanceIdentifier === 'string') {
+      // The endpoint follows the name: that is what makes "rename restored to primary" work.
+      rds.instances.delete(inst.id);
+      inst.id = changes.DBInstanceIdentifier;
+      inst.arn = `arn:aws:rds:${region}:${world.account}:db:${inst.id}`;
+      inst.address = `${inst.id}.c9akciq32.${region}.rds.amazonaws.com`;
+      rds.instances.set(inst.id, inst);
+    }
+    inst.pending = {};
+    inst.status = 'available';
+  }, { what: 'rds-modify', region, resource: inst.id });
+  return { DBInstance: out };
+}
+
+function rebootDBInstance(ctx: OpContext, input: RebootDBInstanceCommandInput): Out<RebootDBInstanceCommandOutput> {
+  const inst = instanceOrFail(ctx, input.DBInstanceIdentifier);
+  if (inst.status !== 'available') throw awsError('InvalidDBInstanceStateFault', `DB instance ${inst.id} is not in available state (${inst.status}).`, { status: 400, sdk });
+  inst.status = 'rebooting';
+  ctx.world.at(ctx.now + 60_000, `rds ${inst.id} rebooted`, (at) => {
+    inst.status = 'available';
+    instanceEvent(ctx.world, ctx.region, inst, at, 'availability', 'RDS-EVENT-0006', 'DB instance restarted.');
+  });
+  return { DBInstance: describeInstance(ctx, inst) };
+}
+
+function createDBSnapshot(ctx: OpContext, input: CreateDBSnapshotCommandInput): Out<CreateDBSnapshotCommandOutput> {
+  const inst = instanceOrFail(ctx, input.DBInstanceIdentifier);
+  const id = input.DBSnapshotIdentifier;
+  if (!id) throw awsError('InvalidParameterValue', 'DBSnapshotIdentifier is required', { status: 400 });
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,254}$/.test(id) || id.includes('--') || id.endsWith('-')) throw awsError('InvalidParameterValue', `Invalid snapshot identifier: ${id}`, { status: 400 });
+  if (ctx.r.rds.snapshots.has(id)) throw awsError('DBSnapshotAlreadyExistsFault', `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`, { status: 400, sdk });
+  if (inst.status !== 'available') throw awsError('InvalidDBInstanceStateFault', `Cannot create a snapshot because the database instance ${inst.id} is not currently in the available state.`, { status: 400, sdk });
+  const snap: DbSnapshotState = {
+    id,
+    instanceId: inst.id,
+    type: 'manual',
+    status: 'creating',
+    createdAt: ctx.now,
+    engine: inst.engine,
+    engineVersion: inst.engineVersion,
+    allocatedStorage: 100,
+    percentProgress: 0,
+    port: inst.port,
+    availabilityZone: inst.availabilityZone,
+    instanceCreatedAt: inst.createdAt,
+  };
+  ctx.r.rds.snapshots.set(id, snap);
+  const arn = `arn:aws:rds:${ctx.region}:${ctx.world.account}:snapshot:${id}`;
+  const done = ctx.now + ctx.r.rds.timings.snapshotSeconds * 1000;
+  ctx.world.at(ctx.now + (done - ctx.now) / 2, `rds snapshot ${id} 50%`, () => {
+    snap.percentProgress = 50;
+  }, { what: 'rds-snapshot', region: ctx.region, resource: id });
+  ctx.world.at(done, `rds snapshot ${id} available`, (at) => {
+    snap.status = 'available';
+    snap.percentProgress = 100;
+    ctx.world.emitAwsEvent(at, ctx.region, 'aws.rds', 'RDS DB Snapshot Event', [arn], {
+      EventCategories: ['creation'], SourceType: 'SNAPSHOT', SourceArn: arn, Date: new Date(at).toISOString(), Message: 'Manual snapshot created', SourceIdentifier: id, EventID: 'RDS-EVENT-0042',
+    });
+  }, { what: 'rds-snapshot', region: ctx.region, resource: id });
+  return { DBSnapshot: describeSnapshot(ctx, snap) };
+}
+
+function describeDBSnapshots(ctx: OpContext, input: DescribeDBSnapshotsCommandInput): Out<DescribeDBSnapshotsCommandOutput> {
+  checkMaxRecords(input.MaxRecords);
+  let list = [...ctx.r.rds.snapshots.values()].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  if (input.DBSnapshotIdentifier) {
+    const s = ctx.r.rds.snapshots.get(input.DBSnapshotIdentifier);
+    if (!s) throw awsError('DBSnapshotNotFoundFault', `DBSnapshot ${input.DBSnapshotIdentifier} not found.`, { status: 404, sdk });
+    list = [s];
+  }
+  if (input.DBInstanceIdentifier) list = list.filter((s) => s.instanceId === idOf(input.DBInstanceIdentifier ?? ''));
+  if (input.SnapshotType) list = list.filter((s) => s.type === input.SnapshotType);
+  for (const f of input.Filters ?? []) {
+    const values = f.Values ?? [];
+    if (f.Name === 'db-instance-id') list = list.filter((s) => values.map(idOf).includes(s.instanceId));
+    else if (f.Name === 'snapshot-type') list = list.filter((s) => values.includes(s.type));
+    else if (f.Name === 'db-snapshot-id') list = list.filter((s) => values.includes(s.id));
+    else throw awsError('InvalidParameterValue', `Unrecognized filter name: ${f.Name}`, { status: 400 });
+  }
+  const page = paginate(list, input.Marker, input.MaxRecords, PAGE_SNAPSHOTS, 'rds:snapshots');
+  return { DBSnapshots: page.items.map((s) => describeSnapshot(ctx, s)), Marker: page.next };
+}
+
+interface RestoreRequest {
+  targetId: string;
+  source: { instanceClass: string; engine: string; engineVersion: string; port: number; dbName?: string; masterUsername: string; multiAZ: boolean; backupRetentionPeriod: number; subnetGroupName: string; securityGroupIds: string[]; availabilityZone: string };
+  overrides: { instanceClass?: string; subnetGroupName?: string; securityGroupIds?: string[]; multiAZ?: boolean; port?: number; deletionProtection?: boolean };
+  eventId: string;
+  message: string;
+}
+
+function restoreInstance(ctx: OpContext, req: RestoreRequest): DBInstance {
+  const rds = ctx.r.rds;
+  if (rds.instances.has(req.targetId)) throw awsError('DBInstanceAlreadyExistsFault', `DB instance already exists: ${req.targetId}`, { status: 400, sdk });
+  const s = req.source;
+  const inst = newInstance(ctx.world, ctx.region, req.targetId, {
+    status: 'creating',
+    instanceClass: req.overrides.instanceClass ?? s.instanceClass,
+    engine: s.engine,
+    engineVersion: s.engineVersion,
+    port: req.overrides.port ?? s.port,
+    dbName: s.dbName,
+    masterUsername: s.masterUsername,
+    backupRetentionPeriod: s.backupRetentionPeriod || 1,
+    multiAZ: req.overrides.multiAZ ?? s.multiAZ,
+    createdAt: ctx.now,
+    subnetGroupName: req.overrides.subnetGroupName ?? s.subnetGroupName,
+    securityGroupIds: req.overrides.securityGroupIds ?? s.securityGroupIds,
+    deletionProtection: req.overrides.deletionProtection ?? false,
+    availabilityZone: s.availabilityZone,
+    tags: {},
+  });
+  inst.frozenRestorable = ctx.now;
+  rds.instances.set(inst.id, inst);
+  const total = rds.timings.restoreSeconds * 1000;
+  const hang = { what: 'rds-restore' as const, region: ctx.region, resource: inst.id };
+  ctx.world.at(ctx.now + total * 0.8, `rds ${inst.id} restore: backing-up`, () => {
+    inst.status = 'backing-up';
+  }, hang);
+  ctx.world.at(ctx.now + total, `rds ${inst.id} restore: available`, (at) => {
+    inst.status = 'available';
+    inst.earliestRestorable = at;
+    inst.frozenRestorable = undefined;
+    instanceEvent(ctx.world, ctx.region, inst, at, 'restoration', req.eventId, req.message);
+  }, hang);
+  return describeInstance(ctx, inst);
+}
+
+function restoreFromSnapshot(ctx: OpContext, input: RestoreDBInstanceFromDBSnapshotCommandInput): Out<RestoreDBInstanceFromDBSnapshotCommandOutput> {
+  if (!input.DBInstanceIdentifier) throw awsError('InvalidParameterValue', 'DBInstanceIdentifier is required', { status: 400 });
+  const snapId = input.DBSnapshotIdentifier ?? '';
+  const snap = ctx.r.rds.snapshots.get(snapId.replace(/^arn:aws:rds:[^:]+:\d+:snapshot:/, ''));
+  if (!snap) throw awsError('DBSnapshotNotFoundFault', `DBSnapshot not found: ${snapId}`, { status: 404, sdk });
+  if (snap.status !== 'available') throw awsError('InvalidDBSnapshotStateFault', `Snapshot ${snap.id} is not available (${snap.status}).`, { status: 400, sdk });
+  const src = ctx.r.rds.instances.get(snap.instanceId);
+  return {
+    DBInstance: restoreInstance(ctx, {
+      targetId: input.DBInstanceIdentifier,
+      source: {
+        instanceClass: src?.instanceClass ?? 'db.t3.medium',
+        engine: snap.engine,
+        engineVersion: snap.engineVersion,
+        port: snap.port,
+        dbName: src?.dbName,
+        masterUsername: src?.masterUsername ?? 'postgres',
+        multiAZ: false,
+        backupRetentionPeriod: src?.backupRetentionPeriod ?? 1,
+        subnetGroupName: src?.subnetGroupName ?? 'default',
+        securityGroupIds: src?.securityGroupIds ?? [],
+        availabilityZone: snap.availabilityZone,
+      },
+      overrides: { instanceClass: input.DBInstanceClass, subnetGroupName: input.DBSubnetGroupName, securityGroupIds: input.VpcSecurityGroupIds, multiAZ: input.MultiAZ, port: input.Port, deletionProtection: input.DeletionProtection },
+      eventId: 'RDS-EVENT-0043',
+      message: `Restored from snapshot ${snap.id}`,
+    }),
+  };
+}
+
+function restoreToPointInTime(ctx: OpContext, input: RestoreDBInstanceToPointInTimeCommandInput): Out<RestoreDBInstanceToPointInTimeCommandOutput> {
+  if (!input.TargetDBInstanceIdentifier) throw awsError('InvalidParameterValue', 'TargetDBInstanceIdentifier is required', { status: 400 });
+  const src = instanceOrFail(ctx, input.SourceDBInstanceIdentifier);
+  if (src.backupRetentionPeriod <= 0) throw awsError('PointInTimeRestoreNotEnabledFault', `Point-in-time restore is not enabled for ${src.id} (backup retention period is 0).`, { status: 400, sdk });
+  if (input.RestoreTime && input.UseLatestRestorableTime) throw awsError('InvalidParameterCombination', 'Cannot specify both RestoreTime and UseLatestRestorableTime', { status: 400 });
+  if (!input.RestoreTime && !input.UseLatestRestorableTime) throw awsError('InvalidParameterCombination', 'Either RestoreTime or UseLatestRestorableTime must be specified', { status: 400 });
+  const earliest = src.earliestRestorable ?? src.createdAt;
+  const latest = latestRestorable(src, ctx.now) ?? earliest;
+  if (input.RestoreTime) {
+    const t = new Date(input.RestoreTime).getTime();
+    if (t < earliest || t > latest) {
+      throw awsError('InvalidRestoreFault', `Restore time ${new Date(t).toISOString()} is outside the restorable window [${new Date(earliest).toISOString()}, ${new Date(latest).toISOString()}] of ${src.id}.`, { status: 400, sdk });
+    }
+  }
+  return {
+    DBInstance: restoreInstance(ctx, {
+      targetId: input.TargetDBInstanceIdentifier,
+      source: src,
+      overrides: { instanceClass: input.DBInstanceClass, subnetGroupName: input.DBSubnetGroupName, securityGroupIds: input.VpcSecurityGroupIds, multiAZ: input.MultiAZ, port: input.Port, deletionProtection: input.DeletionProtection },
+      eventId: 'RDS-EVENT-0019',
+      message: `Restored from DB instance ${src.id} to ${input.TargetDBInstanceIdentifier}`,
+    }),
+  };
+}
+
+function describeAutomatedBackups(ctx: OpContext, input: DescribeDBInstanceAutomatedBackupsCommandInput): Out<DescribeDBInstanceAutomatedBackupsCommandOutput> {
+  checkMaxRecords(input.MaxRecords);
+  let list = [...ctx.r.rds.instances.values()].filter((i) => i.backupRetentionPeriod > 0);
+  if (input.DBInstanceIdentifier) list = list.filter((i) => i.id === idOf(input.DBInstanceIdentifier ?? ''));
+  if (input.DbiResourceId) list = list.filter((i) => i.resourceId === input.DbiResourceId);
+  const page = paginate(list, input.Marker, input.MaxRecords, PAGE_INSTANCES, 'rds:backups');
+  return {
+    Marker: page.next,
+    DBInstanceAutomatedBackups: page.items.map((i) => ({
+      DBInstanceArn: i.arn,
+      DbiResourceId: i.resourceId,
+      Region: ctx.region,
+      DBInstanceIdentifier: i.id,
+      RestoreWindow: { EarliestTime: new Date(i.earliestRestorable ?? i.createdAt), LatestTime: new Date(latestRestorable(i, ctx.now) ?? ctx.now) },
+      AllocatedStorage: 100,
+      Status: 'active',
+      Port: i.port,
+      AvailabilityZone: i.availabilityZone,
+      InstanceCreateTime: new Date(i.createdAt),
+      MasterUsername: i.masterUsername,
+      Engine: i.engine,
+      EngineVersion: i.engineVersion,
+      StorageType: 'gp3',
+      Encrypted: true,
+      BackupRetentionPeriod: i.backupRetentionPeriod,
+      DBInstanceAutomatedBackupsArn: `arn:aws:rds:${ctx.region}:${ctx.world.account}:auto-backup:ab-${i.resourceId.slice(3).toLowerCase()}`,
+      BackupTarget: 'region',
+    })),
+  };
+}
+
+registerService('RDS', {
+  sdk,
+  throttleError: 'Throttling',
+  ops: {
+    DescribeDBInstances: describeDBInstances,
+    PromoteReadReplica: promoteReadReplica,
+    ModifyDBInstance: modifyDBInstance,
+    RebootDBInstance: rebootDBInstance,
+    CreateDBSnapshot: createDBSnapshot,
+    DescribeDBSnapshots: describeDBSnapshots,
+    RestoreDBInstanceFromDBSnapshot: restoreFromSnapshot,
+    RestoreDBInstanceToPointInTime: restoreToPointInTime,
+    DescribeDBInstanceAutomatedBackups: describeAutomatedBackups,
+  },
+});

@@ -1,0 +1,525 @@
+/**
+ * The drill engine: one scenario against a fresh simulated region, a fresh state table and
+ * the real runbook handlers.
+ *
+ * Per scenario: SimClock + SimWorld from the prepared WorldSpec; a new dynalite table;
+ * createRuntime wired to the simulated region (its onCall observer feeds the timeline, one
+ * entry per attempt so retries show), the drill's durable host (workflows run in
+ * LocalDurableTestRunner, deduped by execution name) and the drill's bus (hand-off events
+ * are routed with routeEvent and delivered to the target intakes, like EventBridge).
+ * Timeline steps are delivered in time order; between steps the engine lets every workflow
+ * run until it completes or parks at a human gate, which it answers from the scenario or
+ * lets expire at its deadline.
+ */
+import { DRILL_LOG_LEVEL } from './quiet';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Context } from 'aws-lambda';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { RunbookId } from '../domain/config';
+import { fnv1a, type TimelineEntry } from '../domain/incident';
+import type { Page } from '../domain/paging';
+import { routeEvent } from '../domain/routing';
+import type { ObservedCall } from '../adapters/aws/clients';
+import { SimClock } from '../adapters/sim/clock';
+import type { WorkflowClock } from '../adapters/durable';
+import { SimWorld } from '../adapters/sim/world';
+import { simClientSetup } from '../adapters/sim/plugin';
+import type { AwsEvent } from '../adapters/sim/api';
+import type { WorldChange } from '../adapters/sim/spec';
+import { AUTOPILOT_EVENT_SOURCE, RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
+import { createRuntime, type IntakeResult } from '../handlers/shared/runtime';
+import type { Runtime } from '../handlers/shared/runtime-types';
+import { ensureStateTable, localDynamoClient } from '../test/support/dynalite';
+import { DrillDurableHost, realNow, type BlockedGate } from './durable-host';
+import { formatOffset, formatSeconds } from './duration';
+import type { PlannedStep, PreparedScenario } from './load';
+import { intakeFactory, workflowFactory, type IntakeInvoker, type RunbookModules } from './runbooks';
+import type { ApprovalStep } from './scenario';
+import type { CallRecord, DrillEntry, ScenarioRun } from './run-types';
+import { runbooksOf } from './validate';
+
+export interface DrillEnvironment {
+  dynamoEndpoint: string;
+  modules: RunbookModules;
+  /** Real-time limit for workflows to settle between two steps (a stuck workflow fails the scenario). Default 20 s. */
+  settleTimeoutMs?: number;
+  /** Told about each entry as it happens (live printing). */
+  onEntry?: (entry: DrillEntry) => void;
+}
+
+/** Lambda retries a failed asynchronous invocation twice (then the on-failure destination). */
+const ASYNC_ATTEMPTS = 3;
+/** Hand-off and AWS events queued behind one another before the drill calls it a loop. */
+const MAX_QUEUED_DELIVERIES = 500;
+
+/** A scenario's workflows must be done within this much simulated time (restore approvals wait a day). */
+const MAX_SIMULATED_MS = 7 * 24 * 3600 * 1000;
+
+let tableSeq = 0;
+
+interface QueuedEvent {
+  event: Record<string, unknown>;
+  origin: 'hand-off' | 'simulated region';
+}
+
+export async function runScenario(prepared: PreparedScenario, env: DrillEnvironment): Promise<ScenarioRun> {
+  const wallStart = realNow();
+  const { scenario, config } = prepared;
+  const run: ScenarioRun = {
+    prepared,
+    entries: [],
+    calls: [],
+    pages: [],
+    snsMessages: [],
+    intakes: [],
+    incidents: [],
+    workflows: { started: 0, joined: 0 },
+    runErrors: [],
+    endedAt: prepared.startMs,
+    wallMs: 0,
+  };
+  /** The one shared simulated clock (world, intakes); workflows see it through host.clock(). */
+  const shared = new SimClock(prepared.startMs);
+  let clock: WorkflowClock = shared;
+  const add = (entry: Omit<DrillEntry, 'at'> & { at?: number }): void => {
+    const full: DrillEntry = { ...entry, at: entry.at ?? clock.now() };
+    run.entries.push(full);
+    env.onEntry?.(full);
+  };
+  const fail = (reason: string, runbook?: RunbookId): void => {
+    run.runErrors.push(reason);
+    add({ kind: 'error', summary: reason, runbook });
+  };
+
+  // Not runnable: say so before touching anything.
+  for (const rb of runbooksOf(scenario)) {
+    const why = intakeFactory(env.modules, rb);
+    if (typeof why === 'string') fail(`not runnable: ${why}`, rb);
+  }
+  if (run.runErrors.length > 0) return finish(run, clock, wallStart);
+
+  let world: SimWorld;
+  try {
+    world = SimWorld.create(prepared.world, shared);
+  } catch (err) {
+    fail(`the simulated world could not be built: ${err instanceof Error ? err.message : String(err)}`);
+    return finish(run, clock, wallStart);
+  }
+
+  const tableName = `drill-${scenario.name}-${process.pid}-${++tableSeq}`.slice(0, 255);
+  await ensureStateTable(localDynamoClient(env.dynamoEndpoint), tableName);
+
+  const queue: QueuedEvent[] = [];
+  const incidentKeys = new Set<string>();
+  let eventSeq = 0;
+  const idPrefix = fnv1a(scenario.name);
+  const nextEventId = (): string => `${idPrefix}-0000-4000-8000-${(++eventSeq).toString(16).padStart(12, '0')}`;
+
+  /** Which runbook's intake is running the current code (for attributing its AWS calls). */
+  const intakeRunbook = new AsyncLocalStorage<RunbookId>();
+  const onCall = (call: ObservedCall): void => {
+    if (call.service === 'DynamoDB') return; // the state table: bookkeeping, not the incident
+    const record: CallRecord = { at: clock.now(), service: call.service, operation: call.operation, region: call.region, attempt: call.attempt, error: call.error, mutating: call.mutating };
+    run.calls.push(record);
+    const retry = call.attempt > 1 ? ` [retry, attempt ${call.attempt}]` : '';
+    const outcome = call.error ? ` -> ${call.error}` : '';
+    add({
+      kind: 'aws-call',
+      runbook: host.currentRunbook() ?? intakeRunbook.getStore(),
+      summary: `${call.service}.${call.operation} (${call.region})${retry}${outcome}${call.mutating && !call.error ? ' [mutation]' : ''}`,
+      service: call.service,
+      operation: call.operation,
+      region: call.region,
+      attempt: call.attempt,
+      error: call.error,
+      mutating: call.mutating,
+    });
+  };
+
+  const sink = (incidentKey: string, entry: TimelineEntry): void => {
+    incidentKeys.add(incidentKey);
+    // AWS calls come from the client observer and pages from the pager wrapper (one entry each, not two).
+    if (entry.kind === 'aws-call' || entry.kind === 'page') return;
+    add({
+      at: entry.at,
+      kind: entry.kind,
+      summary: entry.summary,
+      runbook: entry.runbook,
+      incidentKey,
+      severity: entry.severity,
+      verdict: entry.verdict ? { guardrail: String(entry.verdict.guardrail), pass: entry.verdict.pass, reason: entry.verdict.reason } : undefined,
+    });
+  };
+
+  const host = new DrillDurableHost({
+    workflowFor: (rb) => {
+      const factory = workflowFactory(env.modules, rb);
+      return typeof factory === 'string' ? factory : factory(getRuntime);
+    },
+    clock: shared,
+    record: (e) => add({ at: e.at, kind: e.kind, summary: e.summary, runbook: e.runbook }),
+  });
+  clock = host.clock();
+
+  const base = createRuntime({
+    config,
+    clock,
+    tableName,
+    dynamoEndpoint: env.dynamoEndpoint,
+    clientSetup: simClientSetup(world, { onCall, plugins: [host.timeGatePlugin()] }),
+    sinks: [sink],
+    logger: new Logger({ serviceName: 'runbook-autopilot-drill', logLevel: DRILL_LOG_LEVEL }),
+    // A workflow starting another or emitting a hand-off does so at its own time, like its AWS calls.
+    workflowStarter: async (runbook, executionName, input) => {
+      await host.holdUntilItsTime();
+      return host.start(runbook, executionName, input);
+    },
+    eventEmitter: async (detailType, detail) => {
+      await host.holdUntilItsTime();
+      const event = {
+        version: '0',
+        id: nextEventId(),
+        'detail-type': detailType,
+        source: AUTOPILOT_EVENT_SOURCE,
+        account: config.accountIds[0] ?? world.account,
+        time: eventTime(clock.now()),
+        region: config.primaryRegion,
+        resources: [],
+        detail,
+      };
+      add({ kind: 'event', summary: `hand-off emitted: ${detailType}` });
+      queue.push({ event, origin: 'hand-off' });
+    },
+  });
+  const runtime: Runtime = {
+    ...base,
+    pager: {
+      async send(page: Page): Promise<void> {
+        incidentKeys.add(page.incidentKey);
+        run.pages.push({ at: clock.now(), page });
+        add({ kind: 'page', summary: pageSummary(page), runbook: page.runbook, incidentKey: page.incidentKey, severity: page.severity });
+        await base.pager.send(page);
+      },
+    },
+  };
+  function getRuntime(): Runtime {
+    return runtime;
+  }
+
+  // Lambda Invoke with DurableExecutionName / callback sends that reach the simulated region land in the same host.
+  world.setDurableHost(
+    (functionName, executionName, payload) => host.start(runbookOfFunction(functionName), executionName, payload),
+    {
+      success: async (callbackId, result) => {
+        const gate = host.gates().find((g) => g.callbackId === callbackId);
+        if (gate) await gate.op.sendCallbackSuccess(result);
+      },
+      failure: async (callbackId, error) => {
+        const gate = host.gates().find((g) => g.callbackId === callbackId);
+        if (gate) await gate.op.sendCallbackFailure({ ErrorType: error?.errorType, ErrorMessage: error?.errorMessage, ErrorData: error?.errorData });
+      },
+    },
+  );
+  world.onAwsEvent((event: AwsEvent) => {
+    if (scenario.awsEvents === 'ignore') {
+      add({ at: Date.parse(event.time) || clock.now(), kind: 'world', summary: `simulated region emitted ${describeEvent(event as unknown as Record<string, unknown>)} (not delivered: awsEvents ignore)` });
+      return;
+    }
+    queue.push({ event: event as unknown as Record<string, unknown>, origin: 'simulated region' });
+  });
+
+  const intakes = new Map<RunbookId, IntakeInvoker>();
+  const intakeOf = (rb: RunbookId): IntakeInvoker | string => {
+    const hit = intakes.get(rb);
+    if (hit) return hit;
+    const factory = intakeFactory(env.modules, rb);
+    if (typeof factory === 'string') return factory;
+    const built = factory(getRuntime);
+    intakes.set(rb, built);
+    return built;
+  };
+
+  async function deliver(event: Record<string, unknown>, label: string, explicit?: RunbookId[]): Promise<void> {
+    run.firstEventAt ??= clock.now();
+    const targets = explicit ?? safeRoute(event);
+    const where = explicit ? `delivered to ${explicit.join(', ')} (deliverTo)` : targets.length > 0 ? `-> ${targets.join(', ')}` : '-> no rule matches (not delivered)';
+    add({ kind: 'event', summary: `${label}${describeEvent(event)} ${where}` });
+    for (const rb of targets) {
+      const intake = intakeOf(rb);
+      if (typeof intake === 'string') {
+        fail(`not runnable: ${intake}`, rb);
+        continue;
+      }
+      for (let attempt = 1; attempt <= ASYNC_ATTEMPTS; attempt++) {
+        try {
+          const context = lambdaContext(rb, config.primaryRegion, config.accountIds[0] ?? world.account, eventSeq);
+          const result = await intakeRunbook.run(rb, () => intake(structuredClone(event), context));
+          run.intakes.push({ at: clock.now(), runbook: rb, result });
+          if (result.incidentKey) incidentKeys.add(result.incidentKey);
+          add({ kind: 'intake', runbook: rb, incidentKey: result.incidentKey, summary: intakeSummary(rb, result) });
+          break;
+        } catch (err) {
+          const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+          if (attempt < ASYNC_ATTEMPTS) {
+            add({ kind: 'error', runbook: rb, summary: `${rb} intake threw ${text}; Lambda retries the asynchronous invocation (attempt ${attempt + 1}/${ASYNC_ATTEMPTS})` });
+          } else {
+            fail(`${rb} intake threw ${text} on all ${ASYNC_ATTEMPTS} attempts: the event goes to the on-failure destination`, rb);
+          }
+        }
+      }
+    }
+  }
+
+  function safeRoute(event: Record<string, unknown>): RunbookId[] {
+    try {
+      return routeEvent(config, event);
+    } catch (err) {
+      fail(`routeEvent threw on ${describeEvent(event)}: ${err instanceof Error ? err.message : String(err)}`);
+      return [];
+    }
+  }
+
+  const settleTimeout = env.settleTimeoutMs ?? 20_000;
+  const approvals = prepared.plan.filter((p): p is PlannedStep & { step: ApprovalStep } => p.step.type === 'approve' || p.step.type === 'reject');
+  const answered = new Set<PlannedStep>();
+  /** An answer the scenario will still give to this gate, no later than its deadline. */
+  const answerFor = (gate: BlockedGate): (PlannedStep & { step: ApprovalStep }) | undefined =>
+    approvals.find((a) => !answered.has(a) && (a.step.callback === gate.name || a.step.callback === '*') && (gate.deadline === undefined || a.at <= gate.deadline));
+
+  /**
+   * Delivers queued events and lets workflows run until everything is quiet, moving the
+   * shared clock to the next workflow wake-up or gate deadline, as long as that comes
+   * before `until` (the next timeline step, which goes first on a tie).
+   */
+  async function drain(until: number): Promise<void> {
+    for (let deliveries = 0; ; ) {
+      const next = queue.shift();
+      if (next) {
+        if (++deliveries > MAX_QUEUED_DELIVERIES) {
+          fail(`more than ${MAX_QUEUED_DELIVERIES} follow-up deliveries before the next timeline step: an event loop between runbooks?`);
+          queue.length = 0;
+          return;
+        }
+        const emitted = Date.parse(String(next.event.time));
+        const when = Number.isFinite(emitted) && shared.now() - emitted >= 1000 ? ` (emitted at ${formatOffset(emitted - prepared.startMs)})` : '';
+        await deliver(next.event, next.origin === 'hand-off' ? 'hand-off ' : `from the simulated region${when}: `);
+        continue;
+      }
+      try {
+        await host.settle(settleTimeout);
+      } catch (err) {
+        fail(err instanceof Error ? err.message : String(err));
+        return;
+      }
+      if (queue.length > 0) continue;
+      const gates = host.gates();
+      // A gate the workflow reached at its own later time opens when the shared clock gets there.
+      const opening = Math.min(...gates.map((g) => g.openedAt).filter((t) => t > shared.now()));
+      const wake = Math.min(host.earliestWake() ?? Number.POSITIVE_INFINITY, opening);
+      const expiring = gates
+        .filter((g) => !answerFor(g))
+        .sort((a, b) => (a.deadline ?? Infinity) - (b.deadline ?? Infinity))[0];
+      const deadline = expiring ? (expiring.deadline ?? (until === Number.POSITIVE_INFINITY ? shared.now() : Number.POSITIVE_INFINITY)) : Number.POSITIVE_INFINITY;
+      const horizon = Math.min(wake, deadline, until);
+      if (horizon === Number.POSITIVE_INFINITY) return;
+      if (horizon > prepared.startMs + MAX_SIMULATED_MS && horizon !== until) {
+        fail(`workflow(s) still waking up after ${formatSeconds(MAX_SIMULATED_MS / 1000)} of simulated time (${host.running().join(', ')}): a workflow that never ends?`);
+        return;
+      }
+      // Step through the world's own transitions on the way, so the events they emit are
+      // delivered at their time, before a workflow wakes up later.
+      const transition = world.pending().find((t) => !t.hung && t.at > shared.now())?.at ?? Number.POSITIVE_INFINITY;
+      if (transition < horizon) {
+        shared.advanceTo(transition);
+        continue;
+      }
+      if (horizon === until && until <= Math.min(wake, deadline)) return;
+      shared.advanceTo(horizon);
+      if (expiring && deadline <= shared.now()) {
+        add({ kind: 'approval', runbook: expiring.runbook, summary: `nobody answered gate "${expiring.name}" of ${expiring.executionName}: it expires` });
+        await host.expire(expiring);
+      }
+      host.releaseDue();
+    }
+  }
+
+  try {
+    if (scenario.controls) {
+      await runtime.store.setControls(scenario.controls, clock.now());
+      add({ kind: 'world', summary: `state table controls before T+0: ${describeControls(scenario.controls)}` });
+    }
+    for (const f of prepared.world.faults ?? []) add({ kind: 'world', summary: `fault installed: ${JSON.stringify(f)}` });
+
+    for (const planned of prepared.plan) {
+      await drain(planned.at);
+      if (run.runErrors.some((e) => e.startsWith('durable workflow(s) did not settle'))) break;
+      const lateBy = shared.now() - planned.at;
+      if (lateBy <= 0) shared.advanceTo(planned.at);
+      // The clock move may have fired world transitions that emitted events at or before this step.
+      await drain(planned.at);
+      const late = lateBy > 0 ? ` (late by ${formatSeconds(lateBy / 1000)}: a workflow had moved the clock past T+${formatSeconds((planned.at - prepared.startMs) / 1000)})` : '';
+      const note = planned.step.note ? ` [${planned.step.note}]` : '';
+      const lateField = lateBy > 0 ? { lateBySeconds: Math.round(lateBy / 1000) } : {};
+      switch (planned.step.type) {
+        case 'event': {
+          if (!('event' in planned)) break;
+          const event = structuredClone(planned.event);
+          if (!planned.step.keepId) event.id = nextEventId();
+          if (!planned.step.keepTime) stampTime(event, clock.now());
+          const storm = (planned.step.repeat ?? 1) > 1 ? `[${planned.copy + 1}/${planned.step.repeat}] ` : '';
+          const before = run.entries.length;
+          await deliver(event, storm, planned.step.deliverTo);
+          const entry = run.entries[before];
+          if (entry) {
+            entry.summary += `${late}${note}`;
+            Object.assign(entry, lateField);
+          }
+          break;
+        }
+        case 'world': {
+          add({ kind: 'world', summary: `world change: ${describeChange(planned.step.change)}${late}${note}`, ...lateField });
+          try {
+            world.apply(planned.step.change as unknown as WorldChange, planned.step.note);
+          } catch (err) {
+            fail(`world change at timeline[${planned.index}] failed: ${err instanceof Error ? err.message : String(err)}`);
+          }
+          break;
+        }
+        case 'controls': {
+          await runtime.store.setControls(planned.step.controls, clock.now());
+          add({ kind: 'world', summary: `operator sets ${describeControls(planned.step.controls)}${late}${note}`, ...lateField });
+          break;
+        }
+        case 'approve':
+        case 'reject': {
+          const step = planned.step;
+          answered.add(planned);
+          const gate = host.gates().find((g) => g.openedAt <= shared.now() && (step.callback === '*' || g.name === step.callback));
+          const by = step.by ?? 'drill-operator';
+          if (!gate) {
+            add({ kind: 'approval', summary: `${step.type} "${step.callback}" by ${by}: no workflow waits at that gate${late}${note}`, ...lateField });
+            break;
+          }
+          add({ kind: 'approval', runbook: gate.runbook, summary: `${by} ${step.type === 'approve' ? 'APPROVES' : 'REJECTS'} gate "${gate.name}" of ${gate.executionName}${late}${note}`, ...lateField });
+          await host.answer(gate, step.type === 'approve' ? 'APPROVED' : 'REJECTED', by, step.note);
+          break;
+        }
+      }
+    }
+    await drain(Number.POSITIVE_INFINITY);
+  } catch (err) {
+    fail(`the drill crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  }
+
+  for (const f of host.failures()) if (!run.runErrors.some((e) => e.includes(f.name))) run.runErrors.push(`workflow ${f.name} (${f.runbook}) failed: ${f.failure}`);
+  const stillRunning = host.running();
+  if (stillRunning.length > 0) add({ kind: 'note', summary: `still running at the end of the drill: ${stillRunning.join(', ')}` });
+  for (const c of world.unknownOperations()) {
+    fail(`${c.service}.${c.operation} (${c.region}) is not implemented by the simulated region: ${c.errorMessage ?? c.error ?? 'unknown operation'}`);
+  }
+  run.workflows = { started: host.started, joined: host.joined };
+  run.snsMessages = world.snsOutbox.map((m) => ({ at: m.at, topicArn: m.topicArn, subject: m.subject, message: m.message }));
+  for (const key of incidentKeys) {
+    try {
+      const rec = await runtime.store.loadIncident(key);
+      if (rec) run.incidents.push(rec);
+    } catch (err) {
+      fail(`incident ${key} could not be loaded from the state table: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  run.incidents.sort((a, b) => a.detectedAt - b.detectedAt);
+  return finish(run, clock, wallStart);
+}
+
+function finish(run: ScenarioRun, clock: WorkflowClock, wallStart: number): ScenarioRun {
+  run.entries.sort((a, b) => a.at - b.at);
+  run.endedAt = clock.now();
+  run.wallMs = Math.round(realNow() - wallStart);
+  return run;
+}
+
+function runbookOfFunction(functionName: string): RunbookId {
+  const entry = Object.entries(RUNBOOK_FUNCTIONS).find(([, f]) => f.workflow && functionName.includes(f.workflow));
+  if (!entry) throw new Error(`no runbook workflow is deployed as ${functionName}`);
+  return entry[0] as RunbookId;
+}
+
+/** EventBridge's envelope time format (seconds precision). */
+export function eventTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** CloudWatch's alarm state timestamp format: 2026-01-15T03:00:00.000+0000. */
+function alarmTimestamp(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '+0000');
+}
+
+/** The envelope time (and an alarm's state timestamps) become the simulated delivery time. */
+export function stampTime(event: Record<string, unknown>, ms: number): void {
+  event.time = eventTime(ms);
+  const detail = event.detail as Record<string, unknown> | undefined;
+  const state = detail?.state as Record<string, unknown> | undefined;
+  if (state && typeof state.timestamp === 'string') state.timestamp = alarmTimestamp(ms);
+  const previous = detail?.previousState as Record<string, unknown> | undefined;
+  if (previous && typeof previous.timestamp === 'string') previous.timestamp = alarmTimestamp(ms - 300_000);
+}
+
+export function describeEvent(event: Record<string, unknown>): string {
+  const type = String(event['detail-type'] ?? event.source ?? 'event');
+  const d = (event.detail ?? {}) as Record<string, unknown>;
+  const state = (d.state as Record<string, unknown> | undefined)?.value;
+  const bits = [
+    d.alarmName,
+    typeof state === 'string' ? state : undefined,
+    d.EventID,
+    d.SourceIdentifier,
+    d.eventName,
+    d.state && typeof d.state === 'string' ? d.state : undefined,
+    d.deploymentId,
+  ].filter((b): b is string => typeof b === 'string');
+  const account = typeof event.account === 'string' ? ` account ${event.account}` : '';
+  return `${type}${bits.length ? ` ${bits.join(' ')}` : ''}${account}`;
+}
+
+function describeChange(change: Record<string, unknown>): string {
+  const { kind, ...rest } = change;
+  return `${String(kind)} ${JSON.stringify(rest)}`;
+}
+
+function describeControls(c: { killSwitch?: boolean; dryRun?: boolean; setBy?: string; reason?: string }): string {
+  const parts: string[] = [];
+  if (c.killSwitch !== undefined) parts.push(`kill switch ${c.killSwitch ? 'ON' : 'off'}`);
+  if (c.dryRun !== undefined) parts.push(`dry-run ${c.dryRun ? 'ON' : 'off'}`);
+  if (c.setBy) parts.push(`by ${c.setBy}`);
+  if (c.reason) parts.push(`(${c.reason})`);
+  return parts.join(' ');
+}
+
+function pageSummary(page: Page): string {
+  const refused = page.refused.length > 0 ? ` refused: ${page.refused.map((r) => `${r.action} (${r.guardrail}: ${r.reason})`).join('; ')}` : '';
+  const approval = page.approval ? ' [asks for approval]' : '';
+  return `${page.severity} ${page.action} "${page.title}"${approval}${refused}`;
+}
+
+function intakeSummary(rb: RunbookId, r: IntakeResult): string {
+  return `${rb} intake: ${r.status}${r.field ? ` at ${r.field}` : ''}${r.reason ? ` - ${r.reason}` : ''}`;
+}
+
+function lambdaContext(rb: RunbookId, region: string, account: string, seq: number): Context {
+  const name = `runbook-autopilot-drill-${RUNBOOK_FUNCTIONS[rb].intake}`;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:${name}`,
+    memoryLimitInMB: '256',
+    awsRequestId: `drill-${rb}-${seq}`,
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'drill',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+

@@ -1,0 +1,48 @@
+/**
+ * The runbook handler modules as the drill uses them: the factories each
+ * handlers/<runbook>.ts exports besides its production `handler` / `workflow`.
+ */
+import { join } from 'node:path';
+import type { Context } from 'aws-lambda';
+import type { DurableLambdaHandler } from '@aws/durable-execution-sdk-js';
+import { RUNBOOKS, type RunbookId } from '../domain/config';
+import type { IntakeResult } from '../handlers/shared/runtime';
+import type { Runtime } from '../handlers/shared/runtime-types';
+
+export type IntakeInvoker = (event: unknown, context: Context) => Promise<IntakeResult>;
+
+export interface RunbookModule {
+  buildHandler?: (getRuntime: () => Runtime) => IntakeInvoker;
+  buildWorkflow?: (getRuntime: () => Runtime) => DurableLambdaHandler;
+}
+
+/** Per runbook: its module, or why it could not be loaded. */
+export type RunbookModules = Partial<Record<RunbookId, RunbookModule | { loadError: string }>>;
+
+export function loadRunbookModules(): RunbookModules {
+  const out: RunbookModules = {};
+  for (const id of RUNBOOKS) {
+    try {
+      // require, not import(): resolved by the TypeScript loaders of tsx (CLI) and jest alike.
+      out[id] = require(join(__dirname, '..', 'handlers', id)) as RunbookModule;
+    } catch (err) {
+      out[id] = { loadError: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+    }
+  }
+  return out;
+}
+
+/** The intake factory, or the reason the runbook is not runnable in a drill. */
+export function intakeFactory(modules: RunbookModules, id: RunbookId): NonNullable<RunbookModule['buildHandler']> | string {
+  const m = modules[id];
+  if (!m) return `${id} handler module is not loaded`;
+  if ('loadError' in m) return `${id} handler module failed to load: ${m.loadError}`;
+  return typeof m.buildHandler === 'function' ? m.buildHandler : `${id} handler has no buildHandler export`;
+}
+
+export function workflowFactory(modules: RunbookModules, id: RunbookId): NonNullable<RunbookModule['buildWorkflow']> | string {
+  const m = modules[id];
+  if (!m) return `${id} handler module is not loaded`;
+  if ('loadError' in m) return `${id} handler module failed to load: ${m.loadError}`;
+  return typeof m.buildWorkflow === 'function' ? m.buildWorkflow : `${id} handler has no buildWorkflow export`;
+}
