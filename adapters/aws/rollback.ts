@@ -1,0 +1,361 @@
+/**
+ * RollbackOperations on the AWS SDK (ECS, CodeDeploy, ELBv2, CloudWatch). The same code
+ * runs against the simulated region in drills and tests (the transport is swapped, not
+ * the clients). Mutations re-read live state first and return what they find when the
+ * change is already made; each verifies the end state before returning.
+ */
+import {
+  DescribeAlarmsCommand,
+  type CompositeAlarm,
+  type MetricAlarm,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  GetDeploymentCommand,
+  ListDeploymentsCommand,
+  StopDeploymentCommand,
+  type DeploymentInfo,
+  type DeploymentStatus,
+} from '@aws-sdk/client-codedeploy';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ListTaskDefinitionsCommand,
+  ListTasksCommand,
+  UpdateServiceCommand,
+  type Deployment,
+  type Service,
+} from '@aws-sdk/client-ecs';
+import { DescribeListenersCommand, ModifyListenerCommand, type Action } from '@aws-sdk/client-elastic-load-balancing-v2';
+import './sdk/cloudwatch';
+import './sdk/codedeploy';
+import './sdk/ecs';
+import './sdk/elbv2';
+import type { AutopilotConfig } from '../../domain/config';
+import { brokenDeployment } from '../../domain/rollback/decide';
+import type {
+  AlarmReading,
+  CodeDeployDeploymentState,
+  RollbackOperations,
+  RunningTask,
+  ServiceDeploymentState,
+  ServiceState,
+} from '../../domain/rollback/operations';
+import { deploymentsFromStoppedTasks, familyRevision, sameTaskDefinition, type DeploymentRecord, type StoppedTaskEvidence, type RevisionHistory, type TaskDefinitionRevision } from '../../domain/rollback/revisions';
+import type { AwsClients } from './clients';
+
+/** How many recent ACTIVE revisions of the family are read besides those the deployments name. */
+const RECENT_REVISIONS = 10;
+/** Deployment statuses the runbook looks for (aws deploy list-deployments --include-only-statuses). */
+/** Stopped tasks read as deployment evidence (ECS keeps them about an hour). */
+const MAX_STOPPED_TASKS = 300;
+const ACTIVE_CODEDEPLOY_STATUSES: DeploymentStatus[] = ['InProgress'];
+
+/** SDK timestamps to epoch ms. Tolerant of a value that is not a Date (a timestamp some
+ * transport left as a number, an ISO string or an empty object): unknown is undefined. */
+function ms(d: unknown): number | undefined {
+  if (d instanceof Date) return Number.isNaN(d.getTime()) ? undefined : d.getTime();
+  if (typeof d === 'number' && Number.isFinite(d)) return d;
+  if (typeof d === 'string') {
+    const t = Date.parse(d);
+    return Number.isNaN(t) ? undefined : t;
+  }
+  return undefined;
+}
+
+export class AwsRollbackOperations implements RollbackOperations {
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly config: AutopilotConfig,
+  ) {}
+
+  private get svc() {
+    return this.config.service;
+  }
+
+  private async readService(): Promise<Service> {
+    const out = await this.clients.ecs.send(new DescribeServicesCommand({ cluster: this.svc.clusterName, services: [this.svc.serviceName] }));
+    const service = out.services?.[0];
+    if (!service) {
+      const failure = out.failures?.[0];
+      throw new Error(`DescribeServices: ${this.svc.clusterName}/${this.svc.serviceName} not found${failure ? ` (${failure.reason})` : ''}`);
+    }
+    return service;
+  }
+
+  async describeService(): Promise<ServiceState> {
+    return toServiceState(await this.readService(), this.svc.clusterName, this.svc.serviceName);
+  }
+
+  async describeTaskDefinition(taskDefinitionArn: string): Promise<TaskDefinitionRevision | undefined> {
+    try {
+      const out = await this.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: taskDefinitionArn, include: ['TAGS'] }));
+      const td = out.taskDefinition;
+      if (!td?.taskDefinitionArn || !td.family || td.revision === undefined) return undefined;
+      const container = td.containerDefinitions?.find((c) => c.name === this.svc.containerName) ?? td.containerDefinitions?.[0];
+      const environment: Record<string, string> = {};
+      for (const e of container?.environment ?? []) if (e.name) environment[e.name] = e.value ?? '';
+      const tags: Record<string, string> = {};
+      for (const t of out.tags ?? []) if (t.key) tags[t.key] = t.value ?? '';
+      const status = td.status === 'INACTIVE' || td.status === 'DELETE_IN_PROGRESS' ? td.status : 'ACTIVE';
+      const registeredAt = ms(td.registeredAt);
+      return { arn: td.taskDefinitionArn, family: td.family, revision: td.revision, status, tags, environment, ...(registeredAt !== undefined ? { registeredAt } : {}) };
+    } catch (err) {
+      if (err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException')) return undefined;
+      throw err;
+    }
+  }
+
+  async readHistory(service: ServiceState, triggerDeploymentId?: string): Promise<RevisionHistory> {
+    // DescribeServices keeps the deployments still running tasks (the broken PRIMARY and the
+    // ACTIVE one it replaces).
+    const current = deploymentsFromService(service);
+    // Deployments already drained are gone from DescribeServices; their stopped tasks remain a while.
+    const replaced = deploymentsFromStoppedTasks(await this.stoppedTasks(), new Set(current.map((d) => d.id)));
+    const deployments = [...current, ...replaced];
+
+    const broken = brokenDeployment(service, triggerDeploymentId);
+    const currentTaskDefinitionArn = broken?.taskDefinitionArn ?? service.taskDefinitionArn;
+
+    const listed = await this.clients.ecs.send(
+      new ListTaskDefinitionsCommand({ familyPrefix: this.svc.taskFamily, sort: 'DESC', maxResults: RECENT_REVISIONS, status: 'ACTIVE' }),
+    );
+    const refs = new Map<string, string>();
+    for (const arn of [currentTaskDefinitionArn, ...deployments.map((d) => d.taskDefinitionArn), ...(listed.taskDefinitionArns ?? [])]) {
+      if (!refs.has(familyRevision(arn))) refs.set(familyRevision(arn), arn);
+    }
+    const revisions: TaskDefinitionRevision[] = [];
+    for (const arn of refs.values()) {
+      const r = await this.describeTaskDefinition(arn);
+      if (r) revisions.push(r);
+    }
+    return {
+      ...(broken ? { currentDeploymentId: broken.id } : {}),
+      currentTaskDefinitionArn,
+      deployments,
+      revisions,
+    };
+  }
+
+  /** The service's stopped tasks (ListTasks desiredStatus STOPPED + DescribeTasks), at most MAX_STOPPED_TASKS. */
+  private async stoppedTasks(): Promise<StoppedTaskEvidence[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.clients.ecs.send(
+        new ListTasksCommand({ cluster: this.svc.clusterName, serviceName: this.svc.serviceName, desiredStatus: 'STOPPED', ...(nextToken ? { nextToken } : {}) }),
+      );
+      arns.push(...(page.taskArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken && arns.length < MAX_STOPPED_TASKS);
+    const evidence: StoppedTaskEvidence[] = [];
+    for (let i = 0; i < Math.min(arns.length, MAX_STOPPED_TASKS); i += 100) {
+      const out = await this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.svc.clusterName, tasks: arns.slice(i, Math.min(i + 100, MAX_STOPPED_TASKS)) }));
+      for (const t of out.tasks ?? []) {
+        if (!t.taskDefinitionArn) continue;
+        const createdAt = ms(t.createdAt);
+        const startedAt = ms(t.startedAt);
+        const stoppedAt = ms(t.stoppedAt);
+        evidence.push({
+          taskDefinitionArn: t.taskDefinitionArn,
+          ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+          ...(createdAt !== undefined ? { createdAt } : {}),
+          ...(startedAt !== undefined ? { startedAt } : {}),
+          ...(stoppedAt !== undefined ? { stoppedAt } : {}),
+          ...(t.stopCode ? { stopCode: t.stopCode } : {}),
+        });
+      }
+    }
+    return evidence;
+  }
+
+  async rollServiceTo(taskDefinitionArn: string, notBefore: number): Promise<{ deploymentId: string; reused: boolean }> {
+    // Re-read: a retry after UpdateService went through finds its deployment and stops there.
+    const live = await this.readService();
+    const primary = live.deployments?.find((d) => d.status === 'PRIMARY');
+    if (primary?.id && primary.taskDefinition && sameTaskDefinition(primary.taskDefinition, taskDefinitionArn) && (ms(primary.createdAt) ?? 0) >= notBefore) {
+      return { deploymentId: primary.id, reused: true };
+    }
+    const out = await this.clients.ecs.send(
+      new UpdateServiceCommand({ cluster: this.svc.clusterName, service: this.svc.serviceName, taskDefinition: taskDefinitionArn, forceNewDeployment: true }),
+    );
+    const created = out.service?.deployments?.find((d) => d.status === 'PRIMARY');
+    if (!created?.id || !created.taskDefinition || !sameTaskDefinition(created.taskDefinition, taskDefinitionArn)) {
+      throw new Error(`UpdateService did not make ${familyRevision(taskDefinitionArn)} PRIMARY (PRIMARY is ${created?.taskDefinition ?? 'none'})`);
+    }
+    return { deploymentId: created.id, reused: false };
+  }
+
+  async runningTasks(): Promise<RunningTask[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.clients.ecs.send(
+        new ListTasksCommand({ cluster: this.svc.clusterName, serviceName: this.svc.serviceName, desiredStatus: 'RUNNING', ...(nextToken ? { nextToken } : {}) }),
+      );
+      arns.push(...(page.taskArns ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const tasks: RunningTask[] = [];
+    for (let i = 0; i < arns.length; i += 100) {
+      const out = await this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.svc.clusterName, tasks: arns.slice(i, i + 100) }));
+      for (const t of out.tasks ?? []) {
+        if (t.taskArn && t.taskDefinitionArn && t.lastStatus === 'RUNNING') {
+          tasks.push({ taskArn: t.taskArn, taskDefinitionArn: t.taskDefinitionArn, lastStatus: t.lastStatus });
+        }
+      }
+    }
+    return tasks;
+  }
+
+  async readAlarms(patterns: readonly string[]): Promise<AlarmReading[]> {
+    const byName = new Map<string, AlarmReading>();
+    for (const pattern of patterns) {
+      const selector = pattern.endsWith('*') ? { AlarmNamePrefix: pattern.slice(0, -1) } : { AlarmNames: [pattern] };
+      let nextToken: string | undefined;
+      do {
+        const out = await this.clients.cloudwatch.send(
+          new DescribeAlarmsCommand({ ...selector, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], ...(nextToken ? { NextToken: nextToken } : {}) }),
+        );
+        const alarms: (MetricAlarm | CompositeAlarm)[] = [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])];
+        for (const a of alarms) {
+          if (!a.AlarmName) continue;
+          const updatedAt = ms(a.StateUpdatedTimestamp);
+          byName.set(a.AlarmName, {
+            name: a.AlarmName,
+            state: a.StateValue ?? 'INSUFFICIENT_DATA',
+            ...(a.StateReason ? { reason: a.StateReason } : {}),
+            ...(updatedAt !== undefined ? { updatedAt } : {}),
+          });
+        }
+        nextToken = out.NextToken;
+      } while (nextToken);
+    }
+    return [...byName.values()];
+  }
+
+  async activeCodeDeployDeployments(): Promise<CodeDeployDeploymentState[]> {
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const out = await this.clients.codedeploy.send(
+        new ListDeploymentsCommand({
+          applicationName: this.config.codeDeploy.applicationName,
+          deploymentGroupName: this.config.codeDeploy.deploymentGroupName,
+          includeOnlyStatuses: ACTIVE_CODEDEPLOY_STATUSES,
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      ids.push(...(out.deployments ?? []));
+      nextToken = out.nextToken;
+    } while (nextToken);
+    const states: CodeDeployDeploymentState[] = [];
+    for (const id of ids) states.push(await this.getCodeDeployDeployment(id));
+    return states;
+  }
+
+  async getCodeDeployDeployment(deploymentId: string): Promise<CodeDeployDeploymentState> {
+    const out = await this.clients.codedeploy.send(new GetDeploymentCommand({ deploymentId }));
+    if (!out.deploymentInfo) throw new Error(`GetDeployment ${deploymentId}: no deploymentInfo`);
+    return toCodeDeployState(out.deploymentInfo, deploymentId);
+  }
+
+  async stopCodeDeployWithRollback(deploymentId: string): Promise<CodeDeployDeploymentState> {
+    const before = await this.getCodeDeployDeployment(deploymentId);
+    if (['Succeeded', 'Failed', 'Stopped'].includes(before.status)) return before;
+    await this.clients.codedeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+    return this.getCodeDeployDeployment(deploymentId);
+  }
+
+  async listenerTargets(): Promise<string[]> {
+    const out = await this.clients.elbv2.send(new DescribeListenersCommand({ ListenerArns: [this.svc.listenerArn] }));
+    const listener = out.Listeners?.[0];
+    if (!listener) throw new Error(`DescribeListeners: ${this.svc.listenerArn} not found`);
+    return forwardTargets(listener.DefaultActions ?? []);
+  }
+
+  async switchListenerTo(targetGroupArn: string): Promise<string[]> {
+    const now = await this.listenerTargets();
+    if (now.length === 1 && now[0] === targetGroupArn) return now;
+    await this.clients.elbv2.send(
+      new ModifyListenerCommand({ ListenerArn: this.svc.listenerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }] }),
+    );
+    return this.listenerTargets();
+  }
+}
+
+function toDeploymentState(d: Deployment): ServiceDeploymentState {
+  const createdAt = ms(d.createdAt);
+  return {
+    id: d.id ?? '',
+    taskDefinitionArn: d.taskDefinition ?? '',
+    status: d.status ?? 'UNKNOWN',
+    ...(d.rolloutState ? { rolloutState: d.rolloutState } : {}),
+    ...(d.rolloutStateReason ? { rolloutStateReason: d.rolloutStateReason } : {}),
+    ...(createdAt !== undefined ? { createdAt } : {}),
+    runningCount: d.runningCount ?? 0,
+    desiredCount: d.desiredCount ?? 0,
+  };
+}
+
+export function toServiceState(s: Service, clusterName: string, serviceName: string): ServiceState {
+  return {
+    clusterName,
+    serviceName: s.serviceName ?? serviceName,
+    deploymentController: s.deploymentController?.type ?? 'ECS',
+    taskDefinitionArn: s.taskDefinition ?? '',
+    desiredCount: s.desiredCount ?? 0,
+    runningCount: s.runningCount ?? 0,
+    deployments: (s.deployments ?? []).filter((d) => d.id).map(toDeploymentState),
+    recentEvents: (s.events ?? [])
+      .slice(0, 20)
+      .map((e) => ({ at: ms(e.createdAt) ?? 0, message: e.message ?? '' })),
+  };
+}
+
+/**
+ * The service's own deployments as history records. ECS reports no completion time on a
+ * deployment; the service event "(deployment <id>) deployment completed" gives it when
+ * ECS still keeps that event, otherwise the creation time stands in (a rollout takes
+ * minutes; the stability window is measured from there).
+ */
+export function deploymentsFromService(service: ServiceState): DeploymentRecord[] {
+  return service.deployments
+    .filter((d) => d.createdAt !== undefined && d.taskDefinitionArn)
+    .map((d) => {
+      const outcome: DeploymentRecord['outcome'] = d.rolloutState === 'COMPLETED' ? 'completed' : d.rolloutState === 'FAILED' ? 'failed' : 'in-progress';
+      const completedEvent = service.recentEvents.find((e) => e.message.includes(`(deployment ${d.id})`) && /deployment completed/i.test(e.message));
+      const createdAt = d.createdAt as number;
+      return {
+        id: d.id,
+        taskDefinitionArn: d.taskDefinitionArn,
+        createdAt,
+        outcome,
+        ...(outcome === 'completed' ? { completedAt: completedEvent?.at ?? createdAt } : {}),
+      };
+    });
+}
+
+function toCodeDeployState(info: DeploymentInfo, fallbackId: string): CodeDeployDeploymentState {
+  const createdAt = ms(info.createTime);
+  const completedAt = ms(info.completeTime);
+  return {
+    id: info.deploymentId ?? fallbackId,
+    status: info.status ?? 'Unknown',
+    ...(info.creator ? { creator: info.creator } : {}),
+    ...(createdAt !== undefined ? { createdAt } : {}),
+    ...(completedAt !== undefined ? { completedAt } : {}),
+    ...(info.rollbackInfo?.rollbackDeploymentId ? { rollbackDeploymentId: info.rollbackInfo.rollbackDeploymentId } : {}),
+    ...(info.rollbackInfo?.rollbackTriggeringDeploymentId ? { rolledBackDeploymentId: info.rollbackInfo.rollbackTriggeringDeploymentId } : {}),
+    ...(info.errorInformation?.message ? { errorMessage: info.errorInformation.message } : {}),
+  };
+}
+
+/** Target groups a listener's default forward action sends traffic to (weight 0 does not count). */
+export function forwardTargets(actions: Action[]): string[] {
+  const forward = actions.find((a) => a.Type === 'forward');
+  if (!forward) return [];
+  const weighted = forward.ForwardConfig?.TargetGroups ?? [];
+  if (weighted.length > 0) return weighted.filter((t) => t.TargetGroupArn && (t.Weight ?? 1) > 0).map((t) => t.TargetGroupArn as string);
+  return forward.TargetGroupArn ? [forward.TargetGroupArn] : [];
+}
