@@ -1,8 +1,167 @@
 /**
- * Runbook handler: investigate-5xx. STUB - replaced by the runbook's implementation.
- * Exports: `handler` (intake, EventBridge target).
+ * Runbook 4, "Investigate High 5XX Error Rate" (non-durable intake).
+ *
+ * ALARM: gather the runbook's signals (adapters/aws/investigation, bounded calls) ->
+ * classify (domain/investigation/classify, pure, with evidence) -> act on the cause
+ * (domain/investigation/respond): hand-offs are events, the one mutation (a forced
+ * redeploy on a memory leak) goes through the Actuator, everything else pages.
+ * OK: resolve the incident's page.
  */
-export const handler = async (event: unknown): Promise<{ status: string }> => {
-  void event;
-  return { status: 'not-implemented' };
-};
+import { alarmNameMatches } from '../domain/config';
+import { incidentKey, openIncident, type IncidentRecord } from '../domain/incident';
+import { classify, DEFAULT_THRESHOLDS } from '../domain/investigation/classify';
+import { formatEvidence, respond, signalSummary } from '../domain/investigation/respond';
+import type { Page } from '../domain/paging';
+import { parseEvent } from '../events';
+import type { EventOf } from '../events/types';
+import { AwsInvestigationOperations } from '../adapters/aws/investigation';
+import { IncidentSession } from '../adapters/runtime/incident-session';
+import { makeAct, makePage } from '../adapters/runtime/wiring';
+import { intakeHandler, logEntrySink, productionRuntime, rejectedBy, type IntakeResult } from './shared/runtime';
+import type { Runtime } from './shared/runtime-types';
+
+const DEDUPE_TTL_SECONDS = 24 * 3600;
+/** An open investigation older than this is a new incident when the alarm fires again. */
+const MAX_INCIDENT_SECONDS = 24 * 3600;
+
+function isClosed(rec: IncidentRecord, now: number): boolean {
+  return rec.status === 'resolved' || rec.status === 'ignored' || now - rec.detectedAt > MAX_INCIDENT_SECONDS * 1000;
+}
+
+export async function investigate5xxIntake(event: unknown, rt: Runtime): Promise<IntakeResult> {
+  const now = rt.clock.now();
+  const parsed = parseEvent(event, { config: rt.config, now });
+  if (!parsed.ok) return rejectedBy(parsed.rejection);
+  const ev = parsed.event;
+  if (ev.kind !== 'alarm') return { status: 'ignored', reason: `investigate-5xx does not handle ${ev.kind} events` };
+  const { alarmName, state } = ev.detail;
+  if (!alarmNameMatches(rt.config.alarms.fiveXx, alarmName)) return { status: 'ignored', reason: `${alarmName} is not a 5XX alarm (${rt.config.alarms.fiveXx.join(', ')})` };
+  const key = incidentKey('investigate-5xx', alarmName);
+
+  if (state.value === 'OK') return resolveIncident(rt, ev, key, now);
+  if (state.value !== 'ALARM') return { status: 'ignored', incidentKey: key, reason: `${alarmName} is ${state.value}: nothing to investigate` };
+
+  if (!(await rt.store.claimOnce(`investigate-5xx#${alarmName}#${state.timestamp}`, now, DEDUPE_TTL_SECONDS))) {
+    return { status: 'ignored', incidentKey: key, reason: `duplicate of the ALARM of ${new Date(state.timestamp).toISOString()}, already investigated` };
+  }
+  const init = { key, runbook: 'investigate-5xx' as const, title: `High 5XX rate on ${rt.config.service.serviceName} (${alarmName})`, severity: 'P2' as const, detectedAt: now };
+  let session = await rt.openSession(init);
+  if (isClosed(session.incident, now)) session = new IncidentSession(openIncident(init), rt.clock, rt.store, [logEntrySink(rt.logger), ...rt.sinks]);
+  session.incident.startedAt ??= now;
+  session.record({ kind: 'event', runbook: 'investigate-5xx', summary: `${alarmName} ALARM at ${new Date(state.timestamp).toISOString()}: ${state.reason}`, detail: { eventId: ev.id } });
+
+  // Investigation Steps 1-5
+  const ops = new AwsInvestigationOperations(rt.aws, rt.config);
+  const signals = await ops.gatherSignals({ name: alarmName, stateChangedAt: state.timestamp, reason: state.reason }, now);
+  for (const line of signalSummary(signals)) session.record({ kind: 'signal', runbook: 'investigate-5xx', summary: line });
+  session.record({ kind: 'note', runbook: 'investigate-5xx', summary: `signals gathered in ${signals.callsMade} AWS calls` });
+
+  // Common Causes: classify, with evidence and precedence
+  const classification = classify(signals, DEFAULT_THRESHOLDS);
+  session.incident.rootCauseGuess = `${classification.cause}: ${classification.evidence.map(formatEvidence).join('; ')}`;
+  session.record({
+    kind: 'decision',
+    runbook: 'investigate-5xx',
+    summary: `classified as ${classification.cause}${classification.alsoMatched.length ? ` (also matched: ${classification.alsoMatched.map((f) => f.cause).join(', ')})` : ''}`,
+    detail: { evidence: classification.evidence, errorsBeganAt: new Date(classification.errorsBeganAt).toISOString(), unreadable: classification.unreadable },
+  });
+
+  const response = respond({ classification, signals, config: rt.config, incidentKey: key, now });
+  const page = makePage(rt.pager, rt.clock, session);
+  let status: IntakeResult['status'] = 'paged';
+  switch (response.kind) {
+    case 'hand-off-scale':
+    case 'hand-off-rollback': {
+      try {
+        await rt.emit(response.detailType, { ...response.detail });
+      } catch (err) {
+        // The ALARM is already claimed: a retry would be a duplicate, so a lost hand-off is paged now.
+        const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        session.record({ kind: 'error', runbook: 'investigate-5xx', summary: `hand-off ${response.detailType} failed: ${why}` });
+        await page(withoutAt({ ...response.page, severity: 'P2', title: `${response.page.title} - but the hand-off failed`, done: [], refused: [{ action: `emit ${response.detailType}`, guardrail: 'HandOffFailed', reason: why }] }));
+        break;
+      }
+      session.record({ kind: 'decision', runbook: 'investigate-5xx', summary: `handed off: ${response.detailType} (${response.detail.reason})` });
+      await page(withoutAt(response.page));
+      status = 'acted';
+      break;
+    }
+    case 'restart': {
+      const svc = rt.config.service;
+      const act = makeAct(rt.actuator, session);
+      const outcome = await act(
+        {
+          action: 'force-new-deployment',
+          // Its own scope: a restart is paced by restartCooldownSeconds, independently of scaling changes.
+          scope: `restart:${svc.clusterName}/${svc.serviceName}`,
+          summary: response.summary,
+          cooldownSeconds: rt.config.guardrails.scaling.restartCooldownSeconds,
+          budget: { max: 1, windowSeconds: rt.config.guardrails.scaling.restartCooldownSeconds },
+        },
+        () => ops.forceNewDeployment(now),
+      );
+      const p: Page = { ...response.page };
+      if (outcome.status === 'executed') {
+        await rt.store.markOwnChange(outcome.result.deploymentId, key, rt.clock.now());
+        session.record({ kind: 'note', runbook: 'investigate-5xx', summary: `deployment ${outcome.result.deploymentId} marked as our own change (loop guard: it never starts a rollback)` });
+        p.done = [`forced a new deployment ${outcome.result.deploymentId} (${outcome.result.taskDefinition}): fresh tasks release the leaked memory for now`];
+        session.incident.mitigatedAt ??= rt.clock.now();
+        session.incident.status = 'mitigated';
+        status = 'acted';
+      } else if (outcome.status === 'dry-run') {
+        p.done = [`DRY-RUN: would have ${response.summary}`];
+        status = 'dry-run';
+      } else {
+        p.severity = 'P2';
+        p.title = `5XX on ${svc.serviceName}: memory leak, restart refused (${outcome.guardrail})`;
+        p.refused = [{ action: response.summary, guardrail: outcome.guardrail, reason: outcome.reason }];
+      }
+      await page(withoutAt(p));
+      break;
+    }
+    case 'page':
+      await page(withoutAt(response.page));
+      break;
+  }
+  await session.flush();
+  return { status, incidentKey: key, reason: `${classification.cause}: ${classification.evidence[0] ? formatEvidence(classification.evidence[0]) : 'no evidence'}` };
+}
+
+async function resolveIncident(rt: Runtime, ev: EventOf<'alarm'>, key: string, now: number): Promise<IntakeResult> {
+  const existing = await rt.store.loadIncident(key);
+  if (!existing || existing.status === 'resolved' || existing.status === 'ignored') {
+    return { status: 'ignored', incidentKey: key, reason: `${ev.detail.alarmName} OK and no open incident` };
+  }
+  const session = new IncidentSession(existing, rt.clock, rt.store, [logEntrySink(rt.logger), ...rt.sinks]);
+  session.record({ kind: 'event', runbook: 'investigate-5xx', summary: `${ev.detail.alarmName} OK at ${new Date(ev.detail.state.timestamp).toISOString()}: ${ev.detail.state.reason}` });
+  const page = makePage(rt.pager, rt.clock, session);
+  await page({
+    incidentKey: key,
+    action: 'resolve',
+    severity: existing.severity,
+    runbook: 'investigate-5xx',
+    title: `5XX rate on ${rt.config.service.serviceName} back to normal (${ev.detail.alarmName} OK)`,
+    resource: `${rt.config.service.loadBalancerDimension} -> service/${rt.config.service.clusterName}/${rt.config.service.serviceName}`,
+    diagnosis: [`${ev.detail.alarmName} OK: ${ev.detail.state.reason}`, ...(existing.rootCauseGuess ? [`cause: ${existing.rootCauseGuess}`] : [])],
+    done: existing.actionsTaken,
+    refused: [],
+    nextStep: 'Write the post-incident note (runbook "Post-Incident Procedures").',
+  });
+  session.incident.status = 'resolved';
+  session.incident.resolvedAt = now;
+  session.incident.mitigatedAt ??= now;
+  await session.flush();
+  return { status: 'paged', incidentKey: key, reason: 'alarm OK: incident resolved' };
+}
+
+function withoutAt(page: Page): Omit<Page, 'at'> {
+  const { at: _at, ...rest } = page;
+  void _at;
+  return rest;
+}
+
+export function buildHandler(getRuntime: () => Runtime) {
+  return intakeHandler('investigate-5xx', getRuntime, investigate5xxIntake);
+}
+
+export const handler = buildHandler(productionRuntime);

@@ -1,0 +1,68 @@
+/**
+ * Runbook 3, step 1 "Check Current Capacity": what the scaling decisions read.
+ *
+ * A service is scaled either directly (UpdateService desiredCount) or, when it has an
+ * Application Auto Scaling target (the runbook's target tracking on CPU), through that
+ * target: its MinCapacity is raised so target tracking cannot scale the change away, and
+ * the original minimum is restored after stabilisation.
+ */
+
+export interface AutoScalingTarget {
+  /** service/<cluster>/<service> */
+  resourceId: string;
+  minCapacity: number;
+  maxCapacity: number;
+}
+
+export interface ServiceCapacity {
+  cluster: string;
+  service: string;
+  desired: number;
+  running: number;
+  pending: number;
+  /** Present when the service has an ecs:service:DesiredCount scalable target. */
+  autoScaling?: AutoScalingTarget;
+}
+
+/** Where the bounds came from matters for the page: an operator changes them in different places. */
+export interface ScalingBounds {
+  min: number;
+  max: number;
+  source: 'config' | 'auto-scaling-target';
+}
+
+/** The scaling guardrails (config.guardrails.scaling), repeated here so domain code names what it reads. */
+export interface ScalingPolicy {
+  minTasks: number;
+  maxTasks: number;
+  maxStepUp: number;
+  scaleDownStep: number;
+  cooldownSeconds: number;
+  actionsPerHour: number;
+  stabilisationSeconds: number;
+}
+
+/**
+ * Bounds: the configured guardrails, narrowed by the scalable target's own range when there
+ * is one (a scale outside the target's range would be undone by Application Auto Scaling).
+ * The configured min/max always stay hard limits.
+ */
+export function scalingBounds(capacity: ServiceCapacity, policy: ScalingPolicy): ScalingBounds {
+  const target = capacity.autoScaling;
+  if (!target) return { min: policy.minTasks, max: policy.maxTasks, source: 'config' };
+  return {
+    min: Math.max(policy.minTasks, target.minCapacity),
+    max: Math.min(policy.maxTasks, target.maxCapacity),
+    source: 'auto-scaling-target',
+  };
+}
+
+/** The scope guardrails count scaling actions against (cooldown, budget, lock). */
+export function serviceScope(cluster: string, service: string): string {
+  return `service:${cluster}/${service}`;
+}
+
+export function describeCapacity(c: ServiceCapacity): string {
+  const aas = c.autoScaling ? `; auto scaling target min ${c.autoScaling.minCapacity} max ${c.autoScaling.maxCapacity}` : '; no auto scaling target';
+  return `${c.cluster}/${c.service}: desired ${c.desired}, running ${c.running}, pending ${c.pending}${aas}`;
+}

@@ -1,0 +1,142 @@
+/**
+ * The steps runbook 3's workflow is made of, each one durable (inside `workflow.step`):
+ * scale out or in through the injected `act` (the Actuator), verify health, page, and
+ * finish without scaling. workflow.ts strings them together.
+ */
+import type { Verdict } from '../guardrails';
+import type { Page } from '../paging';
+import type { ActOutcome, ActRequest } from '../ports';
+import type { ServiceCapacity } from './capacity';
+import { serviceScope } from './capacity';
+import type { ScaleChange, ScaleOutDecision } from './decide';
+import { checkCapacityCommand, scalingPage, type ServiceRef } from './pages';
+import type { ScaleEcsDeps, ScaleEcsInput, ScaleEcsResult, ScaleTrigger, ScalingIncident } from './workflow';
+
+export interface ScaleStepResult {
+  status: ActOutcome<ServiceCapacity>['status'];
+  capacity?: ServiceCapacity;
+  refusal?: Verdict;
+  at: number;
+}
+
+/** Sends a page inside a step named `name` and records it; `build` gets the (step-time) clock. */
+export type PagePoster = (name: string, build: (now: number) => Page) => Promise<boolean>;
+
+export function pagePoster(deps: ScaleEcsDeps): PagePoster {
+  return (name, build) =>
+    deps.workflow.step(name, async () => {
+      const p = build(deps.clock.now());
+      await deps.pager.send(p);
+      deps.incident.record({ kind: 'page', summary: `${p.action} ${p.severity}: ${p.title}`, severity: p.severity, runbook: 'scale-ecs' });
+      return true;
+    });
+}
+
+/** Every scaling change counts against the service: one cooldown and one hourly budget for out and in. */
+export function scalingAction(deps: ScaleEcsDeps, ref: ServiceRef, action: 'scale-out' | 'scale-in', summary: string, verdicts: Verdict[]): ActRequest {
+  return {
+    action,
+    scope: serviceScope(ref.cluster, ref.service),
+    summary,
+    extraVerdicts: verdicts,
+    cooldownSeconds: deps.policy.cooldownSeconds,
+    budget: { max: deps.policy.actionsPerHour, windowSeconds: 3600 },
+  };
+}
+
+export function stepResult(out: ActOutcome<ServiceCapacity>, at: number): ScaleStepResult {
+  if (out.status === 'executed') return { status: 'executed', capacity: out.result, at };
+  if (out.status === 'dry-run') return { status: 'dry-run', at };
+  return { status: 'refused', refusal: { guardrail: out.guardrail, pass: false, reason: out.reason }, at };
+}
+
+export function triggerLines(trigger: ScaleTrigger): string[] {
+  if (trigger.kind === 'cpu-alarm') return [`${trigger.alarmName} went to ALARM at ${new Date(trigger.stateChangedAt).toISOString()}: ${trigger.reason}`];
+  return [`scale requested by ${trigger.requestedBy}: ${trigger.reason}`, ...trigger.evidence];
+}
+
+export function recordDecision(incident: ScalingIncident, d: ScaleOutDecision): void {
+  // A scale-out's verdicts are recorded by the Actuator with the generic ones; the others never reach it.
+  if (d.kind !== 'scale-out') for (const v of d.verdicts) incident.record({ kind: 'guardrail', summary: `${v.guardrail}: ${v.pass ? 'pass' : 'REFUSE'} - ${v.reason}`, verdict: v });
+  incident.record({ kind: 'decision', summary: d.why });
+}
+
+export async function scaleOut(deps: ScaleEcsDeps, input: ScaleEcsInput, decision: Extract<ScaleOutDecision, { kind: 'scale-out' }>, name: string): Promise<ScaleStepResult> {
+  const { ref } = input;
+  return deps.workflow.step(name, async () => {
+    const summary = `scale ${ref.cluster}/${ref.service} out ${decision.from} -> ${decision.to}${decision.change.autoScalingMin !== undefined ? ` through its auto scaling target (MinCapacity ${decision.change.autoScalingMin})` : ''}`;
+    const out = await deps.act(scalingAction(deps, ref, 'scale-out', summary, decision.verdicts), () => deps.ops.applyScale(decision.change));
+    if (out.status === 'executed') {
+      const cause = input.trigger.kind === 'cpu-alarm' ? `load above capacity: ${input.trigger.alarmName} in ALARM at ${decision.from} tasks` : `CPU saturation found by ${input.trigger.requestedBy}`;
+      deps.incident.started(deps.clock.now(), cause);
+      if (out.result.desired !== decision.change.desired) {
+        deps.incident.record({ kind: 'error', summary: `verify: desired is ${out.result.desired} after asking for ${decision.change.desired}` });
+      }
+    }
+    return stepResult(out, deps.clock.now());
+  });
+}
+
+/** Runbook 3 step 3, "Verify Health": every desired task RUNNING and, with a target group, as many healthy targets. */
+export async function verifyHealth(deps: ScaleEcsDeps, name: string, desired: number): Promise<{ ok: boolean; capacity: ServiceCapacity }> {
+  const { attempts, intervalSeconds } = deps.healthChecks ?? { attempts: 10, intervalSeconds: 30 };
+  let last: ServiceCapacity | undefined;
+  for (let i = 1; i <= attempts; i++) {
+    const check = await deps.workflow.step(`${name}-${i}`, async () => {
+      const [capacity, healthy] = await Promise.all([deps.ops.readCapacity(), deps.ops.readHealthyTargets()]);
+      const targets = healthy === undefined ? '' : `, ALB healthy targets ${healthy}/${desired}`;
+      deps.incident.record({ kind: 'signal', summary: `verify health: running ${capacity.running}/${capacity.desired} (pending ${capacity.pending})${targets}` });
+      return { capacity, ok: capacity.running >= desired && (healthy === undefined || healthy >= desired) };
+    });
+    last = check.capacity;
+    if (check.ok) return { ok: true, capacity: check.capacity };
+    if (i < attempts) await deps.workflow.wait(`${name}-wait-${i}`, intervalSeconds);
+  }
+  return { ok: false, capacity: last as ServiceCapacity };
+}
+
+export async function finishWithoutScaling(
+  deps: ScaleEcsDeps,
+  input: ScaleEcsInput,
+  decision: Exclude<ScaleOutDecision, { kind: 'scale-out' }>,
+  capacity: ServiceCapacity,
+  seen: string[],
+  page: PagePoster,
+): Promise<ScaleEcsResult> {
+  const { ref } = input;
+  if (decision.kind === 'no-change') {
+    await deps.workflow.step('mark-no-change', async () => {
+      deps.incident.record({ kind: 'note', summary: `no scaling needed: ${decision.why}` });
+      // Closed, so the next ALARM starts a new episode instead of joining this finished one.
+      deps.incident.setStatus('ignored', deps.clock.now());
+      return true;
+    });
+    return { outcome: 'no-change', finalDesired: capacity.desired };
+  }
+  const refusal = decision.kind === 'refused' ? decision.refusal : decision.verdicts.find((v) => !v.pass);
+  await page('page-not-scaled', (now) =>
+    scalingPage({
+      incidentKey: input.incidentKey, ref, at: now, severity: 'P2',
+      title: decision.kind === 'at-bound' ? `${ref.service} already at its max of ${capacity.desired} tasks; cannot scale out` : `Scale-out of ${ref.service} refused: ${decision.why}`,
+      seen, capacity,
+      refused: refusal ? [{ action: 'scale out', verdict: refusal }] : [],
+      nextStep:
+        decision.kind === 'at-bound'
+          ? `Capacity is at the bound: investigate the cause (runbook 4) or raise the bound. ${checkCapacityCommand(ref)}`
+          : `Confirm why the service is paused before starting it: ${checkCapacityCommand(ref)}`,
+    }),
+  );
+  await deps.workflow.step('mark-escalated', async () => {
+    deps.incident.refused(decision.why);
+    deps.incident.setStatus('escalated', deps.clock.now());
+    return true;
+  });
+  return { outcome: decision.kind === 'at-bound' ? 'at-bound' : 'refused', finalDesired: capacity.desired };
+}
+
+export async function scaleIn(deps: ScaleEcsDeps, ref: ServiceRef, change: ScaleChange, why: string, verdicts: Verdict[], name: string): Promise<ScaleStepResult> {
+  return deps.workflow.step(name, async () => {
+    const out = await deps.act(scalingAction(deps, ref, 'scale-in', `${why} on ${ref.cluster}/${ref.service}`, verdicts), () => deps.ops.applyScale(change));
+    return stepResult(out, deps.clock.now());
+  });
+}
