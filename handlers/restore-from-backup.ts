@@ -12,6 +12,7 @@ import { fnv1a, incidentKey } from '../domain/incident';
 import { runRestore, type RestoreOutcome } from '../domain/restore/workflow';
 import { runS3Restore, type S3RestoreRequest, type S3RestoreSummary } from '../domain/restore/s3-workflow';
 import type { RestoreRequest } from '../domain/restore/request';
+import { backupProblem } from '../domain/restore/backup-events';
 import { parseEvent } from '../events';
 import { approvalCommands, durableWorkflow } from '../adapters/durable';
 import { AwsRestoreOperations } from '../adapters/aws/restore';
@@ -57,6 +58,14 @@ export async function handleRestoreEvent(raw: unknown, rt: Runtime): Promise<Int
     // Backup and snapshot failures: a human looks within 4 hours (P3). Nothing to remediate.
     const d = event.detail;
     const resource = event.kind === 'rds-snapshot' ? event.detail.snapshotId : event.detail.dbInstanceId;
+    const problem = backupProblem(
+      rt.config,
+      event.kind === 'rds-snapshot' ? { kind: 'rds-snapshot', eventId: d.eventId, snapshotId: event.detail.snapshotId } : { kind: 'rds-instance', eventId: d.eventId, dbInstanceId: event.detail.dbInstanceId },
+    );
+    if (!problem) {
+      rt.logger.info('RDS event not about our backups: ignored', { eventId: d.eventId, resource });
+      return { status: 'ignored', reason: `${d.eventId} on ${resource} does not put our backups at risk` };
+    }
     const key = incidentKey(RUNBOOK, `backup-${resource}`, d.eventId);
     if (!(await rt.store.claimOnce(`event:${event.id}`, rt.clock.now(), 86400))) return { status: 'ignored', incidentKey: key, reason: 'duplicate event' };
     const session = await rt.openSession({ key, runbook: RUNBOOK, title: `RDS backup problem on ${resource}: ${d.eventId}`, severity: 'P3', detectedAt: event.time });
@@ -68,7 +77,7 @@ export async function handleRestoreEvent(raw: unknown, rt: Runtime): Promise<Int
       action: 'trigger',
       severity: 'P3',
       title: `RDS ${d.eventId} on ${resource}`,
-      diagnosis: [`event ${d.eventId} (${d.categories.join(', ')}) at ${new Date(d.date).toISOString()}`, d.message],
+      diagnosis: [`event ${d.eventId} (${d.categories.join(', ')}) at ${new Date(d.date).toISOString()}: ${problem}`, d.message],
       done: ['nothing: backup problems are for a human'],
       refused: [],
       nextStep: `aws rds describe-db-snapshots --db-instance-identifier ${rt.config.database.primaryInstanceId} --snapshot-type automated --query 'DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime,Status]' --output table`,
