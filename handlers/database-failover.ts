@@ -102,8 +102,8 @@ export interface FailoverWorkflowOptions {
 export async function databaseFailoverWorkflow(input: FailoverInput, ctx: DurableContext, rt: Runtime, options: FailoverWorkflowOptions = {}): Promise<FailoverOutcome> {
   const { config } = rt;
   const session = await rt.openSession({ key: input.incidentKey, runbook: RUNBOOK, title: primaryTitle(rt), severity: 'P1', detectedAt: input.detectedAt });
-  // The simulated region has no HTTP: health is derived from the world there.
-  const health = options.health ?? (typeof rt.clock.advanceTo === 'function' ? 'simulated' : 'http');
+  // The simulated region has no HTTP: health is then read from the control plane (service, task definition, database).
+  const health = options.health ?? (rt.simulated ? 'simulated' : 'http');
   const deps: FailoverDeps = {
     config,
     ops: awsFailoverOperations(rt.aws, config, rt.clock, { health }),

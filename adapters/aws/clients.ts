@@ -51,6 +51,11 @@ export interface ClientSetup {
   dynamoEndpoint?: string;
   /** Called once per attempt of every call, production included (logged there). */
   onCall?: CallListener;
+  /**
+   * The region is simulated (drills, tests): nothing beyond the SDK clients exists, so probes
+   * that would leave AWS (an HTTP health check) must use the control plane instead.
+   */
+  simulated?: boolean;
 }
 
 const READ_PREFIXES = /^(Describe|List|Get|Filter|Head|Query|Scan|BatchGet|StartQuery|Lookup|Test)/;

@@ -68,6 +68,7 @@ export function simClientSetup(world: SimWorld, extra: Partial<ClientSetup> = {}
   return {
     credentials: { accessKeyId: 'AKIASIMULATED000000', secretAccessKey: 'simulated-secret-key' },
     retryStrategy: simRetryStrategy(),
+    simulated: true,
     ...extra,
     plugins: [simPlugin(world), ...(extra.plugins ?? [])],
   };

@@ -19,6 +19,8 @@ export interface Runtime {
   pager: Pager;
   actuator: Actuator;
   logger: Logger;
+  /** True in drills and tests (simulated region): probes that leave AWS, like HTTP, are replaced by control-plane reads. */
+  simulated: boolean;
   /** Extra timeline sinks (the drill prints entries as they happen). */
   sinks: EntrySink[];
   /** Load the incident record for `key` or open a new one; entries go to the store, the log and the sinks. */

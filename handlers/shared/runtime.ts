@@ -141,6 +141,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   return {
     config,
     clock,
+    simulated: opts.clientSetup?.simulated === true,
     aws,
     store,
     pager,
