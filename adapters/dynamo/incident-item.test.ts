@@ -37,4 +37,12 @@ describe('mergeIncidentRecords', () => {
     expect(merged.resolvedAt).toBe(T0 + 100);
     expect(merged.actionsTaken).toEqual(['promoted']);
   });
+
+  it('does not let a writer with an older copy move the status backwards (an intake noting a joined trigger)', () => {
+    const stored = { ...record(), status: 'escalated' as const };
+    const stale = { ...record(), status: 'open' as const };
+    expect(mergeIncidentRecords(stored, stale).status).toBe('escalated');
+    const later = { ...record(), status: 'mitigated' as const };
+    expect(mergeIncidentRecords(stored, later).status).toBe('mitigated');
+  });
 });

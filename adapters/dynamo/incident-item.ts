@@ -61,6 +61,13 @@ export function fitIncidentRecord(record: IncidentRecord, maxBytes = MAX_RECORD_
  * in time order. Scalars come from `mine` (the newer view), except that a resolution is
  * never undone and a timestamp set by either writer is kept.
  */
+/**
+ * How far an incident has got. On a write conflict the status never moves backwards: a
+ * writer holding an older copy (an intake noting a joined trigger) must not reopen what the
+ * workflow escalated or mitigated meanwhile.
+ */
+const STATUS_PROGRESS: Record<IncidentRecord['status'], number> = { ignored: 0, open: 1, escalated: 2, mitigated: 3, resolved: 4 };
+
 export function mergeIncidentRecords(stored: IncidentRecord, mine: IncidentRecord): IncidentRecord {
   const seen = new Set<string>();
   const timeline: TimelineEntry[] = [];
@@ -75,7 +82,7 @@ export function mergeIncidentRecords(stored: IncidentRecord, mine: IncidentRecor
   return {
     ...stored,
     ...mine,
-    status: stored.status === 'resolved' ? 'resolved' : mine.status,
+    status: STATUS_PROGRESS[mine.status] >= STATUS_PROGRESS[stored.status] ? mine.status : stored.status,
     detectedAt: Math.min(stored.detectedAt, mine.detectedAt),
     startedAt: mine.startedAt ?? stored.startedAt,
     mitigatedAt: mine.mitigatedAt ?? stored.mitigatedAt,
