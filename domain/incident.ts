@@ -56,6 +56,8 @@ export interface IncidentRecord {
   actionsTaken: string[];
   refusals: string[];
   timeline: TimelineEntry[];
+  /** Resource locks this incident's remediation holds (released when it ends; they expire anyway). */
+  heldLocks?: string[];
 }
 
 export function openIncident(args: {

@@ -31,6 +31,8 @@ export interface GuardrailStore {
 
   /** First caller for `key` gets true; later callers (duplicates) false. Expires after ttl. */
   claimOnce(key: string, now: number, ttlSeconds: number): Promise<boolean>;
+  /** Gives a claim back: the work it guarded failed, so the retry of the same event must run. */
+  releaseClaim(key: string): Promise<void>;
 
   /** Loop guard: changes the autopilot made itself (deployment ids, ...), so their events never start a remediation. */
   markOwnChange(ref: string, incidentKey: string, now: number): Promise<void>;
@@ -83,6 +85,8 @@ export interface ActRequest {
   summary: string;
   /** Runbook-specific verdicts computed by the domain (bounds, gates). */
   extraVerdicts?: import('./guardrails').Verdict[];
+  /** Resource to lock when it differs from `scope` (e.g. a restart counted apart but locking the service). */
+  lockResource?: string;
   cooldownSeconds?: number;
   budget?: { max: number; windowSeconds: number };
 }

@@ -16,7 +16,9 @@ import { backupProblem } from '../domain/restore/backup-events';
 import { parseEvent } from '../events';
 import { approvalCommands, durableWorkflow } from '../adapters/durable';
 import { AwsRestoreOperations } from '../adapters/aws/restore';
-import { flushingWorkflow, makeAct, makePage } from '../adapters/runtime/wiring';
+import { flushingWorkflow, makeAct, makePage, pageIfWorkflowFails, releaseHeldLocks } from '../adapters/runtime/wiring';
+import type { IncidentSession } from '../adapters/runtime/incident-session';
+import type { Act, Workflow } from '../domain/ports';
 import { intakeHandler, productionRuntime, type IntakeResult } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
 
@@ -99,10 +101,34 @@ export async function runRestoreWorkflow(input: RestoreWorkflowInput, ctx: Durab
     detectedAt: rt.clock.now(),
   });
   const wf = flushingWorkflow(durableWorkflow(ctx, rt.clock), session);
-  const ops = new AwsRestoreOperations(rt.aws, rt.config, (id) => rt.store.markOwnChange(`ecs-deployment:${id}`, session.key, rt.clock.now()));
-  const act = makeAct(rt.actuator, session);
+  // Loop guard: the switch's deployment is ours, so its ECS events never start a rollback (same key as rollback-deployment reads).
+  const ops = new AwsRestoreOperations(rt.aws, rt.config, (deploymentId) => rt.store.markOwnChange(deploymentId, session.key, rt.clock.now()));
+  // Locks are held through the remediation (the switch's rollout) and given back at the end.
+  const act = makeAct(rt.actuator, session, { holdLocks: true });
   const page = makePage(rt.pager, rt.clock, session);
+  const failure = {
+    severity: 'P2' as const,
+    resource: input.kind === 'db' ? input.request.dbInstanceId : `arn:aws:s3:::${input.request.bucket}`,
+    nextStep: 'Continue runbook 5 by hand from where the timeline stops (aws rds describe-db-instances / describe-db-snapshots, aws ecs describe-services).',
+  };
+  return pageIfWorkflowFails(wf, session, page, failure, async () => {
+    try {
+      return await runRestoreSteps(input, wf, ops, act, page, session, rt);
+    } finally {
+      await wf.step('release-locks', () => releaseHeldLocks(rt.store, session));
+    }
+  });
+}
 
+async function runRestoreSteps(
+  input: RestoreWorkflowInput,
+  wf: Workflow,
+  ops: AwsRestoreOperations,
+  act: Act,
+  page: ReturnType<typeof makePage>,
+  session: IncidentSession,
+  rt: Runtime,
+): Promise<RestoreOutcome | S3RestoreSummary> {
   if (input.kind === 's3') {
     const summary = await runS3Restore(input.request, { wf, ops, act, rec: session, page, maxObjects: rt.config.guardrails.restore.s3MaxObjectsPerRun });
     await wf.step('close-incident', async () => {

@@ -152,6 +152,13 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
     const current = services?.[0]?.taskDefinition;
     if (!current) throw new Error(`service ${s.clusterName}/${s.serviceName} not found`);
     const clone = await cloneWithDatabaseHost(ecs, current, s.containerName, endpoint, 'restore-from-backup switch');
+    if (!clone.registered) {
+      // The service already runs on the restored endpoint: a retry after a crash, not a second
+      // rollout. The crash may have come before the loop-guard mark: mark the rollout now.
+      const rollout = services?.[0]?.deployments?.find((d) => d.status === 'PRIMARY');
+      if (rollout?.id) await this.markOwnDeployment(rollout.id);
+      return clone.taskDefinitionArn;
+    }
     const updated = await ecs.send(new UpdateServiceCommand({ cluster: s.clusterName, service: s.serviceName, taskDefinition: clone.taskDefinitionArn, forceNewDeployment: true }));
     const primary = updated.service?.deployments?.find((d) => d.status === 'PRIMARY');
     if (primary?.id) await this.markOwnDeployment(primary.id);

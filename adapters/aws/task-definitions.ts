@@ -5,11 +5,13 @@
  */
 import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, type ECSClient, type RegisterTaskDefinitionRequest, type Tag } from '@aws-sdk/client-ecs';
 import './sdk/ecs';
-import { withDatabaseHost } from '../../domain/database-url';
+import { databaseHost, withDatabaseHost } from '../../domain/database-url';
 
 export interface CloneResult {
   taskDefinitionArn: string;
   revision: number;
+  /** false: the source already pointed at the host (a retried step finding its own work done); nothing registered. */
+  registered: boolean;
 }
 
 /** Tag carried by every revision the autopilot registers (loop guard, audit). */
@@ -18,6 +20,10 @@ export const AUTOPILOT_TAG: Tag = { key: 'autopilot:registered-by', value: 'runb
 export async function cloneWithDatabaseHost(ecs: ECSClient, sourceTaskDefinition: string, containerName: string, newHost: string, reason: string): Promise<CloneResult> {
   const { taskDefinition: td, tags } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: sourceTaskDefinition, include: ['TAGS'] }));
   if (!td?.family || !td.containerDefinitions) throw new Error(`task definition ${sourceTaskDefinition} not found`);
+  const urls = td.containerDefinitions.find((c) => c.name === containerName)?.environment?.filter((e) => e.name === 'DATABASE_URL' && e.value) ?? [];
+  if (urls.length > 0 && urls.every((e) => databaseHost(e.value ?? '')?.toLowerCase() === newHost.toLowerCase())) {
+    return { taskDefinitionArn: td.taskDefinitionArn ?? sourceTaskDefinition, revision: td.revision ?? 0, registered: false };
+  }
   let rewritten = false;
   const containerDefinitions = td.containerDefinitions.map((c) => {
     if (c.name !== containerName) return c;
@@ -47,5 +53,5 @@ export async function cloneWithDatabaseHost(ecs: ECSClient, sourceTaskDefinition
   const out = await ecs.send(new RegisterTaskDefinitionCommand(request));
   const arn = out.taskDefinition?.taskDefinitionArn;
   if (!arn) throw new Error('RegisterTaskDefinition returned no ARN');
-  return { taskDefinitionArn: arn, revision: out.taskDefinition?.revision ?? 0 };
+  return { taskDefinitionArn: arn, revision: out.taskDefinition?.revision ?? 0, registered: true };
 }

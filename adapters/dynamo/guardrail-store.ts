@@ -233,6 +233,10 @@ export class DynamoGuardrailStore implements GuardrailStore {
     }
   }
 
+  async releaseClaim(key: string): Promise<void> {
+    await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: claimKey(key) }));
+  }
+
   async markOwnChange(ref: string, incidentKey: string, now: number): Promise<void> {
     await this.client.send(
       new PutItemCommand({

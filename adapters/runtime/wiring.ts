@@ -5,20 +5,42 @@
  * durable exactly when the step's checkpoint is).
  */
 import type { Page } from '../../domain/paging';
-import type { Act, ActOutcome, Pager, Workflow } from '../../domain/ports';
+import type { Act, ActOutcome, GuardrailStore, Pager, Workflow } from '../../domain/ports';
 import type { Clock } from '../../domain/ports';
 import type { Actuator } from './actuator';
 import type { IncidentSession } from './incident-session';
 
-export function makeAct(actuator: Actuator, session: IncidentSession): Act {
+export interface ActOptions {
+  /**
+   * Lock owner: the durable execution name (two executions of one incident must not share a
+   * lock). Default: the incident key.
+   */
+  owner?: string;
+  /**
+   * Keep each lock after the mutation, for the whole remediation (rollout, verification),
+   * so no other runbook acts on the same resource meanwhile. The workflow gives them back
+   * with releaseHeldLocks when its active phase ends; they expire after lockTtlSeconds anyway.
+   */
+  holdLocks?: boolean;
+}
+
+export function makeAct(actuator: Actuator, session: IncidentSession, options: ActOptions = {}): Act {
   return async <T>(request: Parameters<Act>[0], mutate: () => Promise<T>): Promise<ActOutcome<T>> => {
+    const lockResource = request.lockResource ?? request.scope;
     const result = await actuator.execute({
       proposed: { action: request.action, scope: request.scope, summary: request.summary, incidentKey: session.key },
       policy: { cooldownSeconds: request.cooldownSeconds, budget: request.budget },
       extraVerdicts: request.extraVerdicts,
+      lockResource,
+      owner: options.owner,
+      keepLock: options.holdLocks,
       recorder: session,
       mutate,
     });
+    if (options.holdLocks && result.status === 'executed') {
+      const held = (session.incident.heldLocks ??= []);
+      if (!held.includes(lockResource)) held.push(lockResource);
+    }
     if (result.status === 'executed') {
       session.incident.actionsTaken.push(request.summary);
       return { status: 'executed', result: result.result };
@@ -27,6 +49,64 @@ export function makeAct(actuator: Actuator, session: IncidentSession): Act {
     session.incident.refusals.push(`${request.action}: ${result.refusal.reason}`);
     return { status: 'refused', guardrail: result.refusal.guardrail, reason: result.refusal.reason };
   };
+}
+
+/** Gives back every lock the incident's remediation holds (call it inside a step). */
+export async function releaseHeldLocks(store: GuardrailStore, session: IncidentSession, owner: string = session.key): Promise<void> {
+  for (const resource of session.incident.heldLocks ?? []) {
+    await store.releaseLock(resource, owner);
+    session.record({ kind: 'note', summary: `released the lock on ${resource}` });
+  }
+  session.incident.heldLocks = [];
+}
+
+/**
+ * Claims an event id so a duplicate delivery does nothing, and gives the claim back when the
+ * work fails: Lambda's retry of the same event must run, not be dropped as a duplicate.
+ */
+export async function withEventClaim<T>(store: GuardrailStore, claimKey: string, now: number, ttlSeconds: number, work: () => Promise<T>): Promise<{ duplicate: true } | { duplicate: false; result: T }> {
+  if (!(await store.claimOnce(claimKey, now, ttlSeconds))) return { duplicate: true };
+  try {
+    return { duplicate: false, result: await work() };
+  } catch (err) {
+    await store.releaseClaim(claimKey).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * A workflow whose step ran out of retries must not end in silence: page where it stopped
+ * and what had been done, then let the execution fail (the on-failure queue keeps it).
+ */
+export async function pageIfWorkflowFails<T>(
+  wf: Workflow,
+  session: IncidentSession,
+  page: (page: Omit<Page, 'at'>) => Promise<void>,
+  failure: { severity: Page['severity']; resource: string; nextStep: string },
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    await wf.step('page-workflow-failed', async () => {
+      session.record({ kind: 'error', summary: `workflow stopped: ${reason}` });
+      session.incident.status = 'escalated';
+      await page({
+        incidentKey: session.key,
+        runbook: session.incident.runbook,
+        action: 'trigger',
+        severity: failure.severity,
+        title: `${session.incident.title}: the autopilot stopped (${reason.slice(0, 80)})`,
+        resource: failure.resource,
+        diagnosis: [reason, ...session.incident.timeline.slice(-5).map((e) => `${new Date(e.at).toISOString()} ${e.kind}: ${e.summary}`)],
+        done: session.incident.actionsTaken.length > 0 ? session.incident.actionsTaken : ['nothing was changed'],
+        refused: [],
+        nextStep: failure.nextStep,
+      });
+    });
+    throw err;
+  }
 }
 
 export function makePage(pager: Pager, clock: Clock, session: IncidentSession): (page: Omit<Page, 'at'>) => Promise<void> {

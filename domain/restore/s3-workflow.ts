@@ -51,20 +51,26 @@ export async function runS3Restore(req: S3RestoreRequest, deps: S3RestoreDeps): 
       const listed = await deps.ops.listVersions(req.bucket, req.prefix, cursor);
       const { complete, carry: nextCarry } = splitCompleteKeys([...carry, ...listed.versions], listed.next !== undefined);
       const decisions = planS3Restore(complete, req.restoreTime);
-      const copied: string[] = [];
+      let copied: string[] = [];
       let refused: string | undefined;
-      for (const d of decisions) {
-        if (d.action !== 'copy' || req.dryRun) continue;
-        if (summary.copied.length + copied.length >= deps.maxObjects) break;
+      const room = Math.max(0, deps.maxObjects - summary.copied.length);
+      const batch = req.dryRun ? [] : decisions.filter((d): d is Extract<S3RestoreDecision, { action: 'copy' }> => d.action === 'copy').slice(0, room);
+      if (batch.length > 0) {
+        // One guarded action per listing page, not per object: an operator's restore of a
+        // thousand photos is one remediation, and must not open the automation circuit breaker.
         const outcome = await deps.act(
-          { action: 's3-restore-object', scope: `s3:${req.bucket}`, summary: `copy s3://${req.bucket}/${d.key} version ${d.fromVersionId} over the current version` },
-          () => deps.ops.copyVersion(req.bucket, d.key, d.fromVersionId),
+          { action: 's3-restore-objects', scope: `s3:${req.bucket}`, summary: `copy ${batch.length} object(s) under s3://${req.bucket}/${req.prefix} back to their versions at the restore time` },
+          async () => {
+            const done: string[] = [];
+            for (const d of batch) {
+              await deps.ops.copyVersion(req.bucket, d.key, d.fromVersionId);
+              done.push(d.key);
+            }
+            return done;
+          },
         );
-        if (outcome.status === 'refused') {
-          refused = `${outcome.guardrail}: ${outcome.reason}`;
-          break;
-        }
-        if (outcome.status === 'executed') copied.push(d.key);
+        if (outcome.status === 'refused') refused = `${outcome.guardrail}: ${outcome.reason}`;
+        if (outcome.status === 'executed') copied = outcome.result;
       }
       return { decisions, copied, refused, next: listed.next, carry: nextCarry };
     });

@@ -137,9 +137,18 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
   if (restore.status !== 'executed') return stopBeforeMutation(deps, req, base, restore, 'restore');
 
   // 4. Wait until the restored instance is available.
-  const available = await waitUntil(deps, 'restored-instance-available', config.guardrails.restore.restoreTimeoutSeconds, async () => (await ops.instanceState(plan.targetInstanceId))?.status === 'available');
+  // Ready means available AND an endpoint: a task definition is never built from a guess.
+  const ready = async (): Promise<boolean> => {
+    const state = await ops.instanceState(plan.targetInstanceId);
+    return state?.status === 'available' && !!state.endpoint;
+  };
+  const available = await waitUntil(deps, 'restored-instance-available', config.guardrails.restore.restoreTimeoutSeconds, ready);
   if (!available) return failed(deps, req, base, 'restore', `${plan.targetInstanceId} not available within ${config.guardrails.restore.restoreTimeoutSeconds}s`);
-  const endpoint = await wf.step('restored-endpoint', async () => (await ops.instanceState(plan.targetInstanceId))?.endpoint ?? `${plan.targetInstanceId}.unknown`);
+  const endpoint = await wf.step('restored-endpoint', async () => {
+    const found = (await ops.instanceState(plan.targetInstanceId))?.endpoint;
+    if (!found) throw new Error(`${plan.targetInstanceId} has no endpoint`);
+    return found;
+  });
   await wf.step('record-prepared', async () => {
     rec.record({ kind: 'decision', summary: `restored instance ${plan.targetInstanceId} is available at ${endpoint}; waiting for a human to verify and approve the switch` });
   });
@@ -187,6 +196,10 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
   }
 
   // 6. Switch the application: new task definition with the restored endpoint, rolled with no downtime.
+  // Hours may have passed since the approval page: the restored instance must still be there.
+  if (!(await wf.step('restored-instance-still-available', ready))) {
+    return failed(deps, req, base, 'switch application', `${plan.targetInstanceId} is no longer available: nothing was switched`);
+  }
   const service = config.service;
   const switched = await wf.step('switch-application', async () =>
     deps.act(
