@@ -4,21 +4,19 @@
  * simulated region's ClientSetup and a simulated clock), and the intake wrapper
  * (intakeHandler: middy + Powertools logger) every runbook's EventBridge target uses.
  */
-// The clients the runtime itself uses (state table, pages, workflow starts, hand-offs).
-import '../../adapters/aws/sdk/dynamodb';
-import '../../adapters/aws/sdk/sns';
-import '../../adapters/aws/sdk/lambda';
-import '../../adapters/aws/sdk/eventbridge';
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
-import type { AutopilotConfig, RunbookId } from '../../domain/config';
+import type { AutopilotConfig, RunbookId, Severity } from '../../domain/config';
 import { RUNBOOKS } from '../../domain/config';
 import { openIncident, type TimelineEntry } from '../../domain/incident';
 import { redactDeep, redactSecrets } from '../../domain/redact';
+import { circuitOpenKey, circuitOpenPage, runbookOfIncidentKey, type CircuitOpenEvent } from '../../domain/circuit-breaker';
+import type { Clock, GuardrailStore, Pager } from '../../domain/ports';
+import type { Page } from '../../domain/paging';
 import { AwsRegions, type ClientSetup, type ObservedCall } from '../../adapters/aws/clients';
 // The clients the runtime itself uses (state table, pages, workflow starts, hand-offs).
 import '../../adapters/aws/sdk/dynamodb';
@@ -64,6 +62,8 @@ export interface RuntimeOptions {
   workflowStarter?: WorkflowStarter;
   /** Replaces EventBridge PutEvents (the drill delivers hand-offs itself). */
   eventEmitter?: HandoffEmitter;
+  /** Wraps the SNS pager (the drill records every page, the runtime's own P1 included). */
+  wrapPager?: (pager: Pager) => Pager;
 }
 
 /** A duplicate start is remembered this long; Lambda keeps execution names unique on its own as well. */
@@ -82,7 +82,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       logger.warn('incident timeline truncated to fit one DynamoDB item', { correlation_id: key, droppedAwsCalls: dropped.awsCalls, droppedOther: dropped.other }),
   });
   const accountId = config.accountIds[0] ?? '000000000000';
-  const pager = new SnsPager((region) => aws.in(region).sns, config.paging.topics, { region: homeRegion, accountId }, (page, routed, messageId) =>
+  const snsPager = new SnsPager((region) => aws.in(region).sns, config.paging.topics, { region: homeRegion, accountId }, (page, routed, messageId) =>
     logger.info('page published', {
       correlation_id: page.incidentKey,
       action: page.action,
@@ -93,7 +93,19 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       messageId,
     }),
   );
-  const actuator = new Actuator(store, clock, config);
+  const routed = resolvesWhereTriggered(snsPager, store, clock);
+  const pager = opts.wrapPager ? opts.wrapPager(routed) : routed;
+  const actuator = new Actuator(store, clock, config, {
+    onCircuitOpen: async (event: CircuitOpenEvent) => {
+      // One P1 per window whichever runbook asks (the dedup key also makes PagerDuty update one alert).
+      const key = circuitOpenKey(event.at, event.policy.windowSeconds);
+      if (!(await store.claimOnce(key, event.at, event.policy.windowSeconds))) return;
+      // Every incident key starts with its runbook id (domain/incident.ts incidentKey).
+      const runbook = runbookOfIncidentKey(event.proposed.incidentKey) ?? 'scale-ecs';
+      logger.error('automation circuit breaker open: paging P1', { correlation_id: key, reason: event.verdict.reason, askedBy: event.proposed.incidentKey });
+      await pager.send(circuitOpenPage(event, runbook, killSwitchCommand(opts.tableName, homeRegion)));
+    },
+  });
   const sinks = opts.sinks ?? [];
   const workflowArns = opts.workflowArns ?? {};
   const eventBusName = opts.eventBusName ?? 'default';
@@ -158,6 +170,15 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     startWorkflow,
     emit,
   };
+}
+
+/** The command that turns the kill switch on (README: "Kill switch and dry-run live in the state table"). */
+export function killSwitchCommand(tableName: string, region: string): string {
+  return (
+    `aws dynamodb update-item --region ${region} --table-name ${tableName} --key '{"pk":{"S":"controls"},"sk":{"S":"controls"}}' ` +
+    `--update-expression 'SET killSwitch = :on, setBy = :by, reason = :why' ` +
+    `--expression-attribute-values '{":on":{"BOOL":true},":by":{"S":"'$USER'"},":why":{"S":"automation circuit breaker open"}}'`
+  );
 }
 
 /** Timeline entries as structured log lines (secrets redacted), correlation id = incident key. */
@@ -338,3 +359,28 @@ function errorForLog(err: unknown): Record<string, unknown> {
   if (err instanceof Error) return { name: err.name, message: redactSecrets(err.message), stack: err.stack ? redactSecrets(err.stack) : undefined };
   return { message: redactSecrets(String(err)) };
 }
+
+/**
+ * PagerDuty applies a resolve only through the routing key (topic) that opened the alert
+ * (../shared/reference/PAGERDUTY.md section 1). An incident may trigger at P2 and resolve
+ * with a P4 summary: the resolve goes to every severity that was triggered for the
+ * incident, remembered in the state table, and to its own severity only when nothing was.
+ */
+export function resolvesWhereTriggered(inner: Pager, store: GuardrailStore, clock: Clock): Pager {
+  const mark = (key: string, severity: Severity): string => `paged:${key}:${severity}`;
+  return {
+    async send(page: Page): Promise<void> {
+      if (page.action === 'trigger') {
+        await inner.send(page);
+        await store.markOwnChange(mark(page.incidentKey, page.severity), page.incidentKey, clock.now());
+        return;
+      }
+      const triggered: Severity[] = [];
+      for (const severity of ['P1', 'P2', 'P3', 'P4'] as const) {
+        if (await store.isOwnChange(mark(page.incidentKey, severity))) triggered.push(severity);
+      }
+      for (const severity of triggered.length > 0 ? triggered : [page.severity]) await inner.send({ ...page, severity });
+    },
+  };
+}
+
