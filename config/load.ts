@@ -54,6 +54,18 @@ export function loadConfig(stage = 'dev', configDir: string = CONFIG_DIR): Autop
   return config;
 }
 
+/**
+ * The configuration a deployed function received (AUTOPILOT_CONFIG): merged over the
+ * defaults and validated like a stage file, so a partial or mistyped value fails loudly at
+ * cold start instead of turning a guardrail into NaN at 3 a.m.
+ */
+export function configFromValue(value: unknown, source: string): AutopilotConfig {
+  if (!isPlainObject(value)) throw new ConfigError('(root)', 'must be a JSON object', source);
+  const config = deepMerge(defaultConfig, value, '', source) as unknown as AutopilotConfig;
+  validateConfig(config, source);
+  return config;
+}
+
 /** Stage file values replace defaults; objects merge; unknown keys are errors (typos must not pass). */
 function deepMerge(base: unknown, override: unknown, path: string, source: string): unknown {
   if (override === undefined) return base;

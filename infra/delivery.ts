@@ -127,9 +127,11 @@ export function deliveryResources(config: AutopilotConfig, rules: readonly RuleS
       Properties: {
         AlarmDescription: `${queueId}: an event or invocation was not delivered; inspect and redrive the queue (pages P2)`,
         Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
+        // Messages SENT per minute, not messages visible: a visible-count alarm stays in ALARM
+        // after the first undrained message and every later failure would be silent.
+        MetricName: 'NumberOfMessagesSent',
         Dimensions: [{ Name: 'QueueName', Value: getAtt(queueId, 'QueueName') }],
-        Statistic: 'Maximum',
+        Statistic: 'Sum',
         Period: 60,
         EvaluationPeriods: 1,
         Threshold: 0,

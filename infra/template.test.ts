@@ -195,11 +195,11 @@ describe('routing and delivery', () => {
     }
   });
 
-  it('pages P2 when a dead-letter or failure queue holds a message, and resolves when it is drained', () => {
+  it('pages P2 for every minute in which a dead-letter or failure queue receives a message (a visible-count alarm would latch and hide later failures)', () => {
     const alarms = resourcesOfType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
     for (const queue of [EVENT_DLQ_ID, ASYNC_FAILURE_QUEUE_ID]) {
       const alarm = alarms.find((a) => getAttOf((a.Dimensions as Array<{ Value: CfnValue }>)[0]!.Value) === queue);
-      expect(alarm).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+      expect(alarm).toMatchObject({ Namespace: 'AWS/SQS', MetricName: 'NumberOfMessagesSent', Statistic: 'Sum', Period: 60, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
       expect((alarm!.AlarmActions as CfnValue[]).map(refOf)).toEqual([topicId('P2')]);
       expect((alarm!.OKActions as CfnValue[]).map(refOf)).toEqual([topicId('P2')]);
     }

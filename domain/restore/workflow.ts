@@ -210,7 +210,8 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
   if (switched.status !== 'executed') return stopBeforeMutation(deps, req, base, switched, 'switch application');
   const taskDefinitionArn = switched.result;
   const stable = await waitUntil(deps, 'service-stable-on-restored', config.guardrails.rollback.rolloutTimeoutSeconds, () => ops.serviceStableOn(taskDefinitionArn));
-  if (!stable) return failed(deps, req, base, 'switch application', `${service.serviceName} did not become stable on ${taskDefinitionArn}`);
+  // The service is rolling onto another database: customer-facing, so P1.
+  if (!stable) return failed(deps, req, base, 'switch application', `${service.serviceName} did not become stable on ${taskDefinitionArn}`, 'P1');
 
   await wf.step('page-switched', async () => {
     await deps.page({
@@ -262,13 +263,13 @@ async function stopBeforeMutation(deps: RestoreDeps, req: RestoreRequest, base: 
   return { outcome: 'refused', verdict: { guardrail, pass: false, reason } };
 }
 
-async function failed(deps: RestoreDeps, req: RestoreRequest, base: Base, stage: string, reason: string): Promise<RestoreOutcome> {
+async function failed(deps: RestoreDeps, req: RestoreRequest, base: Base, stage: string, reason: string, severity: 'P1' | 'P2' = 'P2'): Promise<RestoreOutcome> {
   await deps.wf.step(`page-failed-${stage}`, async () => {
     deps.rec.record({ kind: 'error', summary: `restore stopped at ${stage}: ${reason}` });
     await deps.page({
       ...base,
       action: 'trigger',
-      severity: 'P2',
+      severity,
       title: `Restore of ${req.dbInstanceId} stopped at ${stage}`,
       diagnosis: [reason],
       done: [],

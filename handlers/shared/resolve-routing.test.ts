@@ -44,3 +44,20 @@ describe('resolves go where the triggers went (PagerDuty resolves only through t
     ]);
   });
 });
+
+import { defaultConfig } from '../../domain/config';
+import { parseConfig } from './runtime';
+
+describe('AUTOPILOT_CONFIG at cold start', () => {
+  it('accepts the deployed configuration and fills nothing it was not given', () => {
+    expect(parseConfig(JSON.stringify(defaultConfig))).toEqual(defaultConfig);
+  });
+  it('fails loudly, naming the field, on a partial guardrail instead of deciding with NaN later', () => {
+    const partial = JSON.parse(JSON.stringify(defaultConfig));
+    partial.guardrails.scaling.cooldownSeconds = 'five minutes';
+    expect(() => parseConfig(JSON.stringify(partial))).toThrow(/guardrails\.scaling\.cooldownSeconds/);
+    const typo = JSON.parse(JSON.stringify(defaultConfig));
+    typo.guardrails.failover.confirmCheks = 3;
+    expect(() => parseConfig(JSON.stringify(typo))).toThrow(/confirmCheks: unknown field/);
+  });
+});

@@ -30,6 +30,7 @@ import { IncidentSession, type EntrySink } from '../../adapters/runtime/incident
 import { SnsPager, regionOfArn } from '../../adapters/sns/pager';
 import { SystemClock } from '../../adapters/system-clock';
 import { FieldRejection, type Rejection } from '../../events/fields';
+import { configFromValue } from '../../config/load';
 import { AUTOPILOT_EVENT_SOURCE, ENV } from './contract';
 import type { Runtime } from './runtime-types';
 
@@ -259,7 +260,8 @@ export function parseConfig(json: string): AutopilotConfig {
   const topics = (v as AutopilotConfig).paging.topics;
   const noTopic = (['P1', 'P2', 'P3', 'P4'] as const).filter((s) => typeof topics?.[s] !== 'string');
   if (noTopic.length > 0) throw new Error(`environment variable ${ENV.config} lacks paging.topics.${noTopic.join(', ')}`);
-  return v as AutopilotConfig;
+  // Every nested value checked like a stage file: unknown keys, wrong types, non-positive windows.
+  return configFromValue(v, `environment variable ${ENV.config}`);
 }
 
 function parseWorkflowArns(json: string | undefined): Partial<Record<RunbookId, string>> {
