@@ -4,7 +4,7 @@
  * The packages are the ones `sls package` builds (serverless-esbuild, the deployed
  * settings). Cold start = time to load the handler module in a fresh Node process (the
  * module-scope work Lambda's init phase pays: parsing the bundle, creating clients), median
- * of repeated runs. The baseline is a bundle built with the same esbuild settings that only
+ * of repeated runs, the function and its baseline interleaved. The baseline is a bundle built with the same esbuild settings that only
  * imports the same AWS SDK clients the function's bundle contains: the ratio is what our
  * own code costs on top of the SDK.
  */
@@ -24,6 +24,12 @@ export interface BundleFigures {
   coldStartMedianMs: number;
   baselineMedianMs: number;
   ratio: number;
+  /** Fastest load of each side and their ratio: less sensitive to other processes on a busy machine. */
+  coldStartMinMs: number;
+  baselineMinMs: number;
+  ratioOfMins: number;
+  /** Fresh processes per side (medians of this many loads). */
+  runs: number;
   sdkClients: string[];
 }
 
@@ -44,16 +50,18 @@ function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** Loads `file` in a fresh node process `runs` times; returns the median load time in ms. */
-export function measureLoad(file: string, exportName: string, runs: number): number {
-  const script = `const t=process.hrtime.bigint();const m=require(${JSON.stringify(file)});if(${JSON.stringify(exportName)}&&!(${JSON.stringify(exportName)} in m))throw new Error('missing export');process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));`;
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1', NODE_NO_WARNINGS: '1' } });
-    if (out.status !== 0) throw new Error(`loading ${file} failed: ${out.stderr}`);
-    times.push(Number(out.stdout));
-  }
-  return median(times);
+/**
+ * Loads `file` in a fresh node process once; returns the load time in ms (require of the
+ * bundle until the handler export is there: what Lambda's init phase pays on top of
+ * starting Node, which both sides of the ratio pay alike and is left out).
+ */
+export function loadOnce(file: string, exportName: string): number {
+  const script = `const t=process.hrtime.bigint();const m=require(${JSON.stringify(file)});if(typeof m[${JSON.stringify(exportName)}]!=='function')throw new Error('missing export ${exportName}');process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));`;
+  const env: NodeJS.ProcessEnv = { ...process.env, AWS_REGION: 'us-east-1', NODE_NO_WARNINGS: '1' };
+  delete env.NODE_OPTIONS; // no loader (tsx) in the measured process
+  const out = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env });
+  if (out.status !== 0) throw new Error(`loading ${file} failed: ${out.stderr}`);
+  return Number(out.stdout);
 }
 
 function esbuildSettings(): { minify: boolean; keepNames: boolean; target: string; platform: 'node'; format: 'cjs' } {
@@ -93,36 +101,60 @@ export async function measureBundles(runs: number, log: (line: string) => void):
     const pkgDir = join(work, 'package');
     log('packaging with `sls package` (the deployed esbuild settings)...');
     packageFunctions(pkgDir);
-    const figures: BundleFigures[] = [];
-    const baselines = new Map<string, number>();
     const functions = Object.values(RUNBOOK_FUNCTIONS).flatMap((f) => [
       { name: f.intake, handler: f.intakeHandler },
       ...(f.workflow && f.workflowHandler ? [{ name: f.workflow, handler: f.workflowHandler }] : []),
     ]);
+    interface Prepared { name: string; handler: string; zip: string; unzipped: string; file: string; exportName: string; clients: string[]; baseline: string }
+    const baselines = new Map<string, string>();
+    const prepared: Prepared[] = [];
     for (const fn of functions) {
       const zip = join(pkgDir, `${fn.name}.zip`);
       if (!existsSync(zip)) throw new Error(`${relative(ROOT, zip)} not produced by sls package`);
       const unzipped = join(work, fn.name);
       execFileSync('unzip', ['-q', '-o', zip, '-d', unzipped]);
-      const [modulePath, exportName] = [fn.handler.slice(0, fn.handler.lastIndexOf('.')), fn.handler.slice(fn.handler.lastIndexOf('.') + 1)];
+      const cut = fn.handler.lastIndexOf('.');
+      const modulePath = fn.handler.slice(0, cut);
       const clients = await sdkClientsOf(join(ROOT, `${modulePath}.ts`));
       const key = clients.join(',');
-      if (!baselines.has(key)) baselines.set(key, measureLoad(await baselineBundle(clients, mkdtempSync(join(work, 'baseline-'))), 'handler', runs));
-      const cold = measureLoad(join(unzipped, `${modulePath}.js`), exportName!, runs);
-      const baseline = baselines.get(key)!;
-      figures.push({
-        function: fn.name,
-        handler: fn.handler,
-        zippedBytes: statSync(zip).size,
-        unzippedBytes: dirSize(unzipped),
-        coldStartMedianMs: round(cold),
-        baselineMedianMs: round(baseline),
-        ratio: round(cold / baseline),
-        sdkClients: clients.map((c) => c.replace('@aws-sdk/client-', '')),
-      });
-      log(`  ${fn.name}: ${(statSync(zip).size / 1024).toFixed(0)} KB zipped, load ${cold.toFixed(1)} ms vs baseline ${baseline.toFixed(1)} ms`);
+      if (!baselines.has(key)) baselines.set(key, await baselineBundle(clients, mkdtempSync(join(work, 'baseline-'))));
+      prepared.push({ ...fn, zip, unzipped, file: join(unzipped, `${modulePath}.js`), exportName: fn.handler.slice(cut + 1), clients, baseline: baselines.get(key)! });
     }
-    return figures;
+    // Interleaved rounds (function, its baseline, next function...): a load spike from other
+    // processes on the machine hits both sides of a ratio alike instead of one of them.
+    log(`loading each bundle and its baseline in ${runs} fresh processes each, interleaved...`);
+    const cold = prepared.map(() => [] as number[]);
+    const base = prepared.map(() => [] as number[]);
+    for (let r = 0; r < runs; r++) {
+      prepared.forEach((p, i) => {
+        if (r % 2 === 0) {
+          cold[i]!.push(loadOnce(p.file, p.exportName));
+          base[i]!.push(loadOnce(p.baseline, 'handler'));
+        } else {
+          base[i]!.push(loadOnce(p.baseline, 'handler'));
+          cold[i]!.push(loadOnce(p.file, p.exportName));
+        }
+      });
+    }
+    return prepared.map((p, i) => {
+      const c = median(cold[i]!);
+      const b = median(base[i]!);
+      log(`  ${p.name}: ${(statSync(p.zip).size / 1024).toFixed(0)} KB zipped, load ${c.toFixed(1)} ms vs baseline ${b.toFixed(1)} ms`);
+      return {
+        function: p.name,
+        handler: p.handler,
+        zippedBytes: statSync(p.zip).size,
+        unzippedBytes: dirSize(p.unzipped),
+        coldStartMedianMs: round(c),
+        baselineMedianMs: round(b),
+        ratio: round(c / b),
+        coldStartMinMs: round(Math.min(...cold[i]!)),
+        baselineMinMs: round(Math.min(...base[i]!)),
+        ratioOfMins: round(Math.min(...cold[i]!) / Math.min(...base[i]!)),
+        runs,
+        sdkClients: p.clients.map((c) => c.replace('@aws-sdk/client-', '')),
+      };
+    });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
