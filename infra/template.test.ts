@@ -5,6 +5,10 @@
  * Also the security checks of issue 8: own role per function, no mutating action on "*",
  * encrypted topics and table, PITR, events only from the configured accounts.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../config/load';
 import { RUNBOOKS } from '../domain/config';
 import { eventRules } from '../domain/routing';
@@ -18,10 +22,12 @@ import { packageService } from './packaged-template';
 const config = loadConfig('dev');
 const fns = deployedFunctions('dev');
 let template: CfnTemplate;
+let packageDir: string;
 
 beforeAll(async () => {
   const packaged = await packageService('dev');
   template = packaged.template;
+  packageDir = packaged.directory;
 }, 300_000);
 
 const resourcesOfType = (type: string): Array<[string, CfnResource]> => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
@@ -352,3 +358,29 @@ describe('state and paging resources', () => {
     expect(subscriptions.filter((s) => refOf(s.TopicArn) === topicId('P4'))).toHaveLength(1);
   });
 });
+
+describe('the packaged bundles (what Lambda will run)', () => {
+  // Each intake bundle, unzipped and loaded in a fresh Node process with the deployed
+  // environment variables and no AWS access: it must load, wire its runtime, and answer a
+  // malformed event with a logged rejection (no crash, no AWS call).
+  const intakes = Object.values(RUNBOOK_FUNCTIONS).map((f) => ({ name: f.intake, module: f.intakeHandler.slice(0, f.intakeHandler.lastIndexOf('.')) }));
+
+  it.each(intakes)('$name loads from its zip and rejects a malformed event', ({ name, module }) => {
+    const dir = mkdtempSync(join(tmpdir(), `bundle-${name}-`));
+    execFileSync('unzip', ['-q', join(packageDir, `${name}.zip`), '-d', dir]);
+    const script = `require(${JSON.stringify(join(dir, `${module}.js`))}).handler('{not json', { getRemainingTimeInMillis: () => 3000, functionName: '${name}', awsRequestId: 'smoke' }).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { process.stdout.write('THREW ' + e.message); })`;
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      [ENV.config]: JSON.stringify(config),
+      [ENV.table]: 'runbook-autopilot-dev-state',
+      [ENV.workflowArns]: '{}',
+      [ENV.eventBus]: 'default',
+      AWS_REGION: 'us-east-1',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      NODE_NO_WARNINGS: '1',
+    };
+    const out = execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 30_000 });
+    expect(JSON.parse(out)).toMatchObject({ status: 'rejected' });
+  });
+});
+
