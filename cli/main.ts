@@ -2,6 +2,7 @@
  * `autopilot <command> [...]`: the operator's and CI's command line.
  *   route <event.json>...   which runbook handler(s) the deployed rules deliver an event to
  *   drill [scenario...]     replay incident scenarios against the simulated region
+ *   chaos [scenario...]     replay them under injected faults (drill/chaos.ts)
  * Exit codes: 0 ok, 1 an expectation or run failed, 2 bad input or usage.
  */
 export type Command = (args: string[]) => Promise<number>;
@@ -11,6 +12,7 @@ export type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   route: { summary: 'route <event.json>...  print the runbook handler(s) an event reaches', load: async () => (require('./route') as typeof import('./route')).routeCommand },
   drill: { summary: 'drill [scenario.json...] [--json]  replay incident scenarios', load: async () => (require('./drill') as typeof import('./drill')).drillCommand },
+  chaos: { summary: 'chaos [scenario.json...] [--json] [--faults f,g]  replay scenarios under injected faults', load: async () => (require('./chaos') as typeof import('./chaos')).chaosCommand },
 };
 
 function usage(): string {

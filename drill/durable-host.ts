@@ -231,6 +231,11 @@ export class DrillDurableHost {
     return this.context.getStore()?.runbook;
   }
 
+  /** The execution name of the workflow running the current code, if any (the chaos crash hook keys on it). */
+  currentExecution(): string | undefined {
+    return this.context.getStore()?.name;
+  }
+
   // ---- simulated time ----------------------------------------------------------------
 
   /** The clock handlers and workflows see: inside a workflow, its own (possibly later) time. */

@@ -35,7 +35,9 @@ import { formatOffset, formatSeconds } from './duration';
 import type { PlannedStep, PreparedScenario } from './load';
 import { intakeFactory, workflowFactory, type IntakeInvoker, type RunbookModules } from './runbooks';
 import type { ApprovalStep } from './scenario';
-import type { CallRecord, DrillEntry, ScenarioRun } from './run-types';
+import type { CallRecord, DrillEntry, ExhaustedIntake, PageRecord, MutationRecord, ScenarioRun } from './run-types';
+import { isMutatingCall } from '../adapters/aws/clients';
+import { setStepCrashHook } from '../adapters/durable';
 import { runbooksOf } from './validate';
 
 export interface DrillEnvironment {
@@ -45,6 +47,11 @@ export interface DrillEnvironment {
   settleTimeoutMs?: number;
   /** Told about each entry as it happens (live printing). */
   onEntry?: (entry: DrillEntry) => void;
+  /**
+   * Chaos: every durable step of every workflow crashes once, after its side effects and
+   * before its checkpoint (adapters/durable setStepCrashHook); the SDK retries it.
+   */
+  crashEachStepOnce?: boolean;
 }
 
 /** Lambda retries a failed asynchronous invocation twice (then the on-failure destination). */
@@ -74,6 +81,9 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     intakes: [],
     incidents: [],
     workflows: { started: 0, joined: 0 },
+    mutations: [],
+    exhaustedIntakes: [],
+    crashedSteps: [],
     runErrors: [],
     endedAt: prepared.startMs,
     wallMs: 0,
@@ -160,6 +170,18 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     record: (e) => add({ at: e.at, kind: e.kind, summary: e.summary, runbook: e.runbook }),
   });
   clock = host.clock();
+  if (env.crashEachStepOnce) {
+    // Keyed by execution and step: each step crashes on its first attempt only, so its retry must find its own work done.
+    const crashed = new Set<string>();
+    setStepCrashHook((stepName) => {
+      const key = `${host.currentExecution() ?? 'outside-workflow'}/${stepName}`;
+      if (crashed.has(key)) return;
+      crashed.add(key);
+      run.crashedSteps?.push(key);
+      add({ kind: 'note', runbook: host.currentRunbook(), summary: `chaos: ${key} crashes after its side effects, before its checkpoint` });
+      throw new Error(`chaos: crash after step ${stepName}, before its checkpoint`);
+    });
+  }
 
   const base = createRuntime({
     config,
@@ -190,18 +212,19 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
       add({ kind: 'event', summary: `hand-off emitted: ${detailType}` });
       queue.push({ event, origin: 'hand-off' });
     },
-  });
-  const runtime: Runtime = {
-    ...base,
-    pager: {
+    // Every page, the runtime's own (the circuit breaker's P1) included, is recorded.
+    wrapPager: (inner) => ({
       async send(page: Page): Promise<void> {
         incidentKeys.add(page.incidentKey);
-        run.pages.push({ at: clock.now(), page });
+        const record: PageRecord = { at: clock.now(), page };
+        run.pages.push(record);
         add({ kind: 'page', summary: pageSummary(page), runbook: page.runbook, incidentKey: page.incidentKey, severity: page.severity });
-        await base.pager.send(page);
+        await inner.send(page);
+        record.published = true;
       },
-    },
-  };
+    }),
+  });
+  const runtime: Runtime = base;
   function getRuntime(): Runtime {
     return runtime;
   }
@@ -263,6 +286,8 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
           if (attempt < ASYNC_ATTEMPTS) {
             add({ kind: 'error', runbook: rb, summary: `${rb} intake threw ${text}; Lambda retries the asynchronous invocation (attempt ${attempt + 1}/${ASYNC_ATTEMPTS})` });
           } else {
+            const exhausted: ExhaustedIntake = { at: clock.now(), runbook: rb, event: describeEvent(event), error: text };
+            run.exhaustedIntakes?.push(exhausted);
             fail(`${rb} intake threw ${text} on all ${ASYNC_ATTEMPTS} attempts: the event goes to the on-failure destination`, rb);
           }
         }
@@ -411,6 +436,10 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     fail(`the drill crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }
 
+  if (env.crashEachStepOnce) setStepCrashHook(undefined);
+  run.mutations = world.calls
+    .filter((c) => c.outcome === 'ok' && c.service !== 'DynamoDB' && isMutatingCall(c.service, c.operation))
+    .map((c): MutationRecord => ({ at: c.at, service: c.service, operation: c.operation, region: c.region, input: c.input }));
   for (const f of host.failures()) if (!run.runErrors.some((e) => e.includes(f.name))) run.runErrors.push(`workflow ${f.name} (${f.runbook}) failed: ${f.failure}`);
   const stillRunning = host.running();
   if (stillRunning.length > 0) add({ kind: 'note', summary: `still running at the end of the drill: ${stillRunning.join(', ')}` });

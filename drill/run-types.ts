@@ -56,6 +56,25 @@ export interface CallRecord {
 export interface PageRecord {
   at: number;
   page: Page;
+  /** Set once the SNS Publish behind it succeeded (a page whose publish failed reached nobody). */
+  published?: boolean;
+}
+
+/** A successful mutating AWS call with its input (the chaos run finds repeated mutations with it). */
+export interface MutationRecord {
+  at: number;
+  service: string;
+  operation: string;
+  region: string;
+  input: unknown;
+}
+
+/** An intake that threw on every Lambda attempt: the event went to the on-failure queue (its alarm pages P2). */
+export interface ExhaustedIntake {
+  at: number;
+  runbook: RunbookId;
+  event: string;
+  error: string;
 }
 
 export interface IntakeRecord {
@@ -74,6 +93,12 @@ export interface ScenarioRun {
   intakes: IntakeRecord[];
   incidents: IncidentRecord[];
   workflows: { started: number; joined: number };
+  /** Successful mutating AWS calls with their inputs, in call order. */
+  mutations?: MutationRecord[];
+  /** Intake deliveries that exhausted Lambda's retries (each is also a run error). */
+  exhaustedIntakes?: ExhaustedIntake[];
+  /** Steps the chaos crash hook made crash after their side effects (DrillEnvironment.crashEachStepOnce). */
+  crashedSteps?: string[];
   /** Reasons the run itself failed (not runnable, crashed handler, unknown AWS operation...): each fails the scenario. */
   runErrors: string[];
   /** Simulated epoch ms of the first delivered event. */

@@ -1,0 +1,78 @@
+/**
+ * `autopilot chaos [scenario...] [--json] [--faults a,b] [--share 0.3]`: every scenario
+ * (all of drill/scenarios/ by default) replayed under each injected fault (drill/chaos.ts).
+ * Prints the scenario × fault table with totals, or with --json
+ * [{ scenario, fault, outcome, detail }].
+ * Exit codes: 0 every cell remediated, paged or (accepted) no-action; 1 a cell failed;
+ * 2 an invalid scenario file or usage.
+ */
+// quiet.ts first: it sets the log level before any handler module builds its logger.
+import '../drill/quiet';
+import { CHAOS_FAULTS, formatChaosTable, passes, runChaos, type ChaosFault } from '../drill/chaos';
+import { realNow } from '../drill/durable-host';
+import { defaultScenarioFiles, loadScenarioFile, type PreparedScenario } from '../drill/load';
+import { ScenarioError } from '../drill/scenario';
+
+const USAGE = `usage: autopilot chaos [scenario.json|scenario.yaml ...] [--json] [--faults ${CHAOS_FAULTS.join(',')}] [--share 0.3]`;
+
+interface ChaosArgs {
+  json: boolean;
+  faults?: ChaosFault[];
+  share?: number;
+  files: string[];
+}
+
+function parseArgs(args: string[]): ChaosArgs | string {
+  const out: ChaosArgs = { json: false, files: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] ?? '';
+    if (a === '--json') out.json = true;
+    else if (a === '--faults') {
+      const names = (args[++i] ?? '').split(',').filter(Boolean);
+      const bad = names.filter((n) => !(CHAOS_FAULTS as readonly string[]).includes(n));
+      if (names.length === 0 || bad.length > 0) return `unknown fault ${bad.join(', ') || '(none given)'}`;
+      out.faults = names as ChaosFault[];
+    } else if (a === '--share') {
+      const share = Number(args[++i]);
+      if (!(share > 0 && share <= 1)) return '--share must be a number in (0, 1]';
+      out.share = share;
+    } else if (a.startsWith('-')) return `unknown option ${a}`;
+    else out.files.push(a);
+  }
+  return out;
+}
+
+export async function chaosCommand(args: string[]): Promise<number> {
+  const parsed = parseArgs(args);
+  if (typeof parsed === 'string') {
+    console.error(`${parsed}\n${USAGE}`);
+    return 2;
+  }
+  const chosen = parsed.files.length > 0 ? parsed.files : defaultScenarioFiles();
+  if (chosen.length === 0) {
+    console.error(`no scenario files found in drill/scenarios\n${USAGE}`);
+    return 2;
+  }
+  const prepared: PreparedScenario[] = [];
+  let invalid = false;
+  for (const file of chosen) {
+    try {
+      prepared.push(loadScenarioFile(file));
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      console.error(err.message);
+      invalid = true;
+    }
+  }
+  if (invalid) return 2;
+
+  const started = realNow();
+  const cells = await runChaos(prepared, {
+    faults: parsed.faults,
+    share: parsed.share,
+    onCell: parsed.json ? undefined : (c) => console.error(`${c.scenario} × ${c.fault}: ${c.outcome} (${c.wallMs} ms)`),
+  });
+  if (parsed.json) console.log(JSON.stringify(cells.map(({ scenario, fault, outcome, detail }) => ({ scenario, fault, outcome, detail })), null, 2));
+  else console.log(formatChaosTable(cells, realNow() - started));
+  return cells.every(passes) ? 0 : 1;
+}
