@@ -21,7 +21,8 @@ interface Started {
   input: unknown;
 }
 
-async function intake(): Promise<{ rt: Runtime; starts: Started[]; deliver(event: unknown): Promise<{ status: string; incidentKey?: string; reason?: string }> }> {
+async function intake(opts: { failStarts?: number } = {}): Promise<{ rt: Runtime; starts: Started[]; deliver(event: unknown): Promise<{ status: string; incidentKey?: string; reason?: string }> }> {
+  let failuresLeft = opts.failStarts ?? 0;
   // The simulated world starts when the sample events were sent.
   const clock = new SimClock(EVENT_TIME + 10_000);
   const world = SimWorld.create(mergeWorld(baselineWorld(), { start: new Date(EVENT_TIME).toISOString() }), clock);
@@ -35,6 +36,7 @@ async function intake(): Promise<{ rt: Runtime; starts: Started[]; deliver(event
     clientSetup: simClientSetup(world),
     // Lambda's behaviour for DurableExecutionName: a second start of a name joins the first.
     workflowStarter: async (runbook, name, input) => {
+      if (failuresLeft-- > 0) throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
       const seen = starts.some((s) => s.name === name);
       starts.push({ runbook, name, input });
       return seen ? 'joined' : 'started';
@@ -92,6 +94,17 @@ describe('database failover intake', () => {
     const event = make();
     expect((await h.deliver(event)).status).toBe('ignored');
     expect(h.starts).toHaveLength(0);
+  });
+
+  it('a start that fails is not lost: the retry of the same event starts the workflow (the claim is given back)', async () => {
+    const h = await intake({ failStarts: 1 });
+    const event = alarm({ id: 'retried-1' });
+    await expect(h.deliver(event)).rejects.toThrow('Rate exceeded');
+    expect(h.starts).toHaveLength(0);
+    expect(await h.deliver(event)).toMatchObject({ status: 'started-workflow', incidentKey: 'database-failover-regami-db-primary' });
+    expect(h.starts).toHaveLength(1);
+    // and once it ran, the same event is a duplicate again
+    expect(await h.deliver(event)).toMatchObject({ status: 'ignored', reason: expect.stringContaining('duplicate') });
   });
 
   it('rejects a malformed event without starting anything', async () => {

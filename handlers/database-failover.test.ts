@@ -200,6 +200,52 @@ describe('database failover (durable, simulated region)', () => {
     expect(dnsAttempt).toBeGreaterThan(promoteAttempt);
   });
 
+  it('an RDS control-plane outage in the primary region (cannot see the primary) is never "down": refused, no mutation, P1 "decide by hand"', async () => {
+    // Review S0: the alarm fires, but DescribeDBInstances is throttled on every attempt.
+    const h = await harness({ faults: [{ kind: 'throttle', service: 'RDS', operation: 'DescribeDBInstances', region: 'us-east-1', probability: 1 }] });
+    const out = await finish(h);
+    expect(out).toMatchObject({ result: 'refused', gate: 'PrimaryConfirmedDown', reason: expect.stringMatching(/^PrimaryNotConfirmed/) });
+    expect(h.mutations()).toEqual([]);
+    expect(h.world.calls.filter((c) => c.operation === 'PromoteReadReplica')).toHaveLength(0);
+    const page = h.pages().find((p) => p.includes('Cannot confirm the primary'));
+    expect(page).toContain('decide by hand');
+    expect(page).toContain('aws rds describe-db-instances --db-instance-identifier regami-db-primary');
+  });
+
+  it('the pause of the primary-region service fails: stops BEFORE promotion and pages P1 (a writer it could not stop)', async () => {
+    const h = await harness({ faults: [{ kind: 'server-error', service: 'ECS', operation: 'UpdateService', region: 'us-east-1', probability: 1 }] });
+    const out = await finish(h);
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'pause-application' });
+    expect(h.world.calls.filter((c) => c.operation === 'PromoteReadReplica')).toHaveLength(0);
+    expect(h.mutations()).toEqual([]);
+    expect(h.pages().some((p) => p.includes('STOPPED at pause-application') && p.includes('writers were NOT stopped'))).toBe(true);
+  });
+
+  it('holds every lock it took (owner = the execution name) through the remediation and gives them back at the end', async () => {
+    const h = await harness();
+    expect(await finish(h)).toMatchObject({ result: 'failed-over' });
+    const record = await h.rt.store.loadIncident(KEY);
+    const released = record!.timeline.filter((e) => e.summary.startsWith('released the lock on ')).map((e) => e.summary.replace('released the lock on ', ''));
+    expect(released).toEqual(expect.arrayContaining(['service:regami-cluster/regami-service', 'db:regami-db-primary', 'service:regami-cluster-secondary/regami-service-secondary', 'dns:Z1234567890ABC/api.regami.com']));
+    // released after the last action, not after each call
+    const lastAction = Math.max(...record!.timeline.map((e, i) => (e.kind === 'action' ? i : -1)));
+    const firstRelease = record!.timeline.findIndex((e) => e.summary.startsWith('released the lock on '));
+    expect(firstRelease).toBeGreaterThan(lastAction);
+    expect(record!.heldLocks ?? []).toEqual([]);
+    for (const resource of released) expect((await h.rt.store.acquireLock(resource, 'someone-else', h.rt.clock.now(), 60)).acquired).toBe(true);
+  });
+
+  it('the lock owner is the execution, not the incident key: a lock held under the bare incident key is not re-entered', async () => {
+    const h = await harness();
+    await h.rt.store.acquireLock('service:regami-cluster-secondary/regami-service-secondary', KEY, h.rt.clock.now(), 3600);
+    const out = await finish(h);
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'start-secondary-service', reason: expect.stringContaining('LockHeld') });
+    expect(h.ok('UpdateService').filter((c) => c.region === 'us-west-2')).toHaveLength(0);
+    // stopped before DNS: its locks are given back on this exit too
+    const record = await h.rt.store.loadIncident(KEY);
+    expect(record!.timeline.some((e) => e.summary === 'released the lock on db:regami-db-primary')).toBe(true);
+  });
+
   it('a secondary region without its service refuses before any mutation', async () => {
     const h = await harness({ world: { regions: { 'us-west-2': { ecs: { clusters: { 'regami-cluster-secondary': { services: { 'regami-service-secondary': null } } } } } } } });
     const out = await finish(h);
@@ -221,13 +267,16 @@ describe('database failover (durable, simulated region)', () => {
     expect(h.pages().join('\n')).not.toContain('s3cr3t-Pa55');
   });
 
-  it('a secondary service that never stabilises is rolled back: scaled to 0, DNS untouched, P1 says where it stopped', async () => {
+  it('a secondary service that never stabilises is rolled back: scaled to 0, the primary service restored (stable), DNS untouched, P1 says where it stopped', async () => {
     const h = await harness({
       config: withFailover({ serviceStableTimeoutSeconds: 120 }),
       faults: [{ kind: 'hang', what: 'ecs-deployment', region: 'us-west-2' }],
     });
     const out = await finish(h);
-    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'wait-service-stable', rolledBack: ['scaled regami-service-secondary to 0'] });
+    // Review S6: DNS never left the primary stack, so the paused primary service is restored
+    // (after the secondary is at 0) instead of leaving the region at 0 tasks.
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'wait-service-stable', rolledBack: ['scaled regami-service-secondary to 0', 'restored regami-service to 2 tasks (stable)'] });
+    expect(h.ok('UpdateService').filter((c) => c.region === 'us-east-1').map((c) => (c.input as { desiredCount?: number }).desiredCount)).toEqual([0, 2]);
     expect(h.world.calls.filter((c) => c.operation === 'PromoteReadReplica')).toHaveLength(1);
     expect(h.ok('UpdateService').filter((c) => c.region === 'us-west-2').map((c) => (c.input as { desiredCount?: number }).desiredCount)).toEqual([2, 0]);
     expect(h.ok('ChangeResourceRecordSets')).toHaveLength(0);

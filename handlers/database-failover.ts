@@ -2,7 +2,8 @@
  * Runbook 1, "Database Failover": intake (EventBridge target) + durable workflow.
  *
  * Intake: parse -> is it a trigger (domain/failover/triggers: an RDS event ID meaning the
- * primary is failing, or a database-down alarm in ALARM) -> dedupe the event id ->
+ * primary is failing, or a database-down alarm in ALARM) -> dedupe the event id (the claim
+ * is given back when the intake fails, so Lambda's retry runs) ->
  * open or join the primary's incident -> start the workflow named after the incident, so
  * duplicates and concurrent triggers join one execution.
  * Workflow: domain/failover/workflow (confirmation gates, then the runbook's steps).
@@ -16,7 +17,8 @@ import { parseEvent, type AutopilotEvent } from '../events';
 import { awsFailoverOperations, type FailoverOperationsOptions } from '../adapters/aws/failover';
 import { approvalCommands, durableWorkflow } from '../adapters/durable';
 import { IncidentSession } from '../adapters/runtime/incident-session';
-import { flushingWorkflow, makeAct } from '../adapters/runtime/wiring';
+import { flushingWorkflow, makeAct, makePage, pageIfWorkflowFails, releaseHeldLocks, withEventClaim } from '../adapters/runtime/wiring';
+import { manualCommands } from '../domain/failover/pages';
 import { intakeHandler, logEntrySink, productionRuntime, rejectedBy, type IntakeResult } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
 
@@ -69,9 +71,14 @@ export async function databaseFailoverIntake(raw: unknown, rt: Runtime): Promise
   if (!trigger) return { status: 'ignored', reason: `${event.kind} event is not a failover trigger for ${rt.config.database.primaryInstanceId}` };
 
   const key = incidentKey(RUNBOOK, rt.config.database.primaryInstanceId);
-  if (!(await rt.store.claimOnce(`event:${RUNBOOK}:${event.id}`, now, DEDUPE_TTL_SECONDS))) {
-    return { status: 'ignored', incidentKey: key, reason: `duplicate delivery of event ${event.id}` };
-  }
+  // The claim is given back if anything below throws: Lambda's retry of this event must start
+  // the workflow, not be dropped as a duplicate (the alarm does not re-fire while in ALARM).
+  const claimed = await withEventClaim(rt.store, `event:${RUNBOOK}:${event.id}`, now, DEDUPE_TTL_SECONDS, () => startOrJoin(rt, key, trigger, event, now));
+  if (claimed.duplicate) return { status: 'ignored', incidentKey: key, reason: `duplicate delivery of event ${event.id}` };
+  return claimed.result;
+}
+
+async function startOrJoin(rt: Runtime, key: string, trigger: string, event: AutopilotEvent, now: number): Promise<IntakeResult> {
   const init = { key, runbook: RUNBOOK, title: primaryTitle(rt), severity: 'P1' as const, detectedAt: now };
   let session = await rt.openSession(init);
   const stale = now - session.incident.detectedAt > maxEpisodeSeconds(rt) * 1000;
@@ -102,12 +109,17 @@ export interface FailoverWorkflowOptions {
 export async function databaseFailoverWorkflow(input: FailoverInput, ctx: DurableContext, rt: Runtime, options: FailoverWorkflowOptions = {}): Promise<FailoverOutcome> {
   const { config } = rt;
   const session = await rt.openSession({ key: input.incidentKey, runbook: RUNBOOK, title: primaryTitle(rt), severity: 'P1', detectedAt: input.detectedAt });
+  // The DurableExecutionName the intake started this execution under (same function of the
+  // same input): the lock owner, so two executions of one incident never share a lock.
+  const owner = failoverExecutionName(input.incidentKey, input.detectedAt);
   // The simulated region has no HTTP: health is then read from the control plane (service, task definition, database).
   const health = options.health ?? (rt.simulated ? 'simulated' : 'http');
   const deps: FailoverDeps = {
     config,
     ops: awsFailoverOperations(rt.aws, config, rt.clock, { health }),
-    act: makeAct(rt.actuator, session),
+    // Every lock an act takes (db:<primary>, the primary and secondary services, the task
+    // family, the DNS record) is held through the whole remediation, released at its end.
+    act: makeAct(rt.actuator, session, { owner, holdLocks: true }),
     recorder: session,
     pager: rt.pager,
     clock: rt.clock,
@@ -131,7 +143,21 @@ export async function databaseFailoverWorkflow(input: FailoverInput, ctx: Durabl
     },
     approvalCommands: (callbackId) => approvalCommands(callbackId, config.primaryRegion),
   };
-  const outcome = await runDatabaseFailover(flushingWorkflow(durableWorkflow(ctx, rt.clock), session), deps, input);
+  const wf = flushingWorkflow(durableWorkflow(ctx, rt.clock), session);
+  const cmds = manualCommands(config);
+  const failure = {
+    severity: 'P1' as const,
+    resource: config.database.primaryInstanceId,
+    nextStep: `Continue runbook 1 by hand from where the timeline stops: ${cmds.verifyPrimary} ; ${cmds.checkReplica}`,
+  };
+  const outcome = await pageIfWorkflowFails(wf, session, makePage(rt.pager, rt.clock, session), failure, async () => {
+    try {
+      return await runDatabaseFailover(wf, deps, input);
+    } finally {
+      // Every exit (failed over, refused, recovered, stopped and rolled back, failed) gives the locks back.
+      await wf.step('release-locks', () => releaseHeldLocks(rt.store, session, owner));
+    }
+  });
   await session.flush();
   return outcome;
 }

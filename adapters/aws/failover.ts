@@ -26,6 +26,7 @@ import type { Clock } from '../../domain/ports';
 import { databaseHost, withDatabaseHost } from '../../domain/database-url';
 import { redactSecrets } from '../../domain/redact';
 import type { DatabaseFailoverOperations } from '../../domain/failover/operations';
+import { PROMOTION_UNDER_WAY_STATUSES } from '../../domain/failover/gates';
 import type {
   AlarmStateValue,
   DnsChange,
@@ -86,7 +87,7 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
   }
 
   /** Latest datapoint of an AWS/RDS metric for one instance in the look-back window. */
-  async function latestRdsMetric(region: string, metricName: string, instanceId: string, stat: string): Promise<{ value?: number; error?: string }> {
+  async function latestRdsMetric(region: string, metricName: string, instanceId: string, stat: string): Promise<{ value?: number; at?: number; error?: string }> {
     const end = clock.now();
     try {
       const out = await aws.in(region).cloudwatch.send(
@@ -102,7 +103,7 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
       const result = out.MetricDataResults?.find((r) => r.Id === 'm');
       const pairs = (result?.Timestamps ?? []).map((t, i) => ({ t: t.getTime(), v: result?.Values?.[i] })).filter((p): p is { t: number; v: number } => typeof p.v === 'number');
       const latest = pairs.sort((a, b) => b.t - a.t)[0];
-      return latest ? { value: latest.v } : {};
+      return latest ? { value: latest.v, at: latest.t } : {};
     } catch (err) {
       return { error: errName(err) };
     }
@@ -308,7 +309,7 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
         instanceId: db.primaryInstanceId,
         ...(described.instance?.DBInstanceStatus ? { status: described.instance.DBInstanceStatus } : {}),
         ...(described.error ? { describeError: described.error } : {}),
-        ...(connections.value !== undefined ? { connections: connections.value } : {}),
+        ...(connections.value !== undefined ? { connections: connections.value, ...(connections.at !== undefined ? { connectionsAt: connections.at } : {}) } : {}),
         ...(connections.error ? { metricsError: connections.error } : {}),
         alarms: alarms.alarms,
         ...(alarms.error ? { alarmsError: alarms.error } : {}),
@@ -370,8 +371,9 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
 
     async promoteReplica(backupRetentionDays: number): Promise<ReplicaReading> {
       const live = await ops.readReplica();
-      // Re-read: a replica that is no longer one, or is changing state, is being promoted already.
-      if (!live.sourceIdentifier || live.status !== 'available') return live;
+      // Re-read: a replica that is no longer one, or is in a promotion's states, is being promoted already.
+      if (!live.sourceIdentifier || (live.status !== undefined && PROMOTION_UNDER_WAY_STATUSES.includes(live.status))) return live;
+      if (live.status !== 'available') throw new Error(`cannot promote ${db.replicaInstanceId}: it is ${live.describeError ?? live.status ?? 'unknown'}`);
       await rdsReplica().send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: db.replicaInstanceId, BackupRetentionPeriod: backupRetentionDays }));
       return ops.readReplica();
     },

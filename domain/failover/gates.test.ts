@@ -27,10 +27,51 @@ describe('gate 1: primary confirmed down', () => {
     expect(assessPrimary(down()).condition).toBe('down');
   });
 
-  it('an unreadable primary with no datapoints is down (unknown reachability never makes it healthy)', () => {
+  // Flipped (review S0): this test used to assert that an unreadable primary with no
+  // datapoints is DOWN. "Cannot see the primary" must never count as "primary down".
+  it('an unreadable primary with no datapoints is unknown, never down (and never healthy)', () => {
     const a = assessPrimary(down({ status: undefined, describeError: 'TimeoutError', connections: undefined, alarms: [] }));
     expect(a.reachability).toBe('unknown');
-    expect(a.condition).toBe('down');
+    expect(a.controlPlane).toBe('unreadable');
+    expect(a.condition).toBe('unknown');
+  });
+
+  it.each(['ThrottlingException', 'TimeoutError', 'AccessDeniedException', 'InternalFailure'])(
+    'a DescribeDBInstances error (%s) is not a failed status even when the alarm fires and connections are 0',
+    (error) => {
+      const a = assessPrimary(down({ status: undefined, describeError: error }));
+      expect(a.reachability).toBe('unreachable');
+      expect(a.condition).not.toBe('down');
+      expect(primaryCheckVerdict(down({ status: undefined, describeError: error }), 1, 3).pass).toBe(false);
+    },
+  );
+
+  it.each(['DBInstanceNotFound', 'DBInstanceNotFoundFault'])('a primary that positively does not exist (%s) and is unreachable is down', (error) => {
+    expect(assessPrimary(down({ status: undefined, describeError: error })).condition).toBe('down');
+  });
+
+  it.each(['failed', 'storage-full', 'inaccessible-encryption-credentials', 'incompatible-parameters', 'stopped'])('status %s with the alarm in ALARM is down', (status) => {
+    expect(assessPrimary(down({ status, connections: undefined })).condition).toBe('down');
+  });
+
+  it.each(['rebooting', 'modifying', 'maintenance', 'upgrading', 'backing-up'])('a transient status (%s) is not a failed state: not down', (status) => {
+    expect(assessPrimary(down({ status })).condition).toBe('mixed');
+  });
+
+  it('a failed status with no reachability signal (no datapoint, alarms unreadable) is unknown, not down', () => {
+    const a = assessPrimary(down({ connections: undefined, metricsError: 'ThrottlingException', alarms: [], alarmsError: 'ThrottlingException' }));
+    expect(a.condition).toBe('unknown');
+  });
+
+  it('a stale DatabaseConnections datapoint of 0 is no reachability signal', () => {
+    const stale = down({ alarms: [], connections: 0, connectionsAt: T0 - 20 * 60_000 });
+    expect(assessPrimary(stale).reachability).toBe('unknown');
+    expect(assessPrimary(stale).condition).toBe('unknown');
+    expect(assessPrimary(down({ alarms: [], connections: 0, connectionsAt: T0 - 60_000 })).condition).toBe('down');
+  });
+
+  it('available with no datapoint and quiet alarms is unknown, not healthy', () => {
+    expect(assessPrimary(healthy({ connections: undefined, alarms: [] })).condition).toBe('unknown');
   });
 
   it('available with connections and quiet alarms is healthy', () => {
@@ -40,7 +81,6 @@ describe('gate 1: primary confirmed down', () => {
   it('status and reachability disagreeing is mixed, not down', () => {
     expect(assessPrimary(healthy({ alarms: [{ name: 'regami-db-down', state: 'ALARM' }] })).condition).toBe('mixed');
     expect(assessPrimary(down({ connections: 17, alarms: [] })).condition).toBe('mixed');
-    expect(assessPrimary(healthy({ connections: undefined, alarms: [] })).condition).toBe('mixed');
   });
 
   it('the per-check verdict passes only for a down primary and carries its evidence', () => {
@@ -64,6 +104,16 @@ describe('gate 1: primary confirmed down', () => {
     const s = confirmationState([down(), healthy()], 3);
     expect(s.state).toBe('recovered');
     if (s.state === 'recovered') expect(s.verdict.reason).toMatch(/^PrimaryRecovered/);
+  });
+
+  it('an API outage over the whole window is not confirmed: refuse and decide by hand', () => {
+    const blind = down({ status: undefined, describeError: 'ThrottlingException', connections: undefined, metricsError: 'ThrottlingException', alarms: [], alarmsError: 'ThrottlingException' });
+    const s = confirmationState([blind, blind, blind], 3);
+    expect(s.state).toBe('not-confirmed');
+    if (s.state === 'not-confirmed') {
+      expect(s.verdict).toMatchObject({ guardrail: 'PrimaryConfirmedDown', pass: false });
+      expect(s.verdict.reason).toMatch(/^PrimaryNotConfirmed: only 0\/3 checks found the primary down \(3 unknown\); cannot confirm the primary is down: decide by hand/);
+    }
   });
 
   it('does not confirm when a check was mixed', () => {

@@ -27,35 +27,81 @@ export const GATES = {
 // ---- Gate 1: the primary is confirmed unhealthy ---------------------------------------
 
 export type Reachability = 'reachable' | 'unreachable' | 'unknown';
-export type PrimaryCondition = 'down' | 'healthy' | 'mixed';
+/**
+ * down: the control plane positively reports a failed state AND the database is unreachable.
+ * healthy: available AND reachable. unknown: a signal could not be read (API error, no
+ * datapoint) and the readable ones do not settle it. mixed: readable signals disagree.
+ */
+export type PrimaryCondition = 'down' | 'healthy' | 'mixed' | 'unknown';
+/** What DescribeDBInstances positively said: a failed state, available, or something else (transient or unreadable). */
+export type ControlPlaneStatus = 'failed' | 'available' | 'other' | 'unreadable';
+
+/**
+ * DBInstanceStatus values that mean the instance cannot serve until someone acts (RDS
+ * "Viewing DB instance status"). Transient states (rebooting, modifying, maintenance,
+ * upgrading, backing-up...) are not here: they are not a reason to split the database.
+ */
+export const FAILED_DB_STATUSES: readonly string[] = [
+  'failed',
+  'inaccessible-encryption-credentials',
+  'inaccessible-encryption-credentials-recoverable',
+  'incompatible-network',
+  'incompatible-option-group',
+  'incompatible-parameters',
+  'incompatible-restore',
+  'insufficient-capacity',
+  'restore-error',
+  'storage-full',
+  'stopped',
+];
+/** Error names meaning the instance positively does not exist (not "could not ask"). */
+const NOT_FOUND_ERRORS: readonly string[] = ['DBInstanceNotFound', 'DBInstanceNotFoundFault'];
+/** A DatabaseConnections datapoint older than this says nothing about now. */
+export const CONNECTIONS_FRESH_SECONDS = 300;
 
 export interface PrimaryAssessment {
   condition: PrimaryCondition;
+  /** Kept for the timeline: true only when the control plane said 'available'. */
   statusHealthy: boolean;
+  controlPlane: ControlPlaneStatus;
   reachability: Reachability;
   /** One line per signal, for the verdict and the page. */
   signals: string[];
 }
 
+function controlPlaneOf(check: PrimaryCheck): ControlPlaneStatus {
+  if (check.describeError !== undefined) return NOT_FOUND_ERRORS.includes(check.describeError) ? 'failed' : 'unreadable';
+  if (check.status === undefined) return 'unreadable';
+  if (check.status === 'available') return 'available';
+  return FAILED_DB_STATUSES.includes(check.status) ? 'failed' : 'other';
+}
+
+function connectionsFresh(check: PrimaryCheck): boolean {
+  return check.connections !== undefined && (check.connectionsAt === undefined || check.at - check.connectionsAt <= CONNECTIONS_FRESH_SECONDS * 1000);
+}
+
 /**
- * One check: the control plane's status AND a reachability signal must both say "down".
- * Reachability: a database-down alarm in ALARM or zero connections is unreachable; no
- * datapoint and no alarm is unknown. Unknown never makes a primary healthy.
+ * One check. "Cannot see the primary" is never "primary down": down needs the control plane
+ * to POSITIVELY report a failed state (or DBInstanceNotFound) AND a reachability signal to
+ * say unreachable (a database-down alarm in ALARM, or a fresh DatabaseConnections datapoint
+ * of 0). An API error (throttling, timeout, AccessDenied, a control-plane outage) or a
+ * missing datapoint is unknown, and unknown never confirms an outage nor a recovery.
  */
 export function assessPrimary(check: PrimaryCheck): PrimaryAssessment {
-  const statusHealthy = check.describeError === undefined && check.status === 'available';
+  const controlPlane = controlPlaneOf(check);
   const firing = check.alarms.filter((a) => a.state === 'ALARM').map((a) => a.name);
+  const fresh = connectionsFresh(check);
   let reachability: Reachability;
-  if (firing.length > 0 || check.connections === 0) reachability = 'unreachable';
-  else if (check.connections !== undefined && check.connections > 0) reachability = 'reachable';
+  if (firing.length > 0 || (fresh && check.connections === 0)) reachability = 'unreachable';
+  else if (fresh && check.connections !== undefined && check.connections > 0) reachability = 'reachable';
   else reachability = 'unknown';
 
   const signals = [
     check.describeError !== undefined
-      ? `DescribeDBInstances(${check.instanceId}) failed: ${check.describeError}`
+      ? `DescribeDBInstances(${check.instanceId}) failed: ${check.describeError}${controlPlane === 'failed' ? ' (the instance does not exist)' : ' (status unknown)'}`
       : `DBInstanceStatus(${check.instanceId}) = ${check.status ?? 'absent'}`,
     check.connections !== undefined
-      ? `DatabaseConnections = ${check.connections}`
+      ? `DatabaseConnections = ${check.connections}${fresh ? '' : ` (stale datapoint from ${check.connectionsAt !== undefined ? new Date(check.connectionsAt).toISOString() : '?'})`}`
       : `DatabaseConnections: no datapoint${check.metricsError ? ` (${check.metricsError})` : ''}`,
     check.alarms.length > 0
       ? `alarms: ${check.alarms.map((a) => `${a.name}=${a.state}`).join(', ')}`
@@ -63,10 +109,11 @@ export function assessPrimary(check: PrimaryCheck): PrimaryAssessment {
   ];
 
   let condition: PrimaryCondition;
-  if (!statusHealthy && reachability !== 'reachable') condition = 'down';
-  else if (statusHealthy && reachability === 'reachable') condition = 'healthy';
+  if (controlPlane === 'failed' && reachability === 'unreachable') condition = 'down';
+  else if (controlPlane === 'available' && reachability === 'reachable') condition = 'healthy';
+  else if (controlPlane === 'unreadable' || reachability === 'unknown') condition = 'unknown';
   else condition = 'mixed';
-  return { condition, statusHealthy, reachability, signals };
+  return { condition, statusHealthy: controlPlane === 'available', controlPlane, reachability, signals };
 }
 
 export function primaryCheckVerdict(check: PrimaryCheck, index: number, total: number): Verdict {
@@ -74,8 +121,8 @@ export function primaryCheckVerdict(check: PrimaryCheck, index: number, total: n
   return {
     guardrail: GATES.primaryCheck,
     pass: a.condition === 'down',
-    reason: `check ${index}/${total}: primary ${a.condition} (status ${a.statusHealthy ? 'healthy' : 'unhealthy'}, ${a.reachability}) - ${a.signals.join('; ')}`,
-    evidence: { check: index, of: total, condition: a.condition, status: check.status ?? null, describeError: check.describeError ?? null, connections: check.connections ?? null, alarms: check.alarms, at: check.at },
+    reason: `check ${index}/${total}: primary ${a.condition} (control plane ${a.controlPlane}, ${a.reachability}) - ${a.signals.join('; ')}`,
+    evidence: { check: index, of: total, condition: a.condition, controlPlane: a.controlPlane, reachability: a.reachability, status: check.status ?? null, describeError: check.describeError ?? null, connections: check.connections ?? null, alarms: check.alarms, at: check.at },
   };
 }
 
@@ -88,7 +135,8 @@ export type ConfirmationState =
 /**
  * After each check: a healthy primary ends the window at once (recovered); `required`
  * consecutive "down" checks confirm; anything else after the window is not confirmed and
- * goes to a human (status and reachability disagree: promoting could split the database).
+ * goes to a human: signals that disagree (mixed) or could not be read (unknown, e.g. an
+ * RDS/CloudWatch/IAM outage) are no proof, and promoting without proof can split the database.
  */
 export function confirmationState(checks: PrimaryCheck[], required: number): ConfirmationState {
   const assessed = checks.map(assessPrimary);
@@ -116,10 +164,16 @@ export function confirmationState(checks: PrimaryCheck[], required: number): Con
     verdict: {
       guardrail: GATES.primaryConfirmedDown,
       pass: false,
-      reason: `PrimaryNotConfirmed: only ${down}/${checks.length} checks found the primary down; status and reachability disagree`,
-      evidence,
+      reason: `PrimaryNotConfirmed: only ${down}/${checks.length} checks found the primary down (${describeCounts(assessed)}); cannot confirm the primary is down: decide by hand`,
+      evidence: { ...evidence, signals: last?.signals ?? [] },
     },
   };
+}
+
+function describeCounts(assessed: PrimaryAssessment[]): string {
+  const counts = new Map<PrimaryCondition, number>();
+  for (const a of assessed) counts.set(a.condition, (counts.get(a.condition) ?? 0) + 1);
+  return [...counts].map(([c, n]) => `${n} ${c}`).join(', ');
 }
 
 // ---- Gate 2: the replica can take over ------------------------------------------------
@@ -180,6 +234,9 @@ export function replicaVerdicts(replica: ReplicaReading, config: AutopilotConfig
 }
 
 // ---- Gate 3: no recent failover --------------------------------------------------------
+
+/** States a replica passes through while PromoteReadReplica runs (modifying, then backing-up for the new retention). */
+export const PROMOTION_UNDER_WAY_STATUSES: readonly string[] = ['modifying', 'backing-up'];
 
 /** Action kind recorded by the promotion; the interval gate counts these. */
 export const PROMOTE_ACTION = 'promote-replica';

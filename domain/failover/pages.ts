@@ -5,6 +5,11 @@
  * folds them into one alert):
  * - a gate refuses / approval rejected or EXPIRED / rollback: P1 trigger naming the gate
  *   (or the step where it stopped), the evidence and the next manual command;
+ * - the primary could not be confirmed down (signals unreadable or disagreeing): P1
+ *   "cannot confirm the primary is down: decide by hand" with the checks' evidence and
+ *   the runbook's commands (never a promotion on "cannot see");
+ * - a rollback after promotion + DNS keeps serving from the secondary: P1 with the ordered
+ *   failback commands (the autopilot never sends clients back to the old primary itself);
  * - approval required: P1 trigger carrying the approve and reject commands;
  * - failover starting without approval: P1 trigger ("promoting now"): a region move is
  *   never something a human learns about afterwards;
@@ -86,6 +91,32 @@ export function gateRefusedPage(args: PageBase & { gate: Verdict }): Page {
     diagnosis: [...args.diagnosis, ...evidence],
     refused: [refused],
     nextStep: `Nothing was changed. Decide by hand: ${cmds.verifyPrimary} ; ${cmds.checkReplica} ; to fail over manually follow runbook 1 from step 3 (${cmds.promote})`,
+  };
+}
+
+/**
+ * The confirmation window ended without positive proof that the primary is down (signals
+ * unreadable or disagreeing). The autopilot never promotes on "cannot see": a human decides,
+ * with the evidence and the runbook's commands to check and, if they decide so, fail over.
+ */
+export function primaryNotConfirmedPage(args: PageBase & { gate: Verdict }): Page {
+  const cmds = manualCommands(args.config);
+  const evidence = args.gate.evidence ? [`evidence: ${JSON.stringify(args.gate.evidence)}`] : [];
+  return {
+    ...base(args, `Cannot confirm the primary ${args.config.database.primaryInstanceId} is down: decide by hand (failover NOT started)`, 'trigger', 'P1'),
+    diagnosis: [...args.diagnosis, ...evidence],
+    refused: [{ action: 'database failover (promote replica)', guardrail: args.gate.guardrail, reason: args.gate.reason }],
+    nextStep: [
+      'Nothing was changed. Check the primary and the replica yourself:',
+      cmds.verifyPrimary,
+      cmds.checkReplica,
+      'Only if the primary is really down and its writers are stopped, fail over by hand (runbook 1 steps 3-8):',
+      cmds.pausePrimary,
+      cmds.promote,
+      cmds.startSecondary,
+      cmds.switchDnsToSecondary,
+      cmds.verify,
+    ].join('\n'),
   };
 }
 

@@ -1,13 +1,12 @@
 /**
- * The runbook's rollback procedure, run when a step after the gates fails or is refused:
- * scale the secondary down (when it was started), switch DNS back only when the primary is
- * healthy, and page P1 with exactly where it stopped and what remains manual. A promotion
- * cannot be undone; the page says so and which database to check before any write.
+ * The runbook's rollback procedure, run when a step after the gates fails or is refused.
+ * It never creates an outage and never sends clients back to the old primary on its own
+ * once they were sent to the promoted replica (see `rollback`); it pages P1 with exactly
+ * where it stopped and what remains manual. A promotion cannot be undone.
  */
 import type { Verdict } from '../guardrails';
 import type { TimelineEntry } from '../incident';
 import type { Workflow } from '../ports';
-import { assessPrimary } from './gates';
 import { manualCommands, stoppedPage } from './pages';
 import type { FailoverRecords, ServiceReading } from './signals';
 import type { FailoverDeps, FailoverInput, FailoverOutcome } from './workflow';
@@ -38,10 +37,33 @@ export interface RollbackContext {
   diagnosis: string[];
 }
 
+/** Poll interval of the rollback's durable waits (primary service stable). */
+const ROLLBACK_POLL_SECONDS = 30;
+
+/** Where the service name points, read live before the rollback decides. */
+type DnsPosition = 'primary' | 'secondary' | 'unknown';
+
 /**
- * The runbook's rollback procedure when a step fails: scale the secondary down (when it
- * was started), switch DNS back only when the primary is healthy again, then page P1 with
- * where it stopped and what remains manual. The promotion itself cannot be undone.
+ * The runbook's rollback procedure when a step fails, with one rule that keeps it from
+ * creating an outage or a second writer's history:
+ *
+ * - Nothing promoted: nothing to undo automatically (a promotion that failed after its
+ *   retries may still have happened, so the paused primary service is left to a human);
+ *   P1 with the commands.
+ * - Promoted, DNS NEVER switched (read live: a DNS step that failed after its retries may
+ *   have applied): traffic still goes to the primary stack. Scale the secondary down (the
+ *   runbook's rollback), then, only once it is at 0, restore the primary service to its
+ *   pre-pause desired count through act and wait until it is stable. If the secondary
+ *   cannot be scaled down, the primary service is NOT restored (two applications on two
+ *   writable databases). The promoted replica is a split-off copy nobody was sent to.
+ * - Promoted AND DNS switched (or its position unknown): clients have been sent to the
+ *   promoted replica and may have written to it. Pointing them back at the old primary
+ *   would orphan those writes; that decision needs a human. The autopilot does NOT switch
+ *   DNS back, does NOT scale the secondary down and does NOT restart the primary-region
+ *   service (Route53 fails over to it if the secondary turns unhealthy): it keeps serving
+ *   from the secondary and pages P1 with the ordered failback commands (decide the
+ *   authoritative database, restore the primary service and wait until stable, switch DNS
+ *   back, then scale the secondary down).
  */
 export async function rollback(wf: Workflow, deps: FailoverDeps, input: FailoverInput, ctx: RollbackContext): Promise<FailoverOutcome> {
   const { config, ops, clock, recorder } = deps;
@@ -50,74 +72,88 @@ export async function rollback(wf: Workflow, deps: FailoverDeps, input: Failover
   const rolledBack: string[] = [];
   const manual: string[] = [];
   const { stop, progress } = ctx;
+  const pausedCount = progress.paused?.desiredCount ?? 0;
+  const primaryName = `${config.service.clusterName}/${config.service.serviceName}`;
+  const waitPrimaryStable = `aws ecs wait services-stable --cluster ${config.service.clusterName} --services ${config.service.serviceName} --region ${config.service.region}`;
 
   await wf.step('rollback-start', async () => {
     record({ kind: 'error', summary: `failover stopped at ${stop.stoppedAt}: ${stop.reason}`, detail: { promoted: progress.promoted, secondaryStarted: progress.secondaryStarted, dnsChanged: progress.dnsChanged } });
   });
 
-  if (progress.promoted) {
-    // Rollback step 1: scale the secondary down.
-    const scaled = await wf.step('rollback-scale-secondary-down', async () => {
+  if (!progress.promoted) {
+    if (stop.stoppedAt === 'pause-application') {
+      manual.push(`The primary-region writers were NOT stopped: stop them first (a writer next to a promoted replica is a split brain): ${cmds.pausePrimary}`);
+    }
+    manual.push(`Nothing was promoted. Check the replica: ${cmds.checkReplica}; to fail over by hand follow runbook 1 from step 4: ${cmds.promote}`);
+    if (pausedCount > 0) {
+      manual.push(`${config.service.serviceName} was scaled to 0 (from ${pausedCount}); once the primary is back (and only if ${config.database.replicaInstanceId} is still a replica): ${cmds.restorePrimaryService(pausedCount)}`);
+    }
+  } else {
+    const dns = await wf.step('rollback-read-dns', async (): Promise<DnsPosition> => {
+      if (progress.dnsChanged) return 'secondary';
       try {
-        const svc = await ops.readSecondaryService();
-        if (svc.desiredCount === 0) return 'already at 0';
-        const out = await deps.act(
-          {
-            action: 'rollback-secondary-service',
-            scope: `service:${config.secondaryService.clusterName}/${config.secondaryService.serviceName}`,
-            summary: `rollback: scaled ${config.secondaryService.serviceName} (${config.secondaryService.region}) to 0`,
-          },
-          () => ops.updateSecondaryService(undefined, 0),
-        );
-        if (out.status !== 'executed') return `not done (${out.status === 'refused' ? `${out.guardrail}: ${out.reason}` : 'dry-run'})`;
-        return 'done';
+        const records = await ops.readFailoverRecords();
+        const onSecondary = records.secondarySet?.failover === 'PRIMARY' && sameDnsName(records.secondarySet.aliasDnsName, config.secondaryService.albDnsName);
+        record({ kind: 'signal', summary: `rollback: ${config.dns.recordName} points at the ${onSecondary ? 'secondary' : 'primary'} stack` });
+        return onSecondary ? 'secondary' : 'primary';
       } catch (err) {
-        record({ kind: 'error', summary: `rollback: scaling ${config.secondaryService.serviceName} down failed: ${errorText(err)}` });
-        return `failed (${errorText(err)})`;
+        record({ kind: 'error', summary: `rollback: cannot read the ${config.dns.recordName} records (${errorText(err)}): treated as switched` });
+        return 'unknown';
       }
     });
-    if (scaled === 'done') rolledBack.push(`scaled ${config.secondaryService.serviceName} to 0`);
-    else if (scaled !== 'already at 0') manual.push(`Scale the secondary down: ${cmds.scaleSecondaryDown}`);
 
-    // Rollback step 2: DNS back to the primary only when the primary is healthy.
-    if (progress.dnsChanged) {
-      const primaryHealthy = await wf.step('rollback-check-primary', async () => {
-        const check = await ops.checkPrimary(clock.now());
-        const a = assessPrimary(check);
-        record({ kind: 'signal', summary: `rollback: primary ${a.condition} - ${a.signals.join('; ')}` });
-        return a.condition === 'healthy';
-      });
-      if (primaryHealthy) {
-        const switched = await wf.step('rollback-switch-dns-back', async () => {
-          try {
-            const out = await deps.act(
-              {
-                action: 'switch-dns-back',
-                scope: `dns:${config.dns.hostedZoneId}/${config.dns.recordName}`,
-                summary: `rollback: restored the ${config.dns.recordName} failover records to their pre-failover state`,
-              },
-              () => ops.restoreFailoverRecords(progress.dnsPrevious ?? {}),
-            );
-            return out.status === 'executed';
-          } catch (err) {
-            record({ kind: 'error', summary: `rollback: switching DNS back failed: ${errorText(err)}` });
-            return false;
-          }
+    if (dns !== 'primary') {
+      await wf.step('rollback-keep-serving', async () => {
+        record({
+          kind: 'decision',
+          summary: `rollback: ${config.dns.recordName} ${dns === 'secondary' ? 'points at' : 'may point at'} the promoted ${config.database.replicaInstanceId}; NOT switching DNS back, NOT scaling ${config.secondaryService.serviceName} down: failback after promotion and DNS needs a human`,
         });
-        if (switched) rolledBack.push(`switched ${config.dns.recordName} back`);
-        else manual.push(`Switch DNS back: ${cmds.switchDnsBack}`);
-      } else {
-        manual.push(`DNS still points at the secondary and the primary is not healthy: restore the primary, then switch DNS back: ${cmds.switchDnsBack}`);
+      });
+      manual.push(
+        `KEEP SERVING from ${config.secondaryRegion}: ${config.dns.recordName} ${dns === 'secondary' ? 'points at' : 'may point at'} ${config.secondaryService.albDnsName} and ${config.database.replicaInstanceId} is promoted; clients may have written to it, so the autopilot did not switch back. Check what serves now: ${cmds.verify}`,
+        `Failback only by hand, in this order: (1) decide which database is authoritative (writes since the switch live on ${config.database.replicaInstanceId}): ${cmds.verifyPrimary} ; ${cmds.checkReplica}`,
+        `(2) restore the primary service and wait until it is stable: ${cmds.restorePrimaryService(pausedCount > 0 ? pausedCount : config.secondaryService.desiredCount)} ; ${waitPrimaryStable}`,
+        `(3) switch DNS back: ${cmds.switchDnsBack}`,
+        `(4) only then scale the secondary down: ${cmds.scaleSecondaryDown}`,
+      );
+    } else {
+      // Rollback step 1: scale the secondary down (DNS never pointed at it).
+      const scaled = await wf.step('rollback-scale-secondary-down', async () => {
+        try {
+          const svc = await ops.readSecondaryService();
+          if (svc.describeError === undefined && svc.desiredCount === 0) return 'already at 0';
+          const out = await deps.act(
+            {
+              action: 'rollback-secondary-service',
+              scope: `service:${config.secondaryService.clusterName}/${config.secondaryService.serviceName}`,
+              summary: `rollback: scaled ${config.secondaryService.serviceName} (${config.secondaryService.region}) to 0`,
+            },
+            () => ops.updateSecondaryService(undefined, 0),
+          );
+          if (out.status !== 'executed') return `not done (${out.status === 'refused' ? `${out.guardrail}: ${out.reason}` : 'dry-run'})`;
+          return 'done';
+        } catch (err) {
+          record({ kind: 'error', summary: `rollback: scaling ${config.secondaryService.serviceName} down failed: ${errorText(err)}` });
+          return `failed (${errorText(err)})`;
+        }
+      });
+      const secondaryDown = scaled === 'done' || scaled === 'already at 0';
+      if (scaled === 'done') rolledBack.push(`scaled ${config.secondaryService.serviceName} to 0`);
+      if (!secondaryDown) manual.push(`Scale the secondary down (${scaled}): ${cmds.scaleSecondaryDown}`);
+
+      // Rollback step 2: the primary stack serves again, only once the secondary is down.
+      if (pausedCount > 0 && !secondaryDown) {
+        manual.push(`${primaryName} was left at 0 (from ${pausedCount}): restoring it while ${config.secondaryService.serviceName} still runs on the promoted ${config.database.replicaInstanceId} would run two writers. Once the secondary is at 0: ${cmds.restorePrimaryService(pausedCount)} ; ${waitPrimaryStable}`);
+      } else if (pausedCount > 0) {
+        const restored = await restorePrimaryService(wf, deps, pausedCount, record);
+        if (restored === 'stable') rolledBack.push(`restored ${config.service.serviceName} to ${pausedCount} tasks (stable)`);
+        else manual.push(`${primaryName} was not restored to ${pausedCount} stable tasks (${restored}): ${cmds.restorePrimaryService(pausedCount)} ; ${waitPrimaryStable}`);
       }
+      manual.push(`DNS never left the primary stack; ${config.database.replicaInstanceId} is promoted but no client was sent to it: keep it out of service (a split-off copy) and rebuild a replica.`);
     }
     manual.push(
       `${config.database.replicaInstanceId} is promoted (a standalone writer; this cannot be undone). Decide which database is authoritative before any writes: ${cmds.verifyPrimary} ; ${cmds.checkReplica}`,
     );
-  } else {
-    manual.push(`Nothing was promoted. Check the replica: ${cmds.checkReplica}; to fail over by hand follow runbook 1 from step 4: ${cmds.promote}`);
-  }
-  if (progress.paused && progress.paused.desiredCount > 0) {
-    manual.push(`${config.service.serviceName} was scaled to 0 (from ${progress.paused.desiredCount}); once the primary is back: ${cmds.restorePrimaryService(progress.paused.desiredCount)}`);
   }
 
   await wf.step('rollback-page', async () => {
@@ -139,4 +175,52 @@ export async function rollback(wf: Workflow, deps: FailoverDeps, input: Failover
     record({ kind: 'page', summary: `P1 trigger: failover stopped at ${stop.stoppedAt}`, severity: 'P1' });
   });
   return { result: 'stopped', stoppedAt: stop.stoppedAt, reason: stop.reason, rolledBack };
+}
+
+/** Restore the primary service to its pre-pause count through act, then wait (durably) until stable. */
+async function restorePrimaryService(wf: Workflow, deps: FailoverDeps, count: number, record: (e: Entry) => void): Promise<string> {
+  const { config, ops } = deps;
+  const f = config.guardrails.failover;
+  const name = `${config.service.clusterName}/${config.service.serviceName}`;
+  const started = await wf.step('rollback-restore-primary-service', async () => {
+    try {
+      const live = await ops.readPrimaryService();
+      if (live.describeError !== undefined) return `cannot read ${name}: ${live.describeError}`;
+      if (live.desiredCount === count) return 'ok';
+      const out = await deps.act(
+        {
+          action: 'restore-primary-service',
+          scope: `service:${name}`,
+          summary: `rollback: restored ${name} (${config.service.region}) from ${live.desiredCount} to its pre-pause ${count} tasks`,
+        },
+        () => ops.scalePrimaryService(count),
+      );
+      return out.status === 'executed' ? 'ok' : `not done (${out.status === 'refused' ? `${out.guardrail}: ${out.reason}` : 'dry-run'})`;
+    } catch (err) {
+      record({ kind: 'error', summary: `rollback: restoring ${name} failed: ${errorText(err)}` });
+      return `failed (${errorText(err)})`;
+    }
+  });
+  if (started !== 'ok') return started;
+  const polls = Math.max(1, Math.ceil(f.serviceStableTimeoutSeconds / ROLLBACK_POLL_SECONDS));
+  for (let i = 1; i <= polls; i++) {
+    if (i > 1) await wf.wait(`rollback-primary-stable-wait-${i}`, ROLLBACK_POLL_SECONDS);
+    const state = await wf.step(`rollback-primary-stable-check-${i}`, async () => {
+      try {
+        const svc = await ops.readPrimaryService();
+        record({ kind: 'signal', summary: `rollback: ${name} running ${svc.runningCount}/${svc.desiredCount}, ${svc.deployments} deployment(s)${svc.describeError ? ` (${svc.describeError})` : ''}` });
+        if (svc.rolloutState === 'FAILED') return 'rollout FAILED';
+        return svc.describeError === undefined && svc.desiredCount === count && svc.runningCount === count && svc.deployments <= 1 ? 'stable' : 'waiting';
+      } catch (err) {
+        return `waiting (${errorText(err)})`;
+      }
+    });
+    if (state === 'stable' || state === 'rollout FAILED') return state;
+  }
+  return `not stable within ${f.serviceStableTimeoutSeconds}s`;
+}
+
+function sameDnsName(a: string | undefined, b: string): boolean {
+  const norm = (s: string): string => s.toLowerCase().replace(/\.$/, '');
+  return a !== undefined && norm(a) === norm(b);
 }

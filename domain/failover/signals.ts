@@ -15,6 +15,8 @@ export interface PrimaryCheck {
   describeError?: string;
   /** Latest DatabaseConnections datapoint in the look-back; absent when CloudWatch had none (or failed). */
   connections?: number;
+  /** Timestamp (epoch ms) of that datapoint: a stale one says nothing about now. */
+  connectionsAt?: number;
   /** Error name when GetMetricData failed. */
   metricsError?: string;
   /** The configured database-down alarms and their current state. */

@@ -40,6 +40,18 @@ class FakeWorld {
   registered: string[] = [];
   dns = { failover: 'SECONDARY', alias: 'regami-alb-secondary.us-west-2.elb.amazonaws.com.' };
   dnsChecksLeft = 0;
+  /** At replica read number `read`, the replica (still replicating) is found in `status`. */
+  replicaStatusAtRead: { read: number; status: string } | undefined;
+  /** The promotion ends in this status instead of 'available'. */
+  promotionEndsIn: string | undefined;
+  /** The secondary's rollout ends FAILED (stop before DNS). */
+  secondaryRolloutFails = false;
+  /** ChangeResourceRecordSets applies, then the step fails (a timeout after the call). */
+  dnsUpsertThrowsAfterApplying = false;
+  /** DescribeServices of the primary-region service fails. */
+  primaryServiceUnreadable = false;
+  /** UpdateService of the primary-region service fails. */
+  pauseThrows = false;
   healthy: (w: FakeWorld) => boolean = (w) => w.secondary.running > 0 && w.dns.failover === 'PRIMARY' && w.replica.source === undefined;
   calls: string[] = [];
 }
@@ -52,7 +64,8 @@ function fakeOps(w: FakeWorld): DatabaseFailoverOperations {
       w.replica = { status: 'modifying', source: w.replica.source };
       w.promoteReadsLeft = 3;
     }
-    if (!w.promotionHangs && w.promoteReadsLeft > 0 && --w.promoteReadsLeft === 0) w.replica = { status: 'available' };
+    if (w.replicaReads === w.replicaStatusAtRead?.read) w.replica = { ...w.replica, status: w.replicaStatusAtRead.status };
+    if (!w.promotionHangs && w.promoteReadsLeft > 0 && --w.promoteReadsLeft === 0) w.replica = { status: w.promotionEndsIn ?? 'available' };
     return { instanceId: 'regami-db-replica', region: 'us-west-2', status: w.replica.status, ...(w.replica.source ? { sourceIdentifier: w.replica.source } : {}), ...(w.replica.lag !== undefined ? { lagSeconds: w.replica.lag } : {}), endpoint: { address: REPLICA_HOST, port: 5432 } };
   };
   return {
@@ -63,8 +76,12 @@ function fakeOps(w: FakeWorld): DatabaseFailoverOperations {
     },
     readReplica: async () => replica(),
     readSecondary: async () => ({ region: 'us-west-2', clusterName: 'c2', clusterStatus: 'ACTIVE', service: service(), taskDefinitionArn: w.secondary.taskDefinition, taskDefinitionFamily: 'regami-api', hasDatabaseUrl: true, errors: [] }),
-    readPrimaryService: async () => ({ region: 'us-east-1', cluster: 'c1', service: 's1', status: 'ACTIVE', desiredCount: w.primaryDesired, runningCount: w.primaryDesired, deployments: 1 }),
+    readPrimaryService: async () =>
+      w.primaryServiceUnreadable
+        ? { region: 'us-east-1', cluster: 'c1', service: 's1', describeError: 'AccessDeniedException', desiredCount: 0, runningCount: 0, deployments: 0 }
+        : { region: 'us-east-1', cluster: 'c1', service: 's1', status: 'ACTIVE', desiredCount: w.primaryDesired, runningCount: w.primaryDesired, deployments: 1 },
     async scalePrimaryService(n) {
+      if (w.pauseThrows) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
       w.calls.push('ECS.UpdateService primary');
       w.primaryDesired = n;
       return { region: 'us-east-1', cluster: 'c1', service: 's1', status: 'ACTIVE', desiredCount: n, runningCount: n, deployments: 1 };
@@ -91,7 +108,7 @@ function fakeOps(w: FakeWorld): DatabaseFailoverOperations {
     },
     async updateSecondaryService(td, n) {
       w.calls.push(`ECS.UpdateService secondary ${n}`);
-      w.secondary = { ...w.secondary, desired: n, ...(td ? { taskDefinition: td } : {}), rollout: 'IN_PROGRESS', readsToStable: 2 };
+      w.secondary = { ...w.secondary, desired: n, ...(td ? { taskDefinition: td } : {}), rollout: w.secondaryRolloutFails && n > 0 ? 'FAILED' : 'IN_PROGRESS', readsToStable: w.secondaryRolloutFails && n > 0 ? 0 : 2 };
       if (n === 0) w.secondary.running = 0;
       return service();
     },
@@ -103,6 +120,7 @@ function fakeOps(w: FakeWorld): DatabaseFailoverOperations {
       w.calls.push('Route53.ChangeResourceRecordSets PRIMARY');
       w.dns.failover = 'PRIMARY';
       w.dnsChecksLeft = 2;
+      if (w.dnsUpsertThrowsAfterApplying) throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
       return { changeId: '/change/C1', status: 'PENDING' };
     },
     async restoreFailoverRecords(previous) {
@@ -146,7 +164,7 @@ interface Harness {
   run(): ReturnType<typeof runDatabaseFailover>;
 }
 
-function harness(opts: { config?: AutopilotConfig; controls?: Partial<Controls>; earlier?: ActionRecord[]; approval?: ApprovalOutcome; refuse?: Record<string, string>; setup?: (w: FakeWorld) => void } = {}): Harness {
+function harness(opts: { config?: AutopilotConfig; controls?: Partial<Controls>; earlier?: ActionRecord[]; approval?: ApprovalOutcome; refuse?: Record<string, string>; setup?: (w: FakeWorld) => void; checkPrimary?: DatabaseFailoverOperations['checkPrimary'] } = {}): Harness {
   const config = opts.config ?? cfg();
   const w = new FakeWorld();
   opts.setup?.(w);
@@ -163,7 +181,7 @@ function harness(opts: { config?: AutopilotConfig; controls?: Partial<Controls>;
   };
   const deps: FailoverDeps = {
     config,
-    ops: fakeOps(w),
+    ops: { ...fakeOps(w), ...(opts.checkPrimary ? { checkPrimary: opts.checkPrimary } : {}) },
     act,
     recorder: { record: (e) => timeline.push({ ...e, at: e.at ?? w.now }) },
     pager: { send: async (p) => void pages.push(p) },
@@ -223,6 +241,40 @@ describe('database failover workflow (fakes)', () => {
     expect(await h.run()).toMatchObject({ result: 'refused', gate: 'PrimaryConfirmedDown' });
     expect(mutations(h)).toEqual([]);
     expect(h.pages[0]).toMatchObject({ action: 'trigger', severity: 'P1', refused: [{ guardrail: 'PrimaryConfirmedDown' }] });
+  });
+
+  it('an RDS/CloudWatch outage (cannot see the primary) over the whole window refuses: no mutation, P1 "decide by hand" with evidence and commands', async () => {
+    const h = harness({ checkPrimary: async (at) => ({ at, instanceId: 'regami-db-primary', describeError: 'ThrottlingException', metricsError: 'ThrottlingException', alarms: [], alarmsError: 'AccessDeniedException' }) });
+    expect(await h.run()).toMatchObject({ result: 'refused', gate: 'PrimaryConfirmedDown', reason: expect.stringMatching(/^PrimaryNotConfirmed: only 0\/3 .*3 unknown/) });
+    expect(mutations(h)).toEqual([]);
+    expect(h.pages).toHaveLength(1);
+    const page = h.pages[0]!;
+    expect(page).toMatchObject({ severity: 'P1', action: 'trigger', title: expect.stringContaining('Cannot confirm the primary regami-db-primary is down: decide by hand') });
+    expect(page.diagnosis.join('\n')).toContain('ThrottlingException');
+    expect(page.nextStep).toContain("aws rds describe-db-instances --db-instance-identifier regami-db-primary --region us-east-1");
+    expect(page.nextStep).toContain('aws rds promote-read-replica --db-instance-identifier regami-db-replica');
+    expect(h.wf.steps).not.toContain('check-read-replica-health');
+  });
+
+  it.each([
+    ['the primary service cannot be read', (w: FakeWorld) => (w.primaryServiceUnreadable = true)],
+    ['UpdateService of the primary service fails', (w: FakeWorld) => (w.pauseThrows = true)],
+  ])('pause on and %s: stops BEFORE promotion and pages P1 (a writer it could not stop)', async (_name, setup) => {
+    const h = harness({ setup });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'pause-application' });
+    expect(mutations(h)).not.toContain('RDS.PromoteReadReplica');
+    expect(h.wf.steps).not.toContain('promote-read-replica');
+    const page = h.pages[h.pages.length - 1]!;
+    expect(page).toMatchObject({ severity: 'P1', action: 'trigger', title: expect.stringContaining('STOPPED at pause-application') });
+    expect(page.nextStep).toContain('writers were NOT stopped');
+    expect(page.nextStep).toContain('aws ecs update-service --cluster regami-cluster --service regami-service --desired-count 0 --region us-east-1');
+  });
+
+  it('pause on and the pause refused by a guardrail: stops before promotion', async () => {
+    const h = harness({ refuse: { 'pause-primary-service': 'kill switch is ON' } });
+    expect(await h.run()).toMatchObject({ result: 'stopped', stoppedAt: 'pause-application' });
+    expect(mutations(h)).toEqual([]);
   });
 
   it('replica lag over budget refuses before any mutation and pages the gate with its evidence', async () => {
@@ -306,39 +358,91 @@ describe('database failover workflow (fakes)', () => {
     expect(summaries(h).some((s) => s.includes('promotion already under way, not promoting again'))).toBe(true);
   });
 
-  it('rolls back when the application never becomes healthy: secondary down, DNS left while the primary is down', async () => {
+  // Flipped (review S6): this test used to assert that the rollback scales the secondary to 0
+  // after DNS was switched to it (with the primary service still paused): an outage made by
+  // the autopilot. After promotion + DNS the autopilot keeps serving and pages a human.
+  it('after promotion and DNS, an unhealthy verification keeps serving from the secondary and pages the ordered failback', async () => {
     const h = harness({ setup: (w) => (w.healthy = () => false) });
     const out = await h.run();
-    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'verify-application', rolledBack: ['scaled regami-service-secondary to 0'] });
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'verify-application', rolledBack: [] });
     expect(mutations(h)).toEqual([
       'ECS.UpdateService primary',
       'RDS.PromoteReadReplica',
       'ECS.RegisterTaskDefinition',
       'ECS.UpdateService secondary 2',
       'Route53.ChangeResourceRecordSets PRIMARY',
-      'ECS.UpdateService secondary 0',
     ]);
+    expect(h.w.secondary.desired).toBe(2);
+    expect(h.w.dns.failover).toBe('PRIMARY');
     const page = h.pages[h.pages.length - 1]!;
     expect(page).toMatchObject({ severity: 'P1', action: 'trigger', title: expect.stringContaining('STOPPED at verify-application') });
-    expect(page.nextStep).toContain('primary is not healthy');
-    expect(page.nextStep).toContain('aws route53 change-resource-record-sets --hosted-zone-id Z1234567890ABC');
+    expect(page.nextStep).toContain('KEEP SERVING');
+    const steps = page.nextStep.split('\n');
+    const at = (needle: string) => steps.findIndex((l) => l.includes(needle));
+    // the failback order: authoritative database, primary service restored and stable, DNS, then the secondary
+    expect(at('decide which database is authoritative')).toBeGreaterThanOrEqual(0);
+    expect(at('--desired-count 2 --region us-east-1')).toBeGreaterThan(at('decide which database is authoritative'));
+    expect(at('aws ecs wait services-stable --cluster regami-cluster ')).toBe(at('--desired-count 2 --region us-east-1'));
+    expect(at('aws route53 change-resource-record-sets --hosted-zone-id Z1234567890ABC')).toBeGreaterThan(at('--desired-count 2 --region us-east-1'));
+    expect(at('--desired-count 0 --region us-west-2')).toBeGreaterThan(at('aws route53 change-resource-record-sets'));
     expect(page.nextStep).toContain('is promoted');
-    expect(page.nextStep).toContain('--desired-count 2 --region us-east-1');
     expect(h.incident.status).toBe('escalated');
   });
 
-  it('rollback switches DNS back when the primary is healthy again', async () => {
+  // Flipped (review S6): this test used to assert that DNS is switched back automatically when
+  // the primary looks healthy again. Once the promoted replica took traffic, that orphans its
+  // writes: a human decides. No DNS change, no scale-down, no primary restart.
+  it('after promotion and DNS, a primary that looks healthy again is NOT switched back automatically', async () => {
     const h = harness({
       setup: (w) => {
         w.healthy = () => false;
-        // three confirmation checks down, then healthy at the rollback check
         w.primaryScript = [{}, {}, {}, { status: 'available', connections: 12, alarm: 'OK' }];
       },
     });
     const out = await h.run();
-    expect(out).toMatchObject({ result: 'stopped', rolledBack: ['scaled regami-service-secondary to 0', 'switched api.regami.com back'] });
-    expect(mutations(h).slice(-2)).toEqual(['ECS.UpdateService secondary 0', 'Route53.ChangeResourceRecordSets SECONDARY']);
+    expect(out).toMatchObject({ result: 'stopped', rolledBack: [] });
+    expect(mutations(h)).not.toContain('Route53.ChangeResourceRecordSets SECONDARY');
+    expect(mutations(h)).not.toContain('ECS.UpdateService secondary 0');
+    expect(mutations(h).filter((m) => m === 'ECS.UpdateService primary')).toHaveLength(1);
+    expect(h.w.dns.failover).toBe('PRIMARY');
+    expect(h.w.primaryDesired).toBe(0);
+    expect(summaries(h).some((s) => s.includes('NOT switching DNS back'))).toBe(true);
+  });
+
+  it('promoted but DNS never switched: scales the secondary down, THEN restores the primary service to its pre-pause count and waits until stable', async () => {
+    const h = harness();
+    // the secondary's rollout FAILS: stop at wait-service-stable, before DNS
+    h.w.secondaryRolloutFails = true;
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'wait-service-stable', rolledBack: ['scaled regami-service-secondary to 0', 'restored regami-service to 2 tasks (stable)'] });
+    expect(mutations(h)).toEqual(['ECS.UpdateService primary', 'RDS.PromoteReadReplica', 'ECS.RegisterTaskDefinition', 'ECS.UpdateService secondary 2', 'ECS.UpdateService secondary 0', 'ECS.UpdateService primary']);
+    expect(h.w.primaryDesired).toBe(2);
     expect(h.w.dns.failover).toBe('SECONDARY');
+    expect(h.wf.steps.indexOf('rollback-restore-primary-service')).toBeGreaterThan(h.wf.steps.indexOf('rollback-scale-secondary-down'));
+    expect(h.wf.steps).toContain('rollback-primary-stable-check-1');
+  });
+
+  it('promoted, DNS never switched, but the secondary cannot be scaled down: the primary service is NOT restored (two writers)', async () => {
+    const h = harness({ refuse: { 'rollback-secondary-service': 'kill switch is ON' } });
+    h.w.secondaryRolloutFails = true;
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'wait-service-stable', rolledBack: [] });
+    expect(mutations(h).filter((m) => m === 'ECS.UpdateService primary')).toHaveLength(1);
+    expect(h.w.primaryDesired).toBe(0);
+    const page = h.pages[h.pages.length - 1]!;
+    expect(page.nextStep).toContain('would run two writers');
+    expect(page.nextStep).toContain('--desired-count 0 --region us-west-2');
+  });
+
+  it('a DNS step that failed after applying (records read live) is treated as switched: no scale-down, no primary restart', async () => {
+    const h = harness();
+    h.w.dnsUpsertThrowsAfterApplying = true;
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'update-dns', rolledBack: [] });
+    expect(h.w.dns.failover).toBe('PRIMARY');
+    expect(mutations(h)).not.toContain('ECS.UpdateService secondary 0');
+    expect(mutations(h).filter((m) => m === 'ECS.UpdateService primary')).toHaveLength(1);
+    expect(h.pages[h.pages.length - 1]?.nextStep).toContain('KEEP SERVING');
   });
 
   it('a refusal at promotion (kill switch flipped mid-incident) stops with nothing promoted and says what to restore', async () => {
@@ -350,6 +454,27 @@ describe('database failover workflow (fakes)', () => {
     expect(page.refused).toEqual([{ action: 'promote-read-replica', guardrail: 'KillSwitch', reason: 'kill switch is ON' }]);
     expect(page.nextStep).toContain('Nothing was promoted');
     expect(page.nextStep).toContain('--desired-count 2 --region us-east-1');
+  });
+
+  it.each(['storage-full', 'incompatible-parameters', 'rebooting'])(
+    'a replica that went %s between the gate and the promotion is not "promotion under way": stops at once with the status',
+    async (status) => {
+      // Read 1 is the replica gate; read 2 is the promote step's re-read.
+      const h = harness({ setup: (w) => (w.replicaStatusAtRead = { read: 2, status }) });
+      const started = h.w.now;
+      const out = await h.run();
+      expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'promote-read-replica', reason: expect.stringContaining(`is ${status} and still a replica`) });
+      expect(mutations(h)).not.toContain('RDS.PromoteReadReplica');
+      expect(h.wf.steps.some((s) => s.startsWith('wait-promotion-check-'))).toBe(false);
+      expect(h.w.now - started).toBeLessThan(5 * 60_000);
+    },
+  );
+
+  it('a replica that fails during the promotion wait stops at once, not after the timeout', async () => {
+    const h = harness({ setup: (w) => (w.promotionEndsIn = 'storage-full') });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'wait-promotion', reason: expect.stringContaining('went to storage-full') });
+    expect(h.wf.steps.filter((s) => s.startsWith('wait-promotion-check-')).length).toBeLessThan(3);
   });
 
   it('a promotion that never completes stops at wait-promotion, bounded by the timeout, and pages', async () => {

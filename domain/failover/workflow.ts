@@ -15,8 +15,10 @@ import { downtimeSeconds, type IncidentRecord, type TimelineEntry } from '../inc
 import type { Page } from '../paging';
 import type { Act, ActRequest, Clock, Pager, Recorder, Workflow } from '../ports';
 import {
+  FAILED_DB_STATUSES,
   GATES,
   PROMOTE_ACTION,
+  PROMOTION_UNDER_WAY_STATUSES,
   approvalVerdict,
   assessPrimary,
   confirmationState,
@@ -30,7 +32,7 @@ import {
   type ConfirmationState,
 } from './gates';
 import type { DatabaseFailoverOperations } from './operations';
-import { approvalPage, failoverCompletedPages, failoverStartingPage, gateRefusedPage, manualCommands, recoveredPage, stoppedPage } from './pages';
+import { approvalPage, failoverCompletedPages, failoverStartingPage, gateRefusedPage, manualCommands, primaryNotConfirmedPage, recoveredPage, stoppedPage } from './pages';
 import { StopFailover, errorText, rollback } from './rollback';
 import type { FailoverRecords, PrimaryCheck, ServiceReading, TaskDefinitionReading } from './signals';
 
@@ -110,7 +112,8 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
       record({ kind: 'decision', summary: `failover NOT started: gate ${gate.guardrail} refused - ${gate.reason}` });
       deps.incident.addRefusal(`${gate.guardrail}: ${gate.reason}`);
       deps.incident.update({ status: 'escalated' });
-      await send(gateRefusedPage({ incidentKey: input.incidentKey, config, at: clock.now(), diagnosis, done: ['nothing: no mutation was made'], gate }));
+      const args = { incidentKey: input.incidentKey, config, at: clock.now(), diagnosis, done: ['nothing: no mutation was made'], gate };
+      await send(gate.guardrail === GATES.primaryConfirmedDown ? primaryNotConfirmedPage(args) : gateRefusedPage(args));
     });
     return { result: 'refused', gate: gate.guardrail, reason: gate.reason };
   };
@@ -294,42 +297,44 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
 
   let completed: { taskDefinitionArn: string; endpoint: string } = { taskDefinitionArn: '', endpoint: '' };
   try {
-    // Runbook step 3: pause application (optional). The primary region may be down with
-    // its database: a failure here is recorded and left to a human, it does not block.
+    // Runbook step 3: pause application (optional). When configured, the pause is a
+    // precondition of the promotion: a primary-region writer we could not stop, next to a
+    // promoted replica, is exactly the split brain the gates exist to prevent. A pause that
+    // cannot be read or fails (after the step's retries) or is refused stops the failover
+    // before promotion: P1, by hand (the rollback page names the pause command first).
     if (f.pausePrimaryService) {
       progress.paused = await guardedStep('pause-application', async () => {
         const svc = await ops.readPrimaryService();
         if (svc.describeError !== undefined) {
-          record({ kind: 'error', summary: `pause-application: cannot read ${svc.cluster}/${svc.service} (${svc.describeError}); pause by hand: ${cmds.pausePrimary}` });
-          return undefined;
+          // Thrown (not a decision): the step retries; out of retries it stops the failover.
+          throw new Error(`cannot read ${svc.cluster}/${svc.service} (${svc.describeError}) to stop its writers`);
         }
         if (svc.desiredCount === 0) {
           record({ kind: 'note', summary: `${svc.cluster}/${svc.service} already at desired 0` });
           return svc;
         }
-        try {
-          await mutate('pause-application', {
-            action: 'pause-primary-service',
-            scope: `service:${svc.cluster}/${svc.service}`,
-            summary: `scaled ${svc.cluster}/${svc.service} (${svc.region}) from ${svc.desiredCount} to 0 to stop writes`,
-          }, () => ops.scalePrimaryService(0));
-        } catch (err) {
-          if (err instanceof StopFailover) throw err;
-          record({ kind: 'error', summary: `pause-application failed (${errorText(err)}); pause by hand: ${cmds.pausePrimary}` });
-          return undefined;
-        }
+        await mutate('pause-application', {
+          action: 'pause-primary-service',
+          scope: `service:${svc.cluster}/${svc.service}`,
+          summary: `scaled ${svc.cluster}/${svc.service} (${svc.region}) from ${svc.desiredCount} to 0 to stop writes`,
+        }, () => ops.scalePrimaryService(0));
         return svc;
       });
       if (progress.paused && progress.paused.desiredCount > 0) done.push(`scaled ${config.service.serviceName} to 0 (was ${progress.paused.desiredCount})`);
     }
 
-    // Runbook step 4: promote the read replica (once: a replica no longer replicating, or
-    // already changing state, is our promotion under way).
+    // Runbook step 4: promote the read replica, once. Under way = no longer replicating, or
+    // in a state a promotion passes through (a step retried after a crash finds it there).
+    // Any other state (storage-full, incompatible-parameters, rebooting, unreadable...) is
+    // not our promotion: stop now with the status instead of waiting out the timeout.
     await guardedStep('promote-read-replica', async () => {
       const live = await ops.readReplica();
-      if (!live.sourceIdentifier || live.status !== 'available') {
+      if (!live.sourceIdentifier || (live.status !== undefined && PROMOTION_UNDER_WAY_STATUSES.includes(live.status))) {
         record({ kind: 'note', summary: `replica ${live.instanceId} is ${live.status ?? 'unknown'}${live.sourceIdentifier ? '' : ', no longer a replica'}: promotion already under way, not promoting again` });
         return live;
+      }
+      if (live.status !== 'available') {
+        throw new StopFailover('promote-read-replica', `replica ${live.instanceId} is ${live.describeError ? `unreadable (${live.describeError})` : (live.status ?? 'unknown')} and still a replica: not promoting it`);
       }
       return mutate('promote-read-replica', {
         action: PROMOTE_ACTION,
@@ -349,6 +354,9 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
         const live = await ops.readReplica();
         const ready = live.status === 'available' && !live.sourceIdentifier && !!live.endpoint;
         record({ kind: 'signal', summary: `promotion: ${live.instanceId} is ${live.status ?? live.describeError ?? 'unknown'}${live.sourceIdentifier ? ' (still a replica)' : ''}` });
+        if (live.status !== undefined && FAILED_DB_STATUSES.includes(live.status)) {
+          throw new StopFailover('wait-promotion', `${live.instanceId} went to ${live.status} during the promotion`);
+        }
         return ready ? live.endpoint : undefined;
       });
       if (r) promotedEndpoint = r;
