@@ -112,7 +112,7 @@ describe('investigate-5xx intake (simulated region)', () => {
     expect(h.mutations()).toEqual([]);
   });
 
-  it('a hand-off that cannot be sent is paged P2 (the ALARM is claimed, a retry would be dropped)', async () => {
+  it('a hand-off that cannot be sent is paged P2 now (not thrown: a retry would investigate and page twice)', async () => {
     const h = await harness(metrics({ 'ecs-cpu': { series: 97 } }), true);
     const result = await investigate5xxIntake(alarmEvent(h.rt, 'ALARM', h.rt.clock.now()), h.rt);
     expect(result.status).toBe('paged');
@@ -146,6 +146,68 @@ describe('investigate-5xx intake (simulated region)', () => {
     expect(h.mutations().filter((m) => m.op === 'ECS.UpdateService')).toHaveLength(1);
     const refused = h.pages().filter((p) => p.topic.endsWith('-p2')).pop();
     expect(refused?.message).toMatch(/Cooldown/);
+  });
+
+  it('memory leak paged P3, then the alarm OK: the resolve goes to the P3 topic the trigger went to (not the record\'s P2)', async () => {
+    const h = await harness(metrics({ 'ecs-memory': { series: { points: [{ t: -3600, v: 58 }, { t: 0, v: 80 }, { t: 300, v: 96 }] } } }));
+    h.world.apply({ kind: 'ecs-tasks-stop', region: 'us-east-1', cluster: svc.clusterName, service: svc.serviceName, count: 1, reason: 'OutOfMemoryError: Container killed due to memory usage' } as WorldChange);
+    expect((await investigate5xxIntake(alarmEvent(h.rt, 'ALARM', h.rt.clock.now()), h.rt)).status).toBe('acted');
+    h.world.clock.advanceBy(10 * 60_000);
+    expect((await investigate5xxIntake(alarmEvent(h.rt, 'OK', h.rt.clock.now()), h.rt)).status).toBe('paged');
+    expect(h.pages().map((p) => p.topic)).toEqual(['runbook-autopilot-dev-p3', 'runbook-autopilot-dev-p3']);
+    expect(h.pages()[1]!.message).toMatch(/back to normal/);
+  });
+
+  it('memory leak: the restart happened but marking it failed; Lambda\'s retry finds the restart, marks it, pages P3 - no second deployment, no "refused" page', async () => {
+    const h = await harness(metrics({ 'ecs-memory': { series: { points: [{ t: -3600, v: 58 }, { t: 0, v: 80 }, { t: 300, v: 96 }] } } }));
+    h.world.apply({ kind: 'ecs-tasks-stop', region: 'us-east-1', cluster: svc.clusterName, service: svc.serviceName, count: 1, reason: 'OutOfMemoryError: Container killed due to memory usage' } as WorldChange);
+    const event = alarmEvent(h.rt, 'ALARM', h.rt.clock.now(), 'leak');
+    const mark = jest.spyOn(h.rt.store, 'markOwnChange').mockRejectedValueOnce(new Error('ProvisionedThroughputExceededException'));
+    await expect(investigate5xxIntake(event, h.rt)).rejects.toThrow(/ProvisionedThroughputExceeded/);
+    mark.mockRestore();
+    expect(h.mutations().filter((m) => m.op === 'ECS.UpdateService')).toHaveLength(1);
+
+    h.world.clock.advanceBy(60_000);
+    const retry = await investigate5xxIntake(event, h.rt);
+    expect(retry.status).toBe('acted');
+    expect(h.mutations().filter((m) => m.op === 'ECS.UpdateService')).toHaveLength(1);
+    expect(h.pages().some((p) => /restart refused/.test(p.message))).toBe(false);
+    const p3 = h.pages().find((p) => p.topic.endsWith('-p3'));
+    const deploymentId = /forced a new deployment (\S+)/.exec(p3?.message ?? '')?.[1];
+    expect(deploymentId).toBeDefined();
+    expect(await h.rt.store.isOwnChange(deploymentId!)).toBe(true);
+    expect((await h.rt.store.loadIncident(KEY))?.timeline.some((e) => /^already done: /.test(e.summary))).toBe(true);
+  });
+
+  it('memory leak while another runbook holds the service lock (a rollback rolling out): the restart is refused LockHeld and paged, nothing deployed', async () => {
+    const h = await harness(metrics({ 'ecs-memory': { series: { points: [{ t: -3600, v: 58 }, { t: 0, v: 80 }, { t: 300, v: 96 }] } } }));
+    h.world.apply({ kind: 'ecs-tasks-stop', region: 'us-east-1', cluster: svc.clusterName, service: svc.serviceName, count: 1, reason: 'OutOfMemoryError: Container killed due to memory usage' } as WorldChange);
+    const lock = await h.rt.store.acquireLock(`service:${svc.clusterName}/${svc.serviceName}`, 'rollback-deployment-regami-service-d1', h.rt.clock.now(), 1800);
+    expect(lock.acquired).toBe(true);
+    const result = await investigate5xxIntake(alarmEvent(h.rt, 'ALARM', h.rt.clock.now()), h.rt);
+    expect(result.status).toBe('paged');
+    expect(h.mutations()).toEqual([]);
+    const p2 = h.pages().find((p) => p.topic.endsWith('-p2'));
+    expect(p2?.message).toMatch(/restart refused \(ResourceLock\)/);
+    expect(p2?.message).toMatch(/LockHeld: service:regami-cluster\/regami-service is locked by rollback-deployment-regami-service-d1/);
+  });
+
+  it('an investigation that throws gives the ALARM back: it is paged P2 at once, and Lambda\'s retry of the same event investigates', async () => {
+    const h = await harness(metrics({ 'rds-connections': { series: 166 } }));
+    const event = alarmEvent(h.rt, 'ALARM', h.rt.clock.now(), 'the-only-delivery');
+    const broken: Runtime = { ...h.rt, openSession: async () => { throw new Error('ProvisionedThroughputExceededException: state table throttled'); } };
+    await expect(investigate5xxIntake(event, broken)).rejects.toThrow(/ProvisionedThroughputExceeded/);
+    expect(h.pages()).toHaveLength(1);
+    expect(h.pages()[0]!.topic).toBe('runbook-autopilot-dev-p2');
+    expect(h.pages()[0]!.message).toMatch(/the investigation failed .*ProvisionedThroughputExceededException/);
+
+    // Lambda retries the same event: it is investigated, not dropped as a duplicate.
+    const retry = await investigate5xxIntake(event, h.rt);
+    expect(retry.status).toBe('paged');
+    expect(retry.reason).toMatch(/^connection-pool-exhausted/);
+    expect((await h.rt.store.loadIncident(KEY))?.rootCauseGuess).toMatch(/^connection-pool-exhausted/);
+    // ... and a third delivery of it is the duplicate.
+    expect((await investigate5xxIntake(event, h.rt)).status).toBe('ignored');
   });
 
   it('a dependency down (Redis): no scaling, P2 with the dependency check to run', async () => {

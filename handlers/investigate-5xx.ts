@@ -10,13 +10,15 @@
 import { alarmNameMatches } from '../domain/config';
 import { incidentKey, openIncident, type IncidentRecord } from '../domain/incident';
 import { classify, DEFAULT_THRESHOLDS } from '../domain/investigation/classify';
-import { formatEvidence, respond, signalSummary } from '../domain/investigation/respond';
+import { serviceLockResource } from '../domain/scaling/capacity';
+import { formatEvidence, investigationFailedPage, respond, RESTART_ACTION, restartAlreadyMade, restartScope, signalSummary } from '../domain/investigation/respond';
+import type { ActOutcome } from '../domain/ports';
 import type { Page } from '../domain/paging';
 import { parseEvent } from '../events';
 import type { EventOf } from '../events/types';
-import { AwsInvestigationOperations } from '../adapters/aws/investigation';
+import { AwsInvestigationOperations, type RestartResult } from '../adapters/aws/investigation';
 import { IncidentSession } from '../adapters/runtime/incident-session';
-import { makeAct, makePage } from '../adapters/runtime/wiring';
+import { makeAct, makePage, withEventClaim } from '../adapters/runtime/wiring';
 import { intakeHandler, logEntrySink, productionRuntime, rejectedBy, type IntakeResult } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
 
@@ -41,9 +43,32 @@ export async function investigate5xxIntake(event: unknown, rt: Runtime): Promise
   if (state.value === 'OK') return resolveIncident(rt, ev, key, now);
   if (state.value !== 'ALARM') return { status: 'ignored', incidentKey: key, reason: `${alarmName} is ${state.value}: nothing to investigate` };
 
-  if (!(await rt.store.claimOnce(`investigate-5xx#${alarmName}#${state.timestamp}`, now, DEDUPE_TTL_SECONDS))) {
+  // The claim is given back when the investigation throws: Lambda's retry of this event must
+  // investigate, not be dropped as a duplicate of an investigation that never finished.
+  const claimed = await withEventClaim(rt.store, `investigate-5xx#${alarmName}#${state.timestamp}`, now, DEDUPE_TTL_SECONDS, () =>
+    investigateOrPage(rt, ev, key, now),
+  );
+  if (claimed.duplicate) {
     return { status: 'ignored', incidentKey: key, reason: `duplicate of the ALARM of ${new Date(state.timestamp).toISOString()}, already investigated` };
   }
+  return claimed.result;
+}
+
+/** A failed investigation is paged now (the alarm does not fire again while it stays in ALARM), then rethrown for Lambda's retry. */
+async function investigateOrPage(rt: Runtime, ev: EventOf<'alarm'>, key: string, now: number): Promise<IntakeResult> {
+  try {
+    return await investigate(rt, ev, key, now);
+  } catch (err) {
+    const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    await rt.pager
+      .send(investigationFailedPage({ config: rt.config, incidentKey: key, alarm: { name: ev.detail.alarmName, stateChangedAt: ev.detail.state.timestamp, reason: ev.detail.state.reason }, error: why, now: rt.clock.now() }))
+      .catch(() => undefined);
+    throw err;
+  }
+}
+
+async function investigate(rt: Runtime, ev: EventOf<'alarm'>, key: string, now: number): Promise<IntakeResult> {
+  const { alarmName, state } = ev.detail;
   const init = { key, runbook: 'investigate-5xx' as const, title: `High 5XX rate on ${rt.config.service.serviceName} (${alarmName})`, severity: 'P2' as const, detectedAt: now };
   let session = await rt.openSession(init);
   if (isClosed(session.incident, now)) session = new IncidentSession(openIncident(init), rt.clock, rt.store, [logEntrySink(rt.logger), ...rt.sinks]);
@@ -75,7 +100,7 @@ export async function investigate5xxIntake(event: unknown, rt: Runtime): Promise
       try {
         await rt.emit(response.detailType, { ...response.detail });
       } catch (err) {
-        // The ALARM is already claimed: a retry would be a duplicate, so a lost hand-off is paged now.
+        // Paged now rather than thrown: a retry would gather and classify again and page twice; the page says what to do by hand.
         const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
         session.record({ kind: 'error', runbook: 'investigate-5xx', summary: `hand-off ${response.detailType} failed: ${why}` });
         await page(withoutAt({ ...response.page, severity: 'P2', title: `${response.page.title} - but the hand-off failed`, done: [], refused: [{ action: `emit ${response.detailType}`, guardrail: 'HandOffFailed', reason: why }] }));
@@ -88,18 +113,32 @@ export async function investigate5xxIntake(event: unknown, rt: Runtime): Promise
     }
     case 'restart': {
       const svc = rt.config.service;
-      const act = makeAct(rt.actuator, session);
-      const outcome = await act(
-        {
-          action: 'force-new-deployment',
-          // Its own scope: a restart is paced by restartCooldownSeconds, independently of scaling changes.
-          scope: `restart:${svc.clusterName}/${svc.serviceName}`,
-          summary: response.summary,
-          cooldownSeconds: rt.config.guardrails.scaling.restartCooldownSeconds,
-          budget: { max: 1, windowSeconds: rt.config.guardrails.scaling.restartCooldownSeconds },
-        },
-        () => ops.forceNewDeployment(now),
-      );
+      const scope = restartScope(svc.clusterName, svc.serviceName);
+      // Owner: the incident key (a non-durable intake has no execution name). The lock is not held
+      // after the call: nothing here runs later to give it back, it would block a rollback for lockTtlSeconds.
+      const act = makeAct(rt.actuator, session, { owner: key });
+      const restart = () =>
+        act(
+          {
+            action: RESTART_ACTION,
+            // Its own scope: a restart is paced by restartCooldownSeconds, independently of scaling changes ...
+            scope,
+            // ... but it locks the service like every runbook that changes it: never during a rollback, a scale-out or a restore switch.
+            lockResource: serviceLockResource(svc.clusterName, svc.serviceName),
+            summary: response.summary,
+            cooldownSeconds: rt.config.guardrails.scaling.restartCooldownSeconds,
+            budget: { max: 1, windowSeconds: rt.config.guardrails.scaling.restartCooldownSeconds },
+          },
+          () => ops.forceNewDeployment(now),
+        );
+      // Re-read before acting: a retry of this ALARM's event finds the restart its first attempt made.
+      const earlier = restartAlreadyMade(await rt.store.recentActions(scope, state.timestamp), key, state.timestamp);
+      const forced = earlier ? signals.service?.deployments.find((d) => d.status === 'PRIMARY' && d.createdAt >= state.timestamp) : undefined;
+      if (earlier && forced) {
+        session.record({ kind: 'note', runbook: 'investigate-5xx', summary: `already done: ${earlier.summary ?? RESTART_ACTION} at ${new Date(earlier.at).toISOString()} for this ALARM (deployment ${forced.id}); not restarting again` });
+      }
+      const outcome: ActOutcome<RestartResult> =
+        earlier && forced ? { status: 'executed', result: { deploymentId: forced.id, taskDefinition: forced.taskDefinition, alreadyDone: true } } : await restart();
       const p: Page = { ...response.page };
       if (outcome.status === 'executed') {
         await rt.store.markOwnChange(outcome.result.deploymentId, key, rt.clock.now());

@@ -7,9 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig } from '../domain/config';
 import type { ScaleEcsInput } from '../domain/scaling/workflow';
+import { episodeExecutionName } from '../domain/scaling/intake';
 import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../adapters/sim';
 import type { WorldSpec } from '../adapters/sim';
 import { AwsScalingOperations } from '../adapters/aws/scaling';
+import { setStepCrashHook } from '../adapters/durable';
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
@@ -20,7 +22,9 @@ afterAll(() => LocalDurableTestRunner.teardownTestEnvironment());
 
 const svc = defaultConfig.service;
 const ref = { region: svc.region, cluster: svc.clusterName, service: svc.serviceName };
+/** The service lock every runbook shares, and scaling's own cooldown/budget scope. */
 const scope = `service:${svc.clusterName}/${svc.serviceName}`;
+const scalingScope = `scale:service:${svc.clusterName}/${svc.serviceName}`;
 const running = { region: svc.region, cluster: svc.clusterName, service: svc.serviceName, count: 4 };
 
 /** A load spike until T+15m: 93% CPU on fewer than four tasks, 55% on four; 38% after. */
@@ -49,14 +53,14 @@ interface Harness {
   mutations(): { op: string; input: Record<string, unknown> }[];
 }
 
-async function harness(spec: WorldSpec, starter?: Runtime['startWorkflow']): Promise<Harness> {
+async function harness(spec: WorldSpec, starter?: Runtime['startWorkflow'], config = defaultConfig): Promise<Harness> {
   const clock = new SimClock(Date.parse(spec.start));
   const world = SimWorld.create(spec, clock);
   const table = await freshStateTable('scale');
   const starts: { name: string; input: unknown }[] = [];
   const names = new Set<string>();
   const rt = createRuntime({
-    config: defaultConfig,
+    config,
     clock,
     tableName: table.tableName,
     dynamoEndpoint: table.endpoint,
@@ -130,11 +134,27 @@ describe('scale-ecs workflow (durable, simulated region)', () => {
     expect(h.mutations().map((m) => `${m.op}:${String(m.input.desiredCount)}`)).toEqual(['ECS.UpdateService:4', 'ECS.UpdateService:3', 'ECS.UpdateService:2']);
   });
 
+  it('capped at the max (a P2 trigger): the resolve reaches the P2 topic that opened the PagerDuty alert, not only the P4 one', async () => {
+    const config = { ...defaultConfig, guardrails: { ...defaultConfig.guardrails, scaling: { ...defaultConfig.guardrails.scaling, maxTasks: 3 } } };
+    const h = await harness(mergeWorld(baselineWorld(), spikeWorld), undefined, config);
+    const runner = new LocalDurableTestRunner({ handlerFunction: buildWorkflow(() => h.rt) });
+    const execution = await runner.run({ payload: alarmInput(h.rt.clock.now()) });
+    expect(execution.getResult()).toEqual({ outcome: 'scaled-and-restored', finalDesired: 2 });
+    const sent = h.world.snsOutbox.map((m) => ({ topic: m.topicArn.split(':').pop(), state: m.subject?.split(':')[0] ?? m.message.split('\n')[0] }));
+    expect(sent[0]).toEqual({ topic: 'runbook-autopilot-dev-p2', state: 'ALARM' });
+    expect(h.world.snsOutbox[0]!.message).toMatch(/scaled to its max of 3/);
+    // The resolve: OK on the P2 topic (PagerDuty resolves only through the routing key that triggered).
+    const last = h.world.snsOutbox[h.world.snsOutbox.length - 1]!;
+    expect(last.topicArn).toMatch(/-p2$/);
+    expect(last.subject).toMatch(/^OK: /);
+    expect(h.world.snsOutbox.filter((m) => /-p4$/.test(m.topicArn))).toEqual([]);
+  });
+
   it('budget exhausted: no mutation, a P2 page naming the guardrail', async () => {
     const h = await harness(mergeWorld(baselineWorld(), spikeWorld));
     const now = h.rt.clock.now();
     for (let i = 0; i < defaultConfig.guardrails.scaling.actionsPerHour; i++) {
-      await h.rt.store.recordAction({ scope, action: 'scale-out', at: now - (3000 - i * 400) * 1000, incidentKey: 'earlier' });
+      await h.rt.store.recordAction({ scope: scalingScope, action: 'scale-out', at: now - (3000 - i * 400) * 1000, incidentKey: 'earlier' });
     }
     const runner = new LocalDurableTestRunner({ handlerFunction: buildWorkflow(() => h.rt) });
     const execution = await runner.run({ payload: alarmInput(now) });
@@ -144,6 +164,25 @@ describe('scale-ecs workflow (durable, simulated region)', () => {
     expect(h.world.snsOutbox[0]!.topicArn).toMatch(/-p2$/);
     expect(h.world.snsOutbox[0]!.message).toMatch(/BudgetExhausted: 6\/6/);
     expect((await h.rt.store.loadIncident('scale-ecs-regami-service'))?.status).toBe('escalated');
+  });
+
+  it('scaling and rollback keep separate cooldowns and budgets: a rollback a minute ago does not refuse the scale-out, the scaling changes never count against the rollback', async () => {
+    const h = await harness(mergeWorld(baselineWorld(), spikeWorld));
+    const now = h.rt.clock.now();
+    await h.rt.store.recordAction({ scope, action: 'rollback', at: now - 60_000, incidentKey: 'rollback-deployment-regami-service-d1' });
+    const runner = new LocalDurableTestRunner({ handlerFunction: buildWorkflow(() => h.rt) });
+    const execution = await runner.run({ payload: alarmInput(now) });
+    expect(execution.getResult()).toEqual({ outcome: 'scaled-and-restored', finalDesired: 2 });
+    expect((await h.rt.store.recentActions(scope, 0)).map((a) => a.action)).toEqual(['rollback']);
+    expect((await h.rt.store.recentActions(scalingScope, 0)).map((a) => a.action)).toEqual(['scale-out', 'scale-in', 'scale-in']);
+    // A rollback right after the episode, with the rollback's cooldown: not refused by the scale-ins.
+    const rollback = await h.rt.actuator.execute({
+      proposed: { action: 'rollback', scope, summary: 'roll back regami-service', incidentKey: 'rollback-deployment-regami-service-d2' },
+      policy: { cooldownSeconds: 300, budget: { max: 2, windowSeconds: 3600 } },
+      recorder: { record: () => undefined },
+      mutate: async () => 'rolled back',
+    });
+    expect(rollback.status).toBe('executed');
   });
 
   it('a scale-out AWS keeps failing ends in a P2 page, not a silent failure', async () => {
@@ -158,6 +197,71 @@ describe('scale-ecs workflow (durable, simulated region)', () => {
     expect(last.topicArn).toMatch(/-p2$/);
     expect(last.message).toMatch(/Scaling regami-service failed/);
     expect((await h.rt.store.loadIncident('scale-ecs-regami-service'))?.status).toBe('escalated');
+  });
+});
+
+describe('scale-ecs workflow: the service lock', () => {
+  afterEach(() => setStepCrashHook(undefined));
+
+  it('is taken by the execution (not the incident key) at the scale-out, held through Verify Health, given back before the monitoring', async () => {
+    const h = await harness(mergeWorld(baselineWorld(), spikeWorld));
+    const events: string[] = [];
+    // The crash hook runs after each step: used here only to see the steps' order.
+    setStepCrashHook((step) => void events.push(`step:${step}`));
+    const acquire = h.rt.store.acquireLock.bind(h.rt.store);
+    const release = h.rt.store.releaseLock.bind(h.rt.store);
+    jest.spyOn(h.rt.store, 'acquireLock').mockImplementation(async (resource, owner, now, ttl) => {
+      events.push(`acquire ${resource} ${owner}`);
+      return acquire(resource, owner, now, ttl);
+    });
+    jest.spyOn(h.rt.store, 'releaseLock').mockImplementation(async (resource, owner) => {
+      events.push(`release ${resource} ${owner}`);
+      return release(resource, owner);
+    });
+    const runner = new LocalDurableTestRunner({ handlerFunction: buildWorkflow(() => h.rt) });
+    const execution = await runner.run({ payload: alarmInput(h.rt.clock.now()) });
+    expect(execution.getResult()).toEqual({ outcome: 'scaled-and-restored', finalDesired: 2 });
+
+    const record = (await h.rt.store.loadIncident('scale-ecs-regami-service'))!;
+    const owner = episodeExecutionName(ref, record.detectedAt);
+    expect(owner).not.toBe('scale-ecs-regami-service');
+    const lockEvents = events.filter((e) => !e.startsWith('step:'));
+    expect(lockEvents.every((e) => e.endsWith(` ${scope} ${owner}`))).toBe(true);
+    const firstAcquire = events.indexOf(`acquire ${scope} ${owner}`);
+    const firstRelease = events.indexOf(`release ${scope} ${owner}`);
+    const lastVerify = events.map((e, i) => (e.startsWith('step:verify-health-') ? i : -1)).reduce((a, b) => Math.max(a, b));
+    expect(firstAcquire).toBeLessThan(events.indexOf('step:scale-up'));
+    expect(firstRelease).toBeGreaterThan(lastVerify);
+    expect(firstRelease).toBeLessThan(events.indexOf('step:check-alarm-1'));
+    expect(record.heldLocks ?? []).toEqual([]);
+    // Free for another runbook at the end.
+    expect((await acquire(scope, 'rollback-deployment-x', h.rt.clock.now(), 60)).acquired).toBe(true);
+  });
+});
+
+describe('scale-ecs workflow: a crash after a scaling step, before its checkpoint', () => {
+  afterEach(() => setStepCrashHook(undefined));
+
+  it('every step crashes once after its side effects: one scale-out, still scaled back in and the min restored, no refusal page', async () => {
+    const h = await harness(mergeWorld(baselineWorld(), spikeWorld));
+    const crashed = new Set<string>();
+    setStepCrashHook((step) => {
+      if (crashed.has(step)) return;
+      crashed.add(step);
+      throw new Error(`crash after ${step}, before its checkpoint`);
+    });
+    const runner = new LocalDurableTestRunner({ handlerFunction: buildWorkflow(() => h.rt) });
+    const execution = await runner.run({ payload: alarmInput(h.rt.clock.now()) });
+    expect(crashed.has('scale-up')).toBe(true);
+    expect(execution.getResult()).toEqual({ outcome: 'scaled-and-restored', finalDesired: 2 });
+    const registered = h.mutations().filter((m) => m.op === 'ApplicationAutoScaling.RegisterScalableTarget').map((m) => m.input.MinCapacity);
+    expect(registered).toEqual([4, 3, 2]);
+    const final = await new AwsScalingOperations(h.rt.aws, ref).readCapacity();
+    expect(final).toMatchObject({ desired: 2, autoScaling: { minCapacity: 2 } });
+    expect(h.world.snsOutbox.some((m) => /refused/.test(m.message))).toBe(false);
+    const record = await h.rt.store.loadIncident('scale-ecs-regami-service');
+    expect(record?.status).toBe('resolved');
+    expect(record?.timeline.some((e) => /^already done/.test(e.summary))).toBe(true);
   });
 });
 
@@ -179,6 +283,27 @@ describe('scale-ecs intake', () => {
     expect(dup).toMatchObject({ status: 'ignored' });
     expect(dup.reason).toMatch(/duplicate/);
     expect(h.starts).toHaveLength(1);
+  });
+
+  it('a start that fails is paged P2 and gives the ALARM back: Lambda\'s retry of the same event starts the workflow', async () => {
+    let calls = 0;
+    const h = await harness(baselineWorld(), async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('TooManyRequestsException: Rate exceeded');
+      return 'started';
+    });
+    const now = h.rt.clock.now();
+    const event = cpuAlarmEvent(now, 'ALARM', now, 'one-delivery');
+    await expect(scaleEcsIntake(event, h.rt)).rejects.toThrow(/TooManyRequests/);
+    expect(h.world.snsOutbox).toHaveLength(1);
+    expect(h.world.snsOutbox[0]!.topicArn).toMatch(/-p2$/);
+    expect(h.world.snsOutbox[0]!.message).toMatch(/Could not start the scaling workflow/);
+
+    const retry = await scaleEcsIntake(event, h.rt);
+    expect(retry).toMatchObject({ status: 'started-workflow', incidentKey: 'scale-ecs-regami-service' });
+    expect(calls).toBe(2);
+    // Once started, the same event again is the duplicate.
+    expect((await scaleEcsIntake(event, h.rt)).status).toBe('ignored');
   });
 
   it('a flapping alarm (ALARM, OK, ALARM) joins the running episode instead of starting another', async () => {

@@ -8,15 +8,16 @@
  */
 import { StepError, withDurableExecution, type DurableContext } from '@aws/durable-execution-sdk-js';
 import { openIncident } from '../domain/incident';
-import { coveredByLastEpisode, episodeExecutionName, episodeIsActive, scaleIntake, scalingIncidentKey } from '../domain/scaling/intake';
+import { coveredByLastEpisode, episodeExecutionName, episodeIsActive, scaleIntake, scalingIncidentKey, type ScaleIntake } from '../domain/scaling/intake';
 import { alarmRecovered } from '../domain/scaling/decide';
 import { checkCapacityCommand, scalingPage } from '../domain/scaling/pages';
 import { runScaleEcs, type ScaleEcsDeps, type ScaleEcsInput, type ScaleEcsResult, type ScalingIncident } from '../domain/scaling/workflow';
 import { parseEvent } from '../events';
+import type { AutopilotEvent } from '../events/types';
 import { AwsScalingOperations } from '../adapters/aws/scaling';
 import { durableWorkflow } from '../adapters/durable';
 import { IncidentSession } from '../adapters/runtime/incident-session';
-import { flushingWorkflow, makeAct } from '../adapters/runtime/wiring';
+import { flushingWorkflow, makeAct, releaseHeldLocks, withEventClaim } from '../adapters/runtime/wiring';
 import { intakeHandler, logEntrySink, productionRuntime, rejectedBy, type IntakeResult } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
 
@@ -38,9 +39,14 @@ export async function scaleEcsIntake(event: unknown, rt: Runtime): Promise<Intak
   if (intake.kind === 'ignore') return { status: 'ignored', reason: intake.reason };
 
   const key = scalingIncidentKey(intake.ref);
-  if (!(await rt.store.claimOnce(intake.dedupeKey, now, DEDUPE_TTL_SECONDS))) {
-    return { status: 'ignored', incidentKey: key, reason: `duplicate of an event already handled (${intake.dedupeKey})` };
-  }
+  // The claim is given back when anything below throws: Lambda's retry of this event must
+  // start the episode, not be dropped as a duplicate of an intake that never finished.
+  const claimed = await withEventClaim(rt.store, intake.dedupeKey, now, DEDUPE_TTL_SECONDS, () => startOrJoinEpisode(rt, parsed.event, intake, key, now));
+  if (claimed.duplicate) return { status: 'ignored', incidentKey: key, reason: `duplicate of an event already handled (${intake.dedupeKey})` };
+  return claimed.result;
+}
+
+async function startOrJoinEpisode(rt: Runtime, event: AutopilotEvent, intake: Extract<ScaleIntake, { kind: 'start' }>, key: string, now: number): Promise<IntakeResult> {
   if (intake.trigger.kind === 'cpu-alarm') {
     // Re-read the alarm: a delivery that arrives after the alarm recovered (retries, a backlog) starts nothing.
     const live = await new AwsScalingOperations(rt.aws, intake.ref).readAlarms([intake.trigger.alarmName]);
@@ -57,7 +63,7 @@ export async function scaleEcsIntake(event: unknown, rt: Runtime): Promise<Intak
   rt.logger.appendKeys({ correlation_id: key });
   // A new episode gets a new record on the same incident key (one PagerDuty alert per service).
   const session = new IncidentSession(joining && existing ? existing : openIncident(init), rt.clock, rt.store, [logEntrySink(rt.logger), ...rt.sinks]);
-  session.record({ kind: 'event', runbook: 'scale-ecs', summary: intake.summary, detail: { eventId: parsed.event.id, dedupeKey: intake.dedupeKey } });
+  session.record({ kind: 'event', runbook: 'scale-ecs', summary: intake.summary, detail: { eventId: event.id, dedupeKey: intake.dedupeKey } });
   const executionName = episodeExecutionName(intake.ref, session.incident.detectedAt);
   session.record({
     kind: 'note',
@@ -65,14 +71,14 @@ export async function scaleEcsIntake(event: unknown, rt: Runtime): Promise<Intak
     summary: joining ? `joining the running scaling workflow ${executionName}: it re-reads the alarm before any further change` : `starting scaling workflow ${executionName}`,
   });
   // Only a new episode's record is written here, before its workflow starts; a running workflow owns
-  // its record (the store overwrites whole records), so a joining event is logged, not saved.
+  // its record, so a joining event is logged, not saved.
   if (!joining) await session.flush();
   const input: ScaleEcsInput = { incidentKey: key, ref: intake.ref, trigger: intake.trigger, gateAlarms: intake.gateAlarms };
   let started: 'started' | 'joined';
   try {
     started = await rt.startWorkflow('scale-ecs', executionName, input);
   } catch (err) {
-    // The ALARM period is claimed: a retry would be dropped as a duplicate, so say it now.
+    // Said now: Lambda retries the event (its claim is given back), but the retry may fail the same way.
     const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     await rt.pager.send(
       scalingPage({
@@ -120,11 +126,16 @@ export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext
     },
   };
   const workflow = flushingWorkflow(durableWorkflow(ctx, rt.clock), session);
+  // Lock owner: this episode's execution (the intake names it from the record's detectedAt), so
+  // another execution on the same incident key does not re-enter the lock.
+  const owner = episodeExecutionName(input.ref, session.incident.detectedAt);
   const deps: ScaleEcsDeps = {
     workflow,
     incident,
     ops: new AwsScalingOperations(rt.aws, input.ref, targetGroupOf(rt, input)),
-    act: makeAct(rt.actuator, session),
+    // The service lock is held from a change until the workflow has verified it (releaseLocks).
+    act: makeAct(rt.actuator, session, { owner, holdLocks: true }),
+    releaseLocks: () => releaseHeldLocks(rt.store, session, owner),
     pager: rt.pager,
     clock: rt.clock,
     policy: rt.config.guardrails.scaling,
@@ -154,6 +165,10 @@ export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext
       );
       session.record({ kind: 'error', runbook: 'scale-ecs', summary: `scaling workflow failed: ${message}` });
       session.incident.status = 'escalated';
+      // Stopped mid-change: the service is handed to a human, so it must not stay locked until the lease expires.
+      await releaseHeldLocks(rt.store, session, owner).catch((e: unknown) =>
+        session.record({ kind: 'error', runbook: 'scale-ecs', summary: `could not give back the service lock (${e instanceof Error ? e.message : String(e)}); it expires after lockTtlSeconds` }),
+      );
       return true;
     });
     await session.flush();

@@ -10,6 +10,7 @@
  *   unknown                   -> page P2
  */
 import type { AutopilotConfig } from '../config';
+import type { ActionRecord } from '../guardrails';
 import type { Page, RefusedAction } from '../paging';
 import type { Classification, Evidence } from './classify';
 import { lastValue, type FiveXxSignals } from './signals';
@@ -186,4 +187,46 @@ function dependencyNextStep(c: Classification, config: AutopilotConfig): string 
     steps.push(`Redis: aws elasticache describe-cache-clusters --cache-cluster-id ${config.dependencies.elastiCacheClusterIds[0] ?? '<id>'} --region ${config.primaryRegion}, then redis-cli -h <endpoint> ping`);
   }
   return steps.join(' ; ');
+}
+
+/**
+ * The investigation itself failed (an AWS call or the state table threw): said now, P2, with
+ * the runbook's first manual steps, because the 5XX alarm does not fire again while it
+ * stays in ALARM. The intake rethrows after it, so Lambda retries the event.
+ */
+export function investigationFailedPage(args: { config: AutopilotConfig; incidentKey: string; alarm: { name: string; stateChangedAt: number; reason: string }; error: string; now: number }): Page {
+  const svc = args.config.service;
+  return {
+    incidentKey: args.incidentKey,
+    action: 'trigger',
+    severity: 'P2',
+    runbook: 'investigate-5xx',
+    title: `5XX on ${svc.serviceName}: the investigation failed (${args.error.slice(0, 80)}); Lambda retries it`,
+    resource: `${svc.loadBalancerDimension} -> service/${svc.clusterName}/${svc.serviceName}`,
+    at: args.now,
+    diagnosis: [`${args.alarm.name} ALARM at ${new Date(args.alarm.stateChangedAt).toISOString()}: ${args.alarm.reason}`, `investigation failed: ${args.error}`],
+    done: [],
+    refused: [],
+    nextStep:
+      `Runbook 4 by hand: aws logs tail ${svc.logGroupName} --since 30m --filter-pattern "?ERROR ?Exception" --region ${svc.region}; ` +
+      `aws ecs describe-services --cluster ${svc.clusterName} --services ${svc.serviceName} --region ${svc.region} --query 'services[0].deployments'`,
+  };
+}
+
+/** The memory-leak restart: its own cooldown/budget scope (restartCooldownSeconds), apart from scaling. */
+export const RESTART_ACTION = 'force-new-deployment';
+
+export function restartScope(cluster: string, service: string): string {
+  return `restart:${cluster}/${service}`;
+}
+
+/**
+ * The restart this incident already made for this ALARM period, if any: a retry of the same
+ * event (Lambda retries it when something after the restart failed, e.g. the page or the
+ * loop-guard mark) must find it and finish, not be refused by the cooldown it started.
+ */
+export function restartAlreadyMade(actions: ActionRecord[], incidentKey: string, alarmSince: number): ActionRecord | undefined {
+  return actions
+    .filter((a) => a.action === RESTART_ACTION && a.incidentKey === incidentKey && a.at >= alarmSince)
+    .reduce<ActionRecord | undefined>((latest, a) => (!latest || a.at > latest.at ? a : latest), undefined);
 }

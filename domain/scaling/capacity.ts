@@ -57,9 +57,21 @@ export function scalingBounds(capacity: ServiceCapacity, policy: ScalingPolicy):
   };
 }
 
-/** The scope guardrails count scaling actions against (cooldown, budget, lock). */
-export function serviceScope(cluster: string, service: string): string {
+/**
+ * The lock every runbook that changes the service takes (scaling, rollback, restart, restore
+ * switch, failover pause): mutual exclusion between runbooks is the lock's job.
+ */
+export function serviceLockResource(cluster: string, service: string): string {
   return `service:${cluster}/${service}`;
+}
+
+/**
+ * What scaling changes count against (cooldown, hourly budget): scaling's own scope, so a
+ * rollback or a restore switch on the same service never holds back the next scale-out
+ * during a spike, and scale-outs never use up a rollback's cooldown or budget.
+ */
+export function scalingScope(cluster: string, service: string): string {
+  return `scale:${serviceLockResource(cluster, service)}`;
 }
 
 export function describeCapacity(c: ServiceCapacity): string {

@@ -1,6 +1,6 @@
 import { defaultConfig } from '../config';
 import { scalingBounds, type ScalingPolicy, type ServiceCapacity } from './capacity';
-import { planScaleIn, planScaleOut, scaleInFloor, stepCeiling, type AlarmReading } from './decide';
+import { changeInEffect, planScaleIn, planScaleOut, scaleInFloor, stepCeiling, type AlarmReading } from './decide';
 
 const policy: ScalingPolicy = defaultConfig.guardrails.scaling;
 const T0 = Date.parse('2026-01-15T03:00:00Z');
@@ -122,5 +122,27 @@ describe('scale in: stabilisation and floor', () => {
     expect(d).toMatchObject({ kind: 'scale-in', to: 5 });
     const done = planScaleIn({ capacity: service(5), bounds, before: { desired: 5 }, alarm: ok(2000), policy, now: T0 });
     expect(done.kind).toBe('done');
+  });
+});
+
+describe('changeInEffect: what a re-run scaling step finds already done', () => {
+  const target = (desired: number, min: number) => service(desired, { autoScaling: { resourceId: 'service/regami-cluster/regami-service', minCapacity: min, maxCapacity: 10 } });
+  it('out: done only when the count AND the pinned MinCapacity are there', () => {
+    const change = { direction: 'out' as const, desired: 4, autoScalingMin: 4 };
+    expect(changeInEffect(target(4, 4), change)).toBe(true);
+    expect(changeInEffect(target(5, 4), change)).toBe(true);
+    // Target tracking moved the count but nobody pinned the min: still to do.
+    expect(changeInEffect(target(4, 2), change)).toBe(false);
+    expect(changeInEffect(target(2, 2), change)).toBe(false);
+    expect(changeInEffect(service(4), { direction: 'out', desired: 4 })).toBe(true);
+    expect(changeInEffect(service(3), { direction: 'out', desired: 4 })).toBe(false);
+  });
+  it('in: done when at or below the count with the min restored', () => {
+    const change = { direction: 'in' as const, desired: 2, autoScalingMin: 2 };
+    expect(changeInEffect(target(2, 2), change)).toBe(true);
+    expect(changeInEffect(target(2, 3), change)).toBe(false);
+    expect(changeInEffect(target(3, 2), change)).toBe(false);
+    expect(changeInEffect(service(3), { direction: 'in', desired: 3 })).toBe(true);
+    expect(changeInEffect(service(4), { direction: 'in', desired: 3 })).toBe(false);
   });
 });

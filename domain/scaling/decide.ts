@@ -41,17 +41,21 @@ export function stepCeiling(current: number, maxStepUp: number): number {
   return Math.min(current * 2, current + maxStepUp);
 }
 
+/** ServiceActive: a service at desired 0 was paused on purpose (runbook 1 step 3); the refusal, or undefined when active. */
+export function servicePaused(capacity: ServiceCapacity): Verdict | undefined {
+  if (capacity.desired > 0) return undefined;
+  return {
+    guardrail: 'ServiceActive',
+    pass: false,
+    reason: `ServicePaused: ${capacity.cluster}/${capacity.service} has desired count 0 (paused on purpose, e.g. during a failover); the autopilot does not start it`,
+    evidence: { desired: capacity.desired },
+  };
+}
+
 export function planScaleOut(capacity: ServiceCapacity, bounds: ScalingBounds, policy: ScalingPolicy, request: ScaleOutRequest): ScaleOutDecision {
   const from = capacity.desired;
-  if (from <= 0) {
-    const refusal: Verdict = {
-      guardrail: 'ServiceActive',
-      pass: false,
-      reason: `ServicePaused: ${capacity.cluster}/${capacity.service} has desired count 0 (paused on purpose, e.g. during a failover); the autopilot does not start it`,
-      evidence: { desired: from },
-    };
-    return { kind: 'refused', from, refusal, verdicts: [refusal], why: refusal.reason };
-  }
+  const paused = servicePaused(capacity);
+  if (paused) return { kind: 'refused', from, refusal: paused, verdicts: [paused], why: paused.reason };
 
   if (from >= bounds.max) {
     const verdict: Verdict = {
@@ -175,6 +179,22 @@ export function planScaleIn(args: {
     : { direction: 'in', desired: to };
   const why = to <= floor && capacity.autoScaling ? `scale in ${from} -> ${to} and restore the auto scaling min to ${change.autoScalingMin}` : `scale in ${from} -> ${to}`;
   return { kind: 'scale-in', from, to, change, verdicts: [stable, floorVerdict], why };
+}
+
+/**
+ * Is `change` already in effect on the live service? Out: at or above the count (and the
+ * target's MinCapacity at or above the pin); in: at or below it (and the min restored).
+ * A scaling step asks this before acting, so a re-run of the step after a crash or a
+ * timeout (the change made, its checkpoint not written) finds its own work done instead of
+ * being refused by the cooldown its first run started. Without a scalable target the
+ * MinCapacity part does not apply (applyScale skips it too).
+ */
+export function changeInEffect(capacity: ServiceCapacity, change: ScaleChange): boolean {
+  const min = capacity.autoScaling?.minCapacity;
+  if (change.direction === 'out') {
+    return capacity.desired >= change.desired && (change.autoScalingMin === undefined || min === undefined || min >= change.autoScalingMin);
+  }
+  return capacity.desired <= change.desired && (change.autoScalingMin === undefined || min === undefined || min === change.autoScalingMin);
 }
 
 /** The alarm that triggered a scale-out is OK again, and went OK after the ALARM we were told about. */

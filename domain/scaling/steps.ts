@@ -7,8 +7,8 @@ import type { Verdict } from '../guardrails';
 import type { Page } from '../paging';
 import type { ActOutcome, ActRequest } from '../ports';
 import type { ServiceCapacity } from './capacity';
-import { serviceScope } from './capacity';
-import type { ScaleChange, ScaleOutDecision } from './decide';
+import { describeCapacity, scalingScope, serviceLockResource } from './capacity';
+import { changeInEffect, servicePaused, type ScaleChange, type ScaleOutDecision } from './decide';
 import { checkCapacityCommand, scalingPage, type ServiceRef } from './pages';
 import type { ScaleEcsDeps, ScaleEcsInput, ScaleEcsResult, ScaleTrigger, ScalingIncident } from './workflow';
 
@@ -17,6 +17,8 @@ export interface ScaleStepResult {
   capacity?: ServiceCapacity;
   refusal?: Verdict;
   at: number;
+  /** The live service already had the change (a re-run of the step after a crash): nothing was called. */
+  alreadyInEffect?: boolean;
 }
 
 /** Sends a page inside a step named `name` and records it; `build` gets the (step-time) clock. */
@@ -32,11 +34,15 @@ export function pagePoster(deps: ScaleEcsDeps): PagePoster {
     });
 }
 
-/** Every scaling change counts against the service: one cooldown and one hourly budget for out and in. */
+/**
+ * Every scaling change counts against the service's scaling scope: one cooldown and one hourly
+ * budget for out and in, apart from other runbooks' actions; it locks the service itself.
+ */
 export function scalingAction(deps: ScaleEcsDeps, ref: ServiceRef, action: 'scale-out' | 'scale-in', summary: string, verdicts: Verdict[]): ActRequest {
   return {
     action,
-    scope: serviceScope(ref.cluster, ref.service),
+    scope: scalingScope(ref.cluster, ref.service),
+    lockResource: serviceLockResource(ref.cluster, ref.service),
     summary,
     extraVerdicts: verdicts,
     cooldownSeconds: deps.policy.cooldownSeconds,
@@ -61,13 +67,37 @@ export function recordDecision(incident: ScalingIncident, d: ScaleOutDecision): 
   incident.record({ kind: 'decision', summary: d.why });
 }
 
+/**
+ * Re-reads the service before acting, so the step is idempotent: a re-run after a crash or a
+ * timeout that came after the change but before the checkpoint finds the change in effect
+ * and records "already done" instead of asking the Actuator again (whose cooldown, started
+ * by the first run, would refuse it and strand the episode with MinCapacity pinned).
+ */
+function alreadyInEffect(deps: ScaleEcsDeps, live: ServiceCapacity, change: ScaleChange, summary: string): ScaleStepResult | undefined {
+  if (!changeInEffect(live, change)) return undefined;
+  deps.incident.record({ kind: 'note', summary: `already done: ${describeCapacity(live)} already meets "${summary}" (an earlier run of this step, or someone else, made the change); not acting again` });
+  return { status: 'executed', capacity: live, at: deps.clock.now(), alreadyInEffect: true };
+}
+
 export async function scaleOut(deps: ScaleEcsDeps, input: ScaleEcsInput, decision: Extract<ScaleOutDecision, { kind: 'scale-out' }>, name: string): Promise<ScaleStepResult> {
   const { ref } = input;
   return deps.workflow.step(name, async () => {
     const summary = `scale ${ref.cluster}/${ref.service} out ${decision.from} -> ${decision.to}${decision.change.autoScalingMin !== undefined ? ` through its auto scaling target (MinCapacity ${decision.change.autoScalingMin})` : ''}`;
+    const cause = input.trigger.kind === 'cpu-alarm' ? `load above capacity: ${input.trigger.alarmName} in ALARM at ${decision.from} tasks` : `CPU saturation found by ${input.trigger.requestedBy}`;
+    const live = await deps.ops.readCapacity();
+    const done = alreadyInEffect(deps, live, decision.change, summary);
+    if (done) {
+      deps.incident.started(deps.clock.now(), cause);
+      return done;
+    }
+    // Paused since the decision (a failover stops the primary region's service): never start it.
+    const paused = servicePaused(live);
+    if (paused) {
+      deps.incident.record({ kind: 'guardrail', summary: `${paused.guardrail}: REFUSE - ${paused.reason}`, verdict: paused });
+      return { status: 'refused', refusal: paused, capacity: live, at: deps.clock.now() };
+    }
     const out = await deps.act(scalingAction(deps, ref, 'scale-out', summary, decision.verdicts), () => deps.ops.applyScale(decision.change));
     if (out.status === 'executed') {
-      const cause = input.trigger.kind === 'cpu-alarm' ? `load above capacity: ${input.trigger.alarmName} in ALARM at ${decision.from} tasks` : `CPU saturation found by ${input.trigger.requestedBy}`;
       deps.incident.started(deps.clock.now(), cause);
       if (out.result.desired !== decision.change.desired) {
         deps.incident.record({ kind: 'error', summary: `verify: desired is ${out.result.desired} after asking for ${decision.change.desired}` });
@@ -136,7 +166,20 @@ export async function finishWithoutScaling(
 
 export async function scaleIn(deps: ScaleEcsDeps, ref: ServiceRef, change: ScaleChange, why: string, verdicts: Verdict[], name: string): Promise<ScaleStepResult> {
   return deps.workflow.step(name, async () => {
-    const out = await deps.act(scalingAction(deps, ref, 'scale-in', `${why} on ${ref.cluster}/${ref.service}`, verdicts), () => deps.ops.applyScale(change));
+    const summary = `${why} on ${ref.cluster}/${ref.service}`;
+    const done = alreadyInEffect(deps, await deps.ops.readCapacity(), change, summary);
+    if (done) return done;
+    const out = await deps.act(scalingAction(deps, ref, 'scale-in', summary, verdicts), () => deps.ops.applyScale(change));
     return stepResult(out, deps.clock.now());
+  });
+}
+
+/** Gives back the service lock a scaling change holds (a step of its own, so it is done once). */
+export async function releaseServiceLock(deps: ScaleEcsDeps, name: string): Promise<void> {
+  const release = deps.releaseLocks;
+  if (!release) return;
+  await deps.workflow.step(name, async () => {
+    await release();
+    return true;
   });
 }

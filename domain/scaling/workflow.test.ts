@@ -14,7 +14,9 @@ import { runScaleEcs, type ScaleEcsInput, type ScalingOperations } from './workf
 const T0 = Date.parse('2026-01-15T03:00:00Z');
 const policy = defaultConfig.guardrails.scaling;
 const ref = { region: 'us-east-1', cluster: 'regami-cluster', service: 'regami-service' };
-const scope = 'service:regami-cluster/regami-service';
+/** Scaling's own cooldown/budget scope; the service itself is the lock resource every runbook shares. */
+const scope = 'scale:service:regami-cluster/regami-service';
+const serviceLock = 'service:regami-cluster/regami-service';
 
 class Harness {
   now = T0;
@@ -61,8 +63,26 @@ class Harness {
     },
   };
 
+  /**
+   * Steps that crash once after their work and before their checkpoint (as the durable
+   * runtime sees a Lambda timeout): the step runs again, as the SDK's retry would.
+   */
+  crashOnceAfter: (stepName: string) => boolean = () => false;
+  crashed: string[] = [];
+
+  /** Step names and lock events, in order. */
+  events: string[] = [];
+  /** Another runbook holds the service lock at this simulated time (the Actuator refuses ResourceLock). */
+  lockedByOther?: (now: number) => string | undefined;
+
   workflow: Workflow = {
-    step: async (_name, fn) => fn(),
+    step: async (name, fn) => {
+      const result = await fn();
+      this.events.push(`step:${name}`);
+      if (this.crashed.includes(name) || !this.crashOnceAfter(name)) return result;
+      this.crashed.push(name);
+      return fn();
+    },
     wait: async (_name, seconds) => {
       this.now += seconds * 1000;
     },
@@ -80,6 +100,9 @@ class Harness {
     );
     if (!auth.allowed && auth.refusal) return { status: 'refused', guardrail: auth.refusal.guardrail, reason: auth.refusal.reason };
     if (auth.dryRun) return { status: 'dry-run' };
+    const holder = this.lockedByOther?.(this.now);
+    if (holder) return { status: 'refused', guardrail: 'ResourceLock', reason: `LockHeld: ${request.lockResource ?? request.scope} is locked by ${holder}` };
+    this.events.push(`lock:${request.action}`);
     const result = await mutate();
     this.actions.push({ scope: request.scope, action: request.action, at: this.now, incidentKey: 'k' });
     return { status: 'executed', result };
@@ -100,6 +123,7 @@ class Harness {
         },
         ops: this.ops,
         act: this.act,
+        releaseLocks: async () => void this.events.push('release'),
         pager: { send: async (p) => void this.pages.push(p) },
         clock: { now: () => this.now },
         policy,
@@ -236,6 +260,15 @@ describe('refusals page with the reason instead of acting', () => {
     expect(h.pages[0]!.refused[0]).toMatchObject({ guardrail: 'Cooldown' });
   });
 
+  it('a rollback on the same service 60 s ago does not hold back the scale-out (its own scope), and the scale-out is not counted against it', async () => {
+    const h = new Harness({ desired: 2, alarmAt: alarmUntil(60) });
+    h.actions.push({ scope: serviceLock, action: 'rollback', at: T0 - 60_000, incidentKey: 'rollback-deployment-regami-service-d1' });
+    const result = await h.run();
+    expect(result.outcome).toBe('scaled-and-restored');
+    expect(h.applied[0]!.change).toMatchObject({ direction: 'out', desired: 4 });
+    expect(h.actions.filter((a) => a.action.startsWith('scale-')).every((a) => a.scope === scope)).toBe(true);
+  });
+
   it('kill switch: no action, page names who set it', async () => {
     const h = new Harness({ desired: 2, alarmAt: alarmUntil(60) });
     h.controls = { killSwitch: true, dryRun: false, setBy: 'alice', reason: 'game day' };
@@ -308,5 +341,90 @@ describe('flapping and late alarms', () => {
     const result = await h.run({ trigger: { kind: 'scale-requested', requestedBy: 'investigate-5xx-regami-alb-5xx-high', reason: '5XX with CPU saturated', evidence: ['CPU 96%'] } });
     expect(h.applied[0]!.change).toMatchObject({ direction: 'out', desired: 4 });
     expect(result.outcome).toBe('scaled-and-restored');
+  });
+});
+
+describe('a crash after a scaling change, before its checkpoint (the step runs again)', () => {
+  it('after the scale-out: the re-run finds 4 tasks and MinCapacity 4, records "already done", and the episode scales back in', async () => {
+    const h = new Harness({ desired: 2, autoScaling: { minCapacity: 2, maxCapacity: 10 }, alarmAt: alarmUntil(240) });
+    h.crashOnceAfter = (name) => name === 'scale-up';
+    const result = await h.run();
+    expect(h.crashed).toEqual(['scale-up']);
+    expect(result).toEqual({ outcome: 'scaled-and-restored', finalDesired: 2 });
+    // One scale-out, not refused by the cooldown its own first run started.
+    expect(h.applied.map((a) => a.change)).toEqual([
+      { direction: 'out', desired: 4, autoScalingMin: 4 },
+      { direction: 'in', desired: 3, autoScalingMin: 3 },
+      { direction: 'in', desired: 2, autoScalingMin: 2 },
+    ]);
+    expect(h.autoScaling?.minCapacity).toBe(2);
+    expect(h.pages.map((p) => [p.action, p.severity])).toEqual([
+      ['trigger', 'P4'],
+      ['resolve', 'P4'],
+    ]);
+    expect(h.timeline.some((e) => /^already done: .*desired 4.*min 4/.test(e.summary))).toBe(true);
+    expect(h.timeline.some((e) => /CooldownActive/.test(e.summary))).toBe(false);
+  });
+
+  it('after a scale-in step: the re-run does not defer on the cooldown, the next step follows one cooldown later', async () => {
+    const h = new Harness({ desired: 2, autoScaling: { minCapacity: 2, maxCapacity: 10 }, alarmAt: alarmUntil(240) });
+    h.crashOnceAfter = (name) => name.startsWith('scale-down-');
+    const result = await h.run();
+    expect(result).toEqual({ outcome: 'scaled-and-restored', finalDesired: 2 });
+    expect(h.applied.map((a) => [a.change.direction, a.change.desired])).toEqual([
+      ['out', 4],
+      ['in', 3],
+      ['in', 2],
+    ]);
+    expect(h.timeline.some((e) => /deferred/.test(e.summary))).toBe(false);
+    expect(h.timeline.filter((e) => /^already done/.test(e.summary))).toHaveLength(2);
+  });
+
+  it('a service paused between the decision and the scale-out is not started', async () => {
+    const h = new Harness({ desired: 2, alarmAt: alarmUntil(60) });
+    const step = h.workflow.step;
+    h.workflow.step = async (name, fn) => {
+      const result = await step(name, fn);
+      // The failover pauses the primary region's service right after the decision.
+      if (name === 'decide-scale-out') h.desired = 0;
+      return result;
+    };
+    const result = await h.run();
+    expect(result.outcome).toBe('refused');
+    expect(h.applied).toHaveLength(0);
+    expect(h.pages).toHaveLength(1);
+    expect(h.pages[0]).toMatchObject({ severity: 'P2', action: 'trigger' });
+    expect(h.pages[0]!.refused[0]).toMatchObject({ guardrail: 'ServiceActive' });
+    expect(h.pages[0]!.refused[0]!.reason).toMatch(/^ServicePaused/);
+  });
+});
+
+describe('the service lock (held from a change until it is verified, not through monitoring)', () => {
+  it('is given back once the scale-out is verified, before the stabilisation monitoring starts; each scale-in gives it back at once', async () => {
+    const h = new Harness({ desired: 2, alarmAt: alarmUntil(240) });
+    await h.run();
+    const e = h.events;
+    const lockOut = e.indexOf('lock:scale-out');
+    const lastVerify = e.map((x, i) => (x.startsWith('step:verify-health-') ? i : -1)).reduce((a, b) => Math.max(a, b));
+    const firstRelease = e.indexOf('release');
+    expect(lockOut).toBeGreaterThanOrEqual(0);
+    expect(firstRelease).toBeGreaterThan(lastVerify);
+    expect(e[firstRelease + 1]).toBe('step:release-service-lock');
+    expect(firstRelease).toBeLessThan(e.indexOf('step:check-alarm-1'));
+    // Every scale-in's lock is released in the step right after it.
+    e.forEach((x, i) => {
+      if (x === 'lock:scale-in') expect(e.slice(i, i + 4)).toContain('release');
+    });
+  });
+
+  it('a scale-in refused because another runbook holds the lock (a rollback rolling out) is deferred, not handed to a human', async () => {
+    const h = new Harness({ desired: 2, alarmAt: alarmUntil(60) });
+    const rollbackUntil = T0 + 1500_000;
+    h.lockedByOther = (now) => (h.desired === 4 && now < rollbackUntil ? 'rollback-deployment-regami-service-d1' : undefined);
+    const result = await h.run();
+    expect(result).toEqual({ outcome: 'scaled-and-restored', finalDesired: 2 });
+    expect(h.timeline.some((e) => /deferred: LockHeld/.test(e.summary))).toBe(true);
+    expect(h.applied.find((a) => a.change.direction === 'in')!.at).toBeGreaterThanOrEqual(rollbackUntil);
+    expect(h.pages.filter((p) => p.severity === 'P3')).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import type { Act, Clock, Pager, Recorder, Workflow } from '../ports';
 import { describeCapacity, scalingBounds, type ScalingBounds, type ScalingPolicy, type ServiceCapacity } from './capacity';
 import { alarmRecovered, planScaleIn, planScaleOut, type AlarmReading, type PreIncident, type ScaleChange } from './decide';
 import { checkCapacityCommand, restoreAutoScalingMinCommand, scalingPage, scalingResolvePage, setDesiredCountCommand, type ServiceRef } from './pages';
-import { finishWithoutScaling, pagePoster, recordDecision, scaleIn, scaleOut, triggerLines, verifyHealth } from './steps';
+import { finishWithoutScaling, pagePoster, recordDecision, releaseServiceLock, scaleIn, scaleOut, triggerLines, verifyHealth } from './steps';
 
 /** The reads and the one mutation runbook 3 needs (adapters/aws/scaling.ts). */
 export interface ScalingOperations {
@@ -56,7 +56,14 @@ export interface ScaleEcsDeps {
   workflow: Workflow;
   incident: ScalingIncident;
   ops: ScalingOperations;
+  /**
+   * A mutation through the Actuator. The handler wires it to hold the service lock after a
+   * change (owner: this execution), so no other runbook acts on the service while the change
+   * is under way; releaseLocks gives it back.
+   */
   act: Act;
+  /** Gives back the locks `act` holds; called inside a step once a change is verified, never held through monitoring. */
+  releaseLocks?: () => Promise<void>;
   pager: Pager;
   clock: Clock;
   policy: ScalingPolicy;
@@ -82,8 +89,11 @@ export interface ScaleEcsResult {
   finalDesired: number;
 }
 
-/** Refusals that only pace scale-in (they lift with time); any other refusal hands scale-in to a human. */
-const PACING_GUARDRAILS = new Set(['Cooldown', 'ActionBudget']);
+/**
+ * Refusals that only pace scale-in (they lift with time: another runbook holding the service
+ * lock finishes its rollout); any other refusal hands scale-in to a human.
+ */
+const PACING_GUARDRAILS = new Set(['Cooldown', 'ActionBudget', 'ResourceLock']);
 
 interface Observation {
   capacity: ServiceCapacity;
@@ -176,6 +186,8 @@ export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Pro
       );
     }
     current = healthy.capacity;
+    // The scale-out is verified (or paged): the service is free for other runbooks during the long monitoring.
+    await releaseServiceLock(deps, 'release-service-lock');
   }
 
   // Wait for stabilisation, then Scale Down stepwise.
@@ -206,6 +218,7 @@ export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Pro
       });
       if (again.kind === 'scale-out') {
         const r = await scaleOut(deps, input, again, `scale-up-${round}`);
+        await releaseServiceLock(deps, `release-service-lock-${round}`);
         if (r.status === 'refused') {
           await page(`page-scale-up-refused-${round}`, (now) =>
             scalingPage({
@@ -260,8 +273,9 @@ export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Pro
     if (plan.kind === 'wait') { nextWait = Math.max(1, plan.seconds); continue; }
 
     const r = await scaleIn(deps, ref, plan.change, plan.why, plan.verdicts, `scale-down-${round}`);
+    await releaseServiceLock(deps, `release-service-lock-down-${round}`);
     if (r.status === 'refused' && r.refusal && PACING_GUARDRAILS.has(r.refusal.guardrail)) {
-      // Scaling in late is safe: wait for the cooldown / hourly budget to free up and try again.
+      // Scaling in late is safe: wait for the cooldown / hourly budget / the other runbook's lock to free up and try again.
       await wf.step(`scale-down-deferred-${round}`, async () => {
         incident.record({ kind: 'decision', summary: `scale in ${plan.from} -> ${plan.to} deferred: ${r.refusal?.reason}` });
         return true;
