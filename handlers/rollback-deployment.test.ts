@@ -11,12 +11,13 @@ import { defaultConfig, type AutopilotConfig } from '../domain/config';
 import type { RollbackInput } from '../domain/rollback/decide';
 import type { RollbackResult } from '../domain/rollback/workflow';
 import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup, type WorldSpec } from '../adapters/sim';
-import { isMutatingCall } from '../adapters/aws/clients';
+import { isMutatingCall, type ObservedCall } from '../adapters/aws/clients';
 import { loadSample } from '../events/samples/load';
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
 import { buildHandler, buildWorkflow } from './rollback-deployment';
+import { toServiceState } from '../adapters/aws/rollback';
 
 beforeAll(() => LocalDurableTestRunner.setupTestEnvironment({ skipTime: true }));
 afterAll(() => LocalDurableTestRunner.teardownTestEnvironment());
@@ -99,12 +100,19 @@ interface Harness {
   /** A runner and its running execution, for tests that answer the approval gate. */
   startWorkflow(input: RollbackInput): { runner: LocalDurableTestRunner; done: Promise<RollbackResult> };
   alarmState(): Promise<string | undefined>;
+  /** The next workflow start throws this (a Lambda Invoke that failed). */
+  failNextStart: Error | undefined;
   calls(operation: string): { input: unknown }[];
   mutations(): string[];
   pages(): string[];
 }
 
-async function harness(worldPatch: Partial<WorldSpec>, config: AutopilotConfig = defaultConfig): Promise<Harness> {
+interface HarnessOptions {
+  /** Sees every SDK call attempt (read-only probes during a run). */
+  onCall?: (call: ObservedCall) => void;
+}
+
+async function harness(worldPatch: Partial<WorldSpec>, config: AutopilotConfig = defaultConfig, options: HarnessOptions = {}): Promise<Harness> {
   const spec = mergeWorld(baselineWorld(), worldPatch as Record<string, unknown>);
   const clock = new SimClock(Date.parse(spec.start));
   const world = SimWorld.create(spec, clock);
@@ -116,9 +124,14 @@ async function harness(worldPatch: Partial<WorldSpec>, config: AutopilotConfig =
     clock,
     tableName: table.tableName,
     dynamoEndpoint: table.endpoint,
-    clientSetup: simClientSetup(world),
+    clientSetup: simClientSetup(world, options.onCall ? { onCall: options.onCall } : {}),
     workflowStarter: async (runbook, name, input) => {
       expect(runbook).toBe('rollback-deployment');
+      const failure = h.failNextStart;
+      if (failure) {
+        h.failNextStart = undefined;
+        throw failure;
+      }
       if (executions.has(name)) return 'joined';
       executions.add(name);
       started.push(input as RollbackInput);
@@ -128,11 +141,12 @@ async function harness(worldPatch: Partial<WorldSpec>, config: AutopilotConfig =
   const intake = buildHandler(() => rt);
   const workflow = buildWorkflow(() => rt);
   let seq = 0;
-  return {
+  const h: Harness = {
     world,
     rt,
     clock,
     started,
+    failNextStart: undefined,
     async deliver(event) {
       seq += 1;
       const e = { ...event, id: `${String(event.id ?? 'evt')}-${seq}`, time: new Date(clock.now()).toISOString() };
@@ -160,6 +174,7 @@ async function harness(worldPatch: Partial<WorldSpec>, config: AutopilotConfig =
     mutations: () => world.calls.filter((c) => c.outcome === 'ok' && isMutatingCall(c.service, c.operation)).map((c) => `${c.service}.${c.operation}`),
     pages: () => world.snsOutbox.map((m) => `${m.subject ?? ''}\n${m.message}`),
   };
+  return h;
 }
 
 function rollbackRequested(): Record<string, unknown> {
@@ -324,6 +339,89 @@ describe('rollback deployment (durable, ECS)', () => {
   });
 });
 
+const SERVICE_LOCK = `service:${CLUSTER}/${SERVICE}`;
+
+describe('rollback deployment: review fixes (S1 claim, S5 stopped midway, S2/S10 service lock)', () => {
+  it('S1: the workflow start fails after the event was claimed; Lambda\'s retry of the same event starts the rollback', async () => {
+    const h = await harness(badDeployWorld());
+    h.clock.advanceBy(5 * 60_000);
+    const intake = buildHandler(() => h.rt);
+    const once = { ...rollbackRequested(), id: 'retried-id', time: new Date(h.clock.now()).toISOString() };
+    h.failNextStart = new Error('Lambda Invoke: ServiceException (503)');
+    await expect(intake(once, {} as never)).rejects.toThrow(/ServiceException/);
+    expect(h.started).toHaveLength(0);
+    // The retry (same event id) runs instead of being dropped as a duplicate.
+    expect(await intake(once, {} as never)).toMatchObject({ status: 'started-workflow' });
+    expect(h.started).toHaveLength(1);
+    // And once it succeeded, a third delivery is a duplicate again.
+    expect(await intake(once, {} as never)).toMatchObject({ status: 'ignored', reason: expect.stringMatching(/duplicate/) });
+  });
+
+  it('S5: a step out of retries mid-rollout pages P1 "stopped" with what was done and the manual commands, and gives the lock back', async () => {
+    // The rollback goes out at +5m; a minute later DescribeServices fails on every attempt.
+    const h = await harness(
+      mergeWorld(badDeployWorld() as Record<string, unknown>, {
+        schedule: [{ at: 360, change: { kind: 'fault', fault: { id: 'ecs-down', kind: 'server-error', service: 'ECS', operation: 'DescribeServices' } } }],
+      }) as Partial<WorldSpec>,
+    );
+    h.clock.advanceBy(5 * 60_000);
+    const input = await startFromHandOff(h);
+    const { done } = h.startWorkflow(input);
+    await expect(done).rejects.toThrow(/workflow FAILED/);
+
+    expect(h.mutations()).toEqual(['ECS.UpdateService']);
+    const pages = h.pages();
+    expect(pages).toHaveLength(1);
+    const stopped = pages[0] ?? '';
+    expect(stopped).toMatch(/^ALARM: \[P1\]/);
+    expect(stopped).toMatch(/the autopilot stopped/);
+    // What was done: the UpdateService that already went out, so nobody rolls back a second time blindly.
+    expect(stopped).toMatch(/roll back regami-cluster\/regami-service from regami-api:42 to regami-api:41/);
+    // Where it stopped (the rollout monitor) and how to go on by hand.
+    expect(stopped).toMatch(/rollback deployment .*IN_PROGRESS/);
+    expect(stopped).toMatch(/stopped in step \\"monitor-rollback-\d+\\" \(2\. Monitor rollback progress\)/);
+    expect(stopped).toContain(`aws ecs describe-services --cluster ${CLUSTER} --services ${SERVICE}`);
+    expect(stopped).toContain(`aws ecs update-service --cluster ${CLUSTER} --service ${SERVICE}`);
+    const record = await h.rt.store.loadIncident(input.incidentKey);
+    expect(record?.status).toBe('escalated');
+    expect(record?.heldLocks ?? []).toEqual([]);
+    expect((await h.rt.store.acquireLock(SERVICE_LOCK, 'scale-ecs-episode', h.clock.now(), 60)).acquired).toBe(true);
+  });
+
+  it.each([
+    ['the default lock TTL', defaultConfig],
+    // Shorter than the rollout: held only because each poll renews it (same owner re-acquires).
+    ['a 60 s lock TTL, renewed while polling', { ...defaultConfig, guardrails: { ...defaultConfig.guardrails, lockTtlSeconds: 60 } }],
+  ])('S2/S10: the service lock is held by this execution through the rollout and its verification, then released (%s)', async (_label: string, config: AutopilotConfig) => {
+    const probes: Promise<{ acquired: boolean; owner?: string }>[] = [];
+    let rt: Runtime | undefined;
+    let clock: SimClock | undefined;
+    const h = await harness(badDeployWorld(), config, {
+      onCall: (call) => {
+        // Verification reads the running tasks (after the rollout COMPLETED): another runbook tries the lock then.
+        if (call.operation === 'ListTasks' && (call.input as { desiredStatus?: string }).desiredStatus === 'RUNNING' && rt && clock && probes.length === 0) {
+          const store = rt.store;
+          probes.push(store.acquireLock(SERVICE_LOCK, 'scale-ecs-episode', clock.now(), 60).then((r) => (r.acquired ? { acquired: true } : { acquired: false, owner: r.heldBy.owner })));
+        }
+      },
+    });
+    rt = h.rt;
+    clock = h.clock;
+    h.clock.advanceBy(5 * 60_000);
+    const input = await startFromHandOff(h);
+    const { result } = await h.runWorkflow(input);
+    expect(result.outcome).toBe('rolled-back');
+    expect(probes).toHaveLength(1);
+    // Owner = the durable execution name (the intake names the execution after the incident key).
+    expect(await probes[0]).toEqual({ acquired: false, owner: input.incidentKey });
+    // Given back when the verification ended.
+    const record = await h.rt.store.loadIncident(input.incidentKey);
+    expect(record?.heldLocks ?? []).toEqual([]);
+    expect(record?.timeline.some((e) => e.summary === `released the lock on ${SERVICE_LOCK}`)).toBe(true);
+    expect((await h.rt.store.acquireLock(SERVICE_LOCK, 'scale-ecs-episode', h.clock.now(), 60)).acquired).toBe(true);
+  });
+});
+
 /** A blue/green deployment of 42 through CodeDeploy, in progress when CodeDeploy reports its failure. */
 function blueGreenWorld(rollbackOutcome: 'Succeeded' | 'Failed'): Partial<WorldSpec> {
   return {
@@ -383,6 +481,11 @@ describe('rollback deployment (durable, blue/green)', () => {
     expect(ask).toMatch(/approve the emergency ALB switch/);
     expect(ask).toContain('send-durable-execution-callback-success');
     expect(ask).toContain('send-durable-execution-callback-failure');
+    // C2: the simulated service reports no task sets, so the original cannot be determined: the
+    // page says it is the configured group, and that group's health was read before asking.
+    expect(ask).toMatch(/configured blue target group regami-blue-tg \(original task set NOT determined\)/);
+    expect(ask).toMatch(/regami-blue-tg: 2\/2 targets healthy/);
+    expect(h.calls('DescribeTargetHealth').map((c) => c.input)).toEqual([{ TargetGroupArn: defaultConfig.service.blueTargetGroupArn }]);
     await gate.sendCallbackSuccess(JSON.stringify({ outcome: 'APPROVED', by: 'alice' }));
     const result = await done;
     expect(result.outcome).toBe('switched-listener');
@@ -396,6 +499,42 @@ describe('rollback deployment (durable, blue/green)', () => {
     expect(subjects.map((s) => s?.slice(0, 9))).toEqual(['ALARM: [P', 'OK: [P1] ', 'ALARM: [P']);
     expect(subjects[0]).toMatch(/^ALARM: \[P1\].*approve the emergency ALB switch/);
     expect(subjects[2]).toMatch(/^ALARM: \[P2\].*traffic switched to the blue target group; 5XX alarm OK/);
+  });
+
+  it('C2: the switch target has no healthy target: no approval is asked, the listener is never touched, P1 with the evidence', async () => {
+    const h = await harness(
+      mergeWorld(blueGreenWorld('Failed') as Record<string, unknown>, {
+        regions: {
+          [REGION]: {
+            elbv2: {
+              targetGroups: {
+                [defaultConfig.service.blueTargetGroupArn]: {
+                  targets: [
+                    { id: '10.0.1.21', port: 8080, state: 'unhealthy', reason: 'Target.FailedHealthChecks' },
+                    { id: '10.0.2.22', port: 8080, state: 'unhealthy', reason: 'Target.FailedHealthChecks' },
+                  ],
+                },
+              },
+            },
+          },
+        },
+      }) as Partial<WorldSpec>,
+    );
+    await h.deliver(codeDeployFailure());
+    const input = h.started[0] as RollbackInput;
+    const { result } = await h.runWorkflow(input);
+    expect(result.outcome).toBe('refused');
+    expect(h.calls('ModifyListener')).toEqual([]);
+    expect(h.mutations()).toEqual(['CodeDeploy.StopDeployment']);
+    const pages = h.pages();
+    expect(pages).toHaveLength(1);
+    expect(pages[0]).toMatch(/^ALARM: \[P1\]/);
+    expect(pages[0]).toMatch(/emergency ALB switch is not offered \(SwitchTargetUnhealthy\)/);
+    expect(pages[0]).not.toContain('send-durable-execution-callback-success');
+    expect(pages[0]).toMatch(/10\.0\.1\.21:8080 unhealthy \(Target\.FailedHealthChecks\)/);
+    const record = await h.rt.store.loadIncident(input.incidentKey);
+    expect(record?.status).toBe('escalated');
+    expect(record?.refusals.some((r) => /SwitchTargetUnhealthy/.test(r))).toBe(true);
   });
 
   it('approval REJECTED: pages that nothing was switched, never touches the listener', async () => {
@@ -414,5 +553,35 @@ describe('rollback deployment (durable, blue/green)', () => {
     expect(h.pages().at(-1)).toMatch(/ALB switch REJECTED - nothing switched/);
     const record = await h.rt.store.loadIncident((h.started[0] as RollbackInput).incidentKey);
     expect(record?.status).toBe('escalated');
+  });
+});
+
+describe('AWS mapping (adapters/aws/rollback)', () => {
+  it('C2: reads ECS task sets (CodeDeploy externalId, target groups) from DescribeServices', () => {
+    const state = toServiceState(
+      {
+        serviceName: SERVICE,
+        deploymentController: { type: 'CODE_DEPLOY' },
+        taskSets: [
+          {
+            id: 'ecs-svc/111',
+            status: 'PRIMARY',
+            externalId: 'd-BASE00041',
+            taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/regami-api:41',
+            runningCount: 2,
+            createdAt: new Date('2026-01-12T03:00:00Z'),
+            loadBalancers: [{ targetGroupArn: defaultConfig.service.greenTargetGroupArn, containerName: 'app', containerPort: 8080 }],
+          },
+          { id: 'ecs-svc/222', status: 'ACTIVE', externalId: 'd-BAD000042', taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/regami-api:42', loadBalancers: [] },
+        ],
+      },
+      CLUSTER,
+      SERVICE,
+    );
+    expect(state.taskSets).toEqual([
+      { id: 'ecs-svc/111', status: 'PRIMARY', externalId: 'd-BASE00041', taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/regami-api:41', targetGroupArns: [defaultConfig.service.greenTargetGroupArn], runningCount: 2, createdAt: Date.parse('2026-01-12T03:00:00Z') },
+      { id: 'ecs-svc/222', status: 'ACTIVE', externalId: 'd-BAD000042', taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/regami-api:42', targetGroupArns: [], runningCount: 0 },
+    ]);
+    expect(toServiceState({ serviceName: SERVICE }, CLUSTER, SERVICE).taskSets).toBeUndefined();
   });
 });

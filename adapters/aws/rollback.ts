@@ -25,8 +25,9 @@ import {
   UpdateServiceCommand,
   type Deployment,
   type Service,
+  type TaskSet,
 } from '@aws-sdk/client-ecs';
-import { DescribeListenersCommand, ModifyListenerCommand, type Action } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeListenersCommand, DescribeTargetHealthCommand, ModifyListenerCommand, type Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import './sdk/cloudwatch';
 import './sdk/codedeploy';
 import './sdk/ecs';
@@ -42,6 +43,7 @@ import type {
   ServiceState,
 } from '../../domain/rollback/operations';
 import { deploymentsFromStoppedTasks, familyRevision, sameTaskDefinition, type DeploymentRecord, type StoppedTaskEvidence, type RevisionHistory, type TaskDefinitionRevision } from '../../domain/rollback/revisions';
+import type { TargetHealthReading, TaskSetState } from '../../domain/rollback/switch-target';
 import type { AwsClients } from './clients';
 
 /** How many recent ACTIVE revisions of the family are read besides those the deployments name. */
@@ -274,6 +276,17 @@ export class AwsRollbackOperations implements RollbackOperations {
     return forwardTargets(listener.DefaultActions ?? []);
   }
 
+  async targetHealth(targetGroupArn: string): Promise<TargetHealthReading> {
+    const out = await this.clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+    const all = out.TargetHealthDescriptions ?? [];
+    return {
+      targetGroupArn,
+      healthy: all.filter((d) => d.TargetHealth?.State === 'healthy').length,
+      total: all.length,
+      targets: all.map((d) => `${d.Target?.Id ?? '?'}:${d.Target?.Port ?? '?'} ${d.TargetHealth?.State ?? 'unknown'}${d.TargetHealth?.Reason ? ` (${d.TargetHealth.Reason})` : ''}`),
+    };
+  }
+
   async switchListenerTo(targetGroupArn: string): Promise<string[]> {
     const now = await this.listenerTargets();
     if (now.length === 1 && now[0] === targetGroupArn) return now;
@@ -310,6 +323,20 @@ export function toServiceState(s: Service, clusterName: string, serviceName: str
     recentEvents: (s.events ?? [])
       .slice(0, 20)
       .map((e) => ({ at: ms(e.createdAt) ?? 0, message: e.message ?? '' })),
+    ...(s.taskSets?.length ? { taskSets: s.taskSets.filter((t) => t.id).map(toTaskSetState) } : {}),
+  };
+}
+
+function toTaskSetState(t: TaskSet): TaskSetState {
+  const createdAt = ms(t.createdAt);
+  return {
+    id: t.id ?? '',
+    status: t.status ?? 'UNKNOWN',
+    ...(t.externalId ? { externalId: t.externalId } : {}),
+    taskDefinitionArn: t.taskDefinition ?? '',
+    targetGroupArns: (t.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((arn): arn is string => !!arn),
+    runningCount: t.runningCount ?? 0,
+    ...(createdAt !== undefined ? { createdAt } : {}),
   };
 }
 

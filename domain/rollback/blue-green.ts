@@ -7,6 +7,8 @@ import type { Page } from '../paging';
 import { CODEDEPLOY_FINAL_STATUSES, decideBlueGreen, LISTENER_SWITCH_ACTION, ROLLBACK_ACTION, type RollbackInput } from './decide';
 import type { CodeDeployDeploymentState, ServiceState } from './operations';
 import { manualCommands, rollbackPage } from './pages';
+import { familyRevision } from './revisions';
+import { chooseSwitchTarget, describeSwitchTarget, healthLine, switchTargetVerdict, targetGroupName } from './switch-target';
 import { describeService, finishWithAlarmCheck, pageAndConclude, pollUntil, serviceScope, triggerLine, windowVerdict, type RollbackDeps, type RollbackResult } from './steps';
 
 // ---- Blue/green (CodeDeploy) and the emergency listener switch -------------------------------
@@ -47,13 +49,15 @@ export async function runBlueGreen(deps: RollbackDeps, input: RollbackInput, ser
           summary: `stop CodeDeploy deployment ${plan.deploymentId} with auto-rollback`,
           extraVerdicts: [window],
         },
-        () => ops.stopCodeDeployWithRollback(plan.deploymentId),
+        // Loop guard inside the mutation (as for UpdateService): marked as soon as the ids are known.
+        async () => {
+          const stopped = await ops.stopCodeDeployWithRollback(plan.deploymentId);
+          await deps.markOwnChange(plan.deploymentId);
+          if (stopped.rollbackDeploymentId) await deps.markOwnChange(stopped.rollbackDeploymentId);
+          return stopped;
+        },
       );
-      if (outcome.status === 'executed') {
-        deps.incident.mitigationStarted(deps.clock.now());
-        await deps.markOwnChange(plan.deploymentId);
-        if (outcome.result.rollbackDeploymentId) await deps.markOwnChange(outcome.result.rollbackDeploymentId);
-      }
+      if (outcome.status === 'executed') deps.incident.mitigationStarted(deps.clock.now());
       return outcome;
     });
     if (stopped.status !== 'executed') {
@@ -85,6 +89,7 @@ export async function runBlueGreen(deps: RollbackDeps, input: RollbackInput, ser
   // Stop Deployment, step 2: monitor the rollback.
   let rollbackOk = false;
   let seenLine = plan.reason;
+  let lastRollbackId: string | undefined;
   if (watch) {
     const w = watch;
     const progress = await pollUntil(
@@ -107,6 +112,7 @@ export async function runBlueGreen(deps: RollbackDeps, input: RollbackInput, ser
       (p) => (p.rollbackId ? `CodeDeploy rollback ${p.rollbackId}: ${p.status}${p.error ? ` - ${p.error}` : ''}` : `CodeDeploy ${w.stoppedId}: ${p.stoppedStatus}, no rollback deployment yet`),
     );
     rollbackOk = progress.value.status === 'Succeeded';
+    lastRollbackId = progress.value.rollbackId ?? undefined;
     seenLine = progress.value.rollbackId
       ? `CodeDeploy rollback ${progress.value.rollbackId} ${progress.timedOut ? `still ${progress.value.status} after ${progress.elapsedSeconds}s` : `ended ${progress.value.status}`}${progress.value.error ? ` - ${progress.value.error}` : ''}`
       : `no CodeDeploy rollback deployment appeared for ${w.stoppedId} (${progress.value.stoppedStatus})`;
@@ -116,21 +122,68 @@ export async function runBlueGreen(deps: RollbackDeps, input: RollbackInput, ser
     return finishWithAlarmCheck(deps, input, diagnosis, done, `${config.service.serviceName}: CodeDeploy rolled back`, 'bad blue/green deployment', 'rolled-back', false);
   }
 
-  // Emergency Rollback (ALB listener): only after a human approves.
-  return emergencyListenerSwitch(deps, input, [...diagnosis, seenLine], done);
+  // Emergency Rollback (ALB listener): only after a human approves, and only to the original task set.
+  const replacement = [triggeredId, plan.kind === 'stop' ? plan.deploymentId : undefined, watch?.stoppedId].filter((id): id is string => !!id);
+  const rollbacks = [plan.kind === 'watch-rollback' ? plan.rollbackDeploymentId : undefined, watch?.rollbackId, lastRollbackId].filter((id): id is string => !!id);
+  return emergencyListenerSwitch(deps, input, [...diagnosis, seenLine], done, { replacement, rollbacks });
 }
 
-export async function emergencyListenerSwitch(deps: RollbackDeps, input: RollbackInput, diagnosis: string[], done: string[]): Promise<RollbackResult> {
+/** Deployments whose task sets are NOT the original: the failed one (replacement) and CodeDeploy's rollbacks of it. */
+export interface SwitchContext {
+  replacement: string[];
+  rollbacks: string[];
+}
+
+export async function emergencyListenerSwitch(deps: RollbackDeps, input: RollbackInput, diagnosis: string[], done: string[], context: SwitchContext = { replacement: [], rollbacks: [] }): Promise<RollbackResult> {
   const { config, workflow, ops, recorder } = deps;
   const cmd = manualCommands(config);
   const key = input.incidentKey;
-  const blue = config.service.blueTargetGroupArn;
   const timeout = config.guardrails.rollback.approvalTimeoutSeconds;
-  const before = await workflow.step('read-listener', async () => {
-    const targets = await ops.listenerTargets();
-    recorder.record({ kind: 'signal', summary: `listener forwards to ${targets.join(', ') || 'nothing'}` });
-    return targets;
+
+  // Where to: the original task set's target group, read now (the live group alternates), and its health.
+  const found = await workflow.step('find-original-target-group', async () => {
+    // The approval can take approvalTimeoutSeconds: the service lock must outlast it.
+    await deps.renewLocks();
+    const [listener, service] = await Promise.all([ops.listenerTargets(), ops.describeService()]);
+    const target = chooseSwitchTarget(service.taskSets, listener, context.replacement, context.rollbacks, config.service.blueTargetGroupArn);
+    const health = await ops.targetHealth(target.targetGroupArn);
+    const verdict = switchTargetVerdict(target, health, listener);
+    recorder.record({ kind: 'signal', summary: `listener forwards to ${listener.join(', ') || 'nothing'}` });
+    recorder.record({ kind: 'decision', summary: `emergency switch target: ${describeSwitchTarget(target)}; ${healthLine(health)}` });
+    recorder.record({ kind: 'guardrail', summary: `${verdict.guardrail}: ${verdict.pass ? 'pass' : 'REFUSE'} - ${verdict.reason}`, verdict });
+    return { listener, target, health, verdict };
   });
+  const { target, health, verdict } = found;
+  const to = target.targetGroupArn;
+  const toName = targetGroupName(to);
+  const where = describeSwitchTarget(target);
+  const evidence = [...diagnosis, ...target.evidence, `switch target: ${where}`, healthLine(health)];
+
+  if (!verdict.pass) {
+    // Not offered: a human must find a healthy version to serve (no automatic change).
+    await workflow.step('switch-target-refused', async () => {
+      deps.incident.refused(`${LISTENER_SWITCH_ACTION}: ${verdict.reason}`);
+      return true;
+    });
+    await pageAndConclude(
+      deps,
+      'page-no-safe-switch-target',
+      (at) =>
+        rollbackPage({
+          config,
+          incidentKey: key,
+          severity: 'P1',
+          at,
+          title: `${config.service.serviceName}: CodeDeploy rollback failed and the emergency ALB switch is not offered (${verdict.reason.split(':')[0]})`,
+          diagnosis: evidence,
+          done,
+          refused: [{ action: LISTENER_SWITCH_ACTION, guardrail: verdict.guardrail, reason: verdict.reason }],
+          nextStep: `Find a healthy previous version: ${cmd.watchRollout} ; aws elbv2 describe-target-health --target-group-arn ${to} --region ${config.service.region} ; ${cmd.findCodeDeploy} ; redeploy the last good revision with CodeDeploy, or switch by hand once a group is healthy: ${cmd.switchListener()}`,
+        }),
+      { status: 'escalated', rootCauseGuess: 'bad blue/green deployment; CodeDeploy rollback failed' },
+    );
+    return { outcome: 'refused', detail: verdict.reason };
+  }
 
   const approval = await workflow.waitForApproval('approve-listener-switch', timeout, async (callbackId) => {
     const now = deps.clock.now();
@@ -141,15 +194,18 @@ export async function emergencyListenerSwitch(deps: RollbackDeps, input: Rollbac
         incidentKey: key,
         severity: 'P1',
         at: now,
-        title: `${config.service.serviceName}: CodeDeploy rollback failed - approve the emergency ALB switch to the blue target group?`,
-        diagnosis: [...diagnosis, `listener forwards to ${before.join(', ') || 'nothing'}`],
+        title:
+          target.source === 'original-task-set'
+            ? `${config.service.serviceName}: CodeDeploy rollback failed - approve the emergency ALB switch to ${toName} (original task set, ${familyRevision(target.taskDefinitionArn)})?`
+            : `${config.service.serviceName}: CodeDeploy rollback failed - approve the emergency ALB switch to the configured blue target group ${toName} (original task set NOT determined)?`,
+        diagnosis: evidence,
         done,
-        nextStep: `Approve: ${cmds.approve} | Reject: ${cmds.reject} | Or switch by hand: ${cmd.switchListener}`,
+        nextStep: `Approve: ${cmds.approve} | Reject: ${cmds.reject} | Or switch by hand: ${cmd.switchListener(to)}`,
       }),
       approval: { callbackId, approveCommand: cmds.approve, rejectCommand: cmds.reject, expiresAt: now + timeout * 1000 },
     };
     await deps.pager.send(page);
-    recorder.record({ kind: 'approval', summary: `approval requested for the ALB listener switch to ${blue} (expires in ${timeout}s)` });
+    recorder.record({ kind: 'approval', summary: `approval requested for the ALB listener switch to ${where} (expires in ${timeout}s)` });
     recorder.record({ kind: 'page', severity: 'P1', summary: `paged P1: ${page.title}` });
   });
   await workflow.step('approval-outcome', async () => {
@@ -175,7 +231,7 @@ export async function emergencyListenerSwitch(deps: RollbackDeps, input: Rollbac
           diagnosis,
           done,
           refused: [{ action: LISTENER_SWITCH_ACTION, guardrail: 'HumanApproval', reason: expired ? 'approval expired (treated as denied)' : 'rejected by a human' }],
-          nextStep: `${cmd.findCodeDeploy} ; ${cmd.switchListener}`,
+          nextStep: `${cmd.findCodeDeploy} ; ${cmd.switchListener(to)}`,
         }),
       { status: 'escalated', rootCauseGuess: 'bad blue/green deployment; CodeDeploy rollback failed' },
     );
@@ -184,13 +240,13 @@ export async function emergencyListenerSwitch(deps: RollbackDeps, input: Rollbac
 
   const switched = await workflow.step('switch-listener', async () => {
     const outcome = await deps.act(
-      { action: LISTENER_SWITCH_ACTION, scope: serviceScope(config), summary: `ModifyListener ${config.service.listenerArn}: forward to blue ${blue} (approved)` },
-      () => ops.switchListenerTo(blue),
+      { action: LISTENER_SWITCH_ACTION, scope: serviceScope(config), summary: `ModifyListener ${config.service.listenerArn}: forward to ${toName} (${target.source === 'original-task-set' ? 'original task set' : 'configured blue fallback'}, approved)` },
+      () => ops.switchListenerTo(to),
     );
     if (outcome.status === 'executed') deps.incident.mitigationStarted(deps.clock.now());
     return outcome;
   });
-  if (switched.status !== 'executed' || !(switched.result.length === 1 && switched.result[0] === blue)) {
+  if (switched.status !== 'executed' || !(switched.result.length === 1 && switched.result[0] === to)) {
     const why = switched.status === 'refused' ? `${switched.guardrail}: ${switched.reason}` : switched.status === 'dry-run' ? 'dry-run' : `listener now forwards to ${switched.result.join(', ')}`;
     await pageAndConclude(
       deps,
@@ -205,12 +261,16 @@ export async function emergencyListenerSwitch(deps: RollbackDeps, input: Rollbac
           diagnosis,
           done,
           refused: switched.status === 'refused' ? [{ action: LISTENER_SWITCH_ACTION, guardrail: switched.guardrail, reason: switched.reason }] : [],
-          nextStep: cmd.switchListener,
+          nextStep: cmd.switchListener(to),
         }),
       { status: 'escalated' },
     );
     return { outcome: switched.status === 'dry-run' ? 'dry-run' : 'refused', detail: why };
   }
-  done.push(`ModifyListener: listener forwards to the blue target group ${blue} (approved)`);
-  return finishWithAlarmCheck(deps, input, diagnosis, done, `${config.service.serviceName}: traffic switched to the blue target group`, 'bad blue/green deployment; CodeDeploy rollback failed', 'switched-listener', true);
+  done.push(`ModifyListener: listener forwards to ${where} (approved)`);
+  const what =
+    target.source === 'original-task-set'
+      ? `${config.service.serviceName}: traffic switched to the original task set's target group ${toName}`
+      : `${config.service.serviceName}: traffic switched to the blue target group`;
+  return finishWithAlarmCheck(deps, input, evidence, done, what, 'bad blue/green deployment; CodeDeploy rollback failed', 'switched-listener', true);
 }

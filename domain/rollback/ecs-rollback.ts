@@ -82,11 +82,17 @@ export async function runEcsRollback(deps: RollbackDeps, input: RollbackInput, s
           summary: `roll back ${config.service.clusterName}/${config.service.serviceName} from ${broken} to ${targetRef} (UpdateService --force-new-deployment)`,
           extraVerdicts: [...plan.verdicts, window],
         },
-        () => ops.rollServiceTo(target.arn, plan.notBefore),
+        // The loop-guard mark is part of the mutation: once UpdateService returned the id, the
+        // deployment is ours before anything else can fail (a failed mark fails the mutation, and
+        // its retry finds the same deployment and marks it).
+        async () => {
+          const rolled = await ops.rollServiceTo(target.arn, plan.notBefore);
+          await deps.markOwnChange(rolled.deploymentId);
+          return rolled;
+        },
       );
       if (outcome.status === 'executed') {
         deps.incident.mitigationStarted(deps.clock.now());
-        await deps.markOwnChange(outcome.result.deploymentId);
         recorder.record({ kind: 'note', summary: `rollback deployment ${outcome.result.deploymentId} marked as our own change (loop guard)` });
       }
       return outcome;

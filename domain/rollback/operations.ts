@@ -5,6 +5,7 @@
  * re-reads live state first: called twice, it finds the change made and does not repeat it.
  */
 import type { RevisionHistory, TaskDefinitionRevision } from './revisions';
+import type { TargetHealthReading, TaskSetState } from './switch-target';
 
 export interface ServiceDeploymentState {
   id: string;
@@ -28,6 +29,8 @@ export interface ServiceState {
   deployments: ServiceDeploymentState[];
   /** Latest service events, newest first (the first few, for the page). */
   recentEvents: { at: number; message: string }[];
+  /** Task sets (CODE_DEPLOY / EXTERNAL controllers only; absent or empty otherwise). */
+  taskSets?: TaskSetState[];
 }
 
 export interface RunningTask {
@@ -81,6 +84,8 @@ export interface RollbackOperations {
 
   /** The listener's default forward target groups (DescribeListeners). */
   listenerTargets(): Promise<string[]>;
+  /** DescribeTargetHealth: how many of the group's targets are healthy. */
+  targetHealth(targetGroupArn: string): Promise<TargetHealthReading>;
   /** ModifyListener: default action forward to `targetGroupArn` only. Re-reads first. */
   switchListenerTo(targetGroupArn: string): Promise<string[]>;
 }

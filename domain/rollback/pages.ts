@@ -15,7 +15,8 @@ export interface ManualCommands {
   findCodeDeploy: string;
   stopCodeDeploy: (deploymentId?: string) => string;
   watchCodeDeploy: (deploymentId?: string) => string;
-  switchListener: string;
+  /** Forward all traffic to `targetGroupArn` (the original task set's target group). */
+  switchListener: (targetGroupArn?: string) => string;
 }
 
 export function manualCommands(config: AutopilotConfig): ManualCommands {
@@ -30,7 +31,7 @@ export function manualCommands(config: AutopilotConfig): ManualCommands {
     findCodeDeploy: `aws deploy list-deployments --application-name ${config.codeDeploy.applicationName} --deployment-group-name ${config.codeDeploy.deploymentGroupName} --include-only-statuses InProgress ${r}`,
     stopCodeDeploy: (id) => `aws deploy stop-deployment --deployment-id ${id ?? 'd-XXXXXXXXX'} --auto-rollback-enabled ${r}`,
     watchCodeDeploy: (id) => `aws deploy get-deployment --deployment-id ${id ?? 'd-XXXXXXXXX'} ${r} --query 'deploymentInfo.[status,creator,description]'`,
-    switchListener: `aws elbv2 modify-listener --listener-arn ${s.listenerArn} --default-actions Type=forward,TargetGroupArn=${s.blueTargetGroupArn} ${r}`,
+    switchListener: (tg) => `aws elbv2 modify-listener --listener-arn ${s.listenerArn} --default-actions Type=forward,TargetGroupArn=${tg ?? '<original task set target group>'} ${r}`,
   };
 }
 
@@ -70,6 +71,34 @@ export function rollbackPage(p: RollbackPageInput): Page {
 
 export function refusedAction(action: string, v: Verdict): RefusedAction {
   return { action, guardrail: v.guardrail, reason: v.reason };
+}
+
+/**
+ * The autopilot stopped midway (a step ran out of retries): how to find where the service is
+ * and finish the runbook by hand, for either path (the page's timeline says which one ran).
+ */
+export function stoppedMidwayNextStep(config: AutopilotConfig): string {
+  const cmd = manualCommands(config);
+  return [
+    `Check where the rollback stands: ${cmd.watchRollout} ; ${cmd.findCodeDeploy}`,
+    `ECS path, finish by hand: ${cmd.listRevisions} ; ${cmd.rollBack()} ; then ${cmd.listTasks}`,
+    `Blue/green path: ${cmd.stopCodeDeploy()} ; ${cmd.watchCodeDeploy()} ; emergency only, to the ORIGINAL task set's target group: ${cmd.switchListener()}`,
+  ].join(' | ');
+}
+
+/** The runbook step a workflow step belongs to (for "where it stopped"). */
+export function runbookStepOf(stepName: string): string {
+  const steps: [RegExp, string][] = [
+    [/^identify-previous-task-definition/, '1. Identify previous task definition'],
+    [/^(decide-rollback|rollback-to-previous-version)/, '2. Rollback to previous version'],
+    [/^monitor-rollback/, '2. Monitor rollback progress'],
+    [/^(verify-rollback-tasks|verify-alarm-ok)/, '3. Verify rollback'],
+    [/^(find-codedeploy-deployment|decide-blue-green|stop-deployment)/, 'Blue/green: Stop Deployment'],
+    [/^monitor-codedeploy-rollback/, 'Blue/green: monitor the CodeDeploy rollback'],
+    [/^(find-original-target-group|switch-target-refused|approve-listener-switch|approval-outcome|switch-listener)/, 'Emergency Rollback (ALB Listener)'],
+    [/^(page-|resolve-)/, 'paging the outcome'],
+  ];
+  return steps.find(([re]) => re.test(stepName))?.[1] ?? 'unknown step';
 }
 
 /** What the on-call still owes after a successful automatic rollback (runbook: Post-Rollback). */

@@ -36,6 +36,12 @@ export interface RollbackDeps {
   clock: Clock;
   recorder: Recorder;
   incident: RollbackIncident;
+  /**
+   * Extend the locks this remediation holds (same owner re-acquires): called inside the poll
+   * steps and before the approval wait, so a long rollout + approval + verification does not
+   * outlive the lock's TTL. Nothing to do before the first mutation.
+   */
+  renewLocks(): Promise<void>;
   /** Loop guard: a deployment the autopilot created never triggers a rollback itself. */
   markOwnChange(ref: string): Promise<void>;
   /** Actions recorded against `scope` at or after `since` (the guardrail store). */
@@ -123,6 +129,7 @@ export async function pollUntil<T>(
   for (let i = 0; ; i++) {
     const previous = last;
     const r = await deps.workflow.step(`${name}-${i}`, async () => {
+      await deps.renewLocks();
       const value = await read();
       const line = describe(value);
       if (line !== previous) deps.recorder.record({ kind: 'signal', summary: line });

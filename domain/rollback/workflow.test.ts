@@ -63,6 +63,7 @@ function fake(ops: Partial<RollbackOperations>, opts: { approval?: ApprovalOutco
       return { id, status: 'Stopped' };
     },
     listenerTargets: async () => [defaultConfig.service.targetGroupArn],
+    targetHealth: async (tg) => ({ targetGroupArn: tg, healthy: 2, total: 2, targets: ['10.0.1.21:8080 healthy', '10.0.2.22:8080 healthy'] }),
     switchListenerTo: async (tg) => {
       mutations.push(`switch ${tg}`);
       return [tg];
@@ -78,6 +79,7 @@ function fake(ops: Partial<RollbackOperations>, opts: { approval?: ApprovalOutco
     clock: { now: () => now },
     recorder: { record: () => undefined },
     incident: { conclude: () => undefined, refused: () => undefined, mitigationStarted: () => undefined },
+    renewLocks: async () => undefined,
     markOwnChange: async () => undefined,
     recentActions: async () => [],
     approvalCommands: (id) => ({ approve: `approve ${id}`, reject: `reject ${id}` }),
@@ -168,5 +170,107 @@ describe('runRollbackDeployment (in-memory ports)', () => {
     expect(f.mutations).toEqual([]);
     expect(f.pages[0]?.title).toMatch(/DRY-RUN - would roll back regami-api:42 to regami-api:41/);
     expect(f.pages[0]?.nextStep).toContain('--task-definition regami-api:41 --force-new-deployment');
+  });
+});
+
+describe('emergency ALB switch target (C2)', () => {
+  const BLUE = defaultConfig.service.blueTargetGroupArn;
+  const GREEN = defaultConfig.service.greenTargetGroupArn;
+  // The previous successful deployment left the ORIGINAL task set (41) behind GREEN; the failed
+  // d-BAD replacement (42) sits behind the configured "blue" group and receives the traffic.
+  const alternated: ServiceState = {
+    ...serviceWith([]),
+    deploymentController: 'CODE_DEPLOY',
+    taskSets: [
+      { id: 'ecs-svc/original', status: 'ACTIVE', externalId: 'd-BASE00041', taskDefinitionArn: arn(41), targetGroupArns: [GREEN], runningCount: 2 },
+      { id: 'ecs-svc/replacement', status: 'PRIMARY', externalId: 'd-BAD', taskDefinitionArn: arn(42), targetGroupArns: [BLUE], runningCount: 2 },
+    ],
+  };
+  const failedRollback = {
+    describeService: async () => alternated,
+    activeCodeDeployDeployments: async () => [],
+    getCodeDeployDeployment: async (id: string): Promise<CodeDeployDeploymentState> => ({ id, status: 'Failed' }),
+    listenerTargets: async () => [BLUE],
+  };
+
+  it('asks to switch to the ORIGINAL task set\'s group (green here), names it and its revision, and switches there once approved', async () => {
+    const asked: string[] = [];
+    const f = fake({ ...failedRollback, targetHealth: async (tg) => (asked.push(tg), { targetGroupArn: tg, healthy: 2, total: 2, targets: [] }) }, { approval: { outcome: 'APPROVED', by: 'alice' } });
+    const result = await runRollbackDeployment(f.deps, codeDeployInput);
+    expect(result.outcome).toBe('switched-listener');
+    expect(asked).toEqual([GREEN]);
+    expect(f.mutations).toEqual([`switch ${GREEN}`]);
+    const ask = f.pages[0];
+    expect(ask?.title).toMatch(/approve the emergency ALB switch to regami-green-tg \(original task set, regami-api:41\)/);
+    expect(ask?.diagnosis).toEqual(expect.arrayContaining(['switch target: the original task set ecs-svc/original (regami-api:41) behind regami-green-tg', 'regami-green-tg: 2/2 targets healthy']));
+    expect(ask?.nextStep).toContain(`TargetGroupArn=${GREEN}`);
+    expect(f.pages.at(-1)?.title).toMatch(/traffic switched to the original task set's target group regami-green-tg; 5XX alarm OK/);
+  });
+
+  it('the original group has no healthy target: no approval is asked, nothing switched, P1 with the target health as evidence', async () => {
+    const f = fake(
+      { ...failedRollback, targetHealth: async (tg) => ({ targetGroupArn: tg, healthy: 0, total: 2, targets: ['10.0.3.7:8080 unhealthy (Target.FailedHealthChecks)', '10.0.4.8:8080 draining'] }) },
+      { approval: { outcome: 'APPROVED' } },
+    );
+    const result = await runRollbackDeployment(f.deps, codeDeployInput);
+    expect(result.outcome).toBe('refused');
+    expect(result.detail).toMatch(/^SwitchTargetUnhealthy: regami-green-tg/);
+    expect(f.mutations).toEqual([]);
+    expect(f.acted).toEqual([]);
+    expect(f.pages).toHaveLength(1);
+    const page = f.pages[0];
+    expect(page?.severity).toBe('P1');
+    expect(page?.approval).toBeUndefined();
+    expect(page?.title).toMatch(/emergency ALB switch is not offered \(SwitchTargetUnhealthy\)/);
+    expect(page?.refused).toEqual([expect.objectContaining({ action: 'listener-switch', guardrail: 'SwitchTargetHealthy' })]);
+    expect(page?.diagnosis).toEqual(expect.arrayContaining(['regami-green-tg: 0/2 targets healthy (10.0.3.7:8080 unhealthy (Target.FailedHealthChecks); 10.0.4.8:8080 draining)']));
+    expect(page?.nextStep).toContain(`aws elbv2 describe-target-health --target-group-arn ${GREEN}`);
+  });
+
+  it('no task sets: falls back to the configured blue group and the approval page says the original was NOT determined', async () => {
+    const f = fake({ ...failedRollback, describeService: async () => ({ ...alternated, taskSets: [] }), listenerTargets: async () => [GREEN] }, { approval: { outcome: 'APPROVED' } });
+    const result = await runRollbackDeployment(f.deps, codeDeployInput);
+    expect(result.outcome).toBe('switched-listener');
+    expect(f.mutations).toEqual([`switch ${BLUE}`]);
+    expect(f.pages[0]?.title).toMatch(/configured blue target group regami-blue-tg \(original task set NOT determined\)/);
+    expect(f.pages[0]?.diagnosis.join('\n')).toMatch(/fallback: ECS reports no task sets/);
+  });
+});
+
+describe('loop guard inside the mutation (S11)', () => {
+  it('marks the rollback deployment as our own right after UpdateService returns its id, inside the act', async () => {
+    const order: string[] = [];
+    const f = fake({
+      readHistory: async () => history(),
+      rollServiceTo: async () => (order.push('UpdateService'), { deploymentId: 'ecs-svc/new', reused: false }),
+      runningTasks: async () => [
+        { taskArn: 't1', taskDefinitionArn: arn(41), lastStatus: 'RUNNING' },
+        { taskArn: 't2', taskDefinitionArn: arn(41), lastStatus: 'RUNNING' },
+      ],
+    });
+    const act = f.deps.act;
+    f.deps.act = async (request, mutate) => {
+      const outcome = await act(request, mutate);
+      order.push(`act returned ${request.action}`);
+      return outcome;
+    };
+    f.deps.markOwnChange = async (ref) => void order.push(`mark ${ref}`);
+    // Before the rollback: nothing rolling back yet; after it: the new deployment COMPLETED.
+    f.deps.ops.describeService = async () =>
+      order.includes('UpdateService')
+        ? serviceWith([{ id: 'ecs-svc/new', taskDefinitionArn: arn(41), status: 'PRIMARY', rolloutState: 'COMPLETED', createdAt: T0, runningCount: 2, desiredCount: 2 }])
+        : serviceWith([]);
+    const result = await runRollbackDeployment(f.deps, ecsInput);
+    expect(result.outcome).toBe('rolled-back');
+    expect(order).toEqual(['UpdateService', 'mark ecs-svc/new', 'act returned rollback']);
+  });
+
+  it('a failing mark fails the mutation (so the step retries and re-marks) instead of leaving an unmarked deployment', async () => {
+    const f = fake({ describeService: async () => serviceWith([]), readHistory: async () => history() });
+    f.deps.markOwnChange = async () => {
+      throw new Error('ProvisionedThroughputExceededException');
+    };
+    await expect(runRollbackDeployment(f.deps, ecsInput)).rejects.toThrow(/ProvisionedThroughputExceeded/);
+    expect(f.mutations).toEqual([`rollServiceTo ${arn(41)}`]);
   });
 });
