@@ -81,9 +81,31 @@ async function sdkClientsOf(entry: string): Promise<string[]> {
   return [...clients].sort();
 }
 
+/** package -> client class, from the registration modules (adapters/aws/sdk/<name>.ts). */
+function clientClassNames(): Map<string, string> {
+  const dir = join(ROOT, 'adapters', 'aws', 'sdk');
+  const names = new Map<string, string>();
+  for (const file of readdirSync(dir)) {
+    const m = /import \{ (\w+Client) \} from '(@aws-sdk\/client-[a-z0-9-]+)'/.exec(readFileSync(join(dir, file), 'utf8'));
+    if (m) names.set(m[2]!, m[1]!);
+  }
+  return names;
+}
+
+/**
+ * The baseline imports each client CLASS with ES module syntax, built with the same esbuild
+ * settings: what any function using those clients must load at the least (a CommonJS
+ * `require` of the package would pull every command in and flatter our bundles).
+ */
 async function baselineBundle(clients: string[], dir: string): Promise<string> {
-  const entry = join(dir, 'baseline-entry.js');
-  writeFileSync(entry, clients.map((c, i) => `const c${i} = require(${JSON.stringify(c)});`).join('\n') + `\nexports.handler = async () => [${clients.map((_, i) => `c${i}`).join(',')}].length;\n`);
+  const classes = clientClassNames();
+  const entry = join(dir, 'baseline-entry.mjs');
+  const lines = clients.map((c, i) => {
+    const cls = classes.get(c);
+    if (!cls) throw new Error(`no client class known for ${c} (adapters/aws/sdk)`);
+    return `import { ${cls} as C${i} } from ${JSON.stringify(c)};`;
+  });
+  writeFileSync(entry, `${lines.join('\n')}\nexport const handler = async () => [${clients.map((_, i) => `C${i}`).join(', ')}].length;\n`);
   const outfile = join(dir, 'baseline.js');
   await build({ ...esbuildSettings(), entryPoints: [entry], bundle: true, outfile, logLevel: 'silent', nodePaths: [join(ROOT, 'node_modules')] });
   return outfile;
