@@ -6,6 +6,7 @@
  * target: its MinCapacity is raised so target tracking cannot scale the change away, and
  * the original minimum is restored after stabilisation.
  */
+import type { AutopilotConfig } from '../config';
 
 export interface AutoScalingTarget {
   /** service/<cluster>/<service> */
@@ -31,16 +32,8 @@ export interface ScalingBounds {
   source: 'config' | 'auto-scaling-target';
 }
 
-/** The scaling guardrails (config.guardrails.scaling), repeated here so domain code names what it reads. */
-export interface ScalingPolicy {
-  minTasks: number;
-  maxTasks: number;
-  maxStepUp: number;
-  scaleDownStep: number;
-  cooldownSeconds: number;
-  actionsPerHour: number;
-  stabilisationSeconds: number;
-}
+/** The scaling guardrails as configured (one definition: config.guardrails.scaling). */
+export type ScalingPolicy = Omit<AutopilotConfig['guardrails']['scaling'], 'restartCooldownSeconds'>;
 
 /**
  * Bounds: the configured guardrails, narrowed by the scalable target's own range when there
