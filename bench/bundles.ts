@@ -64,10 +64,11 @@ export function loadOnce(file: string, exportName: string): number {
   return Number(out.stdout);
 }
 
-function esbuildSettings(): { minify: boolean; keepNames: boolean; target: string; platform: 'node'; format: 'cjs' } {
+function esbuildSettings(): { minify: boolean; keepNames: boolean; target: string; platform: 'node'; format: 'cjs'; mainFields?: string[] } {
   const yml = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as { custom?: { esbuild?: Record<string, unknown> } };
   const e = yml.custom?.esbuild ?? {};
-  return { minify: e.minify !== false, keepNames: e.keepNames === true, target: String(e.target ?? 'node22'), platform: 'node', format: 'cjs' };
+  const mainFields = Array.isArray(e.mainFields) ? e.mainFields.map(String) : undefined;
+  return { minify: e.minify !== false, keepNames: e.keepNames === true, target: String(e.target ?? 'node22'), platform: 'node', format: 'cjs', ...(mainFields ? { mainFields } : {}) };
 }
 
 /** The @aws-sdk/client-* packages a handler's bundle includes (from esbuild's metafile). */
