@@ -1,5 +1,5 @@
 /** The guardrail state table (layout: STATE_TABLE in handlers/shared/contract.ts). */
-import { STATE_TABLE } from '../handlers/shared/contract';
+import { STATE_TABLE, STATE_TABLE_KEYS } from '../handlers/shared/contract';
 import type { CfnResource } from './cfn';
 import { SERVICE } from './functions';
 
@@ -12,14 +12,7 @@ export function stateTableResource(stage: string): CfnResource {
     Properties: {
       TableName: `${SERVICE}-${stage}-state`,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: STATE_TABLE.partitionKey, AttributeType: 'S' },
-        { AttributeName: STATE_TABLE.sortKey, AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' },
-      ],
+      ...STATE_TABLE_KEYS,
       TimeToLiveSpecification: { AttributeName: STATE_TABLE.ttlAttribute, Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },

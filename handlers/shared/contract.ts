@@ -63,6 +63,18 @@ export const STATE_TABLE = {
   ttlAttribute: 'ttl',
 } as const;
 
+/** The table's key definition, as CloudFormation and CreateTable both take it (infra/ and the local dynalite). */
+export const STATE_TABLE_KEYS = {
+  AttributeDefinitions: [
+    { AttributeName: STATE_TABLE.partitionKey, AttributeType: 'S' as const },
+    { AttributeName: STATE_TABLE.sortKey, AttributeType: 'S' as const },
+  ],
+  KeySchema: [
+    { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' as const },
+    { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' as const },
+  ],
+};
+
 /** Environment variables the deployed functions receive. */
 export const ENV = {
   config: 'AUTOPILOT_CONFIG', // JSON of AutopilotConfig (no secrets)

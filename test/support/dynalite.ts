@@ -13,7 +13,7 @@ import {
   ResourceNotFoundException,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import { STATE_TABLE } from '../../handlers/shared/contract';
+import { STATE_TABLE_KEYS } from '../../handlers/shared/contract';
 
 export interface LocalDynamo {
   /** http://127.0.0.1:<port> */
@@ -63,14 +63,7 @@ export async function ensureStateTable(client: DynamoDBClient, tableName: string
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: STATE_TABLE.partitionKey, AttributeType: 'S' },
-          { AttributeName: STATE_TABLE.sortKey, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: STATE_TABLE.partitionKey, KeyType: 'HASH' },
-          { AttributeName: STATE_TABLE.sortKey, KeyType: 'RANGE' },
-        ],
+        ...STATE_TABLE_KEYS,
       }),
     );
   } catch (err) {
