@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Pluggable } from '@smithy/types';
-import { isMutatingCall } from '../adapters/aws/clients';
+import { attemptNamer, isMutatingCall } from '../adapters/aws/clients';
 
 /** Union of in-flight intervals of one kind of call. */
 class Busy {
@@ -68,13 +68,10 @@ export class CallTimer {
   plugin(mutating: (service: string, operation: string) => boolean = isMutatingCall): Pluggable<any, any> {
     return {
       applyToStack: (stack) => {
-        const attempts = new WeakMap<object, number>();
+        const nameAttempt = attemptNamer();
         stack.add(
           (next, context) => async (args) => {
-            const service = String(context.clientName ?? '').replace(/Client$/, '');
-            const operation = String(context.commandName ?? '').replace(/Command$/, '');
-            const attempt = (attempts.get(args.input as object) ?? 0) + 1;
-            attempts.set(args.input as object, attempt);
+            const { service, operation, attempt } = nameAttempt(context, args.input);
             if (attempt > 1) this.retries += 1;
             const isDynamo = service === 'DynamoDB';
             const kind = isDynamo ? this.dynamo : this.sim;

@@ -10,8 +10,7 @@
 import '../drill/quiet';
 import { CHAOS_FAULTS, formatChaosTable, passes, runChaos, type ChaosFault } from '../drill/chaos';
 import { realNow } from '../drill/durable-host';
-import { defaultScenarioFiles, loadScenarioFile, type PreparedScenario } from '../drill/load';
-import { ScenarioError } from '../drill/scenario';
+import { loadScenarioFiles } from '../drill/load';
 
 const USAGE = `usage: autopilot chaos [scenario.json|scenario.yaml ...] [--json] [--faults ${CHAOS_FAULTS.join(',')}] [--share 0.3]`;
 
@@ -48,23 +47,12 @@ export async function chaosCommand(args: string[]): Promise<number> {
     console.error(`${parsed}\n${USAGE}`);
     return 2;
   }
-  const chosen = parsed.files.length > 0 ? parsed.files : defaultScenarioFiles();
-  if (chosen.length === 0) {
-    console.error(`no scenario files found in drill/scenarios\n${USAGE}`);
+  const loaded = loadScenarioFiles(parsed.files);
+  if ('errors' in loaded) {
+    console.error(`${loaded.errors.join('\n')}\n${USAGE}`);
     return 2;
   }
-  const prepared: PreparedScenario[] = [];
-  let invalid = false;
-  for (const file of chosen) {
-    try {
-      prepared.push(loadScenarioFile(file));
-    } catch (err) {
-      if (!(err instanceof ScenarioError)) throw err;
-      console.error(err.message);
-      invalid = true;
-    }
-  }
-  if (invalid) return 2;
+  const { prepared } = loaded;
 
   const started = realNow();
   const cells = await runChaos(prepared, {

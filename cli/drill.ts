@@ -8,9 +8,8 @@
 import '../drill/quiet';
 import { relative } from 'node:path';
 import { runDrill } from '../drill/drill';
-import { defaultScenarioFiles, loadScenarioFile, type PreparedScenario } from '../drill/load';
+import { loadScenarioFiles } from '../drill/load';
 import { formatSummary, formatTimeline, passed, toJson } from '../drill/printer';
-import { ScenarioError } from '../drill/scenario';
 
 const USAGE = 'usage: autopilot drill [scenario.json|scenario.yaml ...] [--json]';
 
@@ -22,24 +21,12 @@ export async function drillCommand(args: string[]): Promise<number> {
     return 2;
   }
   const files = args.filter((a) => !a.startsWith('-'));
-  const chosen = files.length > 0 ? files : defaultScenarioFiles();
-  if (chosen.length === 0) {
-    console.error(`no scenario files found in drill/scenarios\n${USAGE}`);
+  const loaded = loadScenarioFiles(files);
+  if ('errors' in loaded) {
+    console.error(`${loaded.errors.join('\n')}\n${USAGE}`);
     return 2;
   }
-
-  const prepared: PreparedScenario[] = [];
-  let invalid = false;
-  for (const file of chosen) {
-    try {
-      prepared.push(loadScenarioFile(file));
-    } catch (err) {
-      if (!(err instanceof ScenarioError)) throw err;
-      console.error(err.message);
-      invalid = true;
-    }
-  }
-  if (invalid) return 2;
+  const { prepared } = loaded;
 
   const outcomes = await runDrill(prepared, {
     reportsRoot: process.cwd(),

@@ -65,6 +65,26 @@ export function loadScenarioFile(file: string): PreparedScenario {
   return prepareScenario(parseScenarioText(text, file), file);
 }
 
+/**
+ * The scenarios a CLI run asked for (all shipped ones when none are named), or the error
+ * messages that make it exit 2: every invalid file is reported, not only the first.
+ */
+export function loadScenarioFiles(files: string[]): { prepared: PreparedScenario[] } | { errors: string[] } {
+  const chosen = files.length > 0 ? files : defaultScenarioFiles();
+  if (chosen.length === 0) return { errors: ['no scenario files found in drill/scenarios'] };
+  const prepared: PreparedScenario[] = [];
+  const errors: string[] = [];
+  for (const file of chosen) {
+    try {
+      prepared.push(loadScenarioFile(file));
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      errors.push(err.message);
+    }
+  }
+  return errors.length > 0 ? { errors } : { prepared };
+}
+
 /** Validates and resolves a scenario document. `file` names it in errors. */
 export function prepareScenario(raw: unknown, file: string): PreparedScenario {
   const problems = scenarioProblems(raw);

@@ -66,16 +66,30 @@ export function isMutatingCall(service: string, operation: string): boolean {
   return !NON_REMEDIATION_SERVICES.has(service) && !READ_PREFIXES.test(operation);
 }
 
+/**
+ * Names one attempt of a call as the SDK does ('RDS', 'PromoteReadReplica', attempt 2...).
+ * Each observer keeps its own counter: the same input object is reused across retries.
+ */
+export function attemptNamer(): (context: { clientName?: unknown; commandName?: unknown }, input: unknown) => { service: string; operation: string; attempt: number } {
+  const attempts = new WeakMap<object, number>();
+  return (context, input) => {
+    const attempt = (attempts.get(input as object) ?? 0) + 1;
+    attempts.set(input as object, attempt);
+    return {
+      service: String(context.clientName ?? '').replace(/Client$/, ''),
+      operation: String(context.commandName ?? '').replace(/Command$/, ''),
+      attempt,
+    };
+  };
+}
+
 function observerPlugin(region: string, onCall: CallListener): Pluggable<any, any> {
   return {
     applyToStack(stack) {
-      const attempts = new WeakMap<object, number>();
+      const nameAttempt = attemptNamer();
       stack.add(
         (next, context) => async (args) => {
-          const service = String(context.clientName ?? '').replace(/Client$/, '');
-          const operation = String(context.commandName ?? '').replace(/Command$/, '');
-          const attempt = (attempts.get(args.input as object) ?? 0) + 1;
-          attempts.set(args.input as object, attempt);
+          const { service, operation, attempt } = nameAttempt(context, args.input);
           const started = Date.now();
           try {
             const out = await next(args);
