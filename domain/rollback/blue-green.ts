@@ -9,7 +9,7 @@ import type { CodeDeployDeploymentState, ServiceState } from './operations';
 import { manualCommands, rollbackPage } from './pages';
 import { familyRevision } from './revisions';
 import { chooseSwitchTarget, describeSwitchTarget, healthLine, switchTargetVerdict, targetGroupName } from './switch-target';
-import { describeService, finishWithAlarmCheck, pageAndConclude, pollUntil, serviceScope, triggerLine, windowVerdict, type RollbackDeps, type RollbackResult } from './steps';
+import { describeService, finishWithAlarmCheck, pageActionNotTaken, pageAndConclude, pollUntil, serviceScope, triggerLine, windowVerdict, type RollbackDeps, type RollbackResult } from './steps';
 
 // ---- Blue/green (CodeDeploy) and the emergency listener switch -------------------------------
 
@@ -62,24 +62,13 @@ export async function runBlueGreen(deps: RollbackDeps, input: RollbackInput, ser
     });
     if (stopped.status !== 'executed') {
       const dry = stopped.status === 'dry-run';
-      await pageAndConclude(
-        deps,
-        'page-stop-refused',
-        (at) =>
-          rollbackPage({
-            config,
-            incidentKey: key,
-            severity: 'P1',
-            at,
-            title: dry
-              ? `${config.service.serviceName}: DRY-RUN - would stop CodeDeploy ${plan.deploymentId} with auto-rollback`
-              : `${config.service.serviceName}: automatic CodeDeploy rollback refused (${stopped.status === 'refused' ? stopped.guardrail : ''}) - roll back by hand`,
-            diagnosis,
-            refused: stopped.status === 'refused' ? [{ action: 'rollback', guardrail: stopped.guardrail, reason: stopped.reason }] : [],
-            nextStep: `${cmd.stopCodeDeploy(plan.deploymentId)} ; monitor: ${cmd.watchCodeDeploy(plan.deploymentId)}`,
-          }),
-        { status: 'escalated' },
-      );
+      await pageActionNotTaken(deps, 'page-stop-refused', stopped, {
+        incidentKey: key,
+        wouldDo: `stop CodeDeploy ${plan.deploymentId} with auto-rollback`,
+        actionName: 'CodeDeploy rollback',
+        diagnosis,
+        nextStep: `${cmd.stopCodeDeploy(plan.deploymentId)} ; monitor: ${cmd.watchCodeDeploy(plan.deploymentId)}`,
+      });
       return { outcome: dry ? 'dry-run' : 'refused', detail: stopped.status === 'refused' ? stopped.reason : 'dry-run' };
     }
     watch = { stoppedId: plan.deploymentId, rollbackId: stopped.result.rollbackDeploymentId };

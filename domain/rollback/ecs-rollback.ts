@@ -7,7 +7,7 @@ import { decideEcsRollback, describeSkip, ROLLBACK_ACTION, tasksOnRevision, type
 import type { ServiceState } from './operations';
 import { manualCommands, refusedAction, rollbackPage } from './pages';
 import { familyRevision, type RevisionHistory } from './revisions';
-import { describeService, finishWithAlarmCheck, pageAndConclude, pollUntil, serviceScope, triggerLine, windowVerdict, TASKS_SETTLE_SECONDS, type RollbackDeps, type RollbackResult } from './steps';
+import { describeService, finishWithAlarmCheck, pageActionNotTaken, pageAndConclude, pollUntil, serviceScope, triggerLine, windowVerdict, TASKS_SETTLE_SECONDS, type RollbackDeps, type RollbackResult } from './steps';
 
 // ---- ECS quick rollback ------------------------------------------------------------------------
 
@@ -100,24 +100,14 @@ export async function runEcsRollback(deps: RollbackDeps, input: RollbackInput, s
     if (started.status !== 'executed') {
       const dry = started.status === 'dry-run';
       const reason = started.status === 'refused' ? `${started.guardrail}: ${started.reason}` : 'dry-run: nothing was changed';
-      await pageAndConclude(
-        deps,
-        'page-rollback-refused',
-        (at) =>
-          rollbackPage({
-            config,
-            incidentKey: key,
-            severity: 'P1',
-            at,
-            title: dry
-              ? `${config.service.serviceName}: DRY-RUN - would roll back ${broken} to ${targetRef}`
-              : `${config.service.serviceName}: automatic rollback refused (${started.status === 'refused' ? started.guardrail : ''}) - roll back by hand`,
-            diagnosis,
-            refused: started.status === 'refused' ? [{ action: 'rollback', guardrail: started.guardrail, reason: started.reason }] : [],
-            nextStep: `${cmd.rollBack(target.arn)} ; monitor: ${cmd.watchRollout}`,
-          }),
-        { status: 'escalated', rootCauseGuess: `bad deployment of ${broken}` },
-      );
+      await pageActionNotTaken(deps, 'page-rollback-refused', started, {
+        incidentKey: key,
+        wouldDo: `roll back ${broken} to ${targetRef}`,
+        actionName: 'rollback',
+        diagnosis,
+        nextStep: `${cmd.rollBack(target.arn)} ; monitor: ${cmd.watchRollout}`,
+        rootCauseGuess: `bad deployment of ${broken}`,
+      });
       return { outcome: dry ? 'dry-run' : 'refused', detail: reason };
     }
     deploymentId = started.result.deploymentId;

@@ -226,3 +226,39 @@ export async function finishWithAlarmCheck(
   );
   return { outcome: success, detail: done.join('; ') };
 }
+
+/** An act that did not run: a guardrail refused it, or dry-run is on. */
+export type ActNotTaken = { status: 'dry-run' } | { status: 'refused'; guardrail: string; reason: string };
+
+/**
+ * The automatic action did not run: page P1 with what it would have done (dry-run) or the
+ * guardrail that refused it, the manual command, and conclude the incident as escalated.
+ */
+export async function pageActionNotTaken(
+  deps: RollbackDeps,
+  stepName: string,
+  outcome: ActNotTaken,
+  p: { incidentKey: string; wouldDo: string; actionName: string; diagnosis: string[]; nextStep: string; rootCauseGuess?: string },
+): Promise<void> {
+  const service = deps.config.service.serviceName;
+  await pageAndConclude(
+    deps,
+    stepName,
+    (at) =>
+      rollbackPage({
+        config: deps.config,
+        incidentKey: p.incidentKey,
+        severity: 'P1',
+        at,
+        title:
+          outcome.status === 'dry-run'
+            ? `${service}: DRY-RUN - would ${p.wouldDo}`
+            : `${service}: automatic ${p.actionName} refused (${outcome.guardrail}) - roll back by hand`,
+        diagnosis: p.diagnosis,
+        refused: outcome.status === 'refused' ? [{ action: 'rollback', guardrail: outcome.guardrail, reason: outcome.reason }] : [],
+        nextStep: p.nextStep,
+      }),
+    { status: 'escalated', ...(p.rootCauseGuess ? { rootCauseGuess: p.rootCauseGuess } : {}) },
+  );
+}
+
