@@ -16,7 +16,7 @@ import { loadRunbookModules, type RunbookModules } from './runbooks';
 export interface DrillOptions {
   /** Use this DynamoDB endpoint (tests: the jest global dynalite) instead of starting one. */
   dynamoEndpoint?: string;
-  /** Handler modules (tests inject test-only ones); default: handlers/<runbook>.ts. */
+  /** Handler modules (tests inject test-only ones); default: the entry modules of RUNBOOK_FUNCTIONS. */
   modules?: RunbookModules;
   /** Write drill-reports/<name>.md under this directory; false: write nothing. */
   reportsRoot?: string | false;

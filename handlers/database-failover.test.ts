@@ -10,7 +10,7 @@ import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup, type Fau
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
-import { buildWorkflow } from './database-failover';
+import { buildWorkflow } from './database-failover-workflow';
 
 const PRIMARY = defaultConfig.database.primaryInstanceId;
 const REPLICA = defaultConfig.database.replicaInstanceId;

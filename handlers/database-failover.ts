@@ -1,24 +1,19 @@
 /**
- * Runbook 1, "Database Failover": intake (EventBridge target) + durable workflow.
+ * Runbook 1, "Database Failover": the intake (EventBridge target). The durable workflow is its
+ * own entry module, handlers/database-failover-workflow.ts: this bundle never loads the durable SDK.
  *
  * Intake: parse -> is it a trigger (domain/failover/triggers: an RDS event ID meaning the
  * primary is failing, or a database-down alarm in ALARM) -> dedupe the event id (the claim
  * is given back when the intake fails, so Lambda's retry runs) ->
  * open or join the primary's incident -> start the workflow named after the incident, so
  * duplicates and concurrent triggers join one execution.
- * Workflow: domain/failover/workflow (confirmation gates, then the runbook's steps).
  */
-import { withDurableExecution, type DurableContext } from '@aws/durable-execution-sdk-js';
 import { incidentKey, openIncident } from '../domain/incident';
-import { failoverScope } from '../domain/failover/gates';
 import { alarmTriggersFailover, rdsEventTriggersFailover } from '../domain/failover/triggers';
-import { runDatabaseFailover, type FailoverDeps, type FailoverInput, type FailoverOutcome } from '../domain/failover/workflow';
+import type { FailoverInput } from '../domain/failover/workflow';
 import { parseEvent, type AutopilotEvent } from '../events';
-import { awsFailoverOperations, type FailoverOperationsOptions } from '../adapters/aws/failover';
-import { approvalCommands, durableWorkflow } from '../adapters/durable';
 import { IncidentSession } from '../adapters/runtime/incident-session';
-import { flushingWorkflow, makeAct, makePage, pageIfWorkflowFails, releaseHeldLocks, withEventClaim } from '../adapters/runtime/wiring';
-import { manualCommands } from '../domain/failover/pages';
+import { withEventClaim } from '../adapters/runtime/wiring';
 import { intakeHandler, logEntrySink, productionRuntime, rejectedBy, type IntakeResult } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
 
@@ -39,7 +34,7 @@ export function maxEpisodeSeconds(rt: Runtime): number {
   return confirm + approval + f.promotionTimeoutSeconds + f.serviceStableTimeoutSeconds + 3600;
 }
 
-function primaryTitle(rt: Runtime): string {
+export function primaryTitle(rt: Runtime): string {
   return `Primary database ${rt.config.database.primaryInstanceId} down or unreachable`;
 }
 
@@ -101,74 +96,8 @@ async function startOrJoin(rt: Runtime, key: string, trigger: string, event: Aut
   return { status: started === 'started' ? 'started-workflow' : 'joined-workflow', incidentKey: key };
 }
 
-export interface FailoverWorkflowOptions {
-  /** Health check transport; default 'simulated' when the clock is the drill's (it can be advanced), else 'http'. */
-  health?: FailoverOperationsOptions['health'];
-}
-
-export async function databaseFailoverWorkflow(input: FailoverInput, ctx: DurableContext, rt: Runtime, options: FailoverWorkflowOptions = {}): Promise<FailoverOutcome> {
-  const { config } = rt;
-  const session = await rt.openSession({ key: input.incidentKey, runbook: RUNBOOK, title: primaryTitle(rt), severity: 'P1', detectedAt: input.detectedAt });
-  // The DurableExecutionName the intake started this execution under (same function of the
-  // same input): the lock owner, so two executions of one incident never share a lock.
-  const owner = failoverExecutionName(input.incidentKey, input.detectedAt);
-  // The simulated region has no HTTP: health is then read from the control plane (service, task definition, database).
-  const health = options.health ?? (rt.simulated ? 'simulated' : 'http');
-  const deps: FailoverDeps = {
-    config,
-    ops: awsFailoverOperations(rt.aws, config, rt.clock, { health }),
-    // Every lock an act takes (db:<primary>, the primary and secondary services, the task
-    // family, the DNS record) is held through the whole remediation, released at its end.
-    act: makeAct(rt.actuator, session, { owner, holdLocks: true }),
-    recorder: session,
-    pager: rt.pager,
-    clock: rt.clock,
-    async readGuardState(now) {
-      const f = config.guardrails.failover;
-      const [controls, failovers, globalActions] = await Promise.all([
-        rt.store.readControls(),
-        rt.store.recentActions(failoverScope(config.database.primaryInstanceId), now - f.minSecondsBetweenFailovers * 1000),
-        rt.store.recentActions('global', now - config.guardrails.circuitBreaker.windowSeconds * 1000),
-      ]);
-      return { controls, failovers, globalActions };
-    },
-    incident: {
-      update(patch) {
-        Object.assign(session.incident, patch);
-      },
-      addRefusal(summary) {
-        session.incident.refusals.push(summary);
-      },
-      current: () => session.incident,
-    },
-    approvalCommands: (callbackId) => approvalCommands(callbackId, config.primaryRegion),
-  };
-  const wf = flushingWorkflow(durableWorkflow(ctx, rt.clock), session);
-  const cmds = manualCommands(config);
-  const failure = {
-    severity: 'P1' as const,
-    resource: config.database.primaryInstanceId,
-    nextStep: `Continue runbook 1 by hand from where the timeline stops: ${cmds.verifyPrimary} ; ${cmds.checkReplica}`,
-  };
-  const outcome = await pageIfWorkflowFails(wf, session, makePage(rt.pager, rt.clock, session), failure, async () => {
-    try {
-      return await runDatabaseFailover(wf, deps, input);
-    } finally {
-      // Every exit (failed over, refused, recovered, stopped and rolled back, failed) gives the locks back.
-      await wf.step('release-locks', () => releaseHeldLocks(rt.store, session, owner));
-    }
-  });
-  await session.flush();
-  return outcome;
-}
-
 export function buildHandler(getRuntime: () => Runtime) {
   return intakeHandler(RUNBOOK, getRuntime, databaseFailoverIntake);
 }
 
-export function buildWorkflow(getRuntime: () => Runtime, options: FailoverWorkflowOptions = {}) {
-  return withDurableExecution(async (input: FailoverInput, ctx: DurableContext) => databaseFailoverWorkflow(input, ctx, getRuntime(), options));
-}
-
 export const handler = buildHandler(productionRuntime);
-export const workflow = buildWorkflow(productionRuntime);

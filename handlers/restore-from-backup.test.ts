@@ -11,7 +11,8 @@ import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '.
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
-import { buildWorkflow, type RestoreWorkflowInput } from './restore-from-backup';
+import type { RestoreWorkflowInput } from './restore-from-backup';
+import { buildWorkflow } from './restore-from-backup-workflow';
 
 const PRIMARY = defaultConfig.database.primaryInstanceId;
 

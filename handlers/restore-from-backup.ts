@@ -5,20 +5,15 @@
  *   - 'Restore Requested' (operator)      -> start the durable restore workflow
  *   - 'S3 Restore Requested' (operator)   -> start the durable S3 restore (dry-run by default)
  *   - RDS snapshot/backup failure events  -> P3 page with the details, nothing else
- * Workflow (durable): domain/restore/workflow.ts and s3-workflow.ts.
+ * Workflow (durable): its own entry module, handlers/restore-from-backup-workflow.ts, so this
+ * intake's bundle never loads the durable SDK.
  */
-import { withDurableExecution, type DurableContext } from '@aws/durable-execution-sdk-js';
 import { fnv1a, incidentKey } from '../domain/incident';
-import { runRestore, type RestoreOutcome } from '../domain/restore/workflow';
-import { runS3Restore, type S3RestoreRequest, type S3RestoreSummary } from '../domain/restore/s3-workflow';
+import type { S3RestoreRequest } from '../domain/restore/s3-workflow';
 import type { RestoreRequest } from '../domain/restore/request';
 import { backupProblem } from '../domain/restore/backup-events';
 import { parseEvent } from '../events';
-import { approvalCommands, durableWorkflow } from '../adapters/durable';
-import { AwsRestoreOperations } from '../adapters/aws/restore';
-import { flushingWorkflow, makeAct, makePage, pageIfWorkflowFails, releaseHeldLocks } from '../adapters/runtime/wiring';
-import type { IncidentSession } from '../adapters/runtime/incident-session';
-import type { Act, Workflow } from '../domain/ports';
+import { makePage } from '../adapters/runtime/wiring';
 import { intakeHandler, productionRuntime, type IntakeResult } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
 
@@ -92,84 +87,8 @@ export async function handleRestoreEvent(raw: unknown, rt: Runtime): Promise<Int
   return { status: 'ignored', reason: `${event.kind} is not handled by ${RUNBOOK}` };
 }
 
-export async function runRestoreWorkflow(input: RestoreWorkflowInput, ctx: DurableContext, rt: Runtime): Promise<RestoreOutcome | S3RestoreSummary> {
-  const session = await rt.openSession({
-    key: input.request.incidentKey,
-    runbook: RUNBOOK,
-    title: input.kind === 'db' ? `Restore ${input.request.dbInstanceId}` : `S3 restore of s3://${input.request.bucket}/${input.request.prefix}`,
-    severity: input.kind === 'db' ? 'P2' : 'P3',
-    detectedAt: rt.clock.now(),
-  });
-  const wf = flushingWorkflow(durableWorkflow(ctx, rt.clock), session);
-  // Loop guard: the switch's deployment is ours, so its ECS events never start a rollback (same key as rollback-deployment reads).
-  const ops = new AwsRestoreOperations(rt.aws, rt.config, (deploymentId) => rt.store.markOwnChange(deploymentId, session.key, rt.clock.now()));
-  // Locks are held through the remediation (the switch's rollout) and given back at the end.
-  const act = makeAct(rt.actuator, session, { holdLocks: true });
-  const page = makePage(rt.pager, rt.clock, session);
-  const failure = {
-    severity: 'P2' as const,
-    resource: input.kind === 'db' ? input.request.dbInstanceId : `arn:aws:s3:::${input.request.bucket}`,
-    nextStep: 'Continue runbook 5 by hand from where the timeline stops (aws rds describe-db-instances / describe-db-snapshots, aws ecs describe-services).',
-  };
-  return pageIfWorkflowFails(wf, session, page, failure, async () => {
-    try {
-      return await runRestoreSteps(input, wf, ops, act, page, session, rt);
-    } finally {
-      await wf.step('release-locks', () => releaseHeldLocks(rt.store, session));
-    }
-  });
-}
-
-async function runRestoreSteps(
-  input: RestoreWorkflowInput,
-  wf: Workflow,
-  ops: AwsRestoreOperations,
-  act: Act,
-  page: ReturnType<typeof makePage>,
-  session: IncidentSession,
-  rt: Runtime,
-): Promise<RestoreOutcome | S3RestoreSummary> {
-  if (input.kind === 's3') {
-    const summary = await runS3Restore(input.request, { wf, ops, act, rec: session, page, maxObjects: rt.config.guardrails.restore.s3MaxObjectsPerRun });
-    await wf.step('close-incident', async () => {
-      session.incident.status = input.request.dryRun ? 'resolved' : summary.resumeFrom || summary.refused ? 'escalated' : 'mitigated';
-      if (!input.request.dryRun && !summary.resumeFrom && !summary.refused) session.incident.mitigatedAt = rt.clock.now();
-    });
-    return summary;
-  }
-
-  await wf.step('start-incident', async () => {
-    session.incident.startedAt ??= rt.clock.now();
-  });
-  const outcome = await runRestore(input.request, {
-    wf,
-    ops,
-    act,
-    rec: session,
-    page,
-    now: async () => rt.clock.now(),
-    approvalCommands: (callbackId) => approvalCommands(callbackId, rt.config.primaryRegion),
-    config: rt.config,
-  });
-  await wf.step('close-incident', async () => {
-    if (outcome.outcome === 'switched') {
-      session.incident.status = 'mitigated';
-      session.incident.mitigatedAt = rt.clock.now();
-      session.incident.rootCauseGuess = input.request.reason;
-    } else {
-      session.incident.status = 'escalated';
-    }
-  });
-  return outcome;
-}
-
 export function buildHandler(getRuntime: () => Runtime) {
   return intakeHandler(RUNBOOK, getRuntime, handleRestoreEvent);
 }
 
-export function buildWorkflow(getRuntime: () => Runtime) {
-  return withDurableExecution(async (input: RestoreWorkflowInput, ctx: DurableContext) => runRestoreWorkflow(input, ctx, getRuntime()));
-}
-
 export const handler = buildHandler(productionRuntime);
-export const workflow = buildWorkflow(productionRuntime);

@@ -16,7 +16,8 @@ import { loadSample } from '../events/samples/load';
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
-import { buildHandler, buildWorkflow } from './rollback-deployment';
+import { buildHandler } from './rollback-deployment';
+import { buildWorkflow } from './rollback-deployment-workflow';
 import { toServiceState } from '../adapters/aws/rollback';
 
 beforeAll(() => LocalDurableTestRunner.setupTestEnvironment({ skipTime: true }));

@@ -15,7 +15,8 @@ import { setStepCrashHook } from '../adapters/durable';
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
-import { buildWorkflow, scaleEcsIntake } from './scale-ecs';
+import { scaleEcsIntake } from './scale-ecs';
+import { buildWorkflow } from './scale-ecs-workflow';
 
 beforeAll(() => LocalDurableTestRunner.setupTestEnvironment({ skipTime: true }));
 afterAll(() => LocalDurableTestRunner.teardownTestEnvironment());

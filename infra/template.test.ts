@@ -382,5 +382,23 @@ describe('the packaged bundles (what Lambda will run)', () => {
     const out = execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 30_000 });
     expect(JSON.parse(out)).toMatchObject({ status: 'rejected' });
   });
+
+  // Intakes and workflows are separate entry modules: no intake bundle may carry the durable
+  // execution SDK (about 30 ms of cold start on its own). Two strings of the SDK that survive
+  // minification: an error message of its checkpoint client and, with keepNames, the name of
+  // its entry point. Each workflow zip must contain them (so the probe does find the SDK).
+  const DURABLE_SDK_MARKERS = ['Failed to checkpoint durable execution', '"withDurableExecution"'];
+  const zipText = (name: string): string => execFileSync('unzip', ['-p', join(packageDir, `${name}.zip`)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const workflows = Object.values(RUNBOOK_FUNCTIONS).flatMap((f) => (f.workflow ? [{ name: f.workflow }] : []));
+
+  it.each(workflows)('$name (a workflow) carries the durable execution SDK: the probe finds it', ({ name }) => {
+    const text = zipText(name);
+    expect(DURABLE_SDK_MARKERS.filter((m) => !text.includes(m))).toEqual([]);
+  });
+
+  it.each(intakes)('$name (an intake) does not carry the durable execution SDK', ({ name }) => {
+    const text = zipText(name);
+    expect(DURABLE_SDK_MARKERS.filter((m) => text.includes(m))).toEqual([]);
+  });
 });
 

@@ -9,8 +9,8 @@ import { LocalDurableTestRunner, WaitingOperationStatus } from '@aws/durable-exe
 import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../adapters/sim';
 import { defaultConfig } from '../domain/config';
 import { incidentKey } from '../domain/incident';
-import { buildWorkflow as failoverWorkflow } from '../handlers/database-failover';
-import { buildWorkflow as restoreWorkflow } from '../handlers/restore-from-backup';
+import { buildWorkflow as failoverWorkflow } from '../handlers/database-failover-workflow';
+import { buildWorkflow as restoreWorkflow } from '../handlers/restore-from-backup-workflow';
 import { callLogger, createRuntime } from '../handlers/shared/runtime';
 import type { Runtime } from '../handlers/shared/runtime-types';
 import { freshStateTable } from './support/state-table';

@@ -18,6 +18,12 @@ export interface RunbookFunctions {
   intakeHandler: string;
   /** durable workflow, when the runbook waits. */
   workflow?: string;
+  /**
+   * Its own entry module (handlers/<runbook>-workflow.ts), never the intake's: an intake
+   * bundle must not load the durable execution SDK (cold start; checked on the packages).
+   * Not `<runbook>.workflow.ts`: serverless-esbuild leaves out of a zip every file whose name
+   * starts with another bundle's name plus a dot, so that zip would be empty.
+   */
   workflowHandler?: string;
 }
 
@@ -26,19 +32,19 @@ export const RUNBOOK_FUNCTIONS: Record<RunbookId, RunbookFunctions> = {
     intake: 'databaseFailover',
     intakeHandler: 'handlers/database-failover.handler',
     workflow: 'databaseFailoverWorkflow',
-    workflowHandler: 'handlers/database-failover.workflow',
+    workflowHandler: 'handlers/database-failover-workflow.handler',
   },
   'rollback-deployment': {
     intake: 'rollbackDeployment',
     intakeHandler: 'handlers/rollback-deployment.handler',
     workflow: 'rollbackDeploymentWorkflow',
-    workflowHandler: 'handlers/rollback-deployment.workflow',
+    workflowHandler: 'handlers/rollback-deployment-workflow.handler',
   },
   'scale-ecs': {
     intake: 'scaleEcs',
     intakeHandler: 'handlers/scale-ecs.handler',
     workflow: 'scaleEcsWorkflow',
-    workflowHandler: 'handlers/scale-ecs.workflow',
+    workflowHandler: 'handlers/scale-ecs-workflow.handler',
   },
   'investigate-5xx': {
     intake: 'investigate5xx',
@@ -48,7 +54,7 @@ export const RUNBOOK_FUNCTIONS: Record<RunbookId, RunbookFunctions> = {
     intake: 'restoreFromBackup',
     intakeHandler: 'handlers/restore-from-backup.handler',
     workflow: 'restoreFromBackupWorkflow',
-    workflowHandler: 'handlers/restore-from-backup.workflow',
+    workflowHandler: 'handlers/restore-from-backup-workflow.handler',
   },
 };
 

@@ -1,0 +1,96 @@
+/**
+ * Runbook 5, "Restore from Backup": the durable workflow (its own entry module, so the intake's
+ * bundle, handlers/restore-from-backup.ts, does not load the durable execution SDK).
+ * Workflow: domain/restore/workflow.ts and s3-workflow.ts.
+ */
+import { withDurableExecution, type DurableContext } from '@aws/durable-execution-sdk-js';
+import { runRestore, type RestoreOutcome } from '../domain/restore/workflow';
+import { runS3Restore, type S3RestoreSummary } from '../domain/restore/s3-workflow';
+import { approvalCommands, durableWorkflow } from '../adapters/durable';
+import { AwsRestoreOperations } from '../adapters/aws/restore';
+import { flushingWorkflow, makeAct, makePage, pageIfWorkflowFails, releaseHeldLocks } from '../adapters/runtime/wiring';
+import type { IncidentSession } from '../adapters/runtime/incident-session';
+import type { Act, Workflow } from '../domain/ports';
+import { productionRuntime } from './shared/runtime';
+import type { Runtime } from './shared/runtime-types';
+import type { RestoreWorkflowInput } from './restore-from-backup';
+
+const RUNBOOK = 'restore-from-backup' as const;
+
+export async function runRestoreWorkflow(input: RestoreWorkflowInput, ctx: DurableContext, rt: Runtime): Promise<RestoreOutcome | S3RestoreSummary> {
+  const session = await rt.openSession({
+    key: input.request.incidentKey,
+    runbook: RUNBOOK,
+    title: input.kind === 'db' ? `Restore ${input.request.dbInstanceId}` : `S3 restore of s3://${input.request.bucket}/${input.request.prefix}`,
+    severity: input.kind === 'db' ? 'P2' : 'P3',
+    detectedAt: rt.clock.now(),
+  });
+  const wf = flushingWorkflow(durableWorkflow(ctx, rt.clock), session);
+  // Loop guard: the switch's deployment is ours, so its ECS events never start a rollback (same key as rollback-deployment reads).
+  const ops = new AwsRestoreOperations(rt.aws, rt.config, (deploymentId) => rt.store.markOwnChange(deploymentId, session.key, rt.clock.now()));
+  // Locks are held through the remediation (the switch's rollout) and given back at the end.
+  const act = makeAct(rt.actuator, session, { holdLocks: true });
+  const page = makePage(rt.pager, rt.clock, session);
+  const failure = {
+    severity: 'P2' as const,
+    resource: input.kind === 'db' ? input.request.dbInstanceId : `arn:aws:s3:::${input.request.bucket}`,
+    nextStep: 'Continue runbook 5 by hand from where the timeline stops (aws rds describe-db-instances / describe-db-snapshots, aws ecs describe-services).',
+  };
+  return pageIfWorkflowFails(wf, session, page, failure, async () => {
+    try {
+      return await runRestoreSteps(input, wf, ops, act, page, session, rt);
+    } finally {
+      await wf.step('release-locks', () => releaseHeldLocks(rt.store, session));
+    }
+  });
+}
+
+async function runRestoreSteps(
+  input: RestoreWorkflowInput,
+  wf: Workflow,
+  ops: AwsRestoreOperations,
+  act: Act,
+  page: ReturnType<typeof makePage>,
+  session: IncidentSession,
+  rt: Runtime,
+): Promise<RestoreOutcome | S3RestoreSummary> {
+  if (input.kind === 's3') {
+    const summary = await runS3Restore(input.request, { wf, ops, act, rec: session, page, maxObjects: rt.config.guardrails.restore.s3MaxObjectsPerRun });
+    await wf.step('close-incident', async () => {
+      session.incident.status = input.request.dryRun ? 'resolved' : summary.resumeFrom || summary.refused ? 'escalated' : 'mitigated';
+      if (!input.request.dryRun && !summary.resumeFrom && !summary.refused) session.incident.mitigatedAt = rt.clock.now();
+    });
+    return summary;
+  }
+
+  await wf.step('start-incident', async () => {
+    session.incident.startedAt ??= rt.clock.now();
+  });
+  const outcome = await runRestore(input.request, {
+    wf,
+    ops,
+    act,
+    rec: session,
+    page,
+    now: async () => rt.clock.now(),
+    approvalCommands: (callbackId) => approvalCommands(callbackId, rt.config.primaryRegion),
+    config: rt.config,
+  });
+  await wf.step('close-incident', async () => {
+    if (outcome.outcome === 'switched') {
+      session.incident.status = 'mitigated';
+      session.incident.mitigatedAt = rt.clock.now();
+      session.incident.rootCauseGuess = input.request.reason;
+    } else {
+      session.incident.status = 'escalated';
+    }
+  });
+  return outcome;
+}
+
+export function buildWorkflow(getRuntime: () => Runtime) {
+  return withDurableExecution(async (input: RestoreWorkflowInput, ctx: DurableContext) => runRestoreWorkflow(input, ctx, getRuntime()));
+}
+
+/** The deployed durable function (serverless `handler:` handlers/restore-from-backup-workflow.handler). */
+export const handler = buildWorkflow(productionRuntime);
