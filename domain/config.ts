@@ -103,7 +103,12 @@ export interface AutopilotConfig {
     /** Locks on a resource expire after this, so a crashed execution never blocks forever. */
     lockTtlSeconds: number;
     /** Automation circuit breaker: mutating actions across all runbooks per window. */
-    circuitBreaker: { maxActions: number; windowSeconds: number };
+    circuitBreaker: {
+      maxActions: number;
+      windowSeconds: number;
+      /** Mutating calls across all runbooks per window: one S3 page of 1,000 copies counts 1,000. */
+      maxMutations: number;
+    };
     scaling: {
       minTasks: number;
       maxTasks: number;
@@ -214,7 +219,7 @@ export const defaultConfig: AutopilotConfig = {
   },
   guardrails: {
     lockTtlSeconds: 1800,
-    circuitBreaker: { maxActions: 20, windowSeconds: 3600 },
+    circuitBreaker: { maxActions: 20, windowSeconds: 3600, maxMutations: 2500 },
     scaling: {
       minTasks: 2,
       maxTasks: 10,

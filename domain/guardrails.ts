@@ -27,6 +27,8 @@ export interface Controls {
   /** Who set them and why, for the page. */
   setBy?: string;
   reason?: string;
+  /** Why the controls item did not read cleanly (domain/controls.ts); each forced a switch ON. */
+  anomalies?: string[];
 }
 
 export interface ActionRecord {
@@ -37,6 +39,14 @@ export interface ActionRecord {
   at: number;
   incidentKey: string;
   summary?: string;
+  /** Mutating calls the action makes (an S3 page of 1,000 copies is 1,000); absent = 1. */
+  mutations?: number;
+  /**
+   * Set when the action was recorded (before its call, so a crash never loses it) but did not
+   * complete: 'failed' (the call threw: it may have half-applied) or 'not-run' (a switch
+   * flipped at the last moment). The circuit breaker still counts it; cooldowns and budgets do not.
+   */
+  outcome?: 'failed' | 'not-run';
 }
 
 export interface LockLease {
@@ -51,6 +61,8 @@ export interface ProposedAction {
   scope: string;
   summary: string;
   incidentKey: string;
+  /** Mutating calls this action makes (default 1): what the circuit breaker counts. */
+  mutations?: number;
 }
 
 /** Per-action policy: which time-based guardrails apply. */
@@ -62,7 +74,15 @@ export interface ActionPolicy {
 export interface CircuitBreakerPolicy {
   maxActions: number;
   windowSeconds: number;
+  /** Mutating calls across all runbooks per window (an S3 page of 1,000 copies counts 1,000). */
+  maxMutations?: number;
 }
+
+/** Mutating calls an action record stands for. */
+export const mutationsOf = (a: { mutations?: number }): number => (typeof a.mutations === 'number' && Number.isFinite(a.mutations) && a.mutations > 0 ? Math.ceil(a.mutations) : 1);
+
+/** Records that count for cooldowns and budgets: the action ran (or may have). */
+const completed = (actions: ActionRecord[]): ActionRecord[] => actions.filter((a) => a.outcome === undefined);
 
 /** What `authorize` needs to know about the world, read fresh from the state table. */
 export interface GuardState {
@@ -82,6 +102,14 @@ export interface Authorization {
 }
 
 export function killSwitchVerdict(controls: Controls): Verdict {
+  if (controls.killSwitch && controls.anomalies && controls.anomalies.length > 0) {
+    return {
+      guardrail: 'KillSwitch',
+      pass: false,
+      reason: `ControlsUnreadable: the controls item reads as kill switch ON (fail closed): ${controls.anomalies.join('; ')}; no automatic action`,
+      evidence: { anomalies: controls.anomalies },
+    };
+  }
   return controls.killSwitch
     ? {
         guardrail: 'KillSwitch',
@@ -124,8 +152,18 @@ export function budgetVerdict(actions: ActionRecord[], now: number, max: number,
   };
 }
 
-export function circuitBreakerVerdict(globalActions: ActionRecord[], now: number, policy: CircuitBreakerPolicy): Verdict {
-  const used = within(globalActions, now, policy.windowSeconds).length;
+export function circuitBreakerVerdict(globalActions: ActionRecord[], now: number, policy: CircuitBreakerPolicy, asking = 1): Verdict {
+  const recent = within(globalActions, now, policy.windowSeconds);
+  const used = recent.length;
+  const mutations = recent.reduce((n, a) => n + mutationsOf(a), 0);
+  if (policy.maxMutations !== undefined && mutations + asking > policy.maxMutations) {
+    return {
+      guardrail: 'CircuitBreaker',
+      pass: false,
+      reason: `CircuitOpen: ${mutations} mutating calls across all runbooks in ${policy.windowSeconds}s, ${asking} more would pass the limit of ${policy.maxMutations}; the autopilot stops acting`,
+      evidence: { used, mutations, asking, maxMutations: policy.maxMutations, max: policy.maxActions },
+    };
+  }
   if (used < policy.maxActions) {
     return { guardrail: 'CircuitBreaker', pass: true, reason: `${used}/${policy.maxActions} automatic actions across runbooks in ${policy.windowSeconds}s` };
   }
@@ -150,8 +188,8 @@ export function authorize(
   now: number,
   extra: Verdict[] = [],
 ): Authorization {
-  const verdicts: Verdict[] = [killSwitchVerdict(state.controls), circuitBreakerVerdict(state.globalActions, now, breaker)];
-  const scoped = state.scopeActions.filter((a) => a.scope === proposed.scope);
+  const verdicts: Verdict[] = [killSwitchVerdict(state.controls), circuitBreakerVerdict(state.globalActions, now, breaker, mutationsOf(proposed))];
+  const scoped = completed(state.scopeActions.filter((a) => a.scope === proposed.scope));
   if (policy.cooldownSeconds !== undefined) verdicts.push(cooldownVerdict(scoped, now, policy.cooldownSeconds, proposed.scope));
   if (policy.budget) verdicts.push(budgetVerdict(scoped, now, policy.budget.max, policy.budget.windowSeconds, proposed.scope));
   verdicts.push(...extra);

@@ -24,6 +24,13 @@ export interface GuardrailStore {
   recentActions(scope: string, since: number): Promise<ActionRecord[]>;
   /** Records under its own scope and under 'global' (the circuit breaker counts those). */
   recordAction(action: ActionRecord): Promise<void>;
+  /** Marks an action recorded before its call as failed / not run (breaker keeps counting it). */
+  markActionOutcome(action: ActionRecord, outcome: 'failed' | 'not-run'): Promise<void>;
+  /**
+   * Circuit breaker, atomically across executions: one more action and `mutations` more
+   * mutating calls in the window bucket, only when both stay within their limits.
+   */
+  reserveBreaker(req: { bucket: number; mutations: number; maxActions: number; maxMutations: number; expiresAt: number }): Promise<{ reserved: boolean; actions: number; mutations: number }>;
 
   /** Conditional write: succeeds when free, expired or already ours. */
   acquireLock(resource: string, owner: string, now: number, ttlSeconds: number): Promise<{ acquired: true; lease: LockLease } | { acquired: false; heldBy: LockLease }>;
@@ -87,6 +94,8 @@ export interface ActRequest {
   extraVerdicts?: import('./guardrails').Verdict[];
   /** Resource to lock when it differs from `scope` (e.g. a restart counted apart but locking the service). */
   lockResource?: string;
+  /** Mutating calls `mutate` makes (default 1): the circuit breaker counts these. */
+  mutations?: number;
   cooldownSeconds?: number;
   budget?: { max: number; windowSeconds: number };
 }

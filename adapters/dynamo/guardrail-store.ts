@@ -6,6 +6,7 @@
  *   controls                controls                    kill switch, dry-run, who/why
  *   actions#<scope>         <at, 15 digits>#<incident>#<action>   one mutating action
  *   actions#global          same                        the same action again (circuit breaker)
+ *   breaker#<window bucket> breaker                     conditional counter: actions + mutations in the window
  *   lock#<resource>         lock                        owner + expiresAt (ms)
  *   claim#<key>             claim                       first-caller-wins dedup
  *   own#<ref>               own                         a change the autopilot made itself
@@ -27,9 +28,10 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type { ActionRecord, Controls, LockLease } from '../../domain/guardrails';
+import { readControlsItem, type ControlsItemData } from '../../domain/controls';
 import type { IncidentRecord } from '../../domain/incident';
 import type { GuardrailStore } from '../../domain/ports';
-import { bool, num, readBool, readNum, readStr, str, ttlSeconds, type Item } from './attributes';
+import { bool, num, readNum, readStr, str, ttlSeconds, type Item } from './attributes';
 import { fitIncidentRecord, mergeIncidentRecords } from './incident-item';
 
 export interface DynamoGuardrailStoreOptions {
@@ -51,6 +53,16 @@ const DEFAULTS = {
 };
 
 export const GLOBAL_SCOPE = 'global';
+
+export interface BreakerReservation {
+  /** domain/circuit-breaker.ts circuitOpenBucket of the action's time. */
+  bucket: number;
+  mutations: number;
+  maxActions: number;
+  maxMutations: number;
+  /** When the counter may be dropped (TTL): the end of its window, plus margin. */
+  expiresAt: number;
+}
 const CONTROLS_KEY: Item = { pk: str('controls'), sk: str('controls') };
 const lockKey = (resource: string): Item => ({ pk: str(`lock#${resource}`), sk: str('lock') });
 const claimKey = (key: string): Item => ({ pk: str(`claim#${key}`), sk: str('claim') });
@@ -75,12 +87,9 @@ export class DynamoGuardrailStore implements GuardrailStore {
   async readControls(): Promise<Controls> {
     const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: CONTROLS_KEY, ConsistentRead: true }));
     // No item yet: the autopilot acts (kill switch off) and mutates (dry-run off); config.dryRun still applies.
-    return {
-      killSwitch: readBool(out.Item, 'killSwitch') ?? false,
-      dryRun: readBool(out.Item, 'dryRun') ?? false,
-      setBy: readStr(out.Item, 'setBy'),
-      reason: readStr(out.Item, 'reason'),
-    };
+    // Anything mistyped, miscased or undeclared in the item reads as ON (domain/controls.ts).
+    const { anomalies, ...controls } = readControlsItem(out.Item as ControlsItemData | undefined);
+    return anomalies.length > 0 ? { ...controls, anomalies } : controls;
   }
 
   async setControls(controls: Partial<Controls>, now: number): Promise<void> {
@@ -88,7 +97,7 @@ export class DynamoGuardrailStore implements GuardrailStore {
     const values: Item = { ':updatedAt': num(now) };
     const sets = ['#updatedAt = :updatedAt'];
     const removes: string[] = [];
-    const field = (name: keyof Controls, value: Controls[keyof Controls]): void => {
+    const field = (name: 'killSwitch' | 'dryRun' | 'setBy' | 'reason', value: boolean | string | undefined): void => {
       if (!(name in controls)) return;
       names[`#${name}`] = name;
       if (value === undefined) {
@@ -149,12 +158,71 @@ export class DynamoGuardrailStore implements GuardrailStore {
       ttl: num(ttlSeconds(action.at) + this.opts.actionRetentionSeconds),
     };
     if (action.summary !== undefined) body.summary = str(action.summary);
+    if (action.mutations !== undefined) body.mutations = num(action.mutations);
+    if (action.outcome !== undefined) body.outcome = str(action.outcome);
     const scopes = action.scope === GLOBAL_SCOPE ? [GLOBAL_SCOPE] : [action.scope, GLOBAL_SCOPE];
     let requests: WriteRequest[] = scopes.map((scope) => ({ PutRequest: { Item: { ...body, pk: str(`actions#${scope}`) } } }));
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt >= 5) throw new Error(`recordAction: ${requests.length} write(s) still unprocessed after ${attempt} attempts`);
       const out = await this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: requests } }));
       requests = out.UnprocessedItems?.[this.tableName] ?? [];
+    }
+  }
+
+  /**
+   * Sets the outcome of an action recorded before its call (the call threw, or did not run).
+   * Both copies (scope and global) carry it; the breaker counter keeps counting it.
+   */
+  async markActionOutcome(action: ActionRecord, outcome: 'failed' | 'not-run'): Promise<void> {
+    const sk = `${timeSortKey(action.at)}#${action.incidentKey}#${action.action}`;
+    const scopes = action.scope === GLOBAL_SCOPE ? [GLOBAL_SCOPE] : [action.scope, GLOBAL_SCOPE];
+    for (const scope of scopes) {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: str(`actions#${scope}`), sk: str(sk) },
+          UpdateExpression: 'SET #outcome = :outcome',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#outcome': 'outcome' },
+          ExpressionAttributeValues: { ':outcome': str(outcome) },
+        }),
+      );
+    }
+  }
+
+  /**
+   * The circuit breaker's atomic count: one conditional ADD on the window bucket's counter,
+   * so two executions that both read "room for one more" cannot both take it.
+   */
+  async reserveBreaker(req: BreakerReservation): Promise<{ reserved: boolean; actions: number; mutations: number }> {
+    const key: Item = { pk: str(`breaker#${req.bucket}`), sk: str('breaker') };
+    if (req.mutations > req.maxMutations) {
+      const current = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      return { reserved: false, actions: readNum(current.Item, 'actions') ?? 0, mutations: readNum(current.Item, 'mutations') ?? 0 };
+    }
+    try {
+      const out = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'ADD #actions :one, #mutations :n SET #ttl = :ttl',
+          ConditionExpression: '(attribute_not_exists(#actions) OR #actions <= :actionRoom) AND (attribute_not_exists(#mutations) OR #mutations <= :mutationRoom)',
+          ExpressionAttributeNames: { '#actions': 'actions', '#mutations': 'mutations', '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':one': num(1),
+            ':n': num(req.mutations),
+            ':actionRoom': num(req.maxActions - 1),
+            ':mutationRoom': num(req.maxMutations - req.mutations),
+            ':ttl': num(ttlSeconds(req.expiresAt)),
+          },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return { reserved: true, actions: readNum(out.Attributes, 'actions') ?? 1, mutations: readNum(out.Attributes, 'mutations') ?? req.mutations };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const current = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      return { reserved: false, actions: readNum(current.Item, 'actions') ?? 0, mutations: readNum(current.Item, 'mutations') ?? 0 };
     }
   }
 
@@ -334,6 +402,13 @@ function toActionRecord(item: Item): ActionRecord | undefined {
   const at = readNum(item, 'at');
   const incidentKey = readStr(item, 'incidentKey');
   if (scope === undefined || action === undefined || at === undefined || incidentKey === undefined) return undefined;
+  const record: ActionRecord = { scope, action, at, incidentKey };
   const summary = readStr(item, 'summary');
-  return summary === undefined ? { scope, action, at, incidentKey } : { scope, action, at, incidentKey, summary };
+  if (summary !== undefined) record.summary = summary;
+  const mutations = readNum(item, 'mutations');
+  if (mutations !== undefined) record.mutations = mutations;
+  const outcome = readStr(item, 'outcome');
+  // Any other value is unreadable: counted as not completed, never as a clean record.
+  if (outcome !== undefined) record.outcome = outcome === 'not-run' ? 'not-run' : 'failed';
+  return record;
 }

@@ -112,7 +112,7 @@ describe('Actuator.execute on the dynalite state table', () => {
   });
 
   it('refuses when the circuit breaker counted too many actions across runbooks', async () => {
-    const config: AutopilotConfig = { ...defaultConfig, guardrails: { ...defaultConfig.guardrails, circuitBreaker: { maxActions: 2, windowSeconds: 3600 } } };
+    const config: AutopilotConfig = { ...defaultConfig, guardrails: { ...defaultConfig.guardrails, circuitBreaker: { maxActions: 2, windowSeconds: 3600, maxMutations: 2500 } } };
     const f = await fixture(config);
     await f.store.recordAction({ scope: 'db:regami-db-primary', action: 'reboot', at: T0 - 600_000, incidentKey: 'other-1' });
     await f.store.recordAction({ scope: 'deploy:regami', action: 'rollback', at: T0 - 300_000, incidentKey: 'other-2' });
@@ -162,11 +162,17 @@ describe('Actuator.execute on the dynalite state table', () => {
     expect((await f.store.acquireLock('db:regami-db-primary', INCIDENT, T0 + 1000, 1800)).acquired).toBe(true);
   });
 
-  it('releases the lock and records no action when the mutation fails', async () => {
+  it('releases the lock when the mutation fails; the action stays recorded as failed (the breaker counts it, the cooldown does not hold the retry)', async () => {
     const f = await fixture();
     f.mutate.mockRejectedValueOnce(new Error('ThrottlingException'));
     await expect(f.actuator.execute(f.request())).rejects.toThrow('ThrottlingException');
-    expect(await f.store.recentActions(SCOPE, 0)).toEqual([]);
+    expect(await f.store.recentActions(SCOPE, 0)).toEqual([
+      { scope: SCOPE, action: 'scale-out', at: T0, incidentKey: INCIDENT, summary: 'scale regami-service 2 -> 4', outcome: 'failed' },
+    ]);
+    expect(await f.store.recentActions('global', 0)).toHaveLength(1);
     expect((await f.store.acquireLock(SCOPE, 'someone-else', T0 + 1, 60)).acquired).toBe(true);
+    await f.store.releaseLock(SCOPE, 'someone-else');
+    f.clock.at = T0 + 1000;
+    expect((await f.actuator.execute(f.request())).status).toBe('executed');
   });
 });

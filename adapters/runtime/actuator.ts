@@ -2,13 +2,25 @@
  * The only way a runbook mutates infrastructure.
  *
  * execute(): re-read guardrail state → domain `authorize` (kill switch, circuit breaker,
- * cooldown, budget, plus the runbook's own verdicts) → lock the resource → mutate →
- * record the action (cooldowns, budgets and the circuit breaker count it) → release.
+ * cooldown, budget, plus the runbook's own verdicts) → lock the resource → authorize again
+ * (dry-run included) → take the action and its mutations from the breaker's atomic counter →
+ * record the action (before the call: nothing is lost) → re-read the switches → mutate → release.
  * Every verdict is recorded on the incident timeline. Dry-run records what would have
  * been done and mutates nothing. A refusal is returned to the caller, which pages it.
  */
-import { authorize, lockVerdict, type ActionPolicy, type ProposedAction, type Verdict } from '../../domain/guardrails';
-import type { CircuitOpenEvent } from '../../domain/circuit-breaker';
+import {
+  authorize,
+  killSwitchVerdict,
+  lockVerdict,
+  mutationsOf,
+  type ActionPolicy,
+  type ActionRecord,
+  type Controls,
+  type ProposedAction,
+  type Verdict,
+} from '../../domain/guardrails';
+import { circuitOpenBucket, type CircuitOpenEvent } from '../../domain/circuit-breaker';
+import type { ControlsAnomalyEvent } from '../../domain/controls';
 import type { AutopilotConfig } from '../../domain/config';
 import type { Clock, GuardrailStore, Recorder } from '../../domain/ports';
 
@@ -39,6 +51,11 @@ export interface ActuatorHooks {
    * which pages its own refusal in any case.
    */
   onCircuitOpen?: (event: CircuitOpenEvent) => Promise<void>;
+  /**
+   * The controls item did not read cleanly (wrong type, case, unknown switch): the switches
+   * read as ON and the runtime pages P1 once per distinct anomaly. Failures are recorded, not thrown.
+   */
+  onControlsUnreadable?: (event: ControlsAnomalyEvent) => Promise<void>;
 }
 
 export class Actuator {
@@ -78,8 +95,45 @@ export class Actuator {
         req.recorder.record({ kind: 'guardrail', summary: `${again.refusal.guardrail}: REFUSE (re-checked under the lock) - ${again.refusal.reason}`, verdict: again.refusal });
         return await this.refused(req, again.refusal, again.verdicts, now);
       }
-      const result = await req.mutate();
-      await this.store.recordAction({ scope: proposed.scope, action: proposed.action, at: this.clock.now(), incidentKey: proposed.incidentKey, summary: proposed.summary });
+      if (again.dryRun) {
+        req.recorder.record({ kind: 'action', summary: `DRY-RUN (switched on before the call, re-checked under the lock): would ${proposed.summary}` });
+        return { status: 'dry-run', verdicts: again.verdicts };
+      }
+      // The circuit breaker's count, taken atomically across executions (a conditional
+      // counter): executions on different resources hold different locks, so the check above
+      // alone cannot stop two of them taking the last slot.
+      const at = this.clock.now();
+      const breakerRefusal = await this.reserveBreaker(req, at);
+      if (breakerRefusal) {
+        req.recorder.record({ kind: 'guardrail', summary: `CircuitBreaker: REFUSE (counter) - ${breakerRefusal.reason}`, verdict: breakerRefusal });
+        return await this.refused(req, breakerRefusal, [...again.verdicts, breakerRefusal], at);
+      }
+      // Recorded before the call: a crash or a failed write after the mutation can no
+      // longer lose the action (cooldowns, budgets and the breaker always see it).
+      const action: ActionRecord = { scope: proposed.scope, action: proposed.action, at, incidentKey: proposed.incidentKey, summary: proposed.summary };
+      if (proposed.mutations !== undefined) action.mutations = mutationsOf(proposed);
+      await this.store.recordAction(action);
+      // The switches once more, just before the call: an operator's kill switch or dry-run
+      // flipped while we locked and counted still wins.
+      const last = this.effective(await this.readControls(req, at));
+      if (last.killSwitch || last.dryRun) {
+        await this.store.markActionOutcome(action, 'not-run').catch(() => undefined);
+        if (last.killSwitch) {
+          const refusal = killSwitchVerdict(last);
+          req.recorder.record({ kind: 'guardrail', summary: `KillSwitch: REFUSE (re-read just before the call) - ${refusal.reason}`, verdict: refusal });
+          return await this.refused(req, refusal, [...again.verdicts, refusal], at);
+        }
+        req.recorder.record({ kind: 'action', summary: `DRY-RUN (switched on just before the call): would ${proposed.summary}` });
+        return { status: 'dry-run', verdicts: again.verdicts };
+      }
+      let result: T;
+      try {
+        result = await req.mutate();
+      } catch (err) {
+        // May have half-applied: the breaker keeps counting it; a retry is not held by its own cooldown.
+        await this.store.markActionOutcome(action, 'failed').catch(() => undefined);
+        throw err;
+      }
       req.recorder.record({ kind: 'action', summary: proposed.summary });
       return { status: 'executed', result, verdicts: auth.verdicts };
     } finally {
@@ -87,17 +141,51 @@ export class Actuator {
     }
   }
 
+  /** Takes one action and its mutations from the window's atomic counter; a refusal verdict when there is no room. */
+  private async reserveBreaker<T>(req: ActuatorRequest<T>, at: number): Promise<Verdict | undefined> {
+    const policy = this.config.guardrails.circuitBreaker;
+    const maxMutations = policy.maxMutations ?? Number.MAX_SAFE_INTEGER;
+    const mutations = mutationsOf(req.proposed);
+    const bucket = circuitOpenBucket(at, policy.windowSeconds);
+    const out = await this.store.reserveBreaker({ bucket, mutations, maxActions: policy.maxActions, maxMutations, expiresAt: (bucket + 2) * policy.windowSeconds * 1000 });
+    if (out.reserved) return undefined;
+    return {
+      guardrail: 'CircuitBreaker',
+      pass: false,
+      reason:
+        `CircuitOpen: the window's counter holds ${out.actions} action(s) and ${out.mutations} mutating call(s) across all runbooks ` +
+        `(limits ${policy.maxActions} and ${maxMutations} per ${policy.windowSeconds}s); ${mutations} more refused; the autopilot stops acting`,
+      evidence: { used: out.actions, mutations: out.mutations, asking: mutations, max: policy.maxActions, maxMutations },
+    };
+  }
+
+  /** The controls as stored, with config.dryRun; an unreadable item (anomalies) is paged once. */
+  private async readControls<T>(req: ActuatorRequest<T>, at: number): Promise<Controls> {
+    const controls = await this.store.readControls();
+    if (controls.anomalies && controls.anomalies.length > 0 && this.hooks.onControlsUnreadable) {
+      try {
+        await this.hooks.onControlsUnreadable({ anomalies: controls.anomalies, incidentKey: req.proposed.incidentKey, summary: req.proposed.summary, at });
+      } catch (err) {
+        req.recorder.record({ kind: 'error', summary: `the controls-unreadable P1 page failed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}` });
+      }
+    }
+    return controls;
+  }
+
+  private effective(controls: Controls): Controls {
+    return { ...controls, dryRun: controls.dryRun || this.config.dryRun };
+  }
+
   /** Reads guardrail state fresh and runs the domain's `authorize`. */
   private async authorizeNow<T>(req: ActuatorRequest<T>, now: number) {
     const widest = Math.max(req.policy.cooldownSeconds ?? 0, req.policy.budget?.windowSeconds ?? 0, this.config.guardrails.circuitBreaker.windowSeconds);
     const since = now - widest * 1000;
     const [controls, scopeActions, globalActions] = await Promise.all([
-      this.store.readControls(),
+      this.readControls(req, now),
       this.store.recentActions(req.proposed.scope, since),
       this.store.recentActions('global', since),
     ]);
-    const effectiveControls = { ...controls, dryRun: controls.dryRun || this.config.dryRun };
-    return authorize(req.proposed, { controls: effectiveControls, scopeActions, globalActions }, req.policy, this.config.guardrails.circuitBreaker, now, req.extraVerdicts);
+    return authorize(req.proposed, { controls: this.effective(controls), scopeActions, globalActions }, req.policy, this.config.guardrails.circuitBreaker, now, req.extraVerdicts);
   }
 
   private async refused<T>(req: ActuatorRequest<T>, refusal: Verdict, verdicts: Verdict[], now: number): Promise<ActuatorResult<T>> {

@@ -28,7 +28,7 @@ export function makeAct(actuator: Actuator, session: IncidentSession, options: A
   return async <T>(request: Parameters<Act>[0], mutate: () => Promise<T>): Promise<ActOutcome<T>> => {
     const lockResource = request.lockResource ?? request.scope;
     const result = await actuator.execute({
-      proposed: { action: request.action, scope: request.scope, summary: request.summary, incidentKey: session.key },
+      proposed: { action: request.action, scope: request.scope, summary: request.summary, incidentKey: session.key, ...(request.mutations !== undefined ? { mutations: request.mutations } : {}) },
       policy: { cooldownSeconds: request.cooldownSeconds, budget: request.budget },
       extraVerdicts: request.extraVerdicts,
       lockResource,

@@ -56,10 +56,11 @@ export async function runS3Restore(req: S3RestoreRequest, deps: S3RestoreDeps): 
       const room = Math.max(0, deps.maxObjects - summary.copied.length);
       const batch = req.dryRun ? [] : decisions.filter((d): d is Extract<S3RestoreDecision, { action: 'copy' }> => d.action === 'copy').slice(0, room);
       if (batch.length > 0) {
-        // One guarded action per listing page, not per object: an operator's restore of a
-        // thousand photos is one remediation, and must not open the automation circuit breaker.
+        // One guarded action per listing page: one action against maxActions (an operator's
+        // restore of a thousand photos is one remediation), but every copy is a mutating call
+        // and counts against the breaker's maxMutations.
         const outcome = await deps.act(
-          { action: 's3-restore-objects', scope: `s3:${req.bucket}`, summary: `copy ${batch.length} object(s) under s3://${req.bucket}/${req.prefix} back to their versions at the restore time` },
+          { action: 's3-restore-objects', scope: `s3:${req.bucket}`, mutations: batch.length, summary: `copy ${batch.length} object(s) under s3://${req.bucket}/${req.prefix} back to their versions at the restore time` },
           async () => {
             const done: string[] = [];
             for (const d of batch) {

@@ -15,7 +15,7 @@ import { createRuntime } from './runtime';
 import type { Runtime } from './runtime-types';
 
 const WINDOW = 600;
-const config: AutopilotConfig = { ...defaultConfig, guardrails: { ...defaultConfig.guardrails, circuitBreaker: { maxActions: 2, windowSeconds: WINDOW } } };
+const config: AutopilotConfig = { ...defaultConfig, guardrails: { ...defaultConfig.guardrails, circuitBreaker: { maxActions: 2, windowSeconds: WINDOW, maxMutations: 2500 } } };
 
 class Timeline implements Recorder {
   readonly entries: Omit<TimelineEntry, 'at'>[] = [];

@@ -15,6 +15,8 @@ import { RUNBOOKS } from '../../domain/config';
 import { openIncident, type TimelineEntry } from '../../domain/incident';
 import { redactDeep, redactSecrets } from '../../domain/redact';
 import { circuitOpenKey, circuitOpenPage, runbookOfIncidentKey, type CircuitOpenEvent } from '../../domain/circuit-breaker';
+import { controlsAnomalyKey, controlsAnomalyPage, type ControlsAnomalyEvent } from '../../domain/controls';
+import { quoteUntrusted } from '../../domain/untrusted-text';
 import type { Clock, GuardrailStore, Pager } from '../../domain/ports';
 import type { Page } from '../../domain/paging';
 import { AwsRegions, type ClientSetup, type ObservedCall } from '../../adapters/aws/clients';
@@ -67,6 +69,9 @@ export interface RuntimeOptions {
   wrapPager?: (pager: Pager) => Pager;
 }
 
+/** The controls-unreadable P1 is sent once per distinct anomaly set in this long. */
+const CONTROLS_PAGE_CLAIM_TTL_SECONDS = 24 * 3600;
+
 /** A duplicate start is remembered this long; Lambda keeps execution names unique on its own as well. */
 const WORKFLOW_CLAIM_TTL_SECONDS = 24 * 3600;
 
@@ -105,6 +110,14 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       const runbook = runbookOfIncidentKey(event.proposed.incidentKey) ?? 'scale-ecs';
       logger.error('automation circuit breaker open: paging P1', { correlation_id: key, reason: event.verdict.reason, askedBy: event.proposed.incidentKey });
       await pager.send(circuitOpenPage(event, runbook, killSwitchCommand(opts.tableName, homeRegion)));
+    },
+    onControlsUnreadable: async (event: ControlsAnomalyEvent) => {
+      // One P1 per distinct anomaly set (a day), whichever runbook and step read it.
+      const key = controlsAnomalyKey(event.anomalies);
+      if (!(await store.claimOnce(key, event.at, CONTROLS_PAGE_CLAIM_TTL_SECONDS))) return;
+      logger.error('controls item unreadable: every switch reads as ON, paging P1', { correlation_id: key, anomalies: event.anomalies.map((a) => quoteUntrusted(a, 200)) });
+      const runbook = runbookOfIncidentKey(event.incidentKey) ?? 'scale-ecs';
+      await pager.send(controlsAnomalyPage(event, runbook, `autopilot controls show --table ${opts.tableName} --region ${homeRegion}`));
     },
   });
   const sinks = opts.sinks ?? [];
