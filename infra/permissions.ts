@@ -45,16 +45,27 @@ const allow = (Sid: string, Action: string[], Resource: CfnValue[], Condition?: 
 
 // ---- what every function needs ----
 
+/** Item writes on the state table (every function: locks, claims, actions, incidents). */
+export const STATE_TABLE_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'] as const;
+/** Partition key of the controls item (adapters/dynamo/guardrail-store.ts CONTROLS_KEY). */
+export const CONTROLS_PARTITION_KEY = 'controls';
+/**
+ * Every partition key the request touches is not the controls item's. ForAllValues over
+ * dynamodb:LeadingKeys: a BatchWriteItem with one controls put among others is denied too.
+ */
+export const CONTROLS_ITEM_EXCLUDED: NonNullable<PolicyStatement['Condition']> = {
+  'ForAllValues:StringNotEquals': { 'dynamodb:LeadingKeys': [CONTROLS_PARTITION_KEY] },
+};
+
 function baseStatements(fn: DeployedFunction): PolicyStatement[] {
   return [
     allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [
       sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.name}:*`),
     ]),
-    allow(
-      'GuardrailStateTable',
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
-      [getAtt(STATE_TABLE_ID, 'Arn')],
-    ),
+    allow('GuardrailStateTable', ['dynamodb:GetItem', 'dynamodb:Query'], [getAtt(STATE_TABLE_ID, 'Arn')]),
+    // Writes to every item but the controls item (partition key "controls"): only an
+    // operator (autopilot controls) flips the kill switch or dry-run, never a function.
+    allow('GuardrailStateTableWrites', [...STATE_TABLE_WRITES], [getAtt(STATE_TABLE_ID, 'Arn')], CONTROLS_ITEM_EXCLUDED),
     allow('PublishPages', ['sns:Publish'], SEVERITIES.map((s) => ref(topicId(s)))),
     // Topics are encrypted with the paging CMK: publishers need a data key from it.
     allow('EncryptPages', ['kms:GenerateDataKey', 'kms:Decrypt'], [getAtt(PAGING_KEY_ID, 'Arn')]),

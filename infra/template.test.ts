@@ -321,6 +321,33 @@ describe('least privilege (issue 8 security)', () => {
       for (const r of s.Resource) expect(r).toMatch(/^arn:aws:iam::\d{12}:role\//);
     }
   });
+
+  it('lets no function role write the controls item: every state-table write carries the LeadingKeys condition', () => {
+    const isTableWrite = (action: string) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|PartiQL\w+|\*)$/.test(action) || action === '*';
+    const onTable = (r: string) => r === `{GetAtt:${STATE_TABLE_ID}}` || r === '*' || r.includes(':dynamodb:');
+    const roles = resourcesOfType('AWS::IAM::Role');
+    expect(roles).toHaveLength(9);
+    for (const [id] of roles) {
+      const writes = statementsOf(id).filter((st) => st.Action.some(isTableWrite) && st.Resource.some(onTable));
+      expect({ id, writes: writes.length > 0 }).toEqual({ id, writes: true });
+      for (const st of writes) {
+        expect({ id, actions: st.Action.filter(isTableWrite).sort() }).toEqual({ id, actions: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] });
+        expect({ id, condition: st.Condition }).toEqual({ id, condition: { 'ForAllValues:StringNotEquals': { 'dynamodb:LeadingKeys': ['controls'] } } });
+      }
+      // The condition evaluated as IAM does for ForAllValues (every requested key must pass; an
+      // Allow with no other match means an implicit deny): a write to the controls item is denied,
+      // alone or among other keys in a batch; other items stay writable.
+      const allowsWrite = (leadingKeys: string[]) =>
+        writes.some((st) => {
+          const cond = st.Condition?.['ForAllValues:StringNotEquals']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+          return cond !== undefined && leadingKeys.every((k) => !cond.includes(k));
+        });
+      expect(allowsWrite(['controls'])).toBe(false);
+      expect(allowsWrite(['lock#service:a', 'controls'])).toBe(false);
+      expect(allowsWrite(['lock#service:a'])).toBe(true);
+      expect(allowsWrite(['actions#global', 'actions#s3:b'])).toBe(true);
+    }
+  });
 });
 
 describe('state and paging resources', () => {
