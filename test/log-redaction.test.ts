@@ -4,31 +4,34 @@
  * Powertools logger writes (stdout/stderr, DEBUG level, the production call logger
  * included), every stored incident record and every published page is searched for it.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { LocalDurableTestRunner, WaitingOperationStatus } from '@aws/durable-execution-sdk-js-testing';
 import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../adapters/sim';
 import { defaultConfig } from '../domain/config';
 import { incidentKey } from '../domain/incident';
 import { buildWorkflow as failoverWorkflow } from '../handlers/database-failover-workflow';
 import { buildWorkflow as restoreWorkflow } from '../handlers/restore-from-backup-workflow';
-import { callLogger, createRuntime } from '../handlers/shared/runtime';
+import { callLogger, createAutopilotLogger, createRuntime } from '../handlers/shared/runtime';
 import type { Runtime } from '../handlers/shared/runtime-types';
 import { freshStateTable } from './support/state-table';
 
 const PASSWORD = 'Zq7-hunter2-s3cr3t';
+/** Environment values with no secret-like name or shape: names only still keeps them out. */
+const PLAIN_VALUE = 'plain-env-value-7781';
+const API_KEY = 'sk_live_51HxYz-not-for-logs';
 const PRIMARY = defaultConfig.database.primaryInstanceId;
 const url = (host: string): string => `postgresql://regami_app:${PASSWORD}@${host}:5432/regami`;
 
 /** Both regions' application task definitions carry the password in DATABASE_URL. */
+const ENVIRONMENT = { DATABASE_URL: url(`${PRIMARY}.c9akciq32.us-east-1.rds.amazonaws.com`), FEATURE_FLAGS: PLAIN_VALUE, STRIPE_SECRET_KEY: API_KEY };
 const SECRET_WORLD = {
   regions: {
-    'us-east-1': {
-      ecs: { taskDefinitions: { 'regami-api:41': { containers: { app: { environment: { DATABASE_URL: url(`${PRIMARY}.c9akciq32.us-east-1.rds.amazonaws.com`) } } } } } },
-    },
-    'us-west-2': {
-      ecs: { taskDefinitions: { 'regami-api:12': { containers: { app: { environment: { DATABASE_URL: url(`${PRIMARY}.c9akciq32.us-east-1.rds.amazonaws.com`) } } } } } },
-    },
+    'us-east-1': { ecs: { taskDefinitions: { 'regami-api:41': { containers: { app: { environment: ENVIRONMENT } } } } } },
+    'us-west-2': { ecs: { taskDefinitions: { 'regami-api:12': { containers: { app: { environment: ENVIRONMENT } } } } } },
   },
+};
+const NEVER_LOGGED = [PASSWORD, PLAIN_VALUE, API_KEY];
+const expectNone = (text: string) => {
+  for (const secret of NEVER_LOGGED) expect({ found: text.includes(secret), secret }).toEqual({ found: false, secret });
 };
 
 beforeAll(() => LocalDurableTestRunner.setupTestEnvironment({ skipTime: true }));
@@ -66,7 +69,7 @@ async function runtime(patch: unknown = {}): Promise<{ rt: Runtime; world: SimWo
   const world = SimWorld.create(spec, clock);
   const { endpoint, tableName } = await freshStateTable('redaction');
   // DEBUG: every timeline entry and every AWS call attempt is logged; the production call logger logs mutating inputs.
-  const logger = new Logger({ serviceName: 'runbook-autopilot', logLevel: 'DEBUG' });
+  const logger = createAutopilotLogger({ logLevel: 'DEBUG' });
   const rt = createRuntime({ config: defaultConfig, clock, tableName, dynamoEndpoint: endpoint, logger, clientSetup: simClientSetup(world, { onCall: callLogger(logger) }) });
   return { rt, world, tableName };
 }
@@ -92,18 +95,19 @@ describe('the DATABASE_URL password never reaches logs, incident records or page
     const urls = registeredUrls(world);
     expect(urls).toHaveLength(1);
     expect(urls[0]).toContain(PASSWORD);
-    // ... the logs show the call and its input, with the password masked.
+    // ... the logs show the call and its input, the container environment by names only.
     const text = logs.output.join('');
     expect(text).toContain('RegisterTaskDefinition');
-    expect(text).toContain('regami_app:***@');
-    expect(text).not.toContain(PASSWORD);
+    expect(text).toContain('{"name":"DATABASE_URL"}');
+    expect(text).toContain('{"name":"FEATURE_FLAGS"}');
+    expectNone(text);
 
     const record = await rt.store.loadIncident(key);
     expect(record?.status).toBe('mitigated');
-    expect(JSON.stringify(record)).not.toContain(PASSWORD);
+    expectNone(JSON.stringify(record));
     expect(world.snsOutbox.length).toBeGreaterThan(0);
-    expect(JSON.stringify(world.snsOutbox)).not.toContain(PASSWORD);
-    expect(logs.output.join('')).not.toContain(PASSWORD);
+    expectNone(JSON.stringify(world.snsOutbox));
+    expectNone(logs.output.join(''));
   }, 30_000);
 
   it('restore switch', async () => {
@@ -124,13 +128,34 @@ describe('the DATABASE_URL password never reaches logs, incident records or page
     expect(urls[0]).toContain(PASSWORD);
     const text = logs.output.join('');
     expect(text).toContain('RegisterTaskDefinition');
-    expect(text).not.toContain(PASSWORD);
+    expect(text).toContain('{"name":"DATABASE_URL"}');
+    expectNone(text);
 
     const record = await rt.store.loadIncident(key);
     expect(record).toBeDefined();
-    expect(JSON.stringify(record)).not.toContain(PASSWORD);
+    expectNone(JSON.stringify(record));
     expect(world.snsOutbox.length).toBeGreaterThan(0);
-    expect(JSON.stringify(world.snsOutbox)).not.toContain(PASSWORD);
-    expect(logs.output.join('')).not.toContain(PASSWORD);
+    expectNone(JSON.stringify(world.snsOutbox));
+    expectNone(logs.output.join(''));
   }, 30_000);
+});
+
+describe('the autopilot logger redacts by key name at every level', () => {
+  it.each(['debug', 'info', 'warn', 'error'] as const)('%s', (level) => {
+    const logs = (captured = capture());
+    const logger = createAutopilotLogger({ logLevel: 'DEBUG' });
+    logger[level](`connecting to postgresql://app:${PASSWORD}@db:5432/regami`, {
+      password: PASSWORD,
+      nested: { apiToken: API_KEY, STRIPE_KEY: API_KEY, header: `Bearer ${API_KEY}`, query: `https://x/y?token=${API_KEY}` },
+      environment: [{ name: 'FEATURE_FLAGS', value: PLAIN_VALUE }],
+      credentialsSecretName: 'regami/db/app',
+      incidentKey: 'scale-ecs-regami-service',
+    });
+    const text = logs.output.join('');
+    expect(text).toContain('"incidentKey":"scale-ecs-regami-service"');
+    expect(text).toContain('"credentialsSecretName":"regami/db/app"');
+    expect(text).toContain('{"name":"FEATURE_FLAGS"}');
+    expect(text).toContain('app:***@db');
+    expectNone(text);
+  });
 });

@@ -5,6 +5,7 @@
  */
 import type { IncidentRecord, TimelineEntry } from '../../domain/incident';
 import type { Clock, GuardrailStore, Recorder } from '../../domain/ports';
+import { redactDeep } from '../../domain/redact';
 
 export type EntrySink = (incidentKey: string, entry: TimelineEntry) => void;
 
@@ -20,7 +21,9 @@ export class IncidentSession implements Recorder {
     return this.incident.key;
   }
 
-  recordEntry(entry: TimelineEntry): void {
+  recordEntry(raw: TimelineEntry): void {
+    // Stored as it will be read back: no secret, no environment value (domain/redact.ts).
+    const entry = redactDeep(raw);
     this.incident.timeline.push(entry);
     for (const sink of this.sinks) sink(this.incident.key, entry);
   }

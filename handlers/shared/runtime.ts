@@ -13,7 +13,7 @@ import type { Context } from 'aws-lambda';
 import type { AutopilotConfig, RunbookId, Severity } from '../../domain/config';
 import { RUNBOOKS } from '../../domain/config';
 import { openIncident, type TimelineEntry } from '../../domain/incident';
-import { redactDeep, redactSecrets } from '../../domain/redact';
+import { redactDeep, redactingJsonReplacer, redactSecrets } from '../../domain/redact';
 import { circuitOpenKey, circuitOpenPage, runbookOfIncidentKey, type CircuitOpenEvent } from '../../domain/circuit-breaker';
 import { controlsAnomalyKey, controlsAnomalyPage, type ControlsAnomalyEvent } from '../../domain/controls';
 import { quoteUntrusted } from '../../domain/untrusted-text';
@@ -38,8 +38,17 @@ import type { Runtime } from './runtime-types';
 
 export const SERVICE_NAME = 'runbook-autopilot';
 
+/**
+ * Every logger of the autopilot redacts as it writes (domain/redact.ts): secret-like field
+ * names, credentials in URLs and key=value text, task-definition environments (names only),
+ * at every level.
+ */
+export function createAutopilotLogger(options: ConstructorParameters<typeof Logger>[0] = {}): Logger {
+  return new Logger({ serviceName: SERVICE_NAME, ...options, jsonReplacerFn: redactingJsonReplacer });
+}
+
 /** The logger of the deployed functions; injectLambdaContext adds the Lambda context to it. */
-export const autopilotLogger = new Logger({ serviceName: SERVICE_NAME });
+export const autopilotLogger = createAutopilotLogger();
 
 export type WorkflowStarter = (runbook: RunbookId, executionName: string, input: unknown) => Promise<'started' | 'joined'>;
 export type HandoffEmitter = (detailType: string, detail: Record<string, unknown>) => Promise<void>;
