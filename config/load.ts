@@ -165,11 +165,93 @@ export function validateConfig(config: AutopilotConfig, source = 'config'): void
   positive('guardrails.failover.confirmChecks', config.guardrails.failover.confirmChecks);
   positive('guardrails.failover.maxReplicaLagSeconds', config.guardrails.failover.maxReplicaLagSeconds);
 
+  validateLimits(config, fail);
+
   for (const severity of SEVERITIES) {
     const arn = config.paging.topics[severity];
     if (typeof arn !== 'string') fail(`paging.topics.${severity}`, 'is missing');
     arnOf(`paging.topics.${severity}`, arn, 'sns');
     if (!arn.includes(config.stage)) fail(`paging.topics.${severity}`, `must carry the stage name "${config.stage}" (one topic set per stage), got "${arn}"`);
+  }
+}
+
+/**
+ * Hard limits (issue 14 item 6): counts are integers, windows are non-negative whole seconds,
+ * and every count that drives a mutation has a ceiling, so a stage file cannot turn a
+ * guardrail into a formality (a breaker of 1e9, 1,000 tasks, a negative scale-down step that
+ * grows the service past its maximum).
+ */
+export const LIMITS = {
+  /** ECS tasks the autopilot may ask for (runbook: max 10). */
+  maxTasks: 100,
+  /** Automatic actions / mutating calls per breaker window. */
+  breakerMaxActions: 200,
+  breakerMaxMutations: 20_000,
+  s3MaxObjectsPerRun: 10_000,
+  /** EventBridge keeps retrying for at most 24 h. */
+  maxEventAgeSeconds: 86_400,
+  /** A week: no guardrail window or wait is longer. */
+  windowSeconds: 7 * 86_400,
+  /** Durable executions wait at most a year; approvals here at most a week. */
+  approvalSeconds: 7 * 86_400,
+  confirmChecks: 20,
+  actionsPerHour: 60,
+  maxConnections: 100_000,
+} as const;
+
+function validateLimits(config: AutopilotConfig, fail: (field: string, detail: string) => never): void {
+  const integer = (field: string, value: number, min: number, max: number) => {
+    if (!Number.isInteger(value)) fail(field, `must be a whole number, got ${value}`);
+    if (value < min || value > max) fail(field, `must be between ${min} and ${max}, got ${value}`);
+  };
+  /** Whole seconds, 0 allowed (no wait), at most a week unless said otherwise. */
+  const window = (field: string, value: number, max: number = LIMITS.windowSeconds, min = 0) => integer(field, value, min, max);
+  const g = config.guardrails;
+  const s = g.scaling;
+
+  integer('maxEventAgeSeconds', config.maxEventAgeSeconds, 1, LIMITS.maxEventAgeSeconds);
+  integer('database.port', config.database.port, 1, 65_535);
+  integer('database.maxConnections', config.database.maxConnections, 1, LIMITS.maxConnections);
+  integer('database.backupRetentionDays', config.database.backupRetentionDays, 1, 35);
+
+  integer('guardrails.scaling.minTasks', s.minTasks, 1, LIMITS.maxTasks);
+  integer('guardrails.scaling.maxTasks', s.maxTasks, s.minTasks, LIMITS.maxTasks);
+  integer('guardrails.scaling.maxStepUp', s.maxStepUp, 1, s.maxTasks);
+  integer('guardrails.scaling.scaleDownStep', s.scaleDownStep, 1, s.maxTasks);
+  integer('guardrails.scaling.actionsPerHour', s.actionsPerHour, 1, LIMITS.actionsPerHour);
+  window('guardrails.scaling.cooldownSeconds', s.cooldownSeconds);
+  window('guardrails.scaling.stabilisationSeconds', s.stabilisationSeconds);
+  window('guardrails.scaling.restartCooldownSeconds', s.restartCooldownSeconds);
+  integer('secondaryService.desiredCount', config.secondaryService.desiredCount, 1, LIMITS.maxTasks);
+
+  window('guardrails.lockTtlSeconds', g.lockTtlSeconds, LIMITS.windowSeconds, 1);
+  integer('guardrails.circuitBreaker.maxActions', g.circuitBreaker.maxActions, 1, LIMITS.breakerMaxActions);
+  window('guardrails.circuitBreaker.windowSeconds', g.circuitBreaker.windowSeconds, LIMITS.windowSeconds, 1);
+  integer('guardrails.circuitBreaker.maxMutations', g.circuitBreaker.maxMutations, g.circuitBreaker.maxActions, LIMITS.breakerMaxMutations);
+
+  const f = g.failover;
+  integer('guardrails.failover.confirmChecks', f.confirmChecks, 1, LIMITS.confirmChecks);
+  window('guardrails.failover.confirmIntervalSeconds', f.confirmIntervalSeconds);
+  window('guardrails.failover.maxReplicaLagSeconds', f.maxReplicaLagSeconds, 86_400, 1);
+  window('guardrails.failover.minSecondsBetweenFailovers', f.minSecondsBetweenFailovers);
+  window('guardrails.failover.approvalTimeoutSeconds', f.approvalTimeoutSeconds, LIMITS.approvalSeconds, 1);
+  window('guardrails.failover.promotionTimeoutSeconds', f.promotionTimeoutSeconds, LIMITS.windowSeconds, 1);
+  window('guardrails.failover.serviceStableTimeoutSeconds', f.serviceStableTimeoutSeconds, LIMITS.windowSeconds, 1);
+
+  const r = g.rollback;
+  window('guardrails.rollback.windowSeconds', r.windowSeconds);
+  window('guardrails.rollback.rolloutTimeoutSeconds', r.rolloutTimeoutSeconds, LIMITS.windowSeconds, 1);
+  window('guardrails.rollback.alarmOkTimeoutSeconds', r.alarmOkTimeoutSeconds, LIMITS.windowSeconds, 1);
+  window('guardrails.rollback.stableForSeconds', r.stableForSeconds);
+  window('guardrails.rollback.approvalTimeoutSeconds', r.approvalTimeoutSeconds, LIMITS.approvalSeconds, 1);
+
+  const rs = g.restore;
+  window('guardrails.restore.approvalTimeoutSeconds', rs.approvalTimeoutSeconds, LIMITS.approvalSeconds, 1);
+  window('guardrails.restore.restoreTimeoutSeconds', rs.restoreTimeoutSeconds, LIMITS.windowSeconds, 1);
+  integer('guardrails.restore.s3MaxObjectsPerRun', rs.s3MaxObjectsPerRun, 1, LIMITS.s3MaxObjectsPerRun);
+  // One S3 page's copies count as that many mutations: a breaker below the per-run bound could never let a full page through.
+  if (g.circuitBreaker.maxMutations < rs.s3MaxObjectsPerRun) {
+    fail('guardrails.circuitBreaker.maxMutations', `must be at least guardrails.restore.s3MaxObjectsPerRun (${rs.s3MaxObjectsPerRun}), got ${g.circuitBreaker.maxMutations}`);
   }
 }
 

@@ -1,9 +1,11 @@
 /** loadConfig: defaults deep-merged with config/<stage>.json, validated, errors naming the field. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load';
 import { defaultConfig } from '../domain/config';
+import { CONFIG_DIR } from '../config/load';
+import { packageService } from './packaged-template';
 
 function stageDir(files: Record<string, unknown>): string {
   const dir = mkdtempSync(join(tmpdir(), 'autopilot-config-'));
@@ -71,6 +73,26 @@ describe('loadConfig', () => {
     expect(errorOf(() => loadConfig('dev', stageDir({ 'dev.json': { service: { listenerArn: 'listener/app/x' } } }))).field).toBe('service.listenerArn');
   });
 
+  it.each([
+    ['a negative scale-down step', { guardrails: { scaling: { scaleDownStep: -2 } } }, 'guardrails.scaling.scaleDownStep', /between 1 and 10/],
+    ['a fractional task count', { guardrails: { scaling: { maxTasks: 7.5 } } }, 'guardrails.scaling.maxTasks', /whole number/],
+    ['a thousand tasks', { guardrails: { scaling: { maxTasks: 1000 } } }, 'guardrails.scaling.maxTasks', /between 2 and 100/],
+    ['a step up past the maximum', { guardrails: { scaling: { maxStepUp: 50 } } }, 'guardrails.scaling.maxStepUp', /between 1 and 10/],
+    ['a breaker of 1e9', { guardrails: { circuitBreaker: { maxActions: 1e9 } } }, 'guardrails.circuitBreaker.maxActions', /between 1 and 200/],
+    ['a mutation breaker of 1e9', { guardrails: { circuitBreaker: { maxMutations: 1e9 } } }, 'guardrails.circuitBreaker.maxMutations', /between 20 and 20000/],
+    ['a mutation breaker below one S3 page', { guardrails: { circuitBreaker: { maxMutations: 500 } } }, 'guardrails.circuitBreaker.maxMutations', /at least guardrails.restore.s3MaxObjectsPerRun/],
+    ['a negative cooldown', { guardrails: { scaling: { cooldownSeconds: -1 } } }, 'guardrails.scaling.cooldownSeconds', /between 0 and/],
+    ['a negative failover spacing', { guardrails: { failover: { minSecondsBetweenFailovers: -86400 } } }, 'guardrails.failover.minSecondsBetweenFailovers', /between 0 and/],
+    ['a fractional confirmation count', { guardrails: { failover: { confirmChecks: 2.5 } } }, 'guardrails.failover.confirmChecks', /whole number/],
+    ['an event age beyond EventBridge\'s 24 h', { maxEventAgeSeconds: 90000 }, 'maxEventAgeSeconds', /between 1 and 86400/],
+    ['a secondary service of zero tasks', { secondaryService: { desiredCount: 0 } }, 'secondaryService.desiredCount', /between 1 and 100/],
+    ['an S3 run bound of a million objects', { guardrails: { restore: { s3MaxObjectsPerRun: 1e6 } } }, 'guardrails.restore.s3MaxObjectsPerRun', /between 1 and 10000/],
+  ])('hard limits: refuses %s, naming the field', (_name, file, field, detail) => {
+    const err = errorOf(() => loadConfig('dev', stageDir({ 'dev.json': file })));
+    expect(err.field).toBe(field);
+    expect(err.message).toMatch(detail);
+  });
+
   it('refuses a stage whose topics are another stage\'s', () => {
     const err = errorOf(() => loadConfig('staging', stageDir({})));
     expect(err.field).toBe('paging.topics.P1');
@@ -87,4 +109,17 @@ describe('loadConfig', () => {
   it('rejects a stage name that cannot be part of resource names', () => {
     expect(errorOf(() => loadConfig('../etc')).field).toBe('stage');
   });
+});
+
+describe('packaging with a bad stage file', () => {
+  it('fails `sls package`, naming the field', async () => {
+    const stage = `limits${process.pid % 10_000}`;
+    const file = join(CONFIG_DIR, `${stage}.json`);
+    writeFileSync(file, JSON.stringify({ paging: { topics: topics(stage) }, guardrails: { scaling: { scaleDownStep: -2 } } }));
+    try {
+      await expect(packageService(stage)).rejects.toThrow(/guardrails\.scaling\.scaleDownStep: must be between 1 and 10, got -2/);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }, 240_000);
 });
