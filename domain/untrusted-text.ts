@@ -34,7 +34,8 @@ export function quoteUntrusted(value: unknown, maxLength: number = UNTRUSTED_TEX
   const chars = Array.from(redactSecrets(text));
   const kept = chars.length > maxLength ? chars.slice(0, maxLength).join('') : chars.join('');
   const cut = chars.length > maxLength ? ` [+${chars.length - maxLength} chars]` : '';
-  const inert = kept.replace(INVISIBLE, escapeInvisible).replace(MARKDOWN, (c) => `\\${c}`).replace(/"/g, '\\"');
+  // Markdown first (it escapes backslashes), then the invisible characters' own escapes, then the quote.
+  const inert = kept.replace(MARKDOWN, (c) => `\\${c}`).replace(INVISIBLE, escapeInvisible).replace(/"/g, '\\"');
   return `"${inert}"${cut}`;
 }
 

@@ -254,10 +254,10 @@ describe('gate 5: kill switch and budget', () => {
 
 describe('gate 6: approval', () => {
   it('passes only APPROVED', () => {
-    expect(approvalVerdict({ outcome: 'APPROVED', by: 'alice' }, 900)).toMatchObject({ guardrail: 'Approval', pass: true, reason: 'APPROVED by alice' });
+    expect(approvalVerdict({ outcome: 'APPROVED', by: 'alice' }, 900)).toMatchObject({ guardrail: 'Approval', pass: true, reason: 'APPROVED by "alice"' });
   });
   it('fails REJECTED with who said no', () => {
-    expect(approvalVerdict({ outcome: 'REJECTED', by: 'bob' }, 900)).toMatchObject({ pass: false, reason: expect.stringMatching(/^ApprovalRejected: REJECTED by bob/) });
+    expect(approvalVerdict({ outcome: 'REJECTED', by: 'bob' }, 900)).toMatchObject({ pass: false, reason: expect.stringMatching(/^ApprovalRejected: REJECTED by "bob"/) });
   });
   it('fails EXPIRED: silence is a denial', () => {
     expect(approvalVerdict({ outcome: 'EXPIRED' }, 900)).toMatchObject({ pass: false, reason: expect.stringMatching(/^ApprovalExpired: EXPIRED, nobody answered within 900s/) });

@@ -9,6 +9,7 @@ import type { AutopilotConfig } from '../config';
 import { killSwitchVerdict, type ActionRecord, type CircuitBreakerPolicy, type Controls, type Verdict } from '../guardrails';
 import type { ApprovalOutcome } from '../ports';
 import type { PrimaryCheck, ReplicaReading, SecondaryReading } from './signals';
+import { quoteUntrusted } from '../untrusted-text';
 
 /** Gate names as they appear in the timeline, the pages and drill expectations. */
 export const GATES = {
@@ -304,9 +305,9 @@ export function controlsVerdicts(controls: Controls, globalActions: ActionRecord
 export function approvalVerdict(outcome: ApprovalOutcome, timeoutSeconds: number): Verdict {
   switch (outcome.outcome) {
     case 'APPROVED':
-      return { guardrail: GATES.approval, pass: true, reason: `APPROVED${outcome.by ? ` by ${outcome.by}` : ''}`, evidence: { outcome: 'APPROVED', by: outcome.by ?? null } };
+      return { guardrail: GATES.approval, pass: true, reason: `APPROVED${outcome.by ? ` by ${quoteUntrusted(outcome.by, 120)}` : ''}`, evidence: { outcome: 'APPROVED', by: outcome.by ?? null } };
     case 'REJECTED':
-      return { guardrail: GATES.approval, pass: false, reason: `ApprovalRejected: REJECTED${outcome.by ? ` by ${outcome.by}` : ''}${outcome.note ? ` (${outcome.note})` : ''}`, evidence: { outcome: 'REJECTED', by: outcome.by ?? null } };
+      return { guardrail: GATES.approval, pass: false, reason: `ApprovalRejected: REJECTED${outcome.by ? ` by ${quoteUntrusted(outcome.by, 120)}` : ''}${outcome.note ? ` (${quoteUntrusted(outcome.note)})` : ''}`, evidence: { outcome: 'REJECTED', by: outcome.by ?? null } };
     case 'EXPIRED':
       return { guardrail: GATES.approval, pass: false, reason: `ApprovalExpired: EXPIRED, nobody answered within ${timeoutSeconds}s; an expired approval is a denial`, evidence: { outcome: 'EXPIRED', timeoutSeconds } };
   }

@@ -323,13 +323,13 @@ describe('database failover workflow (fakes)', () => {
       expect(h.pages[0]).toMatchObject({ severity: 'P1', action: 'trigger', approval: { callbackId: 'cb-123', approveCommand: 'approve cb-123', rejectCommand: 'reject cb-123' } });
       expect(h.pages[0]?.nextStep).toContain('approve cb-123');
       expect(h.wf.steps).toContain('recheck-before-promotion');
-      expect(summaries(h)).toContain('Approval: pass - APPROVED by alice');
+      expect(summaries(h)).toContain('Approval: pass - APPROVED by "alice"');
       expect(mutations(h)).toContain('RDS.PromoteReadReplica');
     });
 
     it('REJECTED stops before any mutation and pages', async () => {
       const h = harness({ config, approval: { outcome: 'REJECTED', by: 'bob' } });
-      expect(await h.run()).toMatchObject({ result: 'refused', gate: 'Approval', reason: expect.stringContaining('REJECTED by bob') });
+      expect(await h.run()).toMatchObject({ result: 'refused', gate: 'Approval', reason: expect.stringContaining('REJECTED by "bob"') });
       expect(mutations(h)).toEqual([]);
       expect(h.pages.map((p) => p.title)).toEqual([expect.stringContaining('APPROVAL NEEDED'), expect.stringContaining('gate Approval refused')]);
     });

@@ -35,6 +35,7 @@ import type { DatabaseFailoverOperations } from './operations';
 import { approvalPage, failoverCompletedPages, failoverStartingPage, gateRefusedPage, manualCommands, primaryNotConfirmedPage, recoveredPage, stoppedPage } from './pages';
 import { StopFailover, errorText, rollback } from './rollback';
 import type { FailoverRecords, PrimaryCheck, ServiceReading, TaskDefinitionReading } from './signals';
+import { quoteUntrusted } from '../untrusted-text';
 
 /** Poll interval of the durable waits (promotion, service rollout, DNS, health). */
 export const POLL_SECONDS = 30;
@@ -226,7 +227,7 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     });
     const verdict = await wf.step('record-approval', async () => {
       const v = approvalVerdict(outcome, f.approvalTimeoutSeconds);
-      record({ kind: 'approval', summary: `approval ${outcome.outcome}${'by' in outcome && outcome.by ? ` by ${outcome.by}` : ''}` });
+      record({ kind: 'approval', summary: `approval ${outcome.outcome}${'by' in outcome && outcome.by ? ` by ${quoteUntrusted(outcome.by, 120)}` : ''}` });
       recordVerdict(v);
       return v;
     });

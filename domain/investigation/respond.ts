@@ -14,6 +14,7 @@ import type { ActionRecord } from '../guardrails';
 import type { Page, RefusedAction } from '../paging';
 import type { Classification, Evidence } from './classify';
 import { lastValue, type FiveXxSignals } from './signals';
+import { quoteUntrusted } from '../untrusted-text';
 
 export interface ScaleHandOff {
   cluster: string;
@@ -204,7 +205,7 @@ export function investigationFailedPage(args: { config: AutopilotConfig; inciden
     title: `5XX on ${svc.serviceName}: the investigation failed (${args.error.slice(0, 80)}); Lambda retries it`,
     resource: `${svc.loadBalancerDimension} -> service/${svc.clusterName}/${svc.serviceName}`,
     at: args.now,
-    diagnosis: [`${args.alarm.name} ALARM at ${new Date(args.alarm.stateChangedAt).toISOString()}: ${args.alarm.reason}`, `investigation failed: ${args.error}`],
+    diagnosis: [`${args.alarm.name} ALARM at ${new Date(args.alarm.stateChangedAt).toISOString()}: ${quoteUntrusted(args.alarm.reason)}`, `investigation failed: ${args.error}`],
     done: [],
     refused: [],
     nextStep:

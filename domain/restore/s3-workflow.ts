@@ -6,6 +6,7 @@
 import type { Page } from '../paging';
 import type { Act, Recorder, Workflow } from '../ports';
 import { planS3Restore, splitCompleteKeys, type ObjectVersion, type S3RestoreDecision } from './s3';
+import { quoteUntrusted } from '../untrusted-text';
 
 export interface S3RestoreRequest {
   incidentKey: string;
@@ -60,7 +61,7 @@ export async function runS3Restore(req: S3RestoreRequest, deps: S3RestoreDeps): 
         // restore of a thousand photos is one remediation), but every copy is a mutating call
         // and counts against the breaker's maxMutations.
         const outcome = await deps.act(
-          { action: 's3-restore-objects', scope: `s3:${req.bucket}`, mutations: batch.length, summary: `copy ${batch.length} object(s) under s3://${req.bucket}/${req.prefix} back to their versions at the restore time` },
+          { action: 's3-restore-objects', scope: `s3:${req.bucket}`, mutations: batch.length, summary: `copy ${batch.length} object(s) under s3://${req.bucket}/${quoteUntrusted(req.prefix, 200)} back to their versions at the restore time` },
           async () => {
             const done: string[] = [];
             for (const d of batch) {
@@ -97,8 +98,8 @@ export async function runS3Restore(req: S3RestoreRequest, deps: S3RestoreDeps): 
     deps.rec.record({
       kind: 'decision',
       summary: req.dryRun
-        ? `DRY-RUN S3 restore of s3://${req.bucket}/${req.prefix} to ${new Date(req.restoreTime).toISOString()}: would restore ${toChange.length} object(s), skip ${skipped.length}`
-        : `S3 restore of s3://${req.bucket}/${req.prefix}: restored ${summary.copied.length}/${toChange.length} object(s)`,
+        ? `DRY-RUN S3 restore of s3://${req.bucket}/${quoteUntrusted(req.prefix, 200)} to ${new Date(req.restoreTime).toISOString()}: would restore ${toChange.length} object(s), skip ${skipped.length}`
+        : `S3 restore of s3://${req.bucket}/${quoteUntrusted(req.prefix, 200)}: restored ${summary.copied.length}/${toChange.length} object(s)`,
       detail: { keys: toChange.map((d) => d.key) },
     });
     await deps.page({
@@ -107,12 +108,12 @@ export async function runS3Restore(req: S3RestoreRequest, deps: S3RestoreDeps): 
       resource: `arn:aws:s3:::${req.bucket}`,
       action: 'trigger',
       severity: 'P3',
-      title: `${req.dryRun ? 'DRY-RUN ' : ''}S3 restore of s3://${req.bucket}/${req.prefix}: ${req.dryRun ? toChange.length + ' object(s) would change' : summary.copied.length + ' object(s) restored'}`,
+      title: `${req.dryRun ? 'DRY-RUN ' : ''}S3 restore of s3://${req.bucket}/${quoteUntrusted(req.prefix, 200)}: ${req.dryRun ? toChange.length + ' object(s) would change' : summary.copied.length + ' object(s) restored'}`,
       diagnosis: [
-        ...toChange.slice(0, 50).map((d) => `${d.key}: ${d.reason} -> version ${d.action === 'copy' ? d.fromVersionId : ''}`),
-        ...skipped.slice(0, 20).map((d) => `${d.key}: skipped, ${d.reason}`),
+        ...toChange.slice(0, 50).map((d) => `${quoteUntrusted(d.key, 200)}: ${d.reason} -> version ${d.action === 'copy' ? d.fromVersionId : ''}`),
+        ...skipped.slice(0, 20).map((d) => `${quoteUntrusted(d.key, 200)}: skipped, ${d.reason}`),
       ],
-      done: req.dryRun ? ['dry run: nothing copied'] : summary.copied.map((k) => `restored ${k}`).slice(0, 50),
+      done: req.dryRun ? ['dry run: nothing copied'] : summary.copied.map((k) => `restored ${quoteUntrusted(k, 200)}`).slice(0, 50),
       refused: summary.refused ? [{ action: 's3-restore-object', guardrail: summary.refused.split(':')[0] ?? 'guardrail', reason: summary.refused }] : [],
       nextStep: req.dryRun
         ? 'Review the keys above, then send the same S3 Restore Requested event with "dryRun": false.'

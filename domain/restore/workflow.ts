@@ -15,6 +15,7 @@ import type { Verdict } from '../guardrails';
 import type { Page } from '../paging';
 import type { Act, ApprovalOutcome, Recorder, Workflow } from '../ports';
 import { iso, neverOverwriteVerdict, planRestore, validateRestoreRequest, type RestoreFacts, type RestorePlan, type RestoreRequest } from './request';
+import { quoteUntrusted } from '../untrusted-text';
 
 export interface RestoreOperations {
   readFacts(req: RestoreRequest): Promise<RestoreFacts>;
@@ -95,7 +96,7 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
         action: 'trigger',
         severity: 'P2',
         title: `Restore of ${req.dbInstanceId} refused: ${verdict.guardrail}`,
-        diagnosis: [`request by ${req.requestedBy}: ${req.reason}`, `source: ${describeSource(req)}`, ...checked.verdicts.map((v) => `${v.guardrail}: ${v.reason}`)],
+        diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}: ${quoteUntrusted(req.reason)}`, `source: ${describeSource(req)}`, ...checked.verdicts.map((v) => `${v.guardrail}: ${v.reason}`)],
         done: ['nothing was created or changed'],
         refused: [{ action: 'restore', guardrail: verdict.guardrail, reason: verdict.reason }],
         nextStep: `aws rds describe-db-snapshots --db-instance-identifier ${req.dbInstanceId} --query 'DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]' --output table   # pick a valid source and re-request`,
@@ -163,7 +164,7 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
       severity: 'P2',
       title: `Restore of ${req.dbInstanceId} prepared: verify ${plan.targetInstanceId} and approve the switch`,
       diagnosis: [
-        `request by ${req.requestedBy}: ${req.reason}`,
+        `request by ${quoteUntrusted(req.requestedBy, 120)}: ${quoteUntrusted(req.reason)}`,
         `source: ${describeSource(req)}`,
         `restored endpoint: ${endpoint}`,
         `pre-restore snapshot (to go back): ${plan.preRestoreSnapshotId}`,
@@ -176,7 +177,7 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
     });
   });
   await wf.step('record-approval', async () => {
-    rec.record({ kind: 'approval', summary: `switch to ${plan.targetInstanceId}: ${approval.outcome}${'by' in approval && approval.by ? ` by ${approval.by}` : ''}` });
+    rec.record({ kind: 'approval', summary: `switch to ${plan.targetInstanceId}: ${approval.outcome}${'by' in approval && approval.by ? ` by ${quoteUntrusted(approval.by, 120)}` : ''}` });
   });
 
   if (approval.outcome !== 'APPROVED') {

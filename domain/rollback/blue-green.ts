@@ -10,6 +10,7 @@ import { manualCommands, rollbackPage } from './pages';
 import { familyRevision } from './revisions';
 import { chooseSwitchTarget, describeSwitchTarget, healthLine, switchTargetVerdict, targetGroupName } from './switch-target';
 import { describeService, finishWithAlarmCheck, pageActionNotTaken, pageAndConclude, pollUntil, serviceScope, triggerLine, windowVerdict, type RollbackDeps, type RollbackResult } from './steps';
+import { quoteUntrusted } from '../untrusted-text';
 
 // ---- Blue/green (CodeDeploy) and the emergency listener switch -------------------------------
 
@@ -24,7 +25,7 @@ export async function runBlueGreen(deps: RollbackDeps, input: RollbackInput, ser
     const active = await ops.activeCodeDeployDeployments();
     const triggered = triggeredId ? await ops.getCodeDeployDeployment(triggeredId) : undefined;
     for (const d of active) recorder.record({ kind: 'signal', summary: `CodeDeploy ${d.id}: ${d.status} (creator ${d.creator ?? '-'})` });
-    if (triggered) recorder.record({ kind: 'signal', summary: `CodeDeploy ${triggered.id} (trigger): ${triggered.status}${triggered.rollbackDeploymentId ? `, rolled back by ${triggered.rollbackDeploymentId}` : ''}${triggered.errorMessage ? ` - ${triggered.errorMessage}` : ''}` });
+    if (triggered) recorder.record({ kind: 'signal', summary: `CodeDeploy ${triggered.id} (trigger): ${triggered.status}${triggered.rollbackDeploymentId ? `, rolled back by ${triggered.rollbackDeploymentId}` : ''}${triggered.errorMessage ? ` - ${quoteUntrusted(triggered.errorMessage)}` : ''}` });
     return { active, triggered };
   });
   const plan = decideBlueGreen(found.active, found.triggered);
@@ -199,7 +200,7 @@ export async function emergencyListenerSwitch(deps: RollbackDeps, input: Rollbac
   });
   await workflow.step('approval-outcome', async () => {
     if (approval.outcome !== 'APPROVED') deps.incident.refused(`${LISTENER_SWITCH_ACTION}: approval ${approval.outcome}`);
-    recorder.record({ kind: 'approval', summary: `listener switch ${approval.outcome}${'by' in approval && approval.by ? ` by ${approval.by}` : ''}` });
+    recorder.record({ kind: 'approval', summary: `listener switch ${approval.outcome}${'by' in approval && approval.by ? ` by ${quoteUntrusted(approval.by, 120)}` : ''}` });
     return approval.outcome;
   });
 

@@ -6,6 +6,7 @@ import type { AutopilotConfig } from '../config';
 import { incidentKey } from '../incident';
 import type { AutopilotEvent } from '../../events/types';
 import type { RollbackTrigger } from './decide';
+import { quoteUntrusted } from '../untrusted-text';
 
 export type RollbackIntake =
   | { kind: 'ignore'; reason: string }
@@ -23,7 +24,7 @@ export function rollbackIntake(event: AutopilotEvent, config: AutopilotConfig): 
       return {
         kind: 'trigger',
         trigger: { kind: 'ecs-deployment-failed', deploymentId: d.deploymentId, reason: d.reason },
-        summary: `ECS SERVICE_DEPLOYMENT_FAILED ${d.deploymentId} on ${d.clusterName}/${d.serviceName}: ${d.reason}`,
+        summary: `ECS SERVICE_DEPLOYMENT_FAILED ${d.deploymentId} on ${d.clusterName}/${d.serviceName}: ${quoteUntrusted(d.reason)}`,
       };
     }
     case 'codedeploy': {
@@ -46,7 +47,7 @@ export function rollbackIntake(event: AutopilotEvent, config: AutopilotConfig): 
       return {
         kind: 'trigger',
         trigger: { kind: 'rollback-requested', reason: d.reason, requestedBy: d.requestedBy, evidence: d.evidence ?? [] },
-        summary: `rollback of ${d.cluster}/${d.service} requested by ${d.requestedBy}: ${d.reason}`,
+        summary: `rollback of ${d.cluster}/${d.service} requested by ${quoteUntrusted(d.requestedBy, 120)}: ${quoteUntrusted(d.reason)}`,
       };
     }
     default:

@@ -12,6 +12,7 @@ import { alarmsHealthy, rollbackWindowVerdict, type RollbackInput } from './deci
 import type { AlarmReading, RollbackOperations, ServiceState } from './operations';
 import { POST_ROLLBACK_STEPS, rollbackPage } from './pages';
 import { familyRevision } from './revisions';
+import { quoteUntrusted } from '../untrusted-text';
 
 /** Seconds between two looks at a rollout, a CodeDeploy deployment or an alarm. */
 export const POLL_SECONDS = 30;
@@ -79,11 +80,11 @@ export function triggerLine(input: RollbackInput): string {
   const t = input.trigger;
   switch (t.kind) {
     case 'ecs-deployment-failed':
-      return `ECS reported SERVICE_DEPLOYMENT_FAILED for ${t.deploymentId}: ${t.reason}`;
+      return `ECS reported SERVICE_DEPLOYMENT_FAILED for ${t.deploymentId}: ${quoteUntrusted(t.reason)}`;
     case 'codedeploy-failure':
       return `CodeDeploy reported FAILURE for ${t.deploymentId}`;
     case 'rollback-requested':
-      return `rollback requested by ${t.requestedBy}: ${t.reason}`;
+      return `rollback requested by ${quoteUntrusted(t.requestedBy, 120)}: ${quoteUntrusted(t.reason)}`;
   }
 }
 
@@ -145,7 +146,7 @@ export async function pollUntil<T>(
 
 export function alarmLine(alarms: readonly AlarmReading[]): string {
   if (alarms.length === 0) return 'no alarm matches config.alarms.fiveXx: health cannot be verified';
-  return alarms.map((a) => `alarm ${a.name} is ${a.state}${a.reason ? ` (${a.reason})` : ''}`).join('; ');
+  return alarms.map((a) => `alarm ${a.name} is ${a.state}${a.reason ? ` (${quoteUntrusted(a.reason)})` : ''}`).join('; ');
 }
 
 /** Step 3b: the triggering alarm must return to OK within the window ("rolled back" is not "healthy"). */

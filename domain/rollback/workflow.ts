@@ -15,6 +15,7 @@ import { usesBlueGreen, type RollbackInput } from './decide';
 import { runBlueGreen } from './blue-green';
 import { runEcsRollback } from './ecs-rollback';
 import { describeService, type RollbackDeps, type RollbackResult } from './steps';
+import { quoteUntrusted } from '../untrusted-text';
 
 export { POLL_SECONDS, TASKS_SETTLE_SECONDS, serviceScope, type RollbackDeps, type RollbackIncident, type RollbackOutcome, type RollbackResult } from './steps';
 
@@ -28,7 +29,7 @@ export async function runRollbackDeployment(deps: RollbackDeps, input: RollbackI
     const history = blueGreen ? undefined : await ops.readHistory(service, ecsTriggerDeployment(input));
     const now = deps.clock.now();
     recorder.record({ kind: 'signal', summary: describeService(service), detail: { deployments: service.deployments } });
-    for (const e of service.recentEvents.slice(0, 3)) recorder.record({ kind: 'signal', summary: `service event ${new Date(e.at).toISOString()}: ${e.message}` });
+    for (const e of service.recentEvents.slice(0, 3)) recorder.record({ kind: 'signal', summary: `service event ${new Date(e.at).toISOString()}: ${quoteUntrusted(e.message)}` });
     return { service, history, now, blueGreen };
   });
 

@@ -14,6 +14,7 @@ import { incidentKey, type IncidentRecord } from '../incident';
 import type { AutopilotEvent } from '../../events/types';
 import type { ServiceRef } from './pages';
 import type { ScaleTrigger } from './workflow';
+import { quoteUntrusted } from '../untrusted-text';
 
 export type ScaleIntake =
   | { kind: 'start'; dedupeKey: string; ref: ServiceRef; trigger: ScaleTrigger; gateAlarms: string[]; summary: string }
@@ -33,7 +34,7 @@ export function scaleIntake(event: AutopilotEvent, config: AutopilotConfig): Sca
       ref,
       trigger: { kind: 'cpu-alarm', alarmName, stateChangedAt: state.timestamp, reason: state.reason },
       gateAlarms: config.alarms.cpu,
-      summary: `${alarmName} ALARM at ${new Date(state.timestamp).toISOString()}: ${state.reason}`,
+      summary: `${alarmName} ALARM at ${new Date(state.timestamp).toISOString()}: ${quoteUntrusted(state.reason)}`,
     };
   }
   if (event.kind === 'scale-request') {
@@ -48,7 +49,7 @@ export function scaleIntake(event: AutopilotEvent, config: AutopilotConfig): Sca
       trigger: { kind: 'scale-requested', requestedBy: d.incidentKey, reason: d.reason, evidence: d.evidence },
       // Scale back in only when both CPU and the 5XX rate that asked for it are quiet.
       gateAlarms: [...config.alarms.cpu, ...config.alarms.fiveXx],
-      summary: `Scale Requested by ${d.incidentKey}: ${d.reason}`,
+      summary: `Scale Requested by ${quoteUntrusted(d.incidentKey, 120)}: ${quoteUntrusted(d.reason)}`,
     };
   }
   return { kind: 'ignore', reason: `scale-ecs does not handle ${event.kind} events` };

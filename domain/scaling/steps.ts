@@ -11,6 +11,7 @@ import { describeCapacity, scalingScope, serviceLockResource } from './capacity'
 import { changeInEffect, servicePaused, type ScaleChange, type ScaleOutDecision } from './decide';
 import { checkCapacityCommand, scalingPage, type ServiceRef } from './pages';
 import type { ScaleEcsDeps, ScaleEcsInput, ScaleEcsResult, ScaleTrigger, ScalingIncident } from './workflow';
+import { quoteUntrusted } from '../untrusted-text';
 
 export interface ScaleStepResult {
   status: ActOutcome<ServiceCapacity>['status'];
@@ -57,8 +58,8 @@ export function stepResult(out: ActOutcome<ServiceCapacity>, at: number): ScaleS
 }
 
 export function triggerLines(trigger: ScaleTrigger): string[] {
-  if (trigger.kind === 'cpu-alarm') return [`${trigger.alarmName} went to ALARM at ${new Date(trigger.stateChangedAt).toISOString()}: ${trigger.reason}`];
-  return [`scale requested by ${trigger.requestedBy}: ${trigger.reason}`, ...trigger.evidence];
+  if (trigger.kind === 'cpu-alarm') return [`${trigger.alarmName} went to ALARM at ${new Date(trigger.stateChangedAt).toISOString()}: ${quoteUntrusted(trigger.reason)}`];
+  return [`scale requested by ${quoteUntrusted(trigger.requestedBy, 120)}: ${quoteUntrusted(trigger.reason)}`, ...trigger.evidence.map((e) => `evidence: ${quoteUntrusted(e)}`)];
 }
 
 export function recordDecision(incident: ScalingIncident, d: ScaleOutDecision): void {
@@ -83,7 +84,7 @@ export async function scaleOut(deps: ScaleEcsDeps, input: ScaleEcsInput, decisio
   const { ref } = input;
   return deps.workflow.step(name, async () => {
     const summary = `scale ${ref.cluster}/${ref.service} out ${decision.from} -> ${decision.to}${decision.change.autoScalingMin !== undefined ? ` through its auto scaling target (MinCapacity ${decision.change.autoScalingMin})` : ''}`;
-    const cause = input.trigger.kind === 'cpu-alarm' ? `load above capacity: ${input.trigger.alarmName} in ALARM at ${decision.from} tasks` : `CPU saturation found by ${input.trigger.requestedBy}`;
+    const cause = input.trigger.kind === 'cpu-alarm' ? `load above capacity: ${input.trigger.alarmName} in ALARM at ${decision.from} tasks` : `CPU saturation found by ${quoteUntrusted(input.trigger.requestedBy, 120)}`;
     const live = await deps.ops.readCapacity();
     const done = alreadyInEffect(deps, live, decision.change, summary);
     if (done) {

@@ -14,6 +14,7 @@ import { describeCapacity, scalingBounds, type ScalingBounds, type ScalingPolicy
 import { alarmRecovered, planScaleIn, planScaleOut, type AlarmReading, type PreIncident, type ScaleChange } from './decide';
 import { checkCapacityCommand, restoreAutoScalingMinCommand, scalingPage, scalingResolvePage, setDesiredCountCommand, type ServiceRef } from './pages';
 import { finishWithoutScaling, pagePoster, recordDecision, releaseServiceLock, scaleIn, scaleOut, triggerLines, verifyHealth } from './steps';
+import { quoteUntrusted } from '../untrusted-text';
 
 /** The reads and the one mutation runbook 3 needs (adapters/aws/scaling.ts). */
 export interface ScalingOperations {
@@ -134,7 +135,7 @@ export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Pro
 
   // 2. Scale Up
   const decision = await wf.step('decide-scale-out', async () => {
-    const reason = trigger.kind === 'cpu-alarm' ? `${trigger.alarmName} in ALARM` : `scale requested by ${trigger.requestedBy}`;
+    const reason = trigger.kind === 'cpu-alarm' ? `${trigger.alarmName} in ALARM` : `scale requested by ${quoteUntrusted(trigger.requestedBy, 120)}`;
     const d = planScaleOut(start.capacity, bounds, policy, { reason, requestedCount: trigger.kind === 'scale-requested' ? trigger.requestedCount : undefined });
     recordDecision(incident, d);
     return d;
