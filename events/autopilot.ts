@@ -6,7 +6,13 @@
 import { Fields, reject } from './fields';
 import type { RestoreRequestDetail, RollbackRequestDetail, S3RestoreRequestDetail, ScaleRequestDetail } from './types';
 
+export const RESTORE_REQUEST_FIELDS = ['dbInstanceId', 'snapshotId', 'restoreTime', 'reason', 'requestedBy'] as const;
+export const S3_RESTORE_REQUEST_FIELDS = ['bucket', 'prefix', 'restoreTime', 'dryRun', 'requestedBy'] as const;
+export const ROLLBACK_REQUEST_FIELDS = ['cluster', 'service', 'reason', 'requestedBy', 'incidentKey', 'evidence'] as const;
+export const SCALE_REQUEST_FIELDS = ['cluster', 'service', 'reason', 'incidentKey', 'evidence'] as const;
+
 export function readRestoreRequest(detail: Fields): RestoreRequestDetail {
+  detail.only(RESTORE_REQUEST_FIELDS);
   const hasSnapshot = detail.has('snapshotId');
   const hasTime = detail.has('restoreTime');
   if (hasSnapshot === hasTime) {
@@ -17,23 +23,24 @@ export function readRestoreRequest(detail: Fields): RestoreRequestDetail {
     );
   }
   return {
-    dbInstanceId: detail.string('dbInstanceId'),
+    dbInstanceId: detail.id('dbInstanceId'),
     restorePoint: hasSnapshot
-      ? { kind: 'snapshot', snapshotId: detail.string('snapshotId') }
+      ? { kind: 'snapshot', snapshotId: detail.id('snapshotId') }
       : { kind: 'point-in-time', restoreTime: detail.isoTime('restoreTime') },
     reason: detail.string('reason'),
-    requestedBy: detail.string('requestedBy'),
+    requestedBy: detail.identity('requestedBy'),
   };
 }
 
 export function readS3RestoreRequest(detail: Fields): S3RestoreRequestDetail {
+  detail.only(S3_RESTORE_REQUEST_FIELDS);
   return {
-    bucket: detail.string('bucket'),
+    bucket: detail.id('bucket'),
     // An empty prefix would mean the whole bucket: allowed, but it must be said explicitly.
     prefix: detail.text('prefix'),
     restoreTime: detail.isoTime('restoreTime'),
     dryRun: detail.booleanOr('dryRun', true),
-    requestedBy: detail.string('requestedBy'),
+    requestedBy: detail.identity('requestedBy'),
   };
 }
 
@@ -42,23 +49,25 @@ function optionalEvidence(detail: Fields): { evidence?: string[] } {
 }
 
 export function readRollbackRequest(detail: Fields): RollbackRequestDetail {
-  const incidentKey = detail.optionalString('incidentKey');
+  detail.only(ROLLBACK_REQUEST_FIELDS);
+  const incidentKey = detail.optionalId('incidentKey');
   return {
-    cluster: detail.string('cluster'),
-    service: detail.string('service'),
+    cluster: detail.id('cluster'),
+    service: detail.id('service'),
     reason: detail.string('reason'),
-    requestedBy: detail.string('requestedBy'),
+    requestedBy: detail.identity('requestedBy'),
     ...(incidentKey !== undefined ? { incidentKey } : {}),
     ...optionalEvidence(detail),
   };
 }
 
 export function readScaleRequest(detail: Fields): ScaleRequestDetail {
+  detail.only(SCALE_REQUEST_FIELDS);
   return {
-    cluster: detail.string('cluster'),
-    service: detail.string('service'),
+    cluster: detail.id('cluster'),
+    service: detail.id('service'),
     reason: detail.string('reason'),
-    incidentKey: detail.string('incidentKey'),
+    incidentKey: detail.id('incidentKey'),
     evidence: detail.stringArray('evidence'),
   };
 }

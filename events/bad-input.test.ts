@@ -14,13 +14,16 @@ describe('bad-input corpus', () => {
   it('covers every rejection code and the unrouted case', () => {
     const outcomes = new Set(badInputCorpus(config, now).map((b) => b.expected));
     expect([...outcomes].sort()).toEqual(
-      ['bad-value', 'foreign-account', 'foreign-region', 'malformed-json', 'missing-field', 'not-an-object', 'oversized', 'too-old', 'unknown-event-type', 'unrouted', 'wrong-type'].sort(),
+      [
+        'bad-value', 'foreign-account', 'foreign-region', 'malformed-json', 'missing-field', 'not-an-object', 'oversized', 'too-old', 'unknown-event-type', 'unrouted', 'wrong-type',
+        'future-time', 'unknown-field', 'bad-identity', 'too-long',
+      ].sort(),
     );
   });
 
   it('names the field in every rejection that has one to blame', () => {
     for (const r of run.results) {
-      if (['missing-field', 'wrong-type', 'bad-value', 'foreign-account', 'foreign-region', 'too-old', 'unknown-event-type'].includes(r.actual)) {
+      if (['missing-field', 'wrong-type', 'bad-value', 'foreign-account', 'foreign-region', 'too-old', 'unknown-event-type', 'future-time', 'unknown-field', 'bad-identity', 'too-long'].includes(r.actual)) {
         expect(r.message).toMatch(/^[\w.[\]-]+: /);
       }
     }

@@ -72,6 +72,26 @@ export function badInputCorpus(config: AutopilotConfig, now: number): BadInput[]
     { name: 'alarm from another region', input: fresh('alarm-5xx-alarm', (e) => (e.region = foreignRegion)), expected: 'foreign-region' },
     { name: 'replayed alarm, older than the age limit', input: fromSample('alarm-db-down-composite', now, undefined, config.maxEventAgeSeconds + 60), expected: 'too-old' },
     { name: 'replayed deployment failure from yesterday', input: fromSample('ecs-deployment-failed', now, undefined, 86_400), expected: 'too-old' },
+    // Issue 14 item 9: time from the future, unknown fields in our own events, look-alike identities, ids too long for the state table, resources of another account.
+    { name: 'alarm stamped an hour in the future', input: fromSample('alarm-5xx-alarm', now, undefined, -3600), expected: 'future-time' },
+    { name: 'restore request with an unknown field ("approved")', input: fresh('autopilot-restore-requested', (_e, d) => (d.approved = true)), expected: 'unknown-field' },
+    { name: 'S3 restore request with an unknown field ("skipDryRun")', input: fresh('autopilot-s3-restore-requested', (_e, d) => (d.skipDryRun = true)), expected: 'unknown-field' },
+    { name: 'rollback request with a misspelt field ("requestedby")', input: fresh('autopilot-rollback-requested', (_e, d) => (d.requestedby = 'ops')), expected: 'unknown-field' },
+    { name: 'requester with a zero-width space', input: fresh('autopilot-restore-requested', (_e, d) => (d.requestedBy = 'ali\u200bce@regami.com')), expected: 'bad-identity' },
+    { name: 'requester with a newline', input: fresh('autopilot-rollback-requested', (_e, d) => (d.requestedBy = 'ops\nAPPROVED')), expected: 'bad-identity' },
+    { name: 'requester with a right-to-left override', input: fresh('autopilot-s3-restore-requested', (_e, d) => (d.requestedBy = 'bob\u202emoc.imager')), expected: 'bad-identity' },
+    { name: 'database id longer than the state table allows', input: fresh('autopilot-restore-requested', (_e, d) => (d.dbInstanceId = 'd'.repeat(300))), expected: 'too-long' },
+    { name: 'event id of 2,000 bytes', input: fresh('alarm-5xx-alarm', (e) => (e.id = 'e'.repeat(2000))), expected: 'too-long' },
+    { name: 'hand-off incident key longer than the state table allows', input: fresh('autopilot-scale-requested', (_e, d) => (d.incidentKey = 'k'.repeat(1100))), expected: 'too-long' },
+    {
+      name: 'RDS event about another account\'s database',
+      input: fresh('rds-instance-storage-full', (e, d) => {
+        e.resources = [`arn:aws:rds:${config.primaryRegion}:${foreignAccount}:db:${config.database.primaryInstanceId}`];
+        d.SourceArn = (e.resources as string[])[0];
+      }),
+      expected: 'foreign-account',
+    },
+    { name: 'ECS deployment failure of another account\'s service', input: fresh('ecs-deployment-failed', (e) => (e.resources = [String((e.resources as string[])[0]).replace(/:\d{12}:/, `:${foreignAccount}:`)])), expected: 'foreign-account' },
     { name: 'unknown alarm name', input: fresh('alarm-unrelated'), expected: 'unrouted' },
     { name: 'look-alike alarm name', input: fresh('alarm-5xx-alarm', (_e, d) => (d.alarmName = 'staging-regami-alb-5xx-high')), expected: 'unrouted' },
     {

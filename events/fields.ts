@@ -15,7 +15,26 @@ export type RejectionCode =
   | 'foreign-region'
   | 'too-old'
   | 'oversized'
-  | 'bad-value';
+  | 'bad-value'
+  | 'future-time'
+  | 'unknown-field'
+  | 'bad-identity'
+  | 'too-long';
+
+/**
+ * Ids end up in the state table's keys (claim#…, lock#…, incident#…), sometimes three in one
+ * key: at 256 bytes each, a composed key stays inside DynamoDB's 1,024-byte sort-key and
+ * 2,048-byte partition-key limits (and every AWS id we accept is shorter: ECS names 255,
+ * RDS identifiers 63, S3 buckets 63, event ids 36).
+ */
+export const MAX_ID_BYTES = 256;
+/** A requester or approver identity: a name, an email or a principal ARN. */
+export const MAX_IDENTITY_LENGTH = 256;
+/** Clocks disagree a little (EventBridge, producers, Lambda): a timestamp this far ahead is still "now". */
+export const MAX_CLOCK_SKEW_SECONDS = 300;
+
+/** C0/C1 controls, DEL, zero-width, bidirectional and invisible formatting characters, BOM. */
+const INVISIBLE_OR_CONTROL = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/;
 
 export interface Rejection {
   code: RejectionCode;
@@ -109,6 +128,36 @@ export class Fields {
 
   optionalString(key: string): string | undefined {
     return this.has(key) ? this.string(key) : undefined;
+  }
+
+  /** An id that ends up in a state-table key: non-empty, visible characters only, at most MAX_ID_BYTES. */
+  id(key: string, maxBytes: number = MAX_ID_BYTES): string {
+    const v = this.string(key);
+    const bytes = Buffer.byteLength(v, 'utf8');
+    if (bytes > maxBytes) reject('too-long', this.at(key), `${bytes} bytes, longer than the ${maxBytes} bytes an id may have (the state table's keys are built from ids)`);
+    if (INVISIBLE_OR_CONTROL.test(v)) reject('bad-value', this.at(key), 'contains control or invisible characters');
+    return v;
+  }
+
+  optionalId(key: string): string | undefined {
+    return this.has(key) ? this.id(key) : undefined;
+  }
+
+  /** Who asked: no control, zero-width or bidirectional characters (a look-alike of another person), bounded. */
+  identity(key: string): string {
+    const v = this.string(key);
+    if (INVISIBLE_OR_CONTROL.test(v)) reject('bad-identity', this.at(key), 'contains control, zero-width or bidirectional characters');
+    if (v.length > MAX_IDENTITY_LENGTH) reject('bad-identity', this.at(key), `longer than ${MAX_IDENTITY_LENGTH} characters`);
+    if (v !== v.trim()) reject('bad-identity', this.at(key), 'has leading or trailing white space');
+    return v;
+  }
+
+  /** Our own schemas are strict: a field we do not know is refused, not ignored. */
+  only(allowed: readonly string[]): this {
+    for (const key of Object.keys(this.value)) {
+      if (!allowed.includes(key)) reject('unknown-field', this.at(key), `unknown field (expected only ${allowed.join(', ')})`);
+    }
+    return this;
   }
 
   /** Any string, empty allowed (free-text fields such as a reason the service may leave blank). */

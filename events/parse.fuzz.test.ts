@@ -21,6 +21,10 @@ const REJECTION_CODES = [
   'too-old',
   'oversized',
   'bad-value',
+  'future-time',
+  'unknown-field',
+  'bad-identity',
+  'too-long',
 ];
 
 const nonEmpty = (v: unknown): boolean => typeof v === 'string' && v.trim() !== '';

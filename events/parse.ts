@@ -12,7 +12,7 @@ import { readAlarmDetail } from './alarm';
 import { readRestoreRequest, readRollbackRequest, readS3RestoreRequest, readScaleRequest } from './autopilot';
 import { readCodeDeployDetail } from './codedeploy';
 import { readEcsDeploymentDetail, readEcsTaskDetail } from './ecs';
-import { Fields, FieldRejection, describe, isObject, reject, type Rejection } from './fields';
+import { Fields, FieldRejection, MAX_CLOCK_SKEW_SECONDS, describe, isObject, reject, type Rejection } from './fields';
 import { readRdsInstanceDetail, readRdsSnapshotDetail } from './rds';
 import { AUTOPILOT_DETAIL_TYPES, AWS_EVENT_TYPES, type AutopilotEvent, type EventEnvelope, type EventKind, type EventOf } from './types';
 
@@ -90,7 +90,7 @@ function readRoot(raw: unknown): Fields {
 
 function readEnvelope(root: Fields, ctx: ParseContext): EventEnvelope {
   const envelope: EventEnvelope = {
-    id: root.string('id'),
+    id: root.id('id'),
     account: root.matching('account', /^\d{12}$/, 'a 12-digit account ID'),
     region: root.string('region'),
     time: root.isoTime('time'),
@@ -110,7 +110,30 @@ function readEnvelope(root: Fields, ctx: ParseContext): EventEnvelope {
   if (!ctx.ignoreAge && ageSeconds > config.maxEventAgeSeconds) {
     reject('too-old', 'time', `event is ${Math.round(ageSeconds)} s old, older than the ${config.maxEventAgeSeconds} s limit`);
   }
+  // A time ahead of ours beyond the skew is forged or broken: it would also dodge the age check.
+  if (!ctx.ignoreAge && -ageSeconds > MAX_CLOCK_SKEW_SECONDS) {
+    reject('future-time', 'time', `event time is ${Math.round(-ageSeconds)} s in the future, beyond the ${MAX_CLOCK_SKEW_SECONDS} s clock skew allowed`);
+  }
+  envelope.resources.forEach((arn, i) => ownAccountArn(arn, `resources[${i}]`, envelope.account));
   return envelope;
+}
+
+/**
+ * An event acts only on resources of its own account (which must be a configured one: by
+ * default the deploying account alone). S3 ARNs carry no account and are checked by name.
+ */
+function ownAccountArn(arn: string, field: string, account: string): void {
+  const m = /^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:(\d*):/.exec(arn);
+  if (m && m[1] !== '' && m[1] !== account) {
+    reject('foreign-account', field, `resource of account ${m[1]}, not of the event's account ${account}`);
+  }
+}
+
+/** ARNs inside the detail (RDS SourceArn, ECS clusterArn/taskArn/...): the same account rule. */
+function checkDetailArns(detail: Fields, account: string): void {
+  for (const [key, value] of Object.entries(detail.value)) {
+    if (typeof value === 'string' && /arn$/i.test(key) && value.startsWith('arn:')) ownAccountArn(value, detail.at(key), account);
+  }
 }
 
 function readEvent(raw: unknown, ctx: ParseContext): AutopilotEvent {
@@ -121,7 +144,9 @@ function readEvent(raw: unknown, ctx: ParseContext): AutopilotEvent {
   if (!reader) {
     reject('unknown-event-type', 'detail-type', `no parser for source "${envelope.source}" with detail-type "${envelope.detailType}"`);
   }
-  const { kind, detail } = reader(root.object('detail'), envelope);
+  const detailFields = root.object('detail');
+  checkDetailArns(detailFields, envelope.account);
+  const { kind, detail } = reader(detailFields, envelope);
   return { ...envelope, kind, detail } as AutopilotEvent;
 }
 

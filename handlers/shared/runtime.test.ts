@@ -74,7 +74,8 @@ describe('createRuntime', () => {
     const session = await rt.openSession(init);
     session.record({ kind: 'signal', summary: 'DATABASE_URL=postgresql://regami:hunter2@db/regami' });
 
-    expect(seenEntries).toEqual([[init.key, { kind: 'signal', summary: 'DATABASE_URL=postgresql://regami:hunter2@db/regami', at: T0 }]]);
+    // Sinks (and the stored record) receive the entry as stored: redacted.
+    expect(seenEntries).toEqual([[init.key, { kind: 'signal', summary: 'DATABASE_URL=postgresql://regami:***@db/regami', at: T0 }]]);
     expect(info).toHaveBeenCalledWith('DATABASE_URL=postgresql://regami:***@db/regami', expect.objectContaining({ correlation_id: init.key }));
     expect(JSON.stringify(info.mock.calls)).not.toContain('hunter2');
   });
