@@ -22,4 +22,16 @@ describe('cloneWithDatabaseHost', () => {
     expect(again).toEqual({ taskDefinitionArn: first.taskDefinitionArn, revision: first.revision, registered: false });
     expect(registrations(h)).toBe(1);
   });
+
+  it('never writes a plaintext URL when DATABASE_URL is a secrets reference: refused by name, nothing registered', async () => {
+    const h = simHarness({
+      regions: {
+        'us-east-1': {
+          ecs: { taskDefinitions: { 'regami-api:41': { containers: { app: { environment: {}, secrets: { DATABASE_URL: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:regami/db/url-AbCdEf' } } } } } },
+        },
+      },
+    });
+    await expect(cloneWithDatabaseHost(h.aws.in('us-east-1').ecs, 'regami-api:41', 'app', NEW_HOST, 'test')).rejects.toThrow(/^DatabaseUrlIsSecretReference: /);
+    expect(registrations(h)).toBe(0);
+  });
 });

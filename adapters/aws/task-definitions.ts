@@ -17,12 +17,30 @@ export interface CloneResult {
 /** Tag carried by every revision the autopilot registers (loop guard, audit). */
 export const AUTOPILOT_TAG: Tag = { key: 'autopilot:registered-by', value: 'runbook-autopilot' };
 
+/** DATABASE_URL is a `secrets` reference: the autopilot will not write a plaintext URL in its place. */
+export class DatabaseUrlIsSecretReference extends Error {
+  constructor(taskDefinition: string, container: string) {
+    super(
+      `DatabaseUrlIsSecretReference: container ${container} of ${taskDefinition} reads DATABASE_URL from a Secrets Manager / SSM reference; ` +
+        'the autopilot does not write a plaintext URL in its place: create a reference for the new host and register the task definition by hand',
+    );
+    this.name = 'DatabaseUrlIsSecretReference';
+  }
+}
+
 export async function cloneWithDatabaseHost(ecs: ECSClient, sourceTaskDefinition: string, containerName: string, newHost: string, reason: string): Promise<CloneResult> {
   const { taskDefinition: td, tags } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: sourceTaskDefinition, include: ['TAGS'] }));
   if (!td?.family || !td.containerDefinitions) throw new Error(`task definition ${sourceTaskDefinition} not found`);
   const urls = td.containerDefinitions.find((c) => c.name === containerName)?.environment?.filter((e) => e.name === 'DATABASE_URL' && e.value) ?? [];
   if (urls.length > 0 && urls.every((e) => databaseHost(e.value ?? '')?.toLowerCase() === newHost.toLowerCase())) {
     return { taskDefinitionArn: td.taskDefinitionArn ?? sourceTaskDefinition, revision: td.revision ?? 0, registered: false };
+  }
+  const container = td.containerDefinitions.find((c) => c.name === containerName);
+  const reference = container?.secrets?.find((s) => s.name === 'DATABASE_URL');
+  if (reference) {
+    // The URL lives in Secrets Manager / SSM: pointing it at another host means a new
+    // reference, never a plaintext copy in the environment. Refused until that exists.
+    throw new DatabaseUrlIsSecretReference(`${td.family}:${td.revision}`, containerName);
   }
   let rewritten = false;
   const containerDefinitions = td.containerDefinitions.map((c) => {

@@ -102,6 +102,8 @@ export interface RdsTimings {
 export interface ContainerSpec {
   image: string;
   environment?: Record<string, string>;
+  /** Container `secrets`: name -> valueFrom (a Secrets Manager secret or SSM parameter ARN). */
+  secrets?: Record<string, string>;
   cpu?: number;
   memory?: number;
   essential?: boolean;

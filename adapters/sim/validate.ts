@@ -258,10 +258,11 @@ function validateRegion(p: Problems, path: string, v: Json): void {
       str(p, `${at}.failsWith`, t.failsWith);
       if (isObj(t.containers) && Object.keys(t.containers).length === 0) p.push(`${at}.containers: at least one container`);
       map(p, `${at}.containers`, t.containers, (cat, _n, c) => {
-        const co = obj(p, cat, c, ['image', 'environment', 'cpu', 'memory', 'essential', 'portMappings'], ['image']);
+        const co = obj(p, cat, c, ['image', 'environment', 'secrets', 'cpu', 'memory', 'essential', 'portMappings'], ['image']);
         if (!co) return;
         str(p, `${cat}.image`, co.image, false);
         stringMap(p, `${cat}.environment`, co.environment);
+        stringMap(p, `${cat}.secrets`, co.secrets);
       });
     });
     map(p, `${path}.ecs.clusters`, ecs?.clusters, (cat, _c, c) => {

@@ -137,6 +137,7 @@ function containerDefinitions(spec: TaskDefinitionSpec, region: string): Contain
     essential: c.essential ?? true,
     portMappings: (c.portMappings ?? []).map((p) => ({ containerPort: p.containerPort, hostPort: p.containerPort, protocol: p.protocol ?? 'tcp' })),
     environment: Object.entries(c.environment ?? {}).map(([k, v]) => ({ name: k, value: v })),
+    ...(c.secrets ? { secrets: Object.entries(c.secrets).map(([k, v]) => ({ name: k, valueFrom: v })) } : {}),
     mountPoints: [],
     volumesFrom: [],
     logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': `/ecs/${spec.family}`, 'awslogs-region': region, 'awslogs-stream-prefix': 'ecs' } },
