@@ -47,6 +47,11 @@ export interface GuardrailStore {
 
   saveIncident(record: IncidentRecord): Promise<void>;
   loadIncident(key: string): Promise<IncidentRecord | undefined>;
+
+  /** Optional round-trip savers (DynamoDB: BatchGetItem; a read started alongside a claim). */
+  ownChanges?(refs: readonly string[]): Promise<Set<string>>;
+  prefetchIncident?(key: string): void;
+  dropPrefetch?(key: string): void;
 }
 
 export interface Pager {

@@ -68,7 +68,7 @@ export async function databaseFailoverIntake(raw: unknown, rt: Runtime): Promise
   const key = incidentKey(RUNBOOK, rt.config.database.primaryInstanceId);
   // The claim is given back if anything below throws: Lambda's retry of this event must start
   // the workflow, not be dropped as a duplicate (the alarm does not re-fire while in ALARM).
-  const claimed = await withEventClaim(rt.store, `event:${RUNBOOK}:${event.id}`, now, DEDUPE_TTL_SECONDS, () => startOrJoin(rt, key, trigger, event, now));
+  const claimed = await withEventClaim(rt.store, `event:${RUNBOOK}:${event.id}`, now, DEDUPE_TTL_SECONDS, () => startOrJoin(rt, key, trigger, event, now), key);
   if (claimed.duplicate) return { status: 'ignored', incidentKey: key, reason: `duplicate delivery of event ${event.id}` };
   return claimed.result;
 }

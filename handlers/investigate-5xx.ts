@@ -47,7 +47,7 @@ export async function investigate5xxIntake(event: unknown, rt: Runtime): Promise
   // investigate, not be dropped as a duplicate of an investigation that never finished.
   const claimed = await withEventClaim(rt.store, `investigate-5xx#${alarmName}#${state.timestamp}`, now, DEDUPE_TTL_SECONDS, () =>
     investigateOrPage(rt, ev, key, now),
-  );
+  key);
   if (claimed.duplicate) {
     return { status: 'ignored', incidentKey: key, reason: `duplicate of the ALARM of ${new Date(state.timestamp).toISOString()}, already investigated` };
   }

@@ -39,7 +39,7 @@ export async function scaleEcsIntake(event: unknown, rt: Runtime): Promise<Intak
   const key = scalingIncidentKey(intake.ref);
   // The claim is given back when anything below throws: Lambda's retry of this event must
   // start the episode, not be dropped as a duplicate of an intake that never finished.
-  const claimed = await withEventClaim(rt.store, intake.dedupeKey, now, DEDUPE_TTL_SECONDS, () => startOrJoinEpisode(rt, parsed.event, intake, key, now));
+  const claimed = await withEventClaim(rt.store, intake.dedupeKey, now, DEDUPE_TTL_SECONDS, () => startOrJoinEpisode(rt, parsed.event, intake, key, now), key);
   if (claimed.duplicate) return { status: 'ignored', incidentKey: key, reason: `duplicate of an event already handled (${intake.dedupeKey})` };
   return claimed.result;
 }

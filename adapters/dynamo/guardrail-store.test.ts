@@ -2,6 +2,7 @@ import { DynamoGuardrailStore } from './guardrail-store';
 import { MAX_RECORD_JSON_BYTES } from './incident-item';
 import { openIncident, type IncidentRecord } from '../../domain/incident';
 import { freshStateTable } from '../../test/support/state-table';
+import { withEventClaim } from '../runtime/wiring';
 
 const T0 = Date.UTC(2026, 0, 15, 3, 0, 0);
 const MIN = 60_000;
@@ -222,5 +223,78 @@ describe('DynamoGuardrailStore on dynalite', () => {
       // The caller's in-memory record is untouched.
       expect(rec.timeline).toHaveLength(2001);
     });
+  });
+});
+
+describe('fewer state-table round trips (issue 18)', () => {
+  /** A store whose client counts the requests it sends, by operation. */
+  async function countingStore(): Promise<{ store: DynamoGuardrailStore; sent: string[] }> {
+    const { client, tableName } = await freshStateTable('rt');
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(String(context.commandName).replace(/Command$/, ''));
+        return next(args);
+      },
+      { step: 'initialize', name: 'countRequests' },
+    );
+    return { store: new DynamoGuardrailStore(client, tableName), sent };
+  }
+
+  it('reads several own-change marks in one BatchGetItem, and finds exactly the marked ones', async () => {
+    const { store, sent } = await countingStore();
+    await store.markOwnChange('paged:inc-1:P1', 'inc-1', T0);
+    await store.markOwnChange('paged:inc-1:P3', 'inc-1', T0);
+    await store.markOwnChange('paged:inc-2:P2', 'inc-2', T0);
+    sent.length = 0;
+    const found = await store.ownChanges(['paged:inc-1:P1', 'paged:inc-1:P2', 'paged:inc-1:P3', 'paged:inc-1:P4']);
+    expect([...found].sort()).toEqual(['paged:inc-1:P1', 'paged:inc-1:P3']);
+    expect(sent).toEqual(['BatchGetItem']);
+  });
+
+  it('splits more than 100 refs into BatchGetItem requests of at most 100 keys', async () => {
+    const { store, sent } = await countingStore();
+    const refs = Array.from({ length: 130 }, (_, i) => `deploy-${i}`);
+    await store.markOwnChange('deploy-7', 'inc', T0);
+    await store.markOwnChange('deploy-120', 'inc', T0);
+    sent.length = 0;
+    expect([...(await store.ownChanges(refs))].sort()).toEqual(['deploy-120', 'deploy-7']);
+    expect(sent).toEqual(['BatchGetItem', 'BatchGetItem']);
+  });
+
+  it('serves a prefetched incident to the next load, once, without a second read', async () => {
+    const { store, sent } = await countingStore();
+    const rec = openIncident({ key: 'inc-p', runbook: 'investigate-5xx', title: 't', severity: 'P2', detectedAt: T0 });
+    await store.saveIncident(rec);
+    sent.length = 0;
+    store.prefetchIncident('inc-p');
+    const loaded = await store.loadIncident('inc-p');
+    expect(loaded?.key).toBe('inc-p');
+    expect(sent).toEqual(['GetItem']);
+    await store.loadIncident('inc-p');
+    expect(sent).toEqual(['GetItem', 'GetItem']);
+  });
+
+  it('never serves a prefetch taken before a save of the same incident', async () => {
+    const { store } = await countingStore();
+    const rec = openIncident({ key: 'inc-s', runbook: 'investigate-5xx', title: 'before', severity: 'P2', detectedAt: T0 });
+    store.prefetchIncident('inc-s');
+    await store.saveIncident(rec);
+    // The prefetch saw no record; the save made one: the load must see it.
+    expect((await store.loadIncident('inc-s'))?.title).toBe('before');
+  });
+
+  it('reads the incident alongside the event claim, and a duplicate leaves no prefetch behind', async () => {
+    const { store, sent } = await countingStore();
+    const first = await withEventClaim(store, 'claim-a', T0, 60, async () => (await store.loadIncident('inc-c')) ?? 'none', 'inc-c');
+    expect(first).toEqual({ duplicate: false, result: 'none' });
+    expect([...sent].sort()).toEqual(['GetItem', 'PutItem']);
+    const dup = await withEventClaim(store, 'claim-a', T0, 60, async () => 'ran', 'inc-c');
+    expect(dup).toEqual({ duplicate: true });
+    // Written meanwhile by another process: the next load reads it, not the duplicate's prefetch.
+    await new DynamoGuardrailStore((store as unknown as { client: never }).client, store.tableName).saveIncident(
+      openIncident({ key: 'inc-c', runbook: 'investigate-5xx', title: 'later', severity: 'P2', detectedAt: T0 }),
+    );
+    expect((await store.loadIncident('inc-c'))?.title).toBe('later');
   });
 });

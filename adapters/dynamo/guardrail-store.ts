@@ -17,6 +17,7 @@
  * TTL deletion is lazy (it can lag by days) and only keeps the table small.
  */
 import {
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
@@ -24,7 +25,9 @@ import {
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
+  type BatchGetItemCommandOutput,
   type DynamoDBClient,
+  type KeysAndAttributes,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type { ActionRecord, Controls, LockLease } from '../../domain/guardrails';
@@ -74,6 +77,8 @@ const timeSortKey = (at: number): string => String(Math.max(0, Math.floor(at))).
 export class DynamoGuardrailStore implements GuardrailStore {
   /** Revision of each record object as this process last loaded or saved it (optimistic concurrency). */
   private readonly revisions = new WeakMap<IncidentRecord, number>();
+  /** Incident reads started ahead of their loadIncident (prefetchIncident), one use each. */
+  private readonly prefetched = new Map<string, Promise<{ record: IncidentRecord; revision: number } | undefined>>();
   private readonly opts: Required<Omit<DynamoGuardrailStoreOptions, 'onTruncated'>> & Pick<DynamoGuardrailStoreOptions, 'onTruncated'>;
 
   constructor(
@@ -325,11 +330,36 @@ export class DynamoGuardrailStore implements GuardrailStore {
   }
 
   /**
+   * isOwnChange for several refs in one round trip (BatchGetItem, strongly consistent like
+   * the single read). Keys DynamoDB hands back unprocessed (throttling) are asked again.
+   */
+  async ownChanges(refs: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const unique = [...new Set(refs)];
+    // BatchGetItem takes at most 100 keys per request.
+    for (let i = 0; i < unique.length; i += 100) {
+      let request: KeysAndAttributes | undefined = { Keys: unique.slice(i, i + 100).map(ownKey), ConsistentRead: true, ProjectionExpression: 'pk' };
+      for (let attempt = 0; request?.Keys?.length; attempt++) {
+        if (attempt >= 5) throw new Error(`ownChanges: ${request.Keys.length} key(s) still unprocessed after ${attempt} attempts`);
+        const out: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: request } }));
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const pk = readStr(item, 'pk');
+          if (pk?.startsWith('own#')) found.add(pk.slice('own#'.length));
+        }
+        request = out.UnprocessedKeys?.[this.tableName];
+      }
+    }
+    return found;
+  }
+
+  /**
    * Optimistic concurrency: each save is conditional on the revision this process last saw
    * of the record. When another writer saved in between, its version is merged into
    * `record` (in place, so the caller's session sees the whole incident) and saved again.
    */
   async saveIncident(record: IncidentRecord): Promise<void> {
+    // A read started before this write must not be taken for the record afterwards.
+    this.dropPrefetch(record.key);
     for (let attempt = 0; attempt < 5; attempt++) {
       const expected = this.revisions.get(record);
       const fitted = fitIncidentRecord(record);
@@ -370,8 +400,26 @@ export class DynamoGuardrailStore implements GuardrailStore {
     throw new Error(`saveIncident(${record.key}): kept conflicting with concurrent writers`);
   }
 
+  /**
+   * Starts the consistent read of an incident now, for the next loadIncident(key) to use:
+   * an intake reads its incident while its event claim is being written (one round trip
+   * instead of two). Used once; dropped by a save of that incident or by dropPrefetch.
+   */
+  prefetchIncident(key: string): void {
+    if (this.prefetched.has(key)) return;
+    const read = this.readIncident(key);
+    read.catch(() => undefined); // an unused prefetch that failed is not an unhandled rejection
+    this.prefetched.set(key, read);
+  }
+
+  dropPrefetch(key: string): void {
+    this.prefetched.delete(key);
+  }
+
   async loadIncident(key: string): Promise<IncidentRecord | undefined> {
-    const found = await this.readIncident(key);
+    const ahead = this.prefetched.get(key);
+    this.prefetched.delete(key);
+    const found = await (ahead ?? this.readIncident(key));
     if (!found) return undefined;
     this.revisions.set(found.record, found.revision);
     return found.record;

@@ -63,14 +63,29 @@ export async function releaseHeldLocks(store: GuardrailStore, session: IncidentS
 /**
  * Claims an event id so a duplicate delivery does nothing, and gives the claim back when the
  * work fails: Lambda's retry of the same event must run, not be dropped as a duplicate.
+ * `incidentKey`: the incident the work will load; its read is started alongside the claim's
+ * write (one state-table round trip instead of two). A duplicate discards the read.
  */
-export async function withEventClaim<T>(store: GuardrailStore, claimKey: string, now: number, ttlSeconds: number, work: () => Promise<T>): Promise<{ duplicate: true } | { duplicate: false; result: T }> {
-  if (!(await store.claimOnce(claimKey, now, ttlSeconds))) return { duplicate: true };
+export async function withEventClaim<T>(
+  store: GuardrailStore,
+  claimKey: string,
+  now: number,
+  ttlSeconds: number,
+  work: () => Promise<T>,
+  incidentKey?: string,
+): Promise<{ duplicate: true } | { duplicate: false; result: T }> {
+  if (incidentKey !== undefined) store.prefetchIncident?.(incidentKey);
   try {
-    return { duplicate: false, result: await work() };
-  } catch (err) {
-    await store.releaseClaim(claimKey).catch(() => undefined);
-    throw err;
+    if (!(await store.claimOnce(claimKey, now, ttlSeconds))) return { duplicate: true };
+    try {
+      return { duplicate: false, result: await work() };
+    } catch (err) {
+      await store.releaseClaim(claimKey).catch(() => undefined);
+      throw err;
+    }
+  } finally {
+    // Unused by the work (it returned early): never served to a later invocation of a warm container.
+    if (incidentKey !== undefined) store.dropPrefetch?.(incidentKey);
   }
 }
 

@@ -141,7 +141,10 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       // Lambda answers a repeated name with the same payload with the running execution,
       // and a different payload with DurableExecutionAlreadyStartedException: either way
       // there is one execution. The claim only tells the caller whether it was first.
-      const first = await store.claimOnce(`workflow#${runbook}#${executionName}`, clock.now(), WORKFLOW_CLAIM_TTL_SECONDS);
+      // The claim does not guard the Invoke (Lambda does), so both go out together: the start
+      // does not wait for a state-table round trip.
+      const claiming = store.claimOnce(`workflow#${runbook}#${executionName}`, clock.now(), WORKFLOW_CLAIM_TTL_SECONDS);
+      claiming.catch(() => undefined); // awaited below; an Invoke failure must not leave it unhandled
       try {
         await aws.in(regionOfArn(functionArn) ?? homeRegion).lambda.send(
           new InvokeCommand({
@@ -155,7 +158,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
         if (isAlreadyStarted(err)) return 'joined';
         throw err;
       }
-      return first ? 'started' : 'joined';
+      return (await claiming) ? 'started' : 'joined';
     });
 
   const emit: HandoffEmitter =
@@ -399,10 +402,11 @@ export function resolvesWhereTriggered(inner: Pager, store: GuardrailStore, cloc
         await store.markOwnChange(mark(page.incidentKey, page.severity), page.incidentKey, clock.now());
         return;
       }
-      const triggered: Severity[] = [];
-      for (const severity of ['P1', 'P2', 'P3', 'P4'] as const) {
-        if (await store.isOwnChange(mark(page.incidentKey, severity))) triggered.push(severity);
-      }
+      const severities = ['P1', 'P2', 'P3', 'P4'] as const;
+      const marks = severities.map((severity) => mark(page.incidentKey, severity));
+      // One BatchGetItem for the four marks where the store has it, else one read each.
+      const found = store.ownChanges ? await store.ownChanges(marks) : new Set(await Promise.all(marks.map(async (m) => ((await store.isOwnChange(m)) ? m : ''))));
+      const triggered: Severity[] = severities.filter((_, i) => found.has(marks[i]!));
       for (const severity of triggered.length > 0 ? triggered : [page.severity]) await inner.send({ ...page, severity });
     },
   };
