@@ -6,7 +6,8 @@
  * module-scope work Lambda's init phase pays: parsing the bundle, creating clients), median
  * of repeated runs, the function and its baseline interleaved. The baseline is a bundle built with the same esbuild settings that only
  * imports the same AWS SDK clients the function's bundle contains: the ratio is what our
- * own code costs on top of the SDK.
+ * own code costs on top of the SDK. A workflow's baseline also imports the durable execution
+ * SDK's entry point (withDurableExecution): a durable function must load it by definition.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
@@ -16,9 +17,18 @@ import { build } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
 import { RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
 
+export const DURABLE_SDK = '@aws/durable-execution-sdk-js';
+
+/** What a function's baseline bundle imports: its AWS SDK clients, plus the durable SDK for a workflow. */
+export type BaselineKind = 'sdk-clients' | 'sdk-clients+durable-sdk';
+
 export interface BundleFigures {
   function: string;
+  kind: 'intake' | 'workflow';
   handler: string;
+  baselineKind: BaselineKind;
+  /** The durable execution SDK is among the bundle's inputs (esbuild metafile): must be false for every intake. */
+  durableSdkInBundle: boolean;
   zippedBytes: number;
   unzippedBytes: number;
   coldStartMedianMs: number;
@@ -71,15 +81,17 @@ function esbuildSettings(): { minify: boolean; keepNames: boolean; target: strin
   return { minify: e.minify !== false, keepNames: e.keepNames === true, target: String(e.target ?? 'node22'), platform: 'node', format: 'cjs', ...(mainFields ? { mainFields } : {}) };
 }
 
-/** The @aws-sdk/client-* packages a handler's bundle includes (from esbuild's metafile). */
-async function sdkClientsOf(entry: string): Promise<string[]> {
+/** The @aws-sdk/client-* packages a handler's bundle includes, and whether the durable SDK is in it (esbuild's metafile). */
+async function bundleInputsOf(entry: string): Promise<{ clients: string[]; durableSdk: boolean }> {
   const result = await build({ ...esbuildSettings(), entryPoints: [entry], bundle: true, write: false, metafile: true, logLevel: 'silent', outdir: tmpdir() });
   const clients = new Set<string>();
+  let durableSdk = false;
   for (const input of Object.keys(result.metafile.inputs)) {
     const m = /node_modules\/(@aws-sdk\/client-[a-z0-9-]+)\//.exec(input);
     if (m) clients.add(m[1]!);
+    if (input.includes(`node_modules/${DURABLE_SDK}/`)) durableSdk = true;
   }
-  return [...clients].sort();
+  return { clients: [...clients].sort(), durableSdk };
 }
 
 /** package -> client class, from the registration modules (adapters/aws/sdk/<name>.ts). */
@@ -98,7 +110,7 @@ function clientClassNames(): Map<string, string> {
  * settings: what any function using those clients must load at the least (a CommonJS
  * `require` of the package would pull every command in and flatter our bundles).
  */
-async function baselineBundle(clients: string[], dir: string): Promise<string> {
+async function baselineBundle(clients: string[], kind: BaselineKind, dir: string): Promise<string> {
   const classes = clientClassNames();
   const entry = join(dir, 'baseline-entry.mjs');
   const lines = clients.map((c, i) => {
@@ -106,7 +118,12 @@ async function baselineBundle(clients: string[], dir: string): Promise<string> {
     if (!cls) throw new Error(`no client class known for ${c} (adapters/aws/sdk)`);
     return `import { ${cls} as C${i} } from ${JSON.stringify(c)};`;
   });
-  writeFileSync(entry, `${lines.join('\n')}\nexport const handler = async () => [${clients.map((_, i) => `C${i}`).join(', ')}].length;\n`);
+  const used = clients.map((_, i) => `C${i}`);
+  if (kind === 'sdk-clients+durable-sdk') {
+    lines.push(`import { withDurableExecution as D } from ${JSON.stringify(DURABLE_SDK)};`);
+    used.push('D');
+  }
+  writeFileSync(entry, `${lines.join('\n')}\nexport const handler = async () => [${used.join(', ')}].length;\n`);
   const outfile = join(dir, 'baseline.js');
   await build({ ...esbuildSettings(), entryPoints: [entry], bundle: true, outfile, logLevel: 'silent', nodePaths: [join(ROOT, 'node_modules')] });
   return outfile;
@@ -125,10 +142,10 @@ export async function measureBundles(runs: number, log: (line: string) => void):
     log('packaging with `sls package` (the deployed esbuild settings)...');
     packageFunctions(pkgDir);
     const functions = Object.values(RUNBOOK_FUNCTIONS).flatMap((f) => [
-      { name: f.intake, handler: f.intakeHandler },
-      ...(f.workflow && f.workflowHandler ? [{ name: f.workflow, handler: f.workflowHandler }] : []),
+      { name: f.intake, handler: f.intakeHandler, kind: 'intake' as const },
+      ...(f.workflow && f.workflowHandler ? [{ name: f.workflow, handler: f.workflowHandler, kind: 'workflow' as const }] : []),
     ]);
-    interface Prepared { name: string; handler: string; zip: string; unzipped: string; file: string; exportName: string; clients: string[]; baseline: string }
+    interface Prepared { name: string; handler: string; kind: 'intake' | 'workflow'; zip: string; unzipped: string; file: string; exportName: string; clients: string[]; durableSdk: boolean; baselineKind: BaselineKind; baseline: string }
     const baselines = new Map<string, string>();
     const prepared: Prepared[] = [];
     for (const fn of functions) {
@@ -138,10 +155,11 @@ export async function measureBundles(runs: number, log: (line: string) => void):
       execFileSync('unzip', ['-q', '-o', zip, '-d', unzipped]);
       const cut = fn.handler.lastIndexOf('.');
       const modulePath = fn.handler.slice(0, cut);
-      const clients = await sdkClientsOf(join(ROOT, `${modulePath}.ts`));
-      const key = clients.join(',');
-      if (!baselines.has(key)) baselines.set(key, await baselineBundle(clients, mkdtempSync(join(work, 'baseline-'))));
-      prepared.push({ ...fn, zip, unzipped, file: join(unzipped, `${modulePath}.js`), exportName: fn.handler.slice(cut + 1), clients, baseline: baselines.get(key)! });
+      const { clients, durableSdk } = await bundleInputsOf(join(ROOT, `${modulePath}.ts`));
+      const baselineKind: BaselineKind = fn.kind === 'workflow' ? 'sdk-clients+durable-sdk' : 'sdk-clients';
+      const key = `${baselineKind}:${clients.join(',')}`;
+      if (!baselines.has(key)) baselines.set(key, await baselineBundle(clients, baselineKind, mkdtempSync(join(work, 'baseline-'))));
+      prepared.push({ ...fn, zip, unzipped, file: join(unzipped, `${modulePath}.js`), exportName: fn.handler.slice(cut + 1), clients, durableSdk, baselineKind, baseline: baselines.get(key)! });
     }
     // Interleaved rounds (function, its baseline, next function...): a load spike from other
     // processes on the machine hits both sides of a ratio alike instead of one of them.
@@ -165,7 +183,10 @@ export async function measureBundles(runs: number, log: (line: string) => void):
       log(`  ${p.name}: ${(statSync(p.zip).size / 1024).toFixed(0)} KB zipped, load ${c.toFixed(1)} ms vs baseline ${b.toFixed(1)} ms`);
       return {
         function: p.name,
+        kind: p.kind,
         handler: p.handler,
+        baselineKind: p.baselineKind,
+        durableSdkInBundle: p.durableSdk,
         zippedBytes: statSync(p.zip).size,
         unzippedBytes: dirSize(p.unzipped),
         coldStartMedianMs: round(c),

@@ -15,8 +15,13 @@ class Busy {
   private inFlight = 0;
   private since = 0;
   private total = 0;
+  /** Spells of waiting: a call that starts while none is in flight opens one (concurrent calls share it). */
+  spells = 0;
   enter(t: number): void {
-    if (this.inFlight++ === 0) this.since = t;
+    if (this.inFlight++ === 0) {
+      this.since = t;
+      this.spells += 1;
+    }
   }
   leave(t: number): void {
     if (--this.inFlight === 0) this.total += t - this.since;
@@ -39,6 +44,8 @@ export interface FirstMutation {
   /** Attempts made before it (simulated region / state table). */
   simCallsBefore: number;
   dynamoCallsBefore: number;
+  /** State-table round trips before it: spells of waiting on the table (calls in flight together count once). */
+  dynamoRoundTripsBefore: number;
 }
 
 export class CallTimer {
@@ -86,6 +93,7 @@ export class CallTimer {
                 anyMs: this.any.at(start),
                 simCallsBefore: this.simCalls,
                 dynamoCallsBefore: this.dynamoCalls,
+                dynamoRoundTripsBefore: this.dynamo.spells,
               };
             }
             if (isDynamo) this.dynamoCalls += 1;

@@ -9,6 +9,8 @@ import { timeToMitigateSeconds } from '../drill/expectations';
 import { defaultScenarioFiles, loadScenarioFile, type PreparedScenario } from '../drill/load';
 import { passed } from '../drill/printer';
 import { basename } from 'node:path';
+import { DEFAULT_TIMINGS as DEFAULT_RDS_TIMINGS } from '../adapters/sim/services/rds';
+import type { ScenarioRun } from '../drill/run-types';
 import { round } from './stats';
 
 /** "Estimated Time" of each runbook in /work/shared/regami-incident-runbooks.md (manual execution), seconds. */
@@ -49,6 +51,28 @@ export interface MitigationFigures {
   /** ours / manual, against the low and the high end of the estimate. */
   ratioToManual?: [number, number];
   native?: { mechanism: string; seconds: number; oursSeconds: number; ratio: number; basis: string };
+  /**
+   * Failover only: simulated seconds from the promoted replica becoming available to the
+   * incident being mitigated (what the failover still does once the promotion is over).
+   */
+  postPromotionSeconds?: number;
+  /** When the replica became available: the drill's successful PromoteReadReplica + the simulated RDS promotion time. */
+  promotionBasis?: string;
+}
+
+/**
+ * The moment the promoted replica became available in the drill: its successful
+ * PromoteReadReplica call plus the simulated region's promotion time (the world's RDS timings
+ * in the replica's region, else the simulator's default), and the basis of that figure.
+ */
+export function replicaAvailableAt(run: ScenarioRun): { at: number; basis: string } | undefined {
+  const { config, world } = run.prepared;
+  const region = config.database.replicaRegion;
+  const promote = run.calls.find((c) => c.service === 'RDS' && c.operation === 'PromoteReadReplica' && c.region === region && !c.error);
+  if (!promote) return undefined;
+  const timings = (world.regions?.[region] as { rds?: { timings?: { promoteTotalSeconds?: number } } } | undefined)?.rds?.timings;
+  const seconds = timings?.promoteTotalSeconds ?? DEFAULT_RDS_TIMINGS.promoteTotalSeconds;
+  return { at: promote.at + seconds * 1000, basis: `PromoteReadReplica at T+${Math.round((promote.at - (run.firstEventAt ?? promote.at)) / 1000)}s + ${seconds}s simulated promotion` };
 }
 
 function desiredCount(prepared: PreparedScenario): number {
@@ -112,6 +136,11 @@ export async function measureMitigation(dynamoEndpoint: string, log: (line: stri
       const firstMutation = Math.min(...o.run.calls.filter((c) => c.mutating && !c.error).map((c) => c.at));
       const reaction = Number.isFinite(firstMutation) && o.run.firstEventAt !== undefined ? Math.max(0, (firstMutation - o.run.firstEventAt) / 1000) : 0;
       f.native = nativeModel(o.run.prepared, runbook, ttm, reaction);
+      const available = runbook === 'database-failover' ? replicaAvailableAt(o.run) : undefined;
+      if (available && o.run.firstEventAt !== undefined) {
+        f.postPromotionSeconds = round(o.run.firstEventAt / 1000 + ttm - available.at / 1000);
+        f.promotionBasis = available.basis;
+      }
     }
     return f;
   });

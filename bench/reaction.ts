@@ -14,6 +14,7 @@
  *   workflow's own path to RegisterScalableTarget runs in another Lambda and is not
  *   measured here).
  */
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { alarmNameMatches, defaultConfig } from '../domain/config';
@@ -47,7 +48,11 @@ export interface ReactionFigures {
   excludedSimP50Ms: number;
   simCallsBefore: number;
   stateTableCallsBefore: number;
+  /** State-table round trips before the first mutation (calls in flight together count once), most of any event. */
+  stateTableRoundTripsBefore: number;
   retries: number;
+  /** os.loadavg() (1/5/15 min) when this path's measurement ended: the machine is shared. */
+  loadAverage: number[];
 }
 
 interface Sample {
@@ -57,6 +62,7 @@ interface Sample {
   sim: number;
   simCalls: number;
   dynamoCalls: number;
+  dynamoRoundTrips: number;
   retries: number;
 }
 
@@ -76,7 +82,9 @@ function summarise(path: string, firstMutation: string, warmup: number, samples:
     excludedSimP50Ms: round(percentile(pick((s) => s.sim), 50)),
     simCallsBefore: Math.max(...pick((s) => s.simCalls)),
     stateTableCallsBefore: Math.max(...pick((s) => s.dynamoCalls)),
+    stateTableRoundTripsBefore: Math.max(...pick((s) => s.dynamoRoundTrips)),
     retries: samples.reduce((n, s) => n + s.retries, 0),
+    loadAverage: loadavg().map((l) => round(l)),
   };
 }
 
@@ -123,7 +131,7 @@ export async function measureInvestigateReaction(dynamoEndpoint: string, events:
     if (!f || result.status !== 'acted') throw new Error(`investigate-5xx event ${i}: expected a forced redeploy, got ${result.status} (${result.reason ?? ''})`);
     if (i < warmup) continue;
     const elapsed = f.at - t0;
-    samples.push({ reaction: elapsed - f.simMs, stateTable: f.dynamoMs, own: elapsed - f.anyMs, sim: f.simMs, simCalls: f.simCallsBefore, dynamoCalls: f.dynamoCallsBefore, retries: warm.timer.retries });
+    samples.push({ reaction: elapsed - f.simMs, stateTable: f.dynamoMs, own: elapsed - f.anyMs, sim: f.simMs, simCalls: f.simCallsBefore, dynamoCalls: f.dynamoCallsBefore, dynamoRoundTrips: f.dynamoRoundTripsBefore, retries: warm.timer.retries });
   }
   const unknown = first.world.unknownOperations();
   if (unknown.length > 0) throw new Error(`the simulated region did not implement ${unknown.map((c) => `${c.service}.${c.operation}`).join(', ')}`);
@@ -157,7 +165,7 @@ export async function measureScaleDispatch(dynamoEndpoint: string, events: numbe
     if (!f || result.status !== 'started-workflow') throw new Error(`scale-ecs event ${i}: expected a workflow start, got ${result.status} (${result.reason ?? ''})`);
     if (i < warmup) continue;
     const elapsed = f.at - t0;
-    samples.push({ reaction: elapsed - f.simMs, stateTable: f.dynamoMs, own: elapsed - f.anyMs, sim: f.simMs, simCalls: f.simCallsBefore, dynamoCalls: f.dynamoCallsBefore, retries: warm.timer.retries });
+    samples.push({ reaction: elapsed - f.simMs, stateTable: f.dynamoMs, own: elapsed - f.anyMs, sim: f.simMs, simCalls: f.simCallsBefore, dynamoCalls: f.dynamoCallsBefore, dynamoRoundTrips: f.dynamoRoundTripsBefore, retries: warm.timer.retries });
   }
   if (started !== warmup + events) throw new Error(`expected ${warmup + events} workflow starts, the simulated Lambda saw ${started}`);
   return summarise('scale-ecs intake -> workflow dispatch', 'Lambda.Invoke (durable start)', warmup, samples);

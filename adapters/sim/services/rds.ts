@@ -87,7 +87,7 @@ export interface RdsState {
   timings: RdsTimings;
 }
 
-const DEFAULT_TIMINGS: RdsTimings = { promoteModifyingSeconds: 60, promoteTotalSeconds: 420, modifySeconds: 90, snapshotSeconds: 300, restoreSeconds: 900 };
+export const DEFAULT_TIMINGS: RdsTimings = { promoteModifyingSeconds: 60, promoteTotalSeconds: 420, modifySeconds: 90, snapshotSeconds: 300, restoreSeconds: 900 };
 
 /** Statuses in which the database accepts connections. */
 const SERVING = new Set(['available', 'modifying', 'backing-up', 'maintenance', 'upgrading', 'configuring-enhanced-monitoring', 'storage-optimization']);
