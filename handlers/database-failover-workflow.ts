@@ -12,7 +12,7 @@ import { flushingWorkflow, makeAct, makePage, pageIfWorkflowFails, releaseHeldLo
 import { manualCommands } from '../domain/failover/pages';
 import { productionRuntime } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
-import { failoverExecutionName, primaryTitle } from './database-failover';
+import { failoverExecutionName, primaryTitle } from './database-failover-shared';
 
 const RUNBOOK = 'database-failover' as const;
 

@@ -16,15 +16,13 @@ import { IncidentSession } from '../adapters/runtime/incident-session';
 import { withEventClaim } from '../adapters/runtime/wiring';
 import { intakeHandler, logEntrySink, productionRuntime, rejectedBy, type IntakeResult } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
+import { failoverExecutionName, primaryTitle } from './database-failover-shared';
+
+export { failoverExecutionName, primaryTitle };
 
 const RUNBOOK = 'database-failover' as const;
 /** Event ids are remembered this long (EventBridge retries for up to 24 h). */
 const DEDUPE_TTL_SECONDS = 24 * 3600;
-/**
- * Triggers within one bucket start (or join) one execution even when no incident record
- * exists yet (two events racing). A later trigger joins through the open incident record.
- */
-const EPISODE_BUCKET_SECONDS = 900;
 
 /** Longest an execution can run: an incident still 'open' after this is a dead episode, not one to join. */
 export function maxEpisodeSeconds(rt: Runtime): number {
@@ -32,10 +30,6 @@ export function maxEpisodeSeconds(rt: Runtime): number {
   const confirm = f.confirmChecks * f.confirmIntervalSeconds;
   const approval = f.requireApproval ? f.approvalTimeoutSeconds : 0;
   return confirm + approval + f.promotionTimeoutSeconds + f.serviceStableTimeoutSeconds + 3600;
-}
-
-export function primaryTitle(rt: Runtime): string {
-  return `Primary database ${rt.config.database.primaryInstanceId} down or unreachable`;
 }
 
 /** One line naming the trigger, or undefined when the event is not one. */
@@ -49,12 +43,6 @@ function triggerOf(event: AutopilotEvent, rt: Runtime): string | undefined {
     return alarmTriggersFailover(rt.config, d.alarmName, d.state.value) ? `alarm ${d.alarmName} ALARM: ${d.state.reason}` : undefined;
   }
   return undefined;
-}
-
-/** Execution name of an episode: the incident key plus the bucket its detection fell in. */
-export function failoverExecutionName(key: string, detectedAt: number): string {
-  const bucket = Math.floor(detectedAt / (EPISODE_BUCKET_SECONDS * 1000));
-  return incidentKey(RUNBOOK, `${key.replace(/^database-failover-/, '')}-${bucket}`);
 }
 
 export async function databaseFailoverIntake(raw: unknown, rt: Runtime): Promise<IntakeResult> {

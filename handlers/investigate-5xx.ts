@@ -20,6 +20,8 @@ import { AwsInvestigationOperations, type RestartResult } from '../adapters/aws/
 import { IncidentSession } from '../adapters/runtime/incident-session';
 import { makeAct, makePage, withEventClaim } from '../adapters/runtime/wiring';
 import { intakeHandler, logEntrySink, productionRuntime, rejectedBy, type IntakeResult } from './shared/runtime';
+// Hands off to scale-ecs and rollback-deployment through EventBridge.
+import './shared/handoff';
 import type { Runtime } from './shared/runtime-types';
 
 const DEDUPE_TTL_SECONDS = 24 * 3600;

@@ -13,7 +13,7 @@ import type { Workflow } from '../domain/ports';
 import type { IncidentSession } from '../adapters/runtime/incident-session';
 import { productionRuntime } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
-import { operations, title } from './rollback-deployment';
+import { operations, title } from './rollback-deployment-shared';
 
 export async function rollbackDeploymentWorkflow(input: RollbackInput, ctx: DurableContext, rt: Runtime): Promise<RollbackResult> {
   const session = await rt.openSession({ key: input.incidentKey, runbook: 'rollback-deployment', title: title(rt), severity: 'P1', detectedAt: input.detectedAt });

@@ -10,21 +10,15 @@
 import type { RollbackInput } from '../domain/rollback/decide';
 import { rollbackIncidentKey, rollbackIntake } from '../domain/rollback/intake';
 import { parseEvent } from '../events';
-import { AwsRollbackOperations } from '../adapters/aws/rollback';
 import { withEventClaim } from '../adapters/runtime/wiring';
 import { intakeHandler, productionRuntime, rejectedBy, type IntakeResult } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
+import { operations, title } from './rollback-deployment-shared';
+
+export { operations, title };
 
 /** Claims of an event id are remembered this long (EventBridge retries for up to 24 h). */
 const DEDUPE_TTL_SECONDS = 24 * 3600;
-
-export function operations(rt: Runtime): AwsRollbackOperations {
-  return new AwsRollbackOperations(rt.aws.in(rt.config.service.region), rt.config);
-}
-
-export function title(rt: Runtime): string {
-  return `Bad deployment of ${rt.config.service.clusterName}/${rt.config.service.serviceName}`;
-}
 
 export async function rollbackDeploymentIntake(event: unknown, rt: Runtime): Promise<IntakeResult> {
   const now = rt.clock.now();

@@ -12,7 +12,7 @@ import { durableWorkflow } from '../adapters/durable';
 import { flushingWorkflow, makeAct, releaseHeldLocks } from '../adapters/runtime/wiring';
 import { productionRuntime } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
-import { MAX_MONITOR_ROUNDS } from './scale-ecs';
+import { MAX_MONITOR_ROUNDS } from './scale-ecs-shared';
 
 /** The configured service's target group, when the workflow scales that service. */
 function targetGroupOf(rt: Runtime, input: ScaleEcsInput): string | undefined {

@@ -18,9 +18,10 @@ import { IncidentSession } from '../adapters/runtime/incident-session';
 import { withEventClaim } from '../adapters/runtime/wiring';
 import { intakeHandler, logEntrySink, productionRuntime, rejectedBy, type IntakeResult } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';
+import { MAX_MONITOR_ROUNDS } from './scale-ecs-shared';
 
-/** Monitoring rounds of one episode (each a cooldown or the rest of the stabilisation apart). */
-export const MAX_MONITOR_ROUNDS = 48;
+export { MAX_MONITOR_ROUNDS };
+
 /** Claims of an ALARM period are remembered this long (EventBridge retries for up to 24 h). */
 const DEDUPE_TTL_SECONDS = 24 * 3600;
 

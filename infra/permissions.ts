@@ -62,7 +62,7 @@ function baseStatements(fn: DeployedFunction): PolicyStatement[] {
     allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [
       sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.name}:*`),
     ]),
-    allow('GuardrailStateTable', ['dynamodb:GetItem', 'dynamodb:Query'], [getAtt(STATE_TABLE_ID, 'Arn')]),
+    allow('GuardrailStateTable', ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], [getAtt(STATE_TABLE_ID, 'Arn')]),
     // Writes to every item but the controls item (partition key "controls"): only an
     // operator (autopilot controls) flips the kill switch or dry-run, never a function.
     allow('GuardrailStateTableWrites', [...STATE_TABLE_WRITES], [getAtt(STATE_TABLE_ID, 'Arn')], CONTROLS_ITEM_EXCLUDED),

@@ -4,6 +4,7 @@ import type { PutEventsCommandInput } from '@aws-sdk/client-eventbridge';
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { autopilotLogger, createRuntime, intakeHandler, rejectedBy, runtimeFromEnv, type RuntimeOptions } from './runtime';
+import './handoff';
 import { AUTOPILOT_EVENT_SOURCE, ENV } from './contract';
 import type { Runtime } from './runtime-types';
 import type { ObservedCall } from '../../adapters/aws/clients';

@@ -7,7 +7,6 @@
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import type { AutopilotConfig, RunbookId, Severity } from '../../domain/config';
@@ -22,7 +21,6 @@ import type { Page } from '../../domain/paging';
 import { AwsRegions, type ClientSetup, type ObservedCall } from '../../adapters/aws/clients';
 // The clients the runtime itself uses (state table, pages, workflow starts, hand-offs).
 import '../../adapters/aws/sdk/dynamodb';
-import '../../adapters/aws/sdk/eventbridge';
 import '../../adapters/aws/sdk/lambda';
 import '../../adapters/aws/sdk/sns';
 import type { WorkflowClock } from '../../adapters/durable';
@@ -80,6 +78,25 @@ export interface RuntimeOptions {
 
 /** The controls-unreadable P1 is sent once per distinct anomaly set in this long. */
 const CONTROLS_PAGE_CLAIM_TTL_SECONDS = 24 * 3600;
+
+/** What the production hand-off emitter needs from the runtime. */
+export interface HandoffTarget {
+  aws: AwsRegions;
+  region: string;
+  eventBusName: string;
+  source: string;
+}
+
+/**
+ * The production hand-off emitter (EventBridge PutEvents), registered by handlers/shared/handoff.ts.
+ * Only the entry modules that hand off import it: a workflow never does, so its bundle does not
+ * carry the EventBridge client (bundle size goal).
+ */
+let eventBridgeEmitter: ((target: HandoffTarget) => HandoffEmitter) | undefined;
+
+export function registerHandoffEmitter(factory: (target: HandoffTarget) => HandoffEmitter): void {
+  eventBridgeEmitter = factory;
+}
 
 /** A duplicate start is remembered this long; Lambda keeps execution names unique on its own as well. */
 const WORKFLOW_CLAIM_TTL_SECONDS = 24 * 3600;
@@ -164,16 +181,8 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   const emit: HandoffEmitter =
     opts.eventEmitter ??
     (async (detailType, detail) => {
-      const out = await aws.in(homeRegion).eventbridge.send(
-        new PutEventsCommand({
-          Entries: [{ EventBusName: eventBusName, Source: AUTOPILOT_EVENT_SOURCE, DetailType: detailType, Detail: JSON.stringify(detail) }],
-        }),
-      );
-      // PutEvents reports per-entry failures in a 200 response: an unchecked one is a lost hand-off.
-      if ((out.FailedEntryCount ?? 0) > 0) {
-        const failed = out.Entries?.find((e) => e.ErrorCode);
-        throw new Error(`PutEvents rejected ${detailType} on bus ${eventBusName}: ${failed?.ErrorCode ?? 'unknown'} ${failed?.ErrorMessage ?? ''}`.trim());
-      }
+      if (!eventBridgeEmitter) throw new Error(`no hand-off emitter in this bundle: import handlers/shared/handoff in the entry module that sends ${detailType}`);
+      await eventBridgeEmitter({ aws, region: homeRegion, eventBusName, source: AUTOPILOT_EVENT_SOURCE })(detailType, detail);
     });
 
   return {

@@ -1,0 +1,14 @@
+/**
+ * Runbook 2: what its intake and its workflow both need. A module of its own, so the
+ * workflow's bundle does not carry the intake (event parsing, triggers, middy).
+ */
+import { AwsRollbackOperations } from '../adapters/aws/rollback';
+import type { Runtime } from './shared/runtime-types';
+
+export function operations(rt: Runtime): AwsRollbackOperations {
+  return new AwsRollbackOperations(rt.aws.in(rt.config.service.region), rt.config);
+}
+
+export function title(rt: Runtime): string {
+  return `Bad deployment of ${rt.config.service.clusterName}/${rt.config.service.serviceName}`;
+}
