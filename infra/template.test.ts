@@ -84,7 +84,7 @@ const isReadOnly = (action: string): boolean => READ_ONLY.test(action) && !actio
 /** Writes every function needs to run at all (its logs, the state table, pages, hand-offs, its failure queue). */
 const PLUMBING = new Set([
   'logs:CreateLogStream', 'logs:PutLogEvents',
-  'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query',
+  'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query', 'dynamodb:BatchGetItem',
   'sns:Publish', 'kms:GenerateDataKey', 'kms:Decrypt', 'events:PutEvents', 'sqs:SendMessage', 'lambda:InvokeFunction',
 ]);
 
