@@ -264,6 +264,7 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
 
   async function deliver(event: Record<string, unknown>, label: string, explicit?: RunbookId[]): Promise<void> {
     run.firstEventAt ??= clock.now();
+    run.deliveries = (run.deliveries ?? 0) + 1;
     const targets = explicit ?? safeRoute(event);
     const where = explicit ? `delivered to ${explicit.join(', ')} (deliverTo)` : targets.length > 0 ? `-> ${targets.join(', ')}` : '-> no rule matches (not delivered)';
     add({ kind: 'event', summary: `${label}${describeEvent(event)} ${where}` });

@@ -46,6 +46,11 @@ export function defaultScenarioFiles(dir = SCENARIOS_DIR): string[] {
     .map((f) => join(dir, f));
 }
 
+/** The shipped scenario file of that name (drill/scenarios/<name>.json|.yaml|.yml), if there is one. */
+export function scenarioFileByName(name: string, dir = SCENARIOS_DIR): string | undefined {
+  return defaultScenarioFiles(dir).find((f) => basename(f).replace(/\.(json|ya?ml)$/i, '') === name);
+}
+
 export function parseScenarioText(text: string, file: string): unknown {
   const ext = extname(file).toLowerCase();
   try {

@@ -101,6 +101,8 @@ export interface ScenarioRun {
   crashedSteps?: string[];
   /** Reasons the run itself failed (not runnable, crashed handler, unknown AWS operation...): each fails the scenario. */
   runErrors: string[];
+  /** Events delivered (timeline, hand-offs and the simulated region's own), routed or not. */
+  deliveries?: number;
   /** Simulated epoch ms of the first delivered event. */
   firstEventAt?: number;
   endedAt: number;
