@@ -39,6 +39,7 @@ import type { CallRecord, DrillEntry, ExhaustedIntake, PageRecord, MutationRecor
 import { isMutatingCall } from '../adapters/aws/clients';
 import { setStepCrashHook } from '../adapters/durable';
 import { runbooksOf } from './validate';
+import { moveAlarmState } from './sample-time';
 
 export interface DrillEnvironment {
   dynamoEndpoint: string;
@@ -484,14 +485,17 @@ function alarmTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '+0000');
 }
 
-/** The envelope time (and an alarm's state timestamps) become the simulated delivery time. */
+/**
+ * The envelope time (and an alarm's state timestamps) become the simulated delivery time;
+ * the dates in the states' reason texts move with them (drill/sample-time.ts).
+ */
 export function stampTime(event: Record<string, unknown>, ms: number): void {
   event.time = eventTime(ms);
   const detail = event.detail as Record<string, unknown> | undefined;
   const state = detail?.state as Record<string, unknown> | undefined;
-  if (state && typeof state.timestamp === 'string') state.timestamp = alarmTimestamp(ms);
+  if (state && typeof state.timestamp === 'string') moveAlarmState(state, ms, alarmTimestamp);
   const previous = detail?.previousState as Record<string, unknown> | undefined;
-  if (previous && typeof previous.timestamp === 'string') previous.timestamp = alarmTimestamp(ms - 300_000);
+  if (previous && typeof previous.timestamp === 'string') moveAlarmState(previous, ms - 300_000, alarmTimestamp);
 }
 
 export function describeEvent(event: Record<string, unknown>): string {
