@@ -9,7 +9,9 @@ import { setupDurableEnvironment, teardownDurableEnvironment } from './durable-h
 import { runScenario } from './engine';
 import { evaluate } from './expectations';
 import type { PreparedScenario } from './load';
-import { writeReport } from './report';
+import { join } from 'node:path';
+import { writeIndexPage, writeScenarioPage } from './html-report';
+import { REPORTS_DIR, writeReport } from './report';
 import type { ScenarioOutcome } from './printer';
 import { loadRunbookModules, type RunbookModules } from './runbooks';
 
@@ -18,7 +20,7 @@ export interface DrillOptions {
   dynamoEndpoint?: string;
   /** Handler modules (tests inject test-only ones); default: the entry modules of RUNBOOK_FUNCTIONS. */
   modules?: RunbookModules;
-  /** Write drill-reports/<name>.md under this directory; false: write nothing. */
+  /** Write drill-reports/<name>.md and .html (and drill-reports/index.html) under this directory; false: write nothing. */
   reportsRoot?: string | false;
   settleTimeoutMs?: number;
   /** Scenarios run at the same time (default 1: see DEFAULT_CONCURRENCY). */
@@ -47,7 +49,10 @@ export async function runDrill(scenarios: PreparedScenario[], opts: DrillOptions
     if (!prepared) return;
     const run = await runScenario(prepared, { dynamoEndpoint, modules, settleTimeoutMs: opts.settleTimeoutMs });
     const outcome: ScenarioOutcome = { run, failures: evaluate(prepared.scenario.expectations, run) };
-    if (opts.reportsRoot) outcome.reportFile = writeReport(outcome, opts.reportsRoot);
+    if (opts.reportsRoot) {
+      outcome.reportFile = writeReport(outcome, opts.reportsRoot);
+      outcome.htmlFile = writeScenarioPage(outcome, join(opts.reportsRoot, REPORTS_DIR));
+    }
     outcomes[i] = outcome;
     // Reported in file order, each as soon as it and every one before it are done.
     for (let next = outcomes[reported]; next; next = outcomes[reported]) {
@@ -65,5 +70,7 @@ export async function runDrill(scenarios: PreparedScenario[], opts: DrillOptions
     await teardownDurableEnvironment();
     await local?.stop();
   }
-  return outcomes.filter((o): o is ScenarioOutcome => o !== undefined);
+  const done = outcomes.filter((o): o is ScenarioOutcome => o !== undefined);
+  if (opts.reportsRoot && done.length > 0) writeIndexPage(done, join(opts.reportsRoot, REPORTS_DIR));
+  return done;
 }

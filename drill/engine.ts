@@ -40,6 +40,7 @@ import { isMutatingCall } from '../adapters/aws/clients';
 import { setStepCrashHook } from '../adapters/durable';
 import { runbooksOf } from './validate';
 import { moveAlarmState } from './sample-time';
+import { triggeringSeries } from './metrics';
 
 export interface DrillEnvironment {
   dynamoEndpoint: string;
@@ -459,6 +460,7 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     }
   }
   run.incidents.sort((a, b) => a.detectedAt - b.detectedAt);
+  run.triggerSeries = triggeringSeries(world, clock.now());
   return finish(run, clock, wallStart);
 }
 

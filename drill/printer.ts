@@ -15,6 +15,8 @@ export interface ScenarioOutcome {
   failures: string[];
   /** Markdown draft written for it, if any. */
   reportFile?: string;
+  /** Its page of the HTML incident report, if written. */
+  htmlFile?: string;
 }
 
 export function passed(o: ScenarioOutcome): boolean {

@@ -7,6 +7,7 @@ import type { IncidentRecord } from '../domain/incident';
 import type { Page } from '../domain/paging';
 import type { IntakeResult } from '../handlers/shared/runtime';
 import type { PreparedScenario } from './load';
+import type { TriggerSeries } from './metrics';
 
 export type DrillEntryKind =
   | 'event' // an event delivered (or not routed)
@@ -101,6 +102,8 @@ export interface ScenarioRun {
   crashedSteps?: string[];
   /** Reasons the run itself failed (not runnable, crashed handler, unknown AWS operation...): each fails the scenario. */
   runErrors: string[];
+  /** The metric series of the alarms that fired during the run (the HTML report plots them). */
+  triggerSeries?: TriggerSeries[];
   /** Events delivered (timeline, hand-offs and the simulated region's own), routed or not. */
   deliveries?: number;
   /** Simulated epoch ms of the first delivered event. */
