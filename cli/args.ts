@@ -15,7 +15,8 @@ export function parseCommandArgs<O extends OptionSpec>(args: string[], options: 
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
     const code = (err as { code?: string }).code;
-    const message = err instanceof Error ? err.message : String(err);
+    // Not instanceof Error: under jest the error comes from another realm.
+    const message = typeof (err as { message?: unknown }).message === 'string' ? (err as { message: string }).message : String(err);
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return { error: usageMessage(message) };
     throw err;
   }

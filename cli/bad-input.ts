@@ -7,17 +7,18 @@
 import '../drill/quiet';
 import '../adapters/aws/sdk/all';
 import { measureBadInput } from '../drill/bad-input';
+import { isUsageError, parseCommandArgs } from './args';
 import { runBadInputCorpus } from '../events/bad-input';
 import { defaultConfig } from '../domain/config';
 import { startDynalite } from '../test/support/dynalite';
 
 export async function badInputCommand(args: string[]): Promise<number> {
-  const json = args.includes('--json');
-  const unknown = args.filter((a) => a !== '--json');
-  if (unknown.length > 0) {
-    console.error(`usage: autopilot bad-input [--json] (unknown: ${unknown.join(' ')})`);
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean' } });
+  if (isUsageError(parsed) || parsed.positionals.length > 0) {
+    console.error(`${isUsageError(parsed) ? parsed.error : `unexpected argument ${parsed.positionals.join(' ')}`}\nusage: autopilot bad-input [--json]`);
     return 2;
   }
+  const json = parsed.values.json ?? false;
   const dynamo = await startDynalite();
   try {
     const figures = await measureBadInput(dynamo.endpoint);

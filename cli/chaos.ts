@@ -11,6 +11,7 @@ import '../drill/quiet';
 import { CHAOS_FAULTS, formatChaosTable, passes, runChaos, type ChaosFault } from '../drill/chaos';
 import { realNow } from '../drill/durable-host';
 import { loadScenarioFiles } from '../drill/load';
+import { isUsageError, parseCommandArgs } from './args';
 
 const USAGE = `usage: autopilot chaos [scenario.json|scenario.yaml ...] [--json] [--faults ${CHAOS_FAULTS.join(',')}] [--share 0.3]`;
 
@@ -22,21 +23,19 @@ interface ChaosArgs {
 }
 
 function parseArgs(args: string[]): ChaosArgs | string {
-  const out: ChaosArgs = { json: false, files: [] };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? '';
-    if (a === '--json') out.json = true;
-    else if (a === '--faults') {
-      const names = (args[++i] ?? '').split(',').filter(Boolean);
-      const bad = names.filter((n) => !(CHAOS_FAULTS as readonly string[]).includes(n));
-      if (names.length === 0 || bad.length > 0) return `unknown fault ${bad.join(', ') || '(none given)'}`;
-      out.faults = names as ChaosFault[];
-    } else if (a === '--share') {
-      const share = Number(args[++i]);
-      if (!(share > 0 && share <= 1)) return '--share must be a number in (0, 1]';
-      out.share = share;
-    } else if (a.startsWith('-')) return `unknown option ${a}`;
-    else out.files.push(a);
+  const parsed = parseCommandArgs(args, { json: { type: 'boolean' }, faults: { type: 'string' }, share: { type: 'string' } });
+  if (isUsageError(parsed)) return parsed.error;
+  const out: ChaosArgs = { json: parsed.values.json ?? false, files: parsed.positionals };
+  if (parsed.values.faults !== undefined) {
+    const names = parsed.values.faults.split(',').filter(Boolean);
+    const bad = names.filter((n) => !(CHAOS_FAULTS as readonly string[]).includes(n));
+    if (names.length === 0 || bad.length > 0) return `unknown fault ${bad.join(', ') || '(none given)'}`;
+    out.faults = names as ChaosFault[];
+  }
+  if (parsed.values.share !== undefined) {
+    const share = Number(parsed.values.share);
+    if (!(share > 0 && share <= 1)) return '--share must be a number in (0, 1]';
+    out.share = share;
   }
   return out;
 }

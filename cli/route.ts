@@ -18,6 +18,7 @@ import { matchingRules, type RuleSpec } from '../domain/routing';
 import { describeRejection, parseEvent } from '../events/parse';
 import type { AutopilotEvent } from '../events/types';
 import { RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
+import { isUsageError, parseCommandArgs } from './args';
 
 const USAGE = 'usage: autopilot route [--stage <stage>] <event.json>...';
 
@@ -82,30 +83,17 @@ interface RouteArgs {
   files: string[];
 }
 
-function parseArgs(args: string[]): RouteArgs | undefined {
-  const files: string[] = [];
-  let stage: string | undefined;
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i] as string;
-    if (arg === '--stage') {
-      stage = args[i + 1];
-      if (stage === undefined) return undefined;
-      i += 1;
-    } else if (arg.startsWith('--stage=')) {
-      stage = arg.slice('--stage='.length);
-    } else if (arg.startsWith('-')) {
-      return undefined;
-    } else {
-      files.push(arg);
-    }
-  }
-  return files.length > 0 ? { files, ...(stage !== undefined ? { stage } : {}) } : undefined;
+function parseArgs(args: string[]): RouteArgs | string {
+  const parsed = parseCommandArgs(args, { stage: { type: 'string' } });
+  if (isUsageError(parsed)) return parsed.error;
+  if (parsed.positionals.length === 0) return 'no event file given';
+  return { files: parsed.positionals, ...(parsed.values.stage !== undefined ? { stage: parsed.values.stage } : {}) };
 }
 
 export async function routeCommand(args: string[]): Promise<number> {
   const parsed = parseArgs(args);
-  if (!parsed) {
-    console.error(USAGE);
+  if (typeof parsed === 'string') {
+    console.error(`${parsed}\n${USAGE}`);
     return 2;
   }
   let config: AutopilotConfig;
