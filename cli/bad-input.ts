@@ -1,5 +1,5 @@
 /**
- * `autopilot bad-input [--json]`: issue 8's bad-input figures. Every input of the corpus
+ * `autopilot bad-input [--json]`: the bad-input figures. Every input of the corpus
  * (events/bad-input.ts) delivered to every runbook's real intake against the simulated
  * region and a dynalite state table: inputs tried, rejected, ignored, and the mutations,
  * workflows and pages they caused (all must be 0). Exit 1 if anything got through.

@@ -28,9 +28,9 @@ export interface CommandSpec {
 // import() of a .ts file bypasses that hook (ERR_MODULE_NOT_FOUND).
 export const COMMANDS: Record<string, CommandSpec> = {
   route: {
-    usage: 'route [--stage <stage>] <event.json>...',
+    usage: 'route [--stage <stage>] [--rules] <event.json>...',
     summary: 'print the runbook handler(s) the deployed rules deliver an event to',
-    help: '  --stage <stage>  the stage whose config builds the rules (default dev)\nExit: 0 every event read, 2 usage or an event the parser rejects.',
+    help: '  --stage <stage>  the stage whose config builds the rules (default dev)\n  --rules          list the EventBridge rules the config deploys, and how many\nExit: 0 every event read, 2 usage or an event the parser rejects.',
     load: async () => (require('./route') as typeof import('./route')).routeCommand,
   },
   drill: {

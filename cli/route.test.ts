@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { SAMPLES_DIR, SAMPLE_NAMES, loadSample } from '../events/samples/load';
 import { RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
 import { routeCommand } from './route';
+import { eventRules } from '../domain/routing';
+import { defaultConfig } from '../domain/config';
 
 interface Run {
   code: number;
@@ -127,8 +129,18 @@ describe('autopilot route', () => {
     for (const args of [[], ['--stage', 'prod'], ['--verbose', sample('alarm-5xx-alarm')], ['--stage']]) {
       const { code, err } = await run(args);
       expect(code).toBe(2);
-      expect(err).toContain('usage: autopilot route [--stage <stage>] <event.json>...');
+      expect(err).toContain('usage: autopilot route [--stage <stage>] [--rules] <event.json>...');
     }
+    expect((await run(['--verbose', sample('alarm-5xx-alarm')])).err).toContain('unknown option --verbose');
+    expect((await run(['--stage'])).err).toContain('option --stage needs a value');
+  });
+
+  it('--rules lists every rule eventRules(config) deploys, with its runbook, and the count', async () => {
+    const { code, out } = await run(['--rules']);
+    expect(code).toBe(0);
+    const rules = eventRules(defaultConfig);
+    for (const rule of rules) expect(out).toMatch(new RegExp(`^${rule.name} +-> ${rule.runbook}: `, 'm'));
+    expect(out).toContain(`${rules.length} rule(s) for 5 runbook(s)`);
   });
 
   it("routes with a stage's configuration, and exits 2 on a bad stage name", async () => {

@@ -1,6 +1,6 @@
 /**
- * `autopilot route [--stage <stage>] <event.json>...`: which runbook handler(s) the
- * deployed rules deliver each event to, or that none does. The configuration is the
+ * `autopilot route [--stage <stage>] [--rules] <event.json>...`: which runbook handler(s) the
+ * deployed rules deliver each event to, or that none does; `--rules` lists the rules themselves. The configuration is the
  * stage's (config/load.ts: defaults merged with config/<stage>.json; default stage dev).
  *
  * It evaluates eventRules(config), the very specs infra deploys, with matchesPattern, after
@@ -14,13 +14,13 @@
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../config/load';
 import type { AutopilotConfig } from '../domain/config';
-import { matchingRules, type RuleSpec } from '../domain/routing';
+import { eventRules, matchingRules, type RuleSpec } from '../domain/routing';
 import { describeRejection, parseEvent } from '../events/parse';
 import type { AutopilotEvent } from '../events/types';
 import { RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
 import { isUsageError, parseCommandArgs } from './args';
 
-const USAGE = 'usage: autopilot route [--stage <stage>] <event.json>...';
+const USAGE = 'usage: autopilot route [--stage <stage>] [--rules] <event.json>...';
 
 /** One line saying what the event is, from its typed form. */
 export function summarizeEvent(event: AutopilotEvent): string {
@@ -80,14 +80,25 @@ async function routeFile(path: string, config: AutopilotConfig): Promise<boolean
 
 interface RouteArgs {
   stage?: string;
+  /** List the deployed rules instead of (or before) routing files. */
+  rules: boolean;
   files: string[];
 }
 
 function parseArgs(args: string[]): RouteArgs | string {
-  const parsed = parseCommandArgs(args, { stage: { type: 'string' } });
+  const parsed = parseCommandArgs(args, { stage: { type: 'string' }, rules: { type: 'boolean' } });
   if (isUsageError(parsed)) return parsed.error;
-  if (parsed.positionals.length === 0) return 'no event file given';
-  return { files: parsed.positionals, ...(parsed.values.stage !== undefined ? { stage: parsed.values.stage } : {}) };
+  const rules = parsed.values.rules ?? false;
+  if (parsed.positionals.length === 0 && !rules) return 'no event file given';
+  return { files: parsed.positionals, rules, ...(parsed.values.stage !== undefined ? { stage: parsed.values.stage } : {}) };
+}
+
+/** `--rules`: every rule the stage's config deploys, per runbook, and how many. */
+function printRules(config: AutopilotConfig): void {
+  const rules = eventRules(config);
+  for (const rule of rules) console.log(`${rule.name.padEnd(32)} -> ${rule.runbook}: ${rule.description}`);
+  const runbooks = new Set(rules.map((r) => r.runbook)).size;
+  console.log(`${rules.length} rule(s) for ${runbooks} runbook(s)`);
 }
 
 export async function routeCommand(args: string[]): Promise<number> {
@@ -103,6 +114,7 @@ export async function routeCommand(args: string[]): Promise<number> {
     console.error(err instanceof Error ? err.message : String(err));
     return 2;
   }
+  if (parsed.rules) printRules(config);
   let allRead = true;
   for (const path of parsed.files) {
     // Every file is reported, even after a bad one, so one run shows all problems.
