@@ -178,7 +178,10 @@ function timelineSvg(run: ScenarioRun, scale: Scale): string {
 }
 
 function seriesSvg(all: TriggerSeries, scale: Scale): string {
-  const s: TriggerSeries = { ...all, points: all.points.filter((p) => p.at >= scale.t0 - MINUTE) };
+  // Points before the axis start: the last of them carries its value in from the left edge.
+  const before = all.points.filter((p) => p.at < scale.t0);
+  const carried = before.at(-1);
+  const s: TriggerSeries = { ...all, points: [...(carried ? [{ at: scale.t0, v: carried.v }] : []), ...all.points.filter((p) => p.at >= scale.t0)] };
   const top = 24;
   const h = CHART;
   const values = s.points.map((p) => p.v);
