@@ -15,8 +15,8 @@ import { join } from 'node:path';
 export type Command = (args: string[]) => Promise<number>;
 
 export interface CommandSpec {
-  /** The usage line, without the leading "autopilot ". */
-  usage: string;
+  /** The usage line, without the leading "autopilot " (default: the command name and "[args]"). */
+  usage?: string;
   /** One line for the command list. */
   summary: string;
   /** What `autopilot <command> --help` adds below the usage line (options, exit codes). */
@@ -88,7 +88,7 @@ export function usage(): string {
 export function commandHelp(name: string): string {
   const c = COMMANDS[name];
   if (!c) return usage();
-  return [`usage: autopilot ${c.usage}`, '', c.summary, ...(c.help ? ['', c.help] : [])].join('\n');
+  return [`usage: autopilot ${c.usage ?? `${name} [args]`}`, '', c.summary, ...(c.help ? ['', c.help] : [])].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -160,6 +160,7 @@ const MITIGATED_VERB: Record<RunbookId, string> = {
 export function outcomeOf(o: ScenarioOutcome): string {
   const { run } = o;
   const parts: string[] = [];
+  let errorsNamed = false;
   const ttm = timeToMitigateSeconds(run);
   const mitigated = run.incidents.filter((i) => i.mitigatedAt !== undefined).sort((a, b) => (a.mitigatedAt ?? 0) - (b.mitigatedAt ?? 0))[0];
   const mutations = successfulMutations(run).length;
@@ -170,11 +171,18 @@ export function outcomeOf(o: ScenarioOutcome): string {
   } else {
     const statuses = [...new Set(run.incidents.map((i) => i.status))];
     const refused = [...new Set(refusalsOf(run).map((r) => r.guardrail ?? ''))].filter(Boolean);
+    // Why a human has it: where a workflow stopped (its error entry), else what the guardrails refused.
+    const errors = run.entries.filter((e) => e.kind === 'error');
     const label = statuses.includes('escalated') ? 'escalated to a human' : statuses.includes('resolved') ? 'resolved' : `incident ${statuses.join('/')}`;
-    parts.push(refused.length > 0 && statuses.includes('escalated') ? `${label} (refused: ${clip(refused.join(', '), 60)})` : `${label}${mutations === 0 ? ', nothing changed' : ''}`);
+    errorsNamed = errors[0] !== undefined && statuses.includes('escalated');
+    if (errors[0] && errorsNamed) parts.push(`${label} (${clip(errors[0].summary, 100)}${errors.length > 1 ? `; +${errors.length - 1} more error(s)` : ''})`);
+    else parts.push(refused.length > 0 && statuses.includes('escalated') ? `${label} (refused: ${clip(refused.join(', '), 60)})` : `${label}${mutations === 0 ? ', nothing changed' : ''}`);
   }
   parts.push(`${mutations} mutation${mutations === 1 ? '' : 's'}`);
   parts.push(pagesState(run));
+  // Errors not already named above (an intake Lambda retried, a workflow that stopped on a mitigated incident) are counted.
+  const errors = run.entries.filter((e) => e.kind === 'error').length;
+  if (errors > 0 && !errorsNamed) parts.push(`${errors} error(s): see --verbose`);
   return parts.join(', ');
 }
 
@@ -210,7 +218,6 @@ export function formatBrief(o: ScenarioOutcome): string {
     briefLine('refused', refusalsOf(run), start),
     briefLine('acted', of(['action']), start),
     briefLine('paged', run.pages.map((p) => ({ at: p.at, text: pageText(p) })), start),
-    briefLine('errors', of(['error']), start),
     ...verdictLines(o),
   ];
   return lines.filter((l): l is string => l !== undefined).join('\n');
