@@ -40,7 +40,10 @@ describe('drill output', () => {
     const scenarios = defaultScenarioFiles().length;
     const r = await run('npm', ['start']);
     const lines = r.stdout.split('\n').length - (r.stdout.endsWith('\n') ? 1 : 0);
-    if (r.code !== 0) throw new Error(`npm start exited ${r.code}:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
+    if (r.code !== 0) {
+      const failed = r.stdout.split(/^(?=== )/m).filter((b) => /^-> FAIL/m.test(b)).map((b) => b.split(/\n\s*\n/)[0]);
+      throw new Error(`npm start exited ${r.code}:\n${failed.join('\n')}\n${r.stderr.slice(-2000)}`);
+    }
     expect(lines).toBeLessThanOrEqual(OUTPUT_BUDGET);
     // Every scenario is there, each with its outcome, and the summary table has its outcome column.
     expect(r.stdout.match(/^== /gm)).toHaveLength(scenarios);
