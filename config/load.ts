@@ -147,10 +147,11 @@ export function validateConfig(config: AutopilotConfig, source = 'config'): void
 
   for (const key of ['fiveXx', 'cpu', 'databaseDown'] as const) {
     const names = config.alarms[key];
-    if (names.length === 0) fail(`alarms.${key}`, 'must list at least one alarm name or prefix');
+    if (names.length === 0) fail(`alarms.${key}`, 'must list at least one alarm name or ARN');
     names.forEach((n, i) => {
-      if (n === '' || n === '*' || (n.includes('*') && n.indexOf('*') !== n.length - 1)) {
-        fail(`alarms.${key}[${i}]`, `"${n}" must be a name or a prefix ending in a single '*'`);
+      // Exact identities only: a prefix matched an alarm of another service (issue 13).
+      if (n === '' || n.includes('*') || (n.startsWith('arn:') && !/^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.+$/.test(n))) {
+        fail(`alarms.${key}[${i}]`, `"${n}" must be an exact alarm name or alarm ARN (prefixes are not accepted)`);
       }
     });
   }

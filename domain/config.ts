@@ -92,7 +92,11 @@ export interface AutopilotConfig {
 
   dependencies: { s3Buckets: string[]; elastiCacheClusterIds: string[] };
 
-  /** Alarm names that route to each runbook. Exact names or prefixes (ending in '*'). */
+  /**
+   * The alarms that route to each runbook: exact alarm names or alarm ARNs, never prefixes (an
+   * alarm of another resource whose name began the same way once scaled our service). Each is
+   * also bound by what it measures (domain/alarm-binding.ts).
+   */
   alarms: {
     fiveXx: string[];
     cpu: string[];
@@ -213,9 +217,9 @@ export const defaultConfig: AutopilotConfig = {
   codeDeploy: { applicationName: 'regami-codedeploy', deploymentGroupName: 'regami-deployment-group' },
   dependencies: { s3Buckets: ['regami-uploads'], elastiCacheClusterIds: ['regami-redis'] },
   alarms: {
-    fiveXx: ['regami-alb-5xx*'],
-    cpu: ['regami-ecs-cpu-high*'],
-    databaseDown: ['regami-db-down*', 'regami-db-connections-zero*'],
+    fiveXx: ['regami-alb-5xx-high'],
+    cpu: ['regami-ecs-cpu-high'],
+    databaseDown: ['regami-db-down', 'regami-db-connections-zero'],
   },
   guardrails: {
     lockTtlSeconds: 1800,
@@ -264,7 +268,10 @@ export const defaultConfig: AutopilotConfig = {
   },
 };
 
-/** True when an alarm name is one of the configured names or matches a configured prefix ('name*'). */
-export function alarmNameMatches(patterns: readonly string[], alarmName: string): boolean {
-  return patterns.some((p) => (p.endsWith('*') ? alarmName.startsWith(p.slice(0, -1)) : alarmName === p));
+/**
+ * True when an alarm is one of the configured ones: the exact name, or the name inside a
+ * configured alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>). No prefixes.
+ */
+export function alarmNameMatches(configured: readonly string[], alarmName: string): boolean {
+  return configured.some((c) => (c.startsWith('arn:') ? c.slice(c.indexOf(':alarm:') + ':alarm:'.length) === alarmName && c.includes(':alarm:') : c === alarmName));
 }

@@ -69,6 +69,12 @@ export interface ProposedAction {
 export interface ActionPolicy {
   cooldownSeconds?: number;
   budget?: { max: number; windowSeconds: number };
+  /**
+   * The action kinds on the scope that start this action's cooldown and spend its budget.
+   * Default: only the same kind (a restore's pre-restore snapshot on db:<id> never starts the
+   * failover's interval there). Scaling counts out and in together.
+   */
+  countsActions?: string[];
 }
 
 export interface CircuitBreakerPolicy {
@@ -189,7 +195,8 @@ export function authorize(
   extra: Verdict[] = [],
 ): Authorization {
   const verdicts: Verdict[] = [killSwitchVerdict(state.controls), circuitBreakerVerdict(state.globalActions, now, breaker, mutationsOf(proposed))];
-  const scoped = completed(state.scopeActions.filter((a) => a.scope === proposed.scope));
+  const kinds = policy.countsActions ?? [proposed.action];
+  const scoped = completed(state.scopeActions.filter((a) => a.scope === proposed.scope && kinds.includes(a.action)));
   if (policy.cooldownSeconds !== undefined) verdicts.push(cooldownVerdict(scoped, now, policy.cooldownSeconds, proposed.scope));
   if (policy.budget) verdicts.push(budgetVerdict(scoped, now, policy.budget.max, policy.budget.windowSeconds, proposed.scope));
   verdicts.push(...extra);

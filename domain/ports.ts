@@ -6,6 +6,7 @@
 import type { IncidentRecord, TimelineEntry } from './incident';
 import type { ActionRecord, Controls, LockLease } from './guardrails';
 import type { Page } from './paging';
+import type { ResourceClaim } from './arbiter';
 
 export interface Clock {
   /** Epoch milliseconds. Simulated in drills. */
@@ -44,6 +45,10 @@ export interface GuardrailStore {
   /** Loop guard: changes the autopilot made itself (deployment ids, ...), so their events never start a remediation. */
   markOwnChange(ref: string, incidentKey: string, now: number): Promise<void>;
   isOwnChange(ref: string): Promise<boolean>;
+
+  /** The arbiter's record of what is in progress on a resource (domain/arbiter.ts); written only under its lock. */
+  readClaims(resource: string): Promise<ResourceClaim[]>;
+  writeClaims(resource: string, claims: readonly ResourceClaim[], now: number): Promise<void>;
 
   saveIncident(record: IncidentRecord): Promise<void>;
   loadIncident(key: string): Promise<IncidentRecord | undefined>;
@@ -103,6 +108,8 @@ export interface ActRequest {
   mutations?: number;
   cooldownSeconds?: number;
   budget?: { max: number; windowSeconds: number };
+  /** Action kinds that count toward this one's cooldown and budget (default: the same kind; guardrails.ts ActionPolicy). */
+  countsActions?: string[];
 }
 
 export type Act = <T>(request: ActRequest, mutate: () => Promise<T>) => Promise<ActOutcome<T>>;

@@ -66,18 +66,19 @@ describe('routeEvent keeps the rules narrow', () => {
     }
   });
 
-  it('matches alarm names exactly or by their configured prefix', () => {
+  it('matches configured alarms exactly (name or ARN), never by prefix (issue 13: a prefix matched another service)', () => {
     const named = (alarmName: string) => withDetail('alarm-5xx-alarm', (d) => (d.alarmName = alarmName));
-    expect(routeEvent(config, named('regami-alb-5xx-high-p99'))).toEqual(['investigate-5xx']);
+    expect(routeEvent(config, named('regami-alb-5xx-high'))).toEqual(['investigate-5xx']);
+    expect(routeEvent(config, named('regami-alb-5xx-high-p99'))).toEqual([]);
     expect(routeEvent(config, named('regami-alb-5x'))).toEqual([]);
     expect(routeEvent(config, named('prod-regami-alb-5xx-high'))).toEqual([]);
-    const exact: AutopilotConfig = { ...config, alarms: { ...config.alarms, fiveXx: ['regami-alb-5xx-high'] } };
-    expect(routeEvent(exact, named('regami-alb-5xx-high'))).toEqual(['investigate-5xx']);
-    expect(routeEvent(exact, named('regami-alb-5xx-high-p99'))).toEqual([]);
+    const byArn: AutopilotConfig = { ...config, alarms: { ...config.alarms, fiveXx: ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:regami-alb-5xx-high'] } };
+    expect(routeEvent(byArn, named('regami-alb-5xx-high'))).toEqual(['investigate-5xx']);
+    expect(routeEvent(byArn, named('regami-alb-5xx-high-p99'))).toEqual([]);
   });
 
   it('takes the alarm names from configuration, not from code', () => {
-    const renamed: AutopilotConfig = { ...config, alarms: { ...config.alarms, cpu: ['other-cpu*'] } };
+    const renamed: AutopilotConfig = { ...config, alarms: { ...config.alarms, cpu: ['other-cpu-1'] } };
     expect(routeEvent(renamed, loadSample('alarm-cpu-metric-math'))).toEqual([]);
     expect(routeEvent(renamed, withDetail('alarm-cpu-metric-math', (d) => (d.alarmName = 'other-cpu-1')))).toEqual(['scale-ecs']);
   });

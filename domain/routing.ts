@@ -82,9 +82,9 @@ export const ROUTED_ALARM_STATES = ['ALARM', 'OK'] as const;
 
 // ---- Rules ------------------------------------------------------------------------
 
-/** Config alarm names ('exact' or 'prefix*') as EventBridge matchers. */
+/** Config alarms (exact names or ARNs) as EventBridge matchers on the alarm name: exact values only. */
 function alarmNameMatchers(names: readonly string[]): PatternMatcher[] {
-  return names.map((n) => (n.endsWith('*') ? { prefix: n.slice(0, -1) } : n));
+  return names.map((n) => (n.startsWith('arn:') && n.includes(':alarm:') ? n.slice(n.indexOf(':alarm:') + ':alarm:'.length) : n));
 }
 
 function alarmPattern(accounts: string[], names: readonly string[]): EventPattern {

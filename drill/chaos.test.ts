@@ -107,5 +107,8 @@ describe('chaos matrix (fast subset)', () => {
     expect(cells).toHaveLength(4);
     // These two remediate even when every step crashes once: the retried steps find their work done.
     expect(cells.filter((c) => c.fault === 'crash').map((c) => c.outcome)).toEqual(['remediated', 'remediated']);
-  }, 60_000);
+    // A harness limit, not a timing assertion: four full runs (the failover now judges the latest
+    // consecutive checks and every act reads and writes the resource's arbiter record) took over
+    // 60 s of real time at a load average of 16-18 on this shared 2-core machine.
+  }, 180_000);
 });

@@ -16,6 +16,16 @@ export function parseDuration(spec: unknown): number | undefined {
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
 
+/** A time relative to T+0 that may lie before it (scenario history): '-2h', '-90s', -3600, or any duration. */
+export function parseSignedDuration(spec: unknown): number | undefined {
+  if (typeof spec === 'number') return Number.isFinite(spec) ? spec : undefined;
+  if (typeof spec === 'string' && spec.trim().startsWith('-')) {
+    const s = parseDuration(spec.trim().slice(1));
+    return s === undefined ? undefined : -s;
+  }
+  return parseDuration(spec);
+}
+
 /** For specs already validated. */
 export function durationSeconds(spec: DurationSpec): number {
   const s = parseDuration(spec);

@@ -31,7 +31,7 @@ import { createRuntime, type IntakeResult } from '../handlers/shared/runtime';
 import type { Runtime } from '../handlers/shared/runtime-types';
 import { ensureStateTable, localDynamoClient } from '../test/support/dynalite';
 import { DrillDurableHost, realNow, type BlockedGate } from './durable-host';
-import { formatOffset, formatSeconds } from './duration';
+import { formatOffset, formatSeconds, parseSignedDuration } from './duration';
 import type { PlannedStep, PreparedScenario } from './load';
 import { intakeFactory, workflowFactory, type IntakeInvoker, type RunbookModules } from './runbooks';
 import type { ApprovalStep } from './scenario';
@@ -377,6 +377,17 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
       add({ kind: 'world', summary: `state table controls before T+0: ${describeControls(scenario.controls)}` });
     }
     for (const f of prepared.world.faults ?? []) add({ kind: 'world', summary: `fault installed: ${JSON.stringify(f)}` });
+    // Guardrail history before T+0 (an earlier failover, a spent budget, a held lock).
+    for (const a of scenario.history?.actions ?? []) {
+      const at = clock.now() + (parseSignedDuration(a.at) ?? 0) * 1000;
+      await runtime.store.recordAction({ scope: a.scope, action: a.action, at, incidentKey: a.incidentKey, ...(a.summary !== undefined ? { summary: a.summary } : {}) });
+      add({ kind: 'world', summary: `state table history before T+0: ${a.action} on ${a.scope} at ${new Date(at).toISOString()} by ${a.incidentKey}` });
+    }
+    for (const l of scenario.history?.locks ?? []) {
+      const at = clock.now() + (parseSignedDuration(l.at ?? 0) ?? 0) * 1000;
+      await runtime.store.acquireLock(l.resource, l.owner, at, l.ttlSeconds ?? runtime.config.guardrails.lockTtlSeconds);
+      add({ kind: 'world', summary: `state table history before T+0: lock on ${l.resource} held by ${l.owner}` });
+    }
 
     for (const planned of prepared.plan) {
       await drain(planned.at);

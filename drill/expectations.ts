@@ -21,6 +21,7 @@ function pageMatches(m: PageMatcher, p: PageRecord, messages: string[]): boolean
   if (m.severity && p.page.severity !== m.severity) return false;
   if (m.action && p.page.action !== m.action) return false;
   if (m.titleIncludes && !p.page.title.includes(m.titleIncludes)) return false;
+  if (m.refusedBy && !p.page.refused.some((r) => r.guardrail === m.refusedBy)) return false;
   if (m.messageIncludes) {
     const text = renderPageText(p.page);
     if (!text.includes(m.messageIncludes) && !messages.some((msg) => msg.includes(m.messageIncludes ?? ''))) return false;
@@ -29,7 +30,7 @@ function pageMatches(m: PageMatcher, p: PageRecord, messages: string[]): boolean
 }
 
 function pageName(m: PageMatcher): string {
-  const parts = [m.severity, m.action, m.titleIncludes ? `title ~ "${m.titleIncludes}"` : undefined, m.messageIncludes ? `message ~ "${m.messageIncludes}"` : undefined].filter(Boolean);
+  const parts = [m.severity, m.action, m.titleIncludes ? `title ~ "${m.titleIncludes}"` : undefined, m.messageIncludes ? `message ~ "${m.messageIncludes}"` : undefined, m.refusedBy ? `refused by ${m.refusedBy}` : undefined].filter(Boolean);
   return parts.length ? parts.join(' ') : 'any page';
 }
 

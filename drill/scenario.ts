@@ -76,6 +76,8 @@ export interface PageMatcher {
   titleIncludes?: string;
   /** Text that must appear anywhere in the published message (title, diagnosis, refused, next step). */
   messageIncludes?: string;
+  /** The page names this guardrail among what it refused (page.refused[].guardrail). */
+  refusedBy?: string;
   /** Exactly this many matching pages. Omitted: at least one. */
   times?: number;
 }
@@ -121,6 +123,14 @@ export interface Scenario {
   config?: DeepPartial<AutopilotConfig>;
   /** Written to the state table before T+0. */
   controls?: { killSwitch?: boolean; dryRun?: boolean; setBy?: string; reason?: string };
+  /**
+   * Guardrail history written to the state table before T+0: earlier actions (an earlier
+   * failover, a spent budget; `at` is relative to T+0, e.g. "-2h") and held locks.
+   */
+  history?: {
+    actions?: { scope: string; action: string; at: DurationSpec; incidentKey: string; summary?: string }[];
+    locks?: { resource: string; owner: string; at?: DurationSpec; ttlSeconds?: number }[];
+  };
   /** Deep-merged onto the simulator's baselineWorld() (arrays replace). */
   world?: Record<string, unknown>;
   /** Replaces the baseline entirely (a full WorldSpec). Not together with `world`. */

@@ -22,6 +22,13 @@ describe('scenario validation', () => {
     expect(scenarioProblems(valid)).toEqual([]);
   });
 
+  it('accepts guardrail history before T+0 and names the path of a bad one (issue 13 item 7)', () => {
+    expect(problemsOf({ history: { actions: [{ scope: 'db:x', action: 'promote-replica', at: '-3h', incidentKey: 'database-failover-x' }], locks: [{ resource: 'service:c/s', owner: 'rollback-deployment-x' }] } })).toEqual([]);
+    expect(problemsOf({ history: { actions: [{ scope: 'db:x', action: 'promote-replica', at: 'yesterday', incidentKey: 'k' }] } })).toEqual([expect.stringContaining('history.actions[0].at')]);
+    expect(problemsOf({ history: { lock: [] } }).join('\n')).toContain('history');
+    expect(problemsOf({ expectations: { pages: [{ refusedBy: 'FailoverInterval' }] } })).toEqual([]);
+  });
+
   it('names the path of a bad timeline time', () => {
     expect(problemsOf({ timeline: [{ at: 'soon', type: 'event', event: { sample: 'x.json' } }] })).toEqual([
       'timeline[0].at: must be seconds or a duration like "+90s", "5m", "1m30s", got "soon"',

@@ -4,7 +4,7 @@
  * silently drops an expectation.
  */
 import { RUNBOOKS, type RunbookId } from '../domain/config';
-import { parseDuration } from './duration';
+import { parseDuration, parseSignedDuration } from './duration';
 import type { Scenario } from './scenario';
 
 const SEVERITIES = ['P1', 'P2', 'P3', 'P4'];
@@ -83,6 +83,25 @@ function controls(p: Problems, path: string, v: unknown): void {
   if ('reason' in v) str(p, join(path, 'reason'), v.reason);
 }
 
+function history(p: Problems, path: string, v: unknown): void {
+  if (!shape(p, path, v, [], ['actions', 'locks'])) return;
+  if ('actions' in v)
+    array(p, join(path, 'actions'), v.actions, (a, ap) => {
+      if (!shape(p, ap, a, ['scope', 'action', 'at', 'incidentKey'], ['summary'])) return;
+      for (const k of ['scope', 'action', 'incidentKey'] as const) str(p, join(ap, k), a[k], { nonEmpty: true });
+      if (parseSignedDuration(a.at) === undefined) p.add(join(ap, 'at'), `must be a time relative to T+0 like "-2h" or "-90s", got ${describe(a.at)}`);
+      if ('summary' in a) str(p, join(ap, 'summary'), a.summary);
+    });
+  if ('locks' in v)
+    array(p, join(path, 'locks'), v.locks, (l, lp) => {
+      if (!shape(p, lp, l, ['resource', 'owner'], ['at', 'ttlSeconds'])) return;
+      str(p, join(lp, 'resource'), l.resource, { nonEmpty: true });
+      str(p, join(lp, 'owner'), l.owner, { nonEmpty: true });
+      if ('at' in l && parseSignedDuration(l.at) === undefined) p.add(join(lp, 'at'), `must be a time relative to T+0 like "-5m", got ${describe(l.at)}`);
+      if ('ttlSeconds' in l) count(p, join(lp, 'ttlSeconds'), l.ttlSeconds, 1);
+    });
+}
+
 function eventSpec(p: Problems, path: string, v: unknown): void {
   if (!isObj(v)) return p.add(path, `must be an EventBridge event object or { "sample": ..., "patch": ... }, got ${describe(v)}`);
   if ('sample' in v) {
@@ -146,7 +165,8 @@ function expectations(p: Problems, path: string, v: unknown): void {
   if ('mustNotCall' in v) array(p, join(path, 'mustNotCall'), v.mustNotCall, (m, mp) => callMatcher(p, mp, m, false));
   if ('pages' in v)
     array(p, join(path, 'pages'), v.pages, (m, mp) => {
-      if (!shape(p, mp, m, [], ['severity', 'action', 'titleIncludes', 'messageIncludes', 'times'])) return;
+      if (!shape(p, mp, m, [], ['severity', 'action', 'titleIncludes', 'messageIncludes', 'refusedBy', 'times'])) return;
+      if ('refusedBy' in m) str(p, join(mp, 'refusedBy'), m.refusedBy, { nonEmpty: true });
       if ('severity' in m) str(p, join(mp, 'severity'), m.severity, { oneOf: SEVERITIES });
       if ('action' in m) str(p, join(mp, 'action'), m.action, { oneOf: ['trigger', 'resolve'] });
       if ('titleIncludes' in m) str(p, join(mp, 'titleIncludes'), m.titleIncludes, { nonEmpty: true });
@@ -182,7 +202,7 @@ function expectations(p: Problems, path: string, v: unknown): void {
 export function scenarioProblems(raw: unknown): string[] {
   const p = new Problems();
   const required = ['name', 'description', 'runbooks', 'timeline', 'expectations'];
-  const optional = ['startAt', 'config', 'controls', 'world', 'fullWorld', 'faults', 'awsEvents'];
+  const optional = ['startAt', 'config', 'controls', 'history', 'world', 'fullWorld', 'faults', 'awsEvents'];
   if (!shape(p, '', raw, required, optional)) return p.list;
   // Missing required keys are already reported; check the shape of the ones present.
   if ('name' in raw) str(p, 'name', raw.name, { nonEmpty: true });
@@ -192,6 +212,7 @@ export function scenarioProblems(raw: unknown): string[] {
   if ('startAt' in raw && (typeof raw.startAt !== 'string' || Number.isNaN(Date.parse(raw.startAt)))) p.add('startAt', `must be an ISO time, got ${describe(raw.startAt)}`);
   if ('config' in raw && !isObj(raw.config)) p.add('config', `must be an object (deep-merged onto defaultConfig), got ${describe(raw.config)}`);
   if ('controls' in raw) controls(p, 'controls', raw.controls);
+  if ('history' in raw) history(p, 'history', raw.history);
   if ('world' in raw && !isObj(raw.world)) p.add('world', `must be an object (deep-merged onto baselineWorld()), got ${describe(raw.world)}`);
   if ('fullWorld' in raw && !isObj(raw.fullWorld)) p.add('fullWorld', `must be a complete WorldSpec object, got ${describe(raw.fullWorld)}`);
   if ('world' in raw && 'fullWorld' in raw) p.add('fullWorld', 'cannot be combined with world (world patches the baseline, fullWorld replaces it)');

@@ -4,7 +4,7 @@
  * Workflow: domain/failover/workflow (confirmation gates, then the runbook's steps).
  */
 import { withDurableExecution, type DurableContext } from '@aws/durable-execution-sdk-js';
-import { failoverScope } from '../domain/failover/gates';
+import { failoverScope, PROMOTE_ACTION } from '../domain/failover/gates';
 import { runDatabaseFailover, type FailoverDeps, type FailoverInput, type FailoverOutcome } from '../domain/failover/workflow';
 import { awsFailoverOperations, type FailoverOperationsOptions } from '../adapters/aws/failover';
 import { approvalCommands, durableWorkflow } from '../adapters/durable';
@@ -26,7 +26,7 @@ export async function databaseFailoverWorkflow(input: FailoverInput, ctx: Durabl
   const session = await rt.openSession({ key: input.incidentKey, runbook: RUNBOOK, title: primaryTitle(rt), severity: 'P1', detectedAt: input.detectedAt });
   // The DurableExecutionName the intake started this execution under (same function of the
   // same input): the lock owner, so two executions of one incident never share a lock.
-  const owner = failoverExecutionName(input.incidentKey, input.detectedAt);
+  const owner = input.executionName ?? failoverExecutionName(input.incidentKey, input.detectedAt);
   // The simulated region has no HTTP: health is then read from the control plane (service, task definition, database).
   const health = options.health ?? (rt.simulated ? 'simulated' : 'http');
   const deps: FailoverDeps = {
@@ -46,6 +46,17 @@ export async function databaseFailoverWorkflow(input: FailoverInput, ctx: Durabl
         rt.store.recentActions('global', now - config.guardrails.circuitBreaker.windowSeconds * 1000),
       ]);
       return { controls, failovers, globalActions };
+    },
+    async previewMutations() {
+      const f = config.guardrails.failover;
+      const svc = config.service;
+      const [promote, pause] = await Promise.all([
+        rt.actuator.preview({ proposed: { action: PROMOTE_ACTION, scope: failoverScope(config.database.primaryInstanceId), summary: 'promotion (preview)', incidentKey: input.incidentKey }, policy: { cooldownSeconds: f.minSecondsBetweenFailovers }, owner }),
+        f.pausePrimaryService
+          ? rt.actuator.preview({ proposed: { action: 'pause-primary-service', scope: `service:${svc.clusterName}/${svc.serviceName}`, summary: 'pause (preview)', incidentKey: input.incidentKey }, policy: {}, owner })
+          : Promise.resolve([]),
+      ]);
+      return [...promote, ...pause];
     },
     incident: {
       update(patch) {

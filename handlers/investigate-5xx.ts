@@ -7,7 +7,7 @@
  * redeploy on a memory leak) goes through the Actuator, everything else pages.
  * OK: resolve the incident's page.
  */
-import { alarmNameMatches } from '../domain/config';
+import { alarmBindingVerdict, isConfiguredAlarm } from '../domain/alarm-binding';
 import { incidentKey, openIncident, type IncidentRecord } from '../domain/incident';
 import { classify, DEFAULT_THRESHOLDS } from '../domain/investigation/classify';
 import { serviceLockResource } from '../domain/scaling/capacity';
@@ -39,7 +39,10 @@ export async function investigate5xxIntake(event: unknown, rt: Runtime): Promise
   const ev = parsed.event;
   if (ev.kind !== 'alarm') return { status: 'ignored', reason: `investigate-5xx does not handle ${ev.kind} events` };
   const { alarmName, state } = ev.detail;
-  if (!alarmNameMatches(rt.config.alarms.fiveXx, alarmName)) return { status: 'ignored', reason: `${alarmName} is not a 5XX alarm (${rt.config.alarms.fiveXx.join(', ')})` };
+  if (!isConfiguredAlarm(rt.config.alarms.fiveXx, alarmName, ev.resources)) return { status: 'ignored', reason: `${alarmName} is not a configured 5XX alarm (${rt.config.alarms.fiveXx.join(', ')})` };
+  // A name is a claim: the alarm's own configuration must say it measures our load balancer's 5XX.
+  const bound = alarmBindingVerdict(ev.detail, 'fiveXx', rt.config);
+  if (!bound.pass) return { status: 'ignored', reason: bound.reason };
   const key = incidentKey('investigate-5xx', alarmName);
 
   if (state.value === 'OK') return resolveIncident(rt, ev, key, now);

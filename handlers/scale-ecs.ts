@@ -10,7 +10,11 @@ import { openIncident } from '../domain/incident';
 import { coveredByLastEpisode, episodeExecutionName, episodeIsActive, scaleIntake, scalingIncidentKey, type ScaleIntake } from '../domain/scaling/intake';
 import { alarmRecovered } from '../domain/scaling/decide';
 import { checkCapacityCommand, scalingPage } from '../domain/scaling/pages';
-import type { ScaleEcsInput } from '../domain/scaling/workflow';
+import type { ScaleEcsInput, ScaleTrigger } from '../domain/scaling/workflow';
+import { scalingDiagnosisVerdict } from '../domain/scaling/diagnosis';
+import type { ServiceRef } from '../domain/scaling/pages';
+import { signalSummary } from '../domain/investigation/respond';
+import { AwsInvestigationOperations } from '../adapters/aws/investigation';
 import { parseEvent } from '../events';
 import type { AutopilotEvent } from '../events/types';
 import { AwsScalingOperations } from '../adapters/aws/scaling';
@@ -63,6 +67,10 @@ async function startOrJoinEpisode(rt: Runtime, event: AutopilotEvent, intake: Ex
   // A new episode gets a new record on the same incident key (one PagerDuty alert per service).
   const session = new IncidentSession(joining && existing ? existing : openIncident(init), rt.clock, rt.store, [logEntrySink(rt.logger), ...rt.sinks]);
   session.record({ kind: 'event', runbook: 'scale-ecs', summary: intake.summary, detail: { eventId: event.id, dedupeKey: intake.dedupeKey } });
+  if (!joining && intake.trigger.kind === 'cpu-alarm') {
+    const refused = await diagnoseBeforeScaling(rt, session, intake.trigger, intake.ref, key, now);
+    if (refused) return refused;
+  }
   const executionName = episodeExecutionName(intake.ref, session.incident.detectedAt);
   session.record({
     kind: 'note',
@@ -93,6 +101,37 @@ async function startOrJoinEpisode(rt: Runtime, event: AutopilotEvent, intake: Ex
     throw err;
   }
   return { status: started === 'started' ? 'started-workflow' : 'joined-workflow', incidentKey: key };
+}
+
+/**
+ * Diagnosis before scaling (issue 13 item 4): the CPU path reads the same pool and dependency
+ * signals as the 5XX investigation. Scaling into pool exhaustion or a down dependency makes it
+ * worse: P2 with the evidence, no workflow. A 'Scale Requested' hand-off was diagnosed by the
+ * investigation that sent it.
+ */
+async function diagnoseBeforeScaling(rt: Runtime, session: IncidentSession, trigger: Extract<ScaleTrigger, { kind: 'cpu-alarm' }>, ref: ServiceRef, key: string, now: number): Promise<IntakeResult | undefined> {
+  const signals = await new AwsInvestigationOperations(rt.aws, rt.config).gatherSignals({ name: trigger.alarmName, stateChangedAt: trigger.stateChangedAt, reason: trigger.reason }, now);
+  for (const line of signalSummary(signals)) session.record({ kind: 'signal', runbook: 'scale-ecs', summary: line });
+  const verdict = scalingDiagnosisVerdict(signals);
+  session.record({ kind: 'guardrail', runbook: 'scale-ecs', summary: `${verdict.guardrail}: ${verdict.pass ? 'pass' : 'REFUSE'} - ${verdict.reason}`, verdict });
+  if (verdict.pass) return undefined;
+  session.incident.refusals.push(verdict.reason);
+  session.incident.status = 'escalated';
+  session.incident.rootCauseGuess = verdict.reason;
+  const page = scalingPage({
+    incidentKey: key,
+    ref,
+    at: rt.clock.now(),
+    severity: 'P2',
+    title: `${ref.service} CPU alarm: not scaling, ${String(verdict.evidence?.cause ?? 'cause found')}`,
+    seen: [`${trigger.alarmName} ALARM: ${trigger.reason}`, ...signalSummary(signals)],
+    refused: [{ action: 'scale out', verdict }],
+    nextStep: verdict.evidence?.cause === 'dependency-down' ? 'Runbook 4 "Dependency Failure": restore the dependency (runbook 1 for the database); scaling will not help.' : 'Runbook 4 "Database Connection Pool Exhausted": check pool_size / max_overflow and long-running queries; do not add tasks.',
+  });
+  await rt.pager.send(page);
+  session.record({ kind: 'page', runbook: 'scale-ecs', severity: 'P2', summary: `P2 trigger: ${page.title}` });
+  await session.flush();
+  return { status: 'paged', incidentKey: key, reason: verdict.reason };
 }
 
 export function buildHandler(getRuntime: () => Runtime) {

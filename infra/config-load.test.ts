@@ -37,13 +37,13 @@ describe('loadConfig', () => {
 
   it('merges nested overrides key by key and replaces arrays', () => {
     const dir = stageDir({
-      'staging.json': { paging: { topics: topics('staging') }, guardrails: { scaling: { maxTasks: 6 } }, alarms: { cpu: ['staging-cpu*'] } },
+      'staging.json': { paging: { topics: topics('staging') }, guardrails: { scaling: { maxTasks: 6 } }, alarms: { cpu: ['staging-cpu-high'] } },
     });
     const config = loadConfig('staging', dir);
     expect(config.stage).toBe('staging');
     expect(config.guardrails.scaling.maxTasks).toBe(6);
     expect(config.guardrails.scaling.minTasks).toBe(defaultConfig.guardrails.scaling.minTasks);
-    expect(config.alarms.cpu).toEqual(['staging-cpu*']);
+    expect(config.alarms.cpu).toEqual(['staging-cpu-high']);
     expect(config.alarms.fiveXx).toEqual(defaultConfig.alarms.fiveXx);
   });
 
@@ -70,6 +70,9 @@ describe('loadConfig', () => {
     expect(errorOf(() => loadConfig('dev', stageDir({ 'dev.json': { accountIds: ['12345'] } }))).field).toBe('accountIds[0]');
     expect(errorOf(() => loadConfig('dev', stageDir({ 'dev.json': { guardrails: { scaling: { minTasks: 5, maxTasks: 3 } } } }))).field).toBe('guardrails.scaling.maxTasks');
     expect(errorOf(() => loadConfig('dev', stageDir({ 'dev.json': { alarms: { cpu: ['*'] } } }))).field).toBe('alarms.cpu[0]');
+    // Exact identities only: a prefix once matched an alarm of another service.
+    expect(errorOf(() => loadConfig('dev', stageDir({ 'dev.json': { alarms: { cpu: ['regami-ecs-cpu*'] } } }))).field).toBe('alarms.cpu[0]');
+    expect(errorOf(() => loadConfig('dev', stageDir({ 'dev.json': { alarms: { cpu: ['arn:aws:cloudwatch:us-east-1:1:alarm:x'] } } }))).field).toBe('alarms.cpu[0]');
     expect(errorOf(() => loadConfig('dev', stageDir({ 'dev.json': { service: { listenerArn: 'listener/app/x' } } }))).field).toBe('service.listenerArn');
   });
 

@@ -155,6 +155,10 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
       return {
         reads: [
           allow('ScaleReads', [...ECS_READ, ...METRICS_READ, ...ELB_READ, 'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingActivities', 'application-autoscaling:DescribeScalingPolicies'], ['*']),
+          // Diagnosis before scaling (issue 13): the same pool and dependency signals as investigate-5xx.
+          allow('ScaleDiagnosisReads', ['rds:DescribeDBInstances', 'elasticache:DescribeCacheClusters', 'logs:GetQueryResults'], ['*']),
+          allow('ScaleDiagnosisReadAppLogs', ['logs:FilterLogEvents', 'logs:StartQuery'], [logGroupArn(primary.region, primary.logGroupName)]),
+          allow('ScaleDiagnosisProbeBuckets', ['s3:ListBucket'], config.dependencies.s3Buckets.map(bucketArn)),
         ],
         mutations: [
           allow('ScaleUpdateService', ['ecs:UpdateService'], [primaryServiceArn]),

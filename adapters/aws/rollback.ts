@@ -375,7 +375,22 @@ function toCodeDeployState(info: DeploymentInfo, fallbackId: string): CodeDeploy
     ...(info.rollbackInfo?.rollbackDeploymentId ? { rollbackDeploymentId: info.rollbackInfo.rollbackDeploymentId } : {}),
     ...(info.rollbackInfo?.rollbackTriggeringDeploymentId ? { rolledBackDeploymentId: info.rollbackInfo.rollbackTriggeringDeploymentId } : {}),
     ...(info.errorInformation?.message ? { errorMessage: info.errorInformation.message } : {}),
+    ...(appSpecTaskDefinition(info) ? { taskDefinition: appSpecTaskDefinition(info) } : {}),
   };
+}
+
+/** The task definition an ECS deployment deploys, from its AppSpec (revision.appSpecContent.content, JSON or YAML-free JSON only). */
+function appSpecTaskDefinition(info: DeploymentInfo): string | undefined {
+  const content = info.revision?.appSpecContent?.content;
+  if (!content) return undefined;
+  try {
+    const spec = JSON.parse(content) as { Resources?: { TargetService?: { Properties?: { TaskDefinition?: unknown } } }[] };
+    const td = spec.Resources?.map((r) => r.TargetService?.Properties?.TaskDefinition).find((t) => typeof t === 'string');
+    return typeof td === 'string' ? td : undefined;
+  } catch {
+    // A YAML AppSpec is not read here: the marker check then relies on the task sets.
+    return undefined;
+  }
 }
 
 /** Target groups a listener's default forward action sends traffic to (weight 0 does not count). */

@@ -11,6 +11,7 @@
  *   claim#<key>             claim                       first-caller-wins dedup
  *   own#<ref>               own                         a change the autopilot made itself
  *   incident#<key>          incident                    IncidentRecord as JSON, rev (optimistic concurrency)
+ *   arbiter#<resource>      arbiter                     what is in progress on a resource (arbiter-store.ts)
  *
  * Every decision is one conditional write or one consistent read; time always comes in as
  * an argument. Expiry is decided by the conditions (expiresAt <= :now), never by TTL alone:
@@ -36,6 +37,8 @@ import type { IncidentRecord } from '../../domain/incident';
 import type { GuardrailStore } from '../../domain/ports';
 import { bool, num, readNum, readStr, str, ttlSeconds, type Item } from './attributes';
 import { fitIncidentRecord, mergeIncidentRecords } from './incident-item';
+import { readResourceClaims, writeResourceClaims } from './arbiter-store';
+import type { ResourceClaim } from '../../domain/arbiter';
 
 export interface DynamoGuardrailStoreOptions {
   /** Action records are kept this long (the longest cooldown is a day: 24 h between failovers). */
@@ -327,6 +330,14 @@ export class DynamoGuardrailStore implements GuardrailStore {
   async isOwnChange(ref: string): Promise<boolean> {
     const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: ownKey(ref), ConsistentRead: true }));
     return out.Item !== undefined;
+  }
+
+  readClaims(resource: string): Promise<ResourceClaim[]> {
+    return readResourceClaims(this.client, this.tableName, resource);
+  }
+
+  writeClaims(resource: string, claims: readonly ResourceClaim[], now: number): Promise<void> {
+    return writeResourceClaims(this.client, this.tableName, resource, claims, now);
   }
 
   /**

@@ -69,7 +69,7 @@ describe('Actuator.execute on the dynalite state table', () => {
       { scope: SCOPE, action: 'scale-out', at: T0, incidentKey: INCIDENT, summary: 'scale regami-service 2 -> 4' },
     ]);
     expect(await f.store.recentActions('global', T0)).toHaveLength(1);
-    expect(f.timeline.entries.filter((e) => e.kind === 'guardrail').map((e) => e.verdict?.guardrail)).toEqual(['KillSwitch', 'CircuitBreaker', 'Cooldown', 'ActionBudget']);
+    expect(f.timeline.entries.filter((e) => e.kind === 'guardrail').map((e) => e.verdict?.guardrail)).toEqual(['KillSwitch', 'CircuitBreaker', 'Cooldown', 'ActionBudget', 'Arbiter']);
     expect(f.timeline.entries.filter((e) => e.kind === 'guardrail').every((e) => e.verdict?.pass)).toBe(true);
     expect(f.timeline.entries.at(-1)).toMatchObject({ kind: 'action', summary: 'scale regami-service 2 -> 4' });
     expect((await f.store.acquireLock(SCOPE, 'someone-else', T0 + 1, 60)).acquired).toBe(true);
@@ -174,5 +174,79 @@ describe('Actuator.execute on the dynalite state table', () => {
     await f.store.releaseLock(SCOPE, 'someone-else');
     f.clock.at = T0 + 1000;
     expect((await f.actuator.execute(f.request())).status).toBe('executed');
+  });
+});
+
+describe('Actuator and the resource arbiter (domain/arbiter.ts), on the dynalite state table', () => {
+  const FAILOVER = 'database-failover-regami-db-primary';
+  const RESTORE = 'restore-from-backup-regami-db-primary-2026';
+  const ROLLBACK = 'rollback-deployment-regami-service-ecs-svc-1';
+
+  it("a failover's pause freezes the service: a later scale-in (another incident) is refused ResourceFrozen and never mutates", async () => {
+    const f = await fixture();
+    const pause = await f.actuator.execute(f.request({ proposed: { action: 'pause-primary-service', scope: SCOPE, summary: 'scale to 0', incidentKey: FAILOVER } }));
+    expect(pause.status).toBe('executed');
+    f.clock.at = T0 + 3600_000; // an hour later: the failover is long over, its lock is free
+    f.mutate.mockClear();
+    const scaleIn = await f.actuator.execute(f.request({ proposed: { action: 'scale-in', scope: SCOPE, summary: 'scale in 0 -> 2', incidentKey: INCIDENT } }));
+    expect(scaleIn).toMatchObject({ status: 'refused', refusal: { guardrail: 'Arbiter' } });
+    expect(scaleIn.status === 'refused' && scaleIn.refusal.reason).toMatch(/^ResourceFrozen: .*database-failover/);
+    expect(f.mutate).not.toHaveBeenCalled();
+  });
+
+  it('a rollback is refused while another incident rolls the service (held claim), and may act once that claim is released', async () => {
+    const f = await fixture();
+    const first = await f.actuator.execute(f.request({ keepLock: true, owner: 'exec-a', proposed: { action: 'rollback', scope: SCOPE, summary: 'roll back', incidentKey: ROLLBACK } }));
+    expect(first.status).toBe('executed');
+    await f.store.releaseLock(SCOPE, 'exec-a'); // the lock alone would not stop a scaling step that comes after it expired
+    const scale = await f.actuator.execute(f.request());
+    expect(scale).toMatchObject({ status: 'refused', refusal: { guardrail: 'Arbiter' } });
+    expect(scale.status === 'refused' && scale.refusal.reason).toMatch(/^ResourceBusy: /);
+  });
+
+  it('a failover preempts a restore on the database: the restore is paged and every later mutation of it is refused Preempted', async () => {
+    const preempted: string[] = [];
+    const { client, tableName } = await freshStateTable('arbiter');
+    const store = new DynamoGuardrailStore(client, tableName);
+    const clock = new FixedClock(T0);
+    const actuator = new Actuator(store, clock, defaultConfig, { onPreempted: async (e) => void preempted.push(`${e.preempted.incidentKey} by ${e.by.incidentKey}`) });
+    const timeline = new TimelineCapture();
+    const req = (action: string, incidentKey: string, keepLock = false): ActuatorRequest<string> => ({
+      proposed: { action, scope: 'db:regami-db-primary', summary: action, incidentKey },
+      policy: {},
+      keepLock,
+      recorder: timeline,
+      mutate: async () => 'ok',
+    });
+    expect((await actuator.execute(req('restore-db-instance', RESTORE, true))).status).toBe('executed');
+    await store.releaseLock('db:regami-db-primary', RESTORE); // the restore waits for its approval without the lock
+    expect((await actuator.execute(req('promote-replica', FAILOVER))).status).toBe('executed');
+    expect(preempted).toEqual([`${RESTORE} by ${FAILOVER}`]);
+    const later = await actuator.execute({ ...req('switch-application-database', RESTORE), proposed: { action: 'switch-application-database', scope: SCOPE, summary: 'switch', incidentKey: RESTORE } });
+    expect(later).toMatchObject({ status: 'refused', refusal: { guardrail: 'Arbiter' } });
+    expect(later.status === 'refused' && later.refusal.reason).toMatch(/^Preempted: /);
+  });
+
+  it('preview judges a later step without mutating, locking or recording (a workflow asks before its first mutation)', async () => {
+    const f = await fixture();
+    await f.actuator.execute(f.request({ proposed: { action: 'pause-primary-service', scope: SCOPE, summary: 'scale to 0', incidentKey: FAILOVER } }));
+    f.mutate.mockClear();
+    const verdicts = await f.actuator.preview({ proposed: { action: 'rollback', scope: SCOPE, summary: 'roll back', incidentKey: ROLLBACK }, policy: {} });
+    expect(verdicts.find((v) => v.guardrail === 'Arbiter')).toMatchObject({ pass: false, reason: expect.stringMatching(/^ResourceFrozen/) });
+    expect(f.mutate).not.toHaveBeenCalled();
+    expect((await f.store.acquireLock(SCOPE, 'someone-else', T0 + 1, 60)).acquired).toBe(true);
+    expect(await f.store.readClaims(SCOPE)).toEqual([expect.objectContaining({ incidentKey: FAILOVER })]);
+  });
+
+  it("cooldowns are per action kind: a restore's pre-restore snapshot on db:<id> does not start the failover's 24 h interval", async () => {
+    const f = await fixture();
+    const db = 'db:regami-db-primary';
+    expect((await f.actuator.execute(f.request({ proposed: { action: 'create-pre-restore-snapshot', scope: db, summary: 'snapshot', incidentKey: 'restore-from-backup-x' }, policy: {} }))).status).toBe('executed');
+    f.clock.at = T0 + 600_000;
+    const promote = await f.actuator.execute(f.request({ proposed: { action: 'promote-replica', scope: db, summary: 'promote', incidentKey: 'database-failover-y' }, policy: { cooldownSeconds: 86_400 } }));
+    expect(promote.status).toBe('executed');
+    f.clock.at = T0 + 1_200_000;
+    const again = await f.actuator.execute(f.request({ proposed: { action: 'promote-replica', scope: db, summary: 'promote', incidentKey: 'database-failover-z' }, policy: { cooldownSeconds: 86_400 } }));
+    expect(again).toMatchObject({ status: 'refused', refusal: { guardrail: 'Cooldown' } });
   });
 });

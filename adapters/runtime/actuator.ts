@@ -23,6 +23,7 @@ import { circuitOpenBucket, type CircuitOpenEvent } from '../../domain/circuit-b
 import type { ControlsAnomalyEvent } from '../../domain/controls';
 import type { AutopilotConfig } from '../../domain/config';
 import type { Clock, GuardrailStore, Recorder } from '../../domain/ports';
+import { arbitrateUnderLock, preemptLowerLock, previewArbiter, releaseResourceClaims, type PreemptionEvent } from './arbiter';
 
 export type ActuatorResult<T> =
   | { status: 'executed'; result: T; verdicts: Verdict[] }
@@ -56,6 +57,8 @@ export interface ActuatorHooks {
    * read as ON and the runtime pages P1 once per distinct anomaly. Failures are recorded, not thrown.
    */
   onControlsUnreadable?: (event: ControlsAnomalyEvent) => Promise<void>;
+  /** The arbiter ended another runbook's work on the resource (adapters/runtime/arbiter.ts): page that incident. */
+  onPreempted?: (event: PreemptionEvent) => Promise<void>;
 }
 
 export class Actuator {
@@ -82,7 +85,9 @@ export class Actuator {
     const resource = req.lockResource ?? proposed.scope;
     const owner = req.owner ?? proposed.incidentKey;
     const lock = await this.store.acquireLock(resource, owner, now, this.config.guardrails.lockTtlSeconds);
-    if (!lock.acquired) {
+    if (!lock.acquired && (await preemptLowerLock(this.store, proposed, resource, lock.heldBy, owner, now, this.config.guardrails.lockTtlSeconds))) {
+      req.recorder.record({ kind: 'note', summary: `took over the lock on ${resource} from ${lock.heldBy.owner} (lower precedence, domain/arbiter.ts)` });
+    } else if (!lock.acquired) {
       const refusal = lockVerdict(resource, lock.heldBy, owner, now);
       req.recorder.record({ kind: 'guardrail', summary: `${refusal.guardrail}: REFUSE - ${refusal.reason}`, verdict: refusal });
       return { status: 'refused', refusal, verdicts: [...auth.verdicts, refusal] };
@@ -98,6 +103,12 @@ export class Actuator {
       if (again.dryRun) {
         req.recorder.record({ kind: 'action', summary: `DRY-RUN (switched on before the call, re-checked under the lock): would ${proposed.summary}` });
         return { status: 'dry-run', verdicts: again.verdicts };
+      }
+      // The resource's arbiter (domain/arbiter.ts), read and written under the lock just taken.
+      const arbiter = await arbitrateUnderLock(this.store, proposed, resource, this.clock.now(), this.config.guardrails.lockTtlSeconds, this.hooks.onPreempted);
+      if (arbiter) {
+        req.recorder.record({ kind: 'guardrail', summary: `${arbiter.guardrail}: ${arbiter.pass ? 'pass' : 'REFUSE'} - ${arbiter.reason}`, verdict: arbiter });
+        if (!arbiter.pass) return await this.refused(req, arbiter, [...again.verdicts, arbiter], now);
       }
       // The circuit breaker's count, taken atomically across executions (a conditional
       // counter): executions on different resources hold different locks, so the check above
@@ -137,7 +148,11 @@ export class Actuator {
       req.recorder.record({ kind: 'action', summary: proposed.summary });
       return { status: 'executed', result, verdicts: auth.verdicts };
     } finally {
-      if (!req.keepLock) await this.store.releaseLock(resource, owner);
+      if (!req.keepLock) {
+        // A one-shot change is over with its call: its claim goes with the lock (a freeze stays).
+        await releaseResourceClaims(this.store, resource, proposed.incidentKey, this.clock.now());
+        await this.store.releaseLock(resource, owner);
+      }
     }
   }
 
@@ -174,6 +189,18 @@ export class Actuator {
 
   private effective(controls: Controls): Controls {
     return { ...controls, dryRun: controls.dryRun || this.config.dryRun };
+  }
+
+  /**
+   * What execute() would decide for `req` now, without mutating, locking or recording anything:
+   * the generic verdicts and the resource arbiter's. A workflow asks it for its later steps
+   * before its first mutation (issue 13: no pausing the primary and then a refusal at promotion).
+   */
+  async preview<T>(req: Omit<ActuatorRequest<T>, 'mutate' | 'recorder'>): Promise<Verdict[]> {
+    const now = this.clock.now();
+    const auth = await this.authorizeNow({ ...req, recorder: { record: () => undefined }, mutate: async () => undefined as T }, now);
+    const arbiter = await previewArbiter(this.store, req.proposed, req.lockResource ?? req.proposed.scope, now, this.config.guardrails.lockTtlSeconds);
+    return arbiter ? [...auth.verdicts, arbiter] : auth.verdicts;
   }
 
   /** Reads guardrail state fresh and runs the domain's `authorize`. */

@@ -21,6 +21,11 @@ export class IncidentSession implements Recorder {
     return this.incident.key;
   }
 
+  /** The clock this incident records with (simulated in drills). */
+  now(): number {
+    return this.clock.now();
+  }
+
   recordEntry(raw: TimelineEntry): void {
     // Stored as it will be read back: no secret, no environment value (domain/redact.ts).
     const entry = redactDeep(raw);

@@ -8,6 +8,7 @@ import type { Page } from '../../domain/paging';
 import type { Act, ActOutcome, GuardrailStore, Pager, Workflow } from '../../domain/ports';
 import type { Clock } from '../../domain/ports';
 import type { Actuator } from './actuator';
+import { releaseResourceClaims } from './arbiter';
 import type { IncidentSession } from './incident-session';
 
 export interface ActOptions {
@@ -29,7 +30,7 @@ export function makeAct(actuator: Actuator, session: IncidentSession, options: A
     const lockResource = request.lockResource ?? request.scope;
     const result = await actuator.execute({
       proposed: { action: request.action, scope: request.scope, summary: request.summary, incidentKey: session.key, ...(request.mutations !== undefined ? { mutations: request.mutations } : {}) },
-      policy: { cooldownSeconds: request.cooldownSeconds, budget: request.budget },
+      policy: { cooldownSeconds: request.cooldownSeconds, budget: request.budget, countsActions: request.countsActions },
       extraVerdicts: request.extraVerdicts,
       lockResource,
       owner: options.owner,
@@ -54,6 +55,8 @@ export function makeAct(actuator: Actuator, session: IncidentSession, options: A
 /** Gives back every lock the incident's remediation holds (call it inside a step). */
 export async function releaseHeldLocks(store: GuardrailStore, session: IncidentSession, owner: string = session.key): Promise<void> {
   for (const resource of session.incident.heldLocks ?? []) {
+    // What the remediation had in progress there ends with it (a failover's freeze stays).
+    await releaseResourceClaims(store, resource, session.key, session.now());
     await store.releaseLock(resource, owner);
     session.record({ kind: 'note', summary: `released the lock on ${resource}` });
   }

@@ -185,7 +185,7 @@ export function baselineWorld(): WorldSpec {
               treatMissingData: 'breaching',
               description: 'No connections to the primary database for 3 minutes',
             }),
-            'regami-db-down': { mode: 'fixed', state: 'OK', description: 'Primary database health check failing', namespace: 'Regami/Health', metricName: 'DatabaseHealthCheckFailed', statistic: 'Maximum', period: 60, evaluationPeriods: 3, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold' },
+            'regami-db-down': { mode: 'fixed', state: 'OK', description: 'Primary database health check failing', namespace: 'Regami/Health', metricName: 'DatabaseHealthCheckFailed', dimensions: { DBInstanceIdentifier: PRIMARY }, statistic: 'Maximum', period: 60, evaluationPeriods: 3, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold' },
           },
         },
         logs: {

@@ -78,9 +78,16 @@ describe('gate 1: primary confirmed down', () => {
     expect(assessPrimary(healthy()).condition).toBe('healthy');
   });
 
-  it('status and reachability disagreeing is mixed, not down', () => {
-    expect(assessPrimary(healthy({ alarms: [{ name: 'regami-db-down', state: 'ALARM' }] })).condition).toBe('mixed');
+  it('status and reachability disagreeing is neither down nor healthy', () => {
+    // A fresh DatabaseConnections > 0 and a firing alarm disagree: reachability unknown, never "unreachable".
+    expect(assessPrimary(healthy({ alarms: [{ name: 'regami-db-down', state: 'ALARM' }] })).condition).toBe('unknown');
     expect(assessPrimary(down({ connections: 17, alarms: [] })).condition).toBe('mixed');
+  });
+
+  it('a fresh DatabaseConnections > 0 datapoint never counts as unreachable, even with a down alarm firing', () => {
+    const a = assessPrimary(down({ connections: 42, alarms: [{ name: 'regami-db-down', state: 'ALARM' }] }));
+    expect(a.reachability).not.toBe('unreachable');
+    expect(a.condition).not.toBe('down');
   });
 
   it('the per-check verdict passes only for a down primary and carries its evidence', () => {
@@ -108,18 +115,28 @@ describe('gate 1: primary confirmed down', () => {
 
   it('an API outage over the whole window is not confirmed: refuse and decide by hand', () => {
     const blind = down({ status: undefined, describeError: 'ThrottlingException', connections: undefined, metricsError: 'ThrottlingException', alarms: [], alarmsError: 'ThrottlingException' });
-    const s = confirmationState([blind, blind, blind], 3);
+    expect(confirmationState([blind, blind, blind], 3).state).toBe('continue');
+    const s = confirmationState([blind, blind, blind, blind, blind, blind], 3);
     expect(s.state).toBe('not-confirmed');
     if (s.state === 'not-confirmed') {
       expect(s.verdict).toMatchObject({ guardrail: 'PrimaryConfirmedDown', pass: false });
-      expect(s.verdict.reason).toMatch(/^PrimaryNotConfirmed: only 0\/3 checks found the primary down \(3 unknown\); cannot confirm the primary is down: decide by hand/);
+      expect(s.verdict.reason).toMatch(/^PrimaryNotConfirmed: only 0\/6 checks found the primary down \(6 unknown\); cannot confirm the primary is down: decide by hand/);
     }
   });
 
-  it('does not confirm when a check was mixed', () => {
-    const s = confirmationState([down(), down({ connections: 5, alarms: [] }), down()], 3);
+  it('does not confirm while a mixed check sits among the latest ones, and refuses when the window ends that way', () => {
+    const mixed = down({ connections: 5, alarms: [] });
+    expect(confirmationState([down(), mixed, down()], 3).state).toBe('continue');
+    const s = confirmationState([down(), mixed, down(), down(), mixed, down()], 3);
     expect(s.state).toBe('not-confirmed');
-    if (s.state === 'not-confirmed') expect(s.verdict).toMatchObject({ pass: false, reason: expect.stringMatching(/^PrimaryNotConfirmed: only 2\/3/) });
+    if (s.state === 'not-confirmed') expect(s.verdict).toMatchObject({ pass: false, reason: expect.stringMatching(/^PrimaryNotConfirmed: only 4\/6/) });
+  });
+
+  it('judges the latest consecutive checks: evidence that caught up late (an RDS event before the metrics) confirms', () => {
+    const early = down({ connections: 42, alarms: [] }); // the previous minute's connections: mixed
+    const s = confirmationState([early, down(), down(), down()], 3);
+    expect(s.state).toBe('confirmed');
+    if (s.state === 'confirmed') expect(s.verdict.reason).toMatch(/latest 3\/3 consecutive checks.*1 earlier check\(s\)/);
   });
 });
 

@@ -93,8 +93,10 @@ export function assessPrimary(check: PrimaryCheck): PrimaryAssessment {
   const firing = check.alarms.filter((a) => a.state === 'ALARM').map((a) => a.name);
   const fresh = connectionsFresh(check);
   let reachability: Reachability;
-  if (firing.length > 0 || (fresh && check.connections === 0)) reachability = 'unreachable';
-  else if (fresh && check.connections !== undefined && check.connections > 0) reachability = 'reachable';
+  // A fresh DatabaseConnections datapoint above 0 is clients connected right now: it never counts
+  // as unreachable, whatever an alarm (which may lag it) says. The next check judges again.
+  if (fresh && check.connections !== undefined && check.connections > 0) reachability = firing.length > 0 ? 'unknown' : 'reachable';
+  else if (firing.length > 0 || (fresh && check.connections === 0)) reachability = 'unreachable';
   else reachability = 'unknown';
 
   const signals = [
@@ -134,10 +136,21 @@ export type ConfirmationState =
   | { state: 'not-confirmed'; verdict: Verdict };
 
 /**
- * After each check: a healthy primary ends the window at once (recovered); `required`
- * consecutive "down" checks confirm; anything else after the window is not confirmed and
- * goes to a human: signals that disagree (mixed) or could not be read (unknown, e.g. an
- * RDS/CloudWatch/IAM outage) are no proof, and promoting without proof can split the database.
+ * How many checks the confirmation window may take: `required` consecutive "down" checks are
+ * judged on the LATEST checks, so evidence that arrives late (an RDS event before the metrics
+ * and alarms caught up, the usual order in production) still confirms while the primary stays
+ * down; the window is bounded so a primary that stays ambiguous goes to a human.
+ */
+export function maxConfirmationChecks(required: number): number {
+  return 2 * required;
+}
+
+/**
+ * After each check: a healthy primary ends the window at once (recovered); the latest
+ * `required` checks all "down" confirm; otherwise the window goes on up to
+ * maxConfirmationChecks, and then it is not confirmed and goes to a human: signals that
+ * disagree (mixed) or could not be read (unknown, e.g. an RDS/CloudWatch/IAM outage) are no
+ * proof, and promoting without proof can split the database.
  */
 export function confirmationState(checks: PrimaryCheck[], required: number): ConfirmationState {
   const assessed = checks.map(assessPrimary);
@@ -152,14 +165,22 @@ export function confirmationState(checks: PrimaryCheck[], required: number): Con
       verdict: { guardrail: GATES.primaryConfirmedDown, pass: false, reason: `PrimaryRecovered: check ${checks.length} found the primary healthy (${last.signals.join('; ')})`, evidence },
     };
   }
-  if (checks.length < required) return { state: 'continue' };
-  const down = assessed.filter((a) => a.condition === 'down').length;
-  if (down === checks.length) {
+  let trailing = 0;
+  for (let i = assessed.length - 1; i >= 0 && assessed[i]?.condition === 'down'; i--) trailing++;
+  if (trailing >= required) {
+    const earlier = checks.length - trailing;
     return {
       state: 'confirmed',
-      verdict: { guardrail: GATES.primaryConfirmedDown, pass: true, reason: `primary down in ${down}/${required} checks (status and reachability agree)`, evidence },
+      verdict: {
+        guardrail: GATES.primaryConfirmedDown,
+        pass: true,
+        reason: `primary down in the latest ${trailing}/${required} consecutive checks (status and reachability agree)${earlier > 0 ? `; ${earlier} earlier check(s) came before the evidence caught up (${describeCounts(assessed.slice(0, earlier))})` : ''}`,
+        evidence,
+      },
     };
   }
+  if (checks.length < maxConfirmationChecks(required)) return { state: 'continue' };
+  const down = assessed.filter((a) => a.condition === 'down').length;
   return {
     state: 'not-confirmed',
     verdict: {

@@ -23,9 +23,10 @@ describe('failover triggers', () => {
     expect(rdsEventTriggersFailover(defaultConfig, defaultConfig.database.replicaInstanceId, 'RDS-EVENT-0004')).toBe(false);
   });
 
-  it('starts on a configured database-down alarm entering ALARM, exact or by prefix', () => {
+  it('starts on a configured database-down alarm entering ALARM, by its exact name only', () => {
     expect(alarmTriggersFailover(defaultConfig, 'regami-db-down', 'ALARM')).toBe(true);
-    expect(alarmTriggersFailover(defaultConfig, 'regami-db-connections-zero-primary', 'ALARM')).toBe(true);
+    expect(alarmTriggersFailover(defaultConfig, 'regami-db-connections-zero', 'ALARM')).toBe(true);
+    expect(alarmTriggersFailover(defaultConfig, 'regami-db-connections-zero-replica', 'ALARM')).toBe(false);
     expect(alarmTriggersFailover(defaultConfig, 'regami-db-down', 'OK')).toBe(false);
     expect(alarmTriggersFailover(defaultConfig, 'regami-alb-5xx-high', 'ALARM')).toBe(false);
   });

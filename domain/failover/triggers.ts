@@ -17,6 +17,8 @@
  * domain/routing.ts builds the deployed rule's EventID list from this one.
  */
 import { alarmNameMatches, type AutopilotConfig } from '../config';
+import { alarmBindingVerdict, isConfiguredAlarm } from '../alarm-binding';
+import type { AlarmDetail } from '../../events/types';
 
 export interface FailoverTriggerId {
   eventId: string;
@@ -49,4 +51,16 @@ export function rdsEventTriggersFailover(config: AutopilotConfig, dbInstanceId: 
 /** An alarm starts the runbook when it is one of the database-down alarms and entered ALARM. */
 export function alarmTriggersFailover(config: AutopilotConfig, alarmName: string, state: string): boolean {
   return state === 'ALARM' && alarmNameMatches(config.alarms.databaseDown, alarmName);
+}
+
+/**
+ * The alarm event itself: a configured database-down alarm (exact name or ARN, from the event's
+ * `resources`) in ALARM that measures the primary (domain/alarm-binding.ts). The reason it does
+ * not trigger, when it does not.
+ */
+export function alarmEventTriggersFailover(config: AutopilotConfig, detail: AlarmDetail, resources: readonly string[]): { triggers: true } | { triggers: false; reason: string } {
+  if (!isConfiguredAlarm(config.alarms.databaseDown, detail.alarmName, resources)) return { triggers: false, reason: `${detail.alarmName} is not a configured database-down alarm (${config.alarms.databaseDown.join(', ')})` };
+  if (detail.state.value !== 'ALARM') return { triggers: false, reason: `${detail.alarmName} is ${detail.state.value}` };
+  const bound = alarmBindingVerdict(detail, 'databaseDown', config);
+  return bound.pass ? { triggers: true } : { triggers: false, reason: bound.reason };
 }

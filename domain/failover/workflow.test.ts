@@ -236,16 +236,23 @@ describe('database failover workflow (fakes)', () => {
     expect(h.incident.status).toBe('resolved');
   });
 
-  it('status and reachability disagreeing is not a confirmation: P1, no mutation', async () => {
-    const h = harness({ setup: (w) => (w.primaryScript = [{}, { connections: 25, alarm: 'OK' }]) });
+  it('status and reachability disagreeing through the window is not a confirmation: P1, no mutation', async () => {
+    // Never 3 consecutive "down" checks within the bounded window (gates.ts maxConfirmationChecks).
+    const h = harness({ setup: (w) => (w.primaryScript = [{}, { connections: 25, alarm: 'OK' }, {}, {}, { connections: 25, alarm: 'OK' }, {}]) });
     expect(await h.run()).toMatchObject({ result: 'refused', gate: 'PrimaryConfirmedDown' });
     expect(mutations(h)).toEqual([]);
     expect(h.pages[0]).toMatchObject({ action: 'trigger', severity: 'P1', refused: [{ guardrail: 'PrimaryConfirmedDown' }] });
   });
 
+  it('an RDS event before the metrics caught up (first check mixed, then down) still fails over on the latest consecutive checks', async () => {
+    const h = harness({ setup: (w) => (w.primaryScript = [{ connections: 25, alarm: 'OK' }]) });
+    expect(await h.run()).toMatchObject({ result: 'failed-over' });
+    expect(mutations(h)).toContain('RDS.PromoteReadReplica');
+  });
+
   it('an RDS/CloudWatch outage (cannot see the primary) over the whole window refuses: no mutation, P1 "decide by hand" with evidence and commands', async () => {
     const h = harness({ checkPrimary: async (at) => ({ at, instanceId: 'regami-db-primary', describeError: 'ThrottlingException', metricsError: 'ThrottlingException', alarms: [], alarmsError: 'AccessDeniedException' }) });
-    expect(await h.run()).toMatchObject({ result: 'refused', gate: 'PrimaryConfirmedDown', reason: expect.stringMatching(/^PrimaryNotConfirmed: only 0\/3 .*3 unknown/) });
+    expect(await h.run()).toMatchObject({ result: 'refused', gate: 'PrimaryConfirmedDown', reason: expect.stringMatching(/^PrimaryNotConfirmed: only 0\/6 .*6 unknown/) });
     expect(mutations(h)).toEqual([]);
     expect(h.pages).toHaveLength(1);
     const page = h.pages[0]!;

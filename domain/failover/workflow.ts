@@ -22,6 +22,7 @@ import {
   approvalVerdict,
   assessPrimary,
   confirmationState,
+  maxConfirmationChecks,
   controlsVerdicts,
   failoverIntervalVerdict,
   failoverScope,
@@ -53,6 +54,8 @@ export interface FailoverInput {
   detectedAt: number;
   /** The trigger, one line (event id or alarm name). */
   trigger: string;
+  /** The DurableExecutionName the intake started it under (a reopened episode has its own); the lock owner. */
+  executionName?: string;
 }
 
 export interface FailoverGuardState {
@@ -80,6 +83,11 @@ export interface FailoverDeps {
   pager: Pager;
   clock: Clock;
   readGuardState(now: number): Promise<FailoverGuardState>;
+  /**
+   * The Actuator's verdicts for the mutations ahead (promotion, the primary service's pause), read
+   * without acting: every guardrail the workflow will meet is judged before its first mutation.
+   */
+  previewMutations?(now: number): Promise<Verdict[]>;
   incident: IncidentLedger;
   approvalCommands(callbackId: string): { approve: string; reject: string };
 }
@@ -131,12 +139,14 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
   // ---- Gate 1 (runbook step 1): the primary is confirmed down over the window ----------
   const checks: PrimaryCheck[] = [];
   let confirmation: ConfirmationState = { state: 'continue' };
-  for (let i = 1; i <= f.confirmChecks && confirmation.state === 'continue'; i++) {
+  // Judged on the latest consecutive checks (gates.ts confirmationState), within a bounded window.
+  const maxChecks = maxConfirmationChecks(f.confirmChecks);
+  for (let i = 1; i <= maxChecks && confirmation.state === 'continue'; i++) {
     if (i > 1) await wf.wait(`confirm-primary-wait-${i}`, f.confirmIntervalSeconds);
     const prior = [...checks];
     const step = await wf.step(`verify-primary-status-${i}`, async () => {
       const check = await ops.checkPrimary(clock.now());
-      const v = primaryCheckVerdict(check, i, f.confirmChecks);
+      const v = primaryCheckVerdict(check, i, maxChecks);
       record({ kind: 'signal', summary: v.reason, detail: v.evidence });
       const state = confirmationState([...prior, check], f.confirmChecks);
       if (state.state !== 'continue') recordVerdict(state.verdict);
@@ -171,6 +181,8 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     const verdicts = [
       failoverIntervalVerdict(state.failovers, now, f.minSecondsBetweenFailovers, db.primaryInstanceId),
       ...controlsVerdicts(state.controls, state.globalActions, now, config.guardrails.circuitBreaker, PLANNED_MUTATIONS),
+      // Only the refusals: the passing generic verdicts are the ones just recorded above.
+      ...(deps.previewMutations ? (await deps.previewMutations(now)).filter((v) => !v.pass) : []),
     ];
     verdicts.forEach(recordVerdict);
     return { verdicts, dryRun: state.controls.dryRun || config.dryRun };

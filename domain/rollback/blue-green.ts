@@ -7,7 +7,8 @@ import type { Page } from '../paging';
 import { CODEDEPLOY_FINAL_STATUSES, decideBlueGreen, LISTENER_SWITCH_ACTION, ROLLBACK_ACTION, type RollbackInput } from './decide';
 import type { CodeDeployDeploymentState, ServiceState } from './operations';
 import { manualCommands, rollbackPage } from './pages';
-import { familyRevision } from './revisions';
+import { familyRevision, unsafeMarker, type TaskDefinitionRevision } from './revisions';
+import type { Verdict } from '../guardrails';
 import { chooseSwitchTarget, describeSwitchTarget, healthLine, switchTargetVerdict, targetGroupName } from './switch-target';
 import { describeService, finishWithAlarmCheck, pageActionNotTaken, pageAndConclude, pollUntil, serviceScope, triggerLine, windowVerdict, type RollbackDeps, type RollbackResult } from './steps';
 import { quoteUntrusted } from '../untrusted-text';
@@ -34,6 +35,39 @@ export async function runBlueGreen(deps: RollbackDeps, input: RollbackInput, ser
     recorder.record({ kind: 'decision', summary: plan.kind === 'stop' ? `stop ${plan.deploymentId} with auto-rollback: ${plan.reason}` : plan.kind === 'watch-rollback' ? `watch ${plan.rollbackDeploymentId}: ${plan.reason}` : `CodeDeploy rollback did not happen: ${plan.reason}` });
     return true;
   });
+
+  // Schema safety, exactly as on the ECS path: rolling back to the original task set crosses the
+  // replacement's revision; one marked not rollback-safe (tag or ROLLBACK_SAFE=false) ran a
+  // migration the original code cannot read. Checked before any mutation, the emergency switch included.
+  const safety = await workflow.step('check-blue-green-rollback-safety', async () => {
+    const replacementIds = new Set([triggeredId, plan.kind === 'stop' ? plan.deploymentId : undefined].filter((id): id is string => !!id));
+    // The replacement task sets are those of the replacement deployment (externalId); the original is left alone.
+    const crossed = (service.taskSets ?? []).filter((ts) => ts.externalId !== undefined && replacementIds.has(ts.externalId));
+    const replacements = [found.triggered, ...found.active].filter((d): d is CodeDeployDeploymentState => !!d && replacementIds.has(d.id));
+    const arns = [...new Set([...crossed.map((ts) => ts.taskDefinitionArn), ...replacements.flatMap((d) => (d.taskDefinition ? [d.taskDefinition] : []))])];
+    const verdict = await blueGreenSafetyVerdict(arns, (arn) => ops.describeTaskDefinition(arn));
+    recorder.record({ kind: 'guardrail', summary: `${verdict.guardrail}: ${verdict.pass ? 'pass' : 'REFUSE'} - ${verdict.reason}`, verdict });
+    return verdict;
+  });
+  if (!safety.pass) {
+    await pageAndConclude(
+      deps,
+      'page-blue-green-not-rollback-safe',
+      (at) =>
+        rollbackPage({
+          config,
+          incidentKey: key,
+          severity: 'P1',
+          at,
+          title: `${config.service.serviceName}: blue/green rollback is not schema-safe - human decision needed`,
+          diagnosis: [...diagnosis, safety.reason],
+          refused: [{ action: 'rollback', guardrail: safety.guardrail, reason: safety.reason }],
+          nextStep: `Decide between a forward fix and a rollback with a data fix. If rolling back is safe after all: ${plan.kind === 'stop' ? cmd.stopCodeDeploy(plan.deploymentId) : cmd.listRevisions}`,
+        }),
+      { status: 'escalated', rootCauseGuess: 'bad blue/green deployment' },
+    );
+    return { outcome: 'not-rollback-safe', detail: safety.reason };
+  }
 
   const done: string[] = [];
   let watch: { stoppedId?: string; rollbackId?: string } | undefined;
@@ -263,4 +297,22 @@ export async function emergencyListenerSwitch(deps: RollbackDeps, input: Rollbac
       ? `${config.service.serviceName}: traffic switched to the original task set's target group ${toName}`
       : `${config.service.serviceName}: traffic switched to the blue target group`;
   return finishWithAlarmCheck(deps, input, evidence, done, what, 'bad blue/green deployment; CodeDeploy rollback failed', 'switched-listener', true);
+}
+
+/**
+ * RevisionNotRollbackSafe for blue/green: every replacement revision a rollback to the original
+ * task set crosses must be described and unmarked; one that cannot be described fails closed.
+ */
+export async function blueGreenSafetyVerdict(arns: readonly string[], describe: (arn: string) => Promise<TaskDefinitionRevision | undefined>): Promise<Verdict> {
+  const marked: string[] = [];
+  for (const arn of arns) {
+    const r = await describe(arn);
+    if (!r) return { guardrail: 'RevisionNotRollbackSafe', pass: false, reason: `RevisionNotRollbackSafe: the replacement revision ${familyRevision(arn)} could not be described, so its rollback-safety marker is unknown`, evidence: { taskDefinitionArn: arn } };
+    const marker = unsafeMarker(r);
+    if (marker) marked.push(`${familyRevision(arn)} (${marker})`);
+  }
+  if (marked.length > 0) {
+    return { guardrail: 'RevisionNotRollbackSafe', pass: false, reason: `RevisionNotRollbackSafe: ${marked.join(', ')} is marked not rollback-safe (a database migration the older code cannot read); rolling back to the original task set would cross it`, evidence: { marked } };
+  }
+  return { guardrail: 'RevisionNotRollbackSafe', pass: true, reason: arns.length > 0 ? `no rollback-safety marker on ${arns.map(familyRevision).join(', ')}` : 'no replacement task set to cross' };
 }

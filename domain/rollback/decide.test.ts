@@ -138,3 +138,23 @@ describe('verification', () => {
     expect(tasksOnRevision([t(41)], arn(41), 2).ok).toBe(false);
   });
 });
+
+describe('liveStateAgreesVerdict: never act on a claim (issue 13 item 6)', () => {
+  const { liveStateAgreesVerdict } = jest.requireActual('./decide') as typeof import('./decide');
+  const dep = (over: Record<string, unknown> = {}) => ({ id: 'ecs-svc/1', taskDefinitionArn: 'arn:aws:ecs:us-east-1:123456789012:task-definition/regami-api:42', status: 'PRIMARY', rolloutState: 'COMPLETED', createdAt: 1000, runningCount: 2, desiredCount: 2, ...over });
+  const service = (d: ReturnType<typeof dep>) => ({ clusterName: 'c', serviceName: 's', deploymentController: 'ECS', taskDefinitionArn: d.taskDefinitionArn, desiredCount: 2, runningCount: 2, deployments: [d], recentEvents: [] });
+  const requested = { kind: 'rollback-requested' as const, reason: 'text', requestedBy: 'someone', evidence: ['words'], deploymentId: 'ecs-svc/1' };
+
+  it('a FAILED deployment agrees', () => {
+    expect(liveStateAgreesVerdict({ trigger: { kind: 'ecs-deployment-failed', deploymentId: 'ecs-svc/1', reason: 'x' }, service: service(dep({ rolloutState: 'FAILED' })), history: undefined, alarms: [] }).pass).toBe(true);
+  });
+  it('a 5XX alarm in ALARM since after the deployment started agrees; one from before does not', () => {
+    expect(liveStateAgreesVerdict({ trigger: requested, service: service(dep()), history: undefined, alarms: [{ name: 'a', state: 'ALARM', updatedAt: 2000 }] }).pass).toBe(true);
+    expect(liveStateAgreesVerdict({ trigger: requested, service: service(dep()), history: undefined, alarms: [{ name: 'a', state: 'ALARM', updatedAt: 500 }] }).pass).toBe(false);
+  });
+  it('a completed deployment with a quiet alarm refuses, naming the claim', () => {
+    const v = liveStateAgreesVerdict({ trigger: requested, service: service(dep()), history: undefined, alarms: [{ name: 'a', state: 'OK', updatedAt: 2000 }] });
+    expect(v).toMatchObject({ guardrail: 'LiveStateAgrees', pass: false });
+    expect(v.reason).toMatch(/^ClaimNotConfirmed: Rollback Requested by someone/);
+  });
+});

@@ -190,3 +190,39 @@ export function decideBlueGreen(active: readonly CodeDeployDeploymentState[], tr
       : 'no CodeDeploy deployment is in progress and none is rolling back',
   };
 }
+
+/**
+ * LiveStateAgrees (issue 13 item 6, "never act on a claim"): a "deployment failed" event or a
+ * `Rollback Requested` says something happened; a rollback mutates only when live state proves
+ * it: the deployment is FAILED (its rollout state, or the history of its tasks), or a configured
+ * 5XX alarm is in ALARM and entered it at or after the deployment started (the errors began
+ * after it). Otherwise a human decides.
+ */
+export function liveStateAgreesVerdict(args: {
+  trigger: RollbackTrigger;
+  service: ServiceState;
+  history: RevisionHistory | undefined;
+  alarms: readonly { name: string; state: string; updatedAt?: number }[];
+}): Verdict {
+  const { trigger, service, history, alarms } = args;
+  const id = trigger.deploymentId ?? history?.currentDeploymentId;
+  const live = service.deployments.find((d) => d.id === id);
+  const recorded = history?.deployments.find((d) => d.id === id);
+  const evidence: Record<string, unknown> = { deploymentId: id ?? null, rolloutState: live?.rolloutState ?? null, historyOutcome: recorded?.outcome ?? null };
+  if (live?.rolloutState === 'FAILED' || recorded?.outcome === 'failed' || recorded?.outcome === 'rolled-back') {
+    return { guardrail: 'LiveStateAgrees', pass: true, reason: `deployment ${id} is ${live?.rolloutState === 'FAILED' ? 'FAILED (rollout state)' : `${recorded?.outcome} (task history)`}`, evidence };
+  }
+  const startedAt = live?.createdAt ?? recorded?.createdAt;
+  const firing = alarms.filter((a) => a.state === 'ALARM');
+  const after = firing.filter((a) => startedAt !== undefined && a.updatedAt !== undefined && a.updatedAt >= startedAt);
+  evidence.alarms = alarms.map((a) => `${a.name}=${a.state}${a.updatedAt !== undefined ? ` since ${new Date(a.updatedAt).toISOString()}` : ''}`);
+  if (after.length > 0) {
+    return { guardrail: 'LiveStateAgrees', pass: true, reason: `${after.map((a) => a.name).join(', ')} in ALARM since ${new Date(after[0]?.updatedAt ?? 0).toISOString()}, after deployment ${id} started ${new Date(startedAt ?? 0).toISOString()}`, evidence };
+  }
+  const claim = trigger.kind === 'rollback-requested' ? `Rollback Requested by ${trigger.requestedBy}` : `deployment ${id} reported failed`;
+  const why =
+    id === undefined
+      ? 'no deployment to roll back can be identified'
+      : `deployment ${id} is ${live?.rolloutState ?? recorded?.outcome ?? 'not found'} and ${firing.length === 0 ? 'no configured 5XX alarm is in ALARM' : `the 5XX alarm entered ALARM before it started ${startedAt !== undefined ? new Date(startedAt).toISOString() : '(start unknown)'}`}`;
+  return { guardrail: 'LiveStateAgrees', pass: false, reason: `ClaimNotConfirmed: ${claim}, but ${why}; no automatic rollback`, evidence };
+}

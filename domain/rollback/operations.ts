@@ -57,6 +57,8 @@ export interface CodeDeployDeploymentState {
   /** Set on a rollback deployment: the deployment it rolls back. */
   rolledBackDeploymentId?: string;
   errorMessage?: string;
+  /** The task definition the deployment deploys (its AppSpec's TargetService TaskDefinition), when readable. */
+  taskDefinition?: string;
 }
 
 export interface RollbackOperations {

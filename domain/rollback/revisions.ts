@@ -217,7 +217,7 @@ export interface RollbackSafety {
   unsafe: { taskDefinitionArn: string; marker: string }[];
 }
 
-function unsafeMarker(r: TaskDefinitionRevision): string | undefined {
+export function unsafeMarker(r: TaskDefinitionRevision): string | undefined {
   const tag = r.tags[ROLLBACK_SAFE_TAG];
   if (tag !== undefined && tag.trim().toLowerCase() === 'false') return `tag ${ROLLBACK_SAFE_TAG}=${tag}`;
   const env = r.environment[ROLLBACK_SAFE_ENV];

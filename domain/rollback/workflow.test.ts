@@ -191,6 +191,8 @@ describe('emergency ALB switch target (C2)', () => {
     activeCodeDeployDeployments: async () => [],
     getCodeDeployDeployment: async (id: string): Promise<CodeDeployDeploymentState> => ({ id, status: 'Failed' }),
     listenerTargets: async () => [BLUE],
+    // Schema safety reads the replacement revision (42) before any mutation: unmarked here.
+    describeTaskDefinition: async (a: string) => revision(Number(a.split(':').pop())),
   };
 
   it('asks to switch to the ORIGINAL task set\'s group (green here), names it and its revision, and switches there once approved', async () => {
@@ -205,6 +207,17 @@ describe('emergency ALB switch target (C2)', () => {
     expect(ask?.diagnosis).toEqual(expect.arrayContaining(['switch target: the original task set ecs-svc/original (regami-api:41) behind regami-green-tg', 'regami-green-tg: 2/2 targets healthy']));
     expect(ask?.nextStep).toContain(`TargetGroupArn=${GREEN}`);
     expect(f.pages.at(-1)?.title).toMatch(/traffic switched to the original task set's target group regami-green-tg; 5XX alarm OK/);
+  });
+
+  it('a replacement revision marked not rollback-safe: no StopDeployment, no switch, P1 (the ECS rule on the blue/green path)', async () => {
+    const f = fake(
+      { ...failedRollback, describeTaskDefinition: async (a: string) => ({ ...revision(Number(a.split(':').pop())), tags: { 'autopilot:rollback-safe': 'false' } }) },
+      { approval: { outcome: 'APPROVED' } },
+    );
+    const result = await runRollbackDeployment(f.deps, codeDeployInput);
+    expect(result.outcome).toBe('not-rollback-safe');
+    expect(f.mutations).toEqual([]);
+    expect(f.pages[0]).toMatchObject({ severity: 'P1', refused: [{ guardrail: 'RevisionNotRollbackSafe' }] });
   });
 
   it('the original group has no healthy target: no approval is asked, nothing switched, P1 with the target health as evidence', async () => {

@@ -11,10 +11,11 @@
  * Everything with a side effect runs inside `workflow.step` (replayed code must not call
  * AWS, record or page twice). Every mutation goes through `act` (the Actuator).
  */
-import { usesBlueGreen, type RollbackInput } from './decide';
+import { liveStateAgreesVerdict, usesBlueGreen, type RollbackInput } from './decide';
+import { manualCommands, rollbackPage } from './pages';
 import { runBlueGreen } from './blue-green';
 import { runEcsRollback } from './ecs-rollback';
-import { describeService, type RollbackDeps, type RollbackResult } from './steps';
+import { describeService, pageAndConclude, triggerLine, type RollbackDeps, type RollbackResult } from './steps';
 import { quoteUntrusted } from '../untrusted-text';
 
 export { POLL_SECONDS, TASKS_SETTLE_SECONDS, serviceScope, type RollbackDeps, type RollbackIncident, type RollbackOutcome, type RollbackResult } from './steps';
@@ -34,7 +35,36 @@ export async function runRollbackDeployment(deps: RollbackDeps, input: RollbackI
   });
 
   if (seen.blueGreen || !seen.history) return runBlueGreen(deps, input, seen.service);
-  return runEcsRollback(deps, input, seen.service, seen.history, seen.now);
+
+  // Never act on a claim: the event says the deployment failed (or someone asks for a rollback);
+  // live state must agree before anything mutates.
+  const history = seen.history;
+  const agrees = await workflow.step('check-live-state-agrees', async () => {
+    const alarms = await deps.ops.readAlarms(deps.config.alarms.fiveXx);
+    const v = liveStateAgreesVerdict({ trigger: input.trigger, service: seen.service, history, alarms });
+    recorder.record({ kind: 'guardrail', summary: `${v.guardrail}: ${v.pass ? 'pass' : 'REFUSE'} - ${v.reason}`, verdict: v });
+    return v;
+  });
+  if (!agrees.pass) {
+    await pageAndConclude(
+      deps,
+      'page-claim-not-confirmed',
+      (at) =>
+        rollbackPage({
+          config: deps.config,
+          incidentKey: input.incidentKey,
+          severity: 'P2',
+          at,
+          title: `${deps.config.service.serviceName}: rollback asked for, but live state does not show a bad deployment - decide`,
+          diagnosis: [triggerLine(input), describeService(seen.service), agrees.reason],
+          refused: [{ action: 'rollback', guardrail: agrees.guardrail, reason: agrees.reason }],
+          nextStep: `Check the deployment and the 5XX alarm (${manualCommands(deps.config).listRevisions}); roll back by hand only if it is bad: ${manualCommands(deps.config).rollBack()}`,
+        }),
+      { status: 'escalated' },
+    );
+    return { outcome: 'refused', detail: agrees.reason };
+  }
+  return runEcsRollback(deps, input, seen.service, history, seen.now);
 }
 
 function ecsTriggerDeployment(input: RollbackInput): string | undefined {

@@ -136,6 +136,10 @@ export function planScaleIn(args: {
 }): ScaleInDecision {
   const { capacity, bounds, before, alarm, policy, now } = args;
   const floor = scaleInFloor(bounds, before);
+  // Scale-in never raises a count: a service below the floor was changed by someone else (a
+  // failover's pause to 0): hold it and let the Scale Down step refuse with the reason.
+  const paused = servicePaused(capacity);
+  if (paused) return { kind: 'hold', why: `${paused.reason}; no scale-in, no auto scaling minimum restored`, verdict: paused };
   const pinned = capacity.autoScaling !== undefined && before.autoScalingMin !== undefined && capacity.autoScaling.minCapacity !== before.autoScalingMin;
   if (capacity.desired <= floor && !pinned) {
     return { kind: 'done', why: `desired ${capacity.desired} is at the floor ${floor} (min ${bounds.min}, before the incident ${before.desired})` };
@@ -160,7 +164,7 @@ export function planScaleIn(args: {
     return { kind: 'wait', seconds: policy.stabilisationSeconds - okSeconds, why: verdict.reason, verdict };
   }
   const from = capacity.desired;
-  const to = Math.max(floor, from - policy.scaleDownStep);
+  const to = Math.min(from, Math.max(floor, from - policy.scaleDownStep));
   const stable: Verdict = {
     guardrail: 'Stabilisation',
     pass: true,

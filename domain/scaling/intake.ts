@@ -9,7 +9,8 @@
  * storm) one action: alarm name + the time the alarm entered ALARM. A flapping alarm
  * (ALARM, OK, ALARM) gets a new key per ALARM, and joins the running episode instead.
  */
-import { alarmNameMatches, type AutopilotConfig } from '../config';
+import type { AutopilotConfig } from '../config';
+import { alarmBindingVerdict, isConfiguredAlarm } from '../alarm-binding';
 import { incidentKey, type IncidentRecord } from '../incident';
 import type { AutopilotEvent } from '../../events/types';
 import type { ServiceRef } from './pages';
@@ -24,7 +25,10 @@ export function scaleIntake(event: AutopilotEvent, config: AutopilotConfig): Sca
   const ref: ServiceRef = { region: config.service.region, cluster: config.service.clusterName, service: config.service.serviceName };
   if (event.kind === 'alarm') {
     const { alarmName, state } = event.detail;
-    if (!alarmNameMatches(config.alarms.cpu, alarmName)) return { kind: 'ignore', reason: `${alarmName} is not a CPU alarm (${config.alarms.cpu.join(', ')})` };
+    if (!isConfiguredAlarm(config.alarms.cpu, alarmName, event.resources)) return { kind: 'ignore', reason: `${alarmName} is not a configured CPU alarm (${config.alarms.cpu.join(', ')})` };
+    // A name is a claim: the alarm's own configuration must say it measures our service's CPU.
+    const bound = alarmBindingVerdict(event.detail, 'cpu', config);
+    if (!bound.pass) return { kind: 'ignore', reason: bound.reason };
     if (state.value !== 'ALARM') {
       return { kind: 'ignore', reason: `${alarmName} is ${state.value}: a running scaling workflow reads the alarm itself before scaling in` };
     }

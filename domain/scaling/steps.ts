@@ -48,6 +48,7 @@ export function scalingAction(deps: ScaleEcsDeps, ref: ServiceRef, action: 'scal
     extraVerdicts: verdicts,
     cooldownSeconds: deps.policy.cooldownSeconds,
     budget: { max: deps.policy.actionsPerHour, windowSeconds: 3600 },
+    countsActions: ['scale-out', 'scale-in'],
   };
 }
 
@@ -168,7 +169,15 @@ export async function finishWithoutScaling(
 export async function scaleIn(deps: ScaleEcsDeps, ref: ServiceRef, change: ScaleChange, why: string, verdicts: Verdict[], name: string): Promise<ScaleStepResult> {
   return deps.workflow.step(name, async () => {
     const summary = `${why} on ${ref.cluster}/${ref.service}`;
-    const done = alreadyInEffect(deps, await deps.ops.readCapacity(), change, summary);
+    const live = await deps.ops.readCapacity();
+    // Paused by another runbook (a failover stops the primary region's service): a scale-in of
+    // 0 -> floor, or restoring the auto scaling minimum, would start it against the failed primary.
+    const paused = servicePaused(live);
+    if (paused) {
+      deps.incident.record({ kind: 'guardrail', summary: `${paused.guardrail}: REFUSE - ${paused.reason}`, verdict: paused });
+      return { status: 'refused', refusal: paused, capacity: live, at: deps.clock.now() };
+    }
+    const done = alreadyInEffect(deps, live, change, summary);
     if (done) return done;
     const out = await deps.act(scalingAction(deps, ref, 'scale-in', summary, verdicts), () => deps.ops.applyScale(change));
     return stepResult(out, deps.clock.now());

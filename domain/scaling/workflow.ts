@@ -8,10 +8,11 @@
  * every mutation goes through the injected `act` (the Actuator: kill switch, circuit
  * breaker, cooldown, budget, lock), and a refusal becomes a page with the reason.
  */
+import { ARBITER_GUARDRAIL } from '../arbiter';
 import type { IncidentStatus } from '../incident';
 import type { Act, Clock, Pager, Recorder, Workflow } from '../ports';
 import { describeCapacity, scalingBounds, type ScalingBounds, type ScalingPolicy, type ServiceCapacity } from './capacity';
-import { alarmRecovered, planScaleIn, planScaleOut, type AlarmReading, type PreIncident, type ScaleChange } from './decide';
+import { alarmRecovered, planScaleIn, planScaleOut, servicePaused, type AlarmReading, type PreIncident, type ScaleChange } from './decide';
 import { checkCapacityCommand, restoreAutoScalingMinCommand, scalingPage, scalingResolvePage, setDesiredCountCommand, type ServiceRef } from './pages';
 import { finishWithoutScaling, pagePoster, recordDecision, releaseServiceLock, scaleIn, scaleOut, triggerLines, verifyHealth } from './steps';
 import { quoteUntrusted } from '../untrusted-text';
@@ -96,6 +97,11 @@ export interface ScaleEcsResult {
  */
 const PACING_GUARDRAILS = new Set(['Cooldown', 'ActionBudget', 'ResourceLock']);
 
+/** The arbiter refused because a rollback is rolling the service: it lifts when that rollout is verified. */
+function isBusyArbiter(v: { guardrail: string; reason: string }): boolean {
+  return v.guardrail === ARBITER_GUARDRAIL && v.reason.startsWith('ResourceBusy');
+}
+
 interface Observation {
   capacity: ServiceCapacity;
   alarm: AlarmReading;
@@ -158,6 +164,8 @@ export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Pro
   }
   if (first.capacity) current = first.capacity;
   let lastScaleOutAt = first.at;
+  // The episode pages its bound once (the capped scale-out or the first round found at the max).
+  let boundPaged = decision.capped;
   const done: string[] = [first.status === 'dry-run' ? `DRY-RUN: would have scaled ${decision.from} -> ${decision.to}` : `scaled out ${decision.from} -> ${decision.to}${decision.change.autoScalingMin !== undefined ? ` (auto scaling min pinned at ${decision.change.autoScalingMin})` : ''}`];
   await page('page-scaled-out', (now) =>
     scalingPage({
@@ -204,6 +212,27 @@ export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Pro
     });
     current = obs.capacity;
 
+    // Paused by another runbook since our change (a failover stops the primary region's service):
+    // the episode is over. No scale-in, no auto scaling minimum restored: either would start the
+    // service against the failed primary. Paged once, handed to the human who owns the failback.
+    const paused = servicePaused(obs.capacity);
+    if (paused) {
+      const pinned = obs.capacity.autoScaling?.minCapacity;
+      await page(`page-frozen-${round}`, (now) =>
+        scalingPage({
+          incidentKey: input.incidentKey, ref, at: now, severity: 'P3',
+          title: `Scaling of ${ref.service} stopped: the service was paused by another runbook`,
+          seen: [paused.reason], capacity: obs.capacity, done,
+          refused: [{ action: 'scale in / restore the auto scaling minimum', verdict: paused }],
+          nextStep: before.autoScalingMin !== undefined && pinned !== before.autoScalingMin
+            ? `After the failback, when the service runs again: ${restoreAutoScalingMinCommand(ref, before.autoScalingMin)} (MinCapacity is still ${pinned ?? 'unknown'})`
+            : `Nothing to undo; the service stays paused until the failback. ${checkCapacityCommand(ref)}`,
+        }),
+      );
+      await wf.step('mark-escalated', async () => { incident.refused(paused.reason); incident.setStatus('escalated', deps.clock.now()); return true; });
+      return { outcome: 'refused', finalDesired: obs.capacity.desired };
+    }
+
     // Continuously in ALARM for a full cooldown after our last scale-out: one more bounded step (CPU
     // alarms only). An alarm that went OK and came back (flapping) is marginal load: hold, do not climb.
     if (
@@ -234,7 +263,8 @@ export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Pro
           lastScaleOutAt = r.at;
           if (r.capacity) current = r.capacity;
           done.push(`scaled out ${again.from} -> ${again.to} (alarm still ALARM)`);
-          if (again.capped) {
+          if (again.capped && !boundPaged) {
+            boundPaged = true;
             await page(`page-capped-${round}`, (now) =>
               scalingPage({
                 incidentKey: input.incidentKey, ref, at: now, severity: 'P2',
@@ -245,7 +275,14 @@ export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Pro
             );
           }
         }
+      } else if (again.kind === 'at-bound' && boundPaged) {
+        // Paged once already: later rounds update the incident record, not the pager (no P2 every round).
+        await wf.step(`at-bound-still-${round}`, async () => {
+          incident.record({ kind: 'note', summary: `still at the max of ${again.from} and ${obs.alarm.name} still ALARM (round ${round}); already paged` });
+          return true;
+        });
       } else if (again.kind === 'at-bound') {
+        boundPaged = true;
         await page(`page-at-bound-${round}`, (now) =>
           scalingPage({
             incidentKey: input.incidentKey, ref, at: now, severity: 'P2',
@@ -275,7 +312,7 @@ export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Pro
 
     const r = await scaleIn(deps, ref, plan.change, plan.why, plan.verdicts, `scale-down-${round}`);
     await releaseServiceLock(deps, `release-service-lock-down-${round}`);
-    if (r.status === 'refused' && r.refusal && PACING_GUARDRAILS.has(r.refusal.guardrail)) {
+    if (r.status === 'refused' && r.refusal && (PACING_GUARDRAILS.has(r.refusal.guardrail) || isBusyArbiter(r.refusal))) {
       // Scaling in late is safe: wait for the cooldown / hourly budget / the other runbook's lock to free up and try again.
       await wf.step(`scale-down-deferred-${round}`, async () => {
         incident.record({ kind: 'decision', summary: `scale in ${plan.from} -> ${plan.to} deferred: ${r.refusal?.reason}` });

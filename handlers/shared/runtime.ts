@@ -13,6 +13,7 @@ import type { AutopilotConfig, RunbookId, Severity } from '../../domain/config';
 import { RUNBOOKS } from '../../domain/config';
 import { openIncident, type TimelineEntry } from '../../domain/incident';
 import { redactDeep, redactingJsonReplacer, redactSecrets } from '../../domain/redact';
+import { preemptedPage } from '../../domain/arbiter';
 import { circuitOpenKey, circuitOpenPage, runbookOfIncidentKey, type CircuitOpenEvent } from '../../domain/circuit-breaker';
 import { controlsAnomalyKey, controlsAnomalyPage, type ControlsAnomalyEvent } from '../../domain/controls';
 import { quoteUntrusted } from '../../domain/untrusted-text';
@@ -144,6 +145,10 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       logger.error('controls item unreadable: every switch reads as ON, paging P1', { correlation_id: key, anomalies: event.anomalies.map((a) => quoteUntrusted(a, 200)) });
       const runbook = runbookOfIncidentKey(event.incidentKey) ?? 'scale-ecs';
       await pager.send(controlsAnomalyPage(event, runbook, `autopilot controls show --table ${opts.tableName} --region ${homeRegion}`));
+    },
+    onPreempted: async (event) => {
+      logger.warn('arbiter: preempted another runbook', { correlation_id: event.preempted.incidentKey, by: event.by.incidentKey, resource: event.preempted.resource });
+      await pager.send(preemptedPage({ preempted: event.preempted, byIncidentKey: event.by.incidentKey, byAction: event.by.action, at: event.at }));
     },
   });
   const sinks = opts.sinks ?? [];
