@@ -60,6 +60,10 @@ export interface FailoverOperationsOptions {
 
 const DEFAULT_HEALTH_TIMEOUT_MS = 5000;
 const DEFAULT_LOOKBACK_SECONDS = 300;
+/** Period of the RDS metric queries (RDS publishes every minute). */
+const METRIC_PERIOD_SECONDS = 60;
+/** The lag history reaches this far before the failure time it was asked for. */
+const LAG_HISTORY_MARGIN_SECONDS = 300;
 
 function errName(err: unknown): string {
   return err instanceof Error ? err.name : 'Error';
@@ -84,6 +88,41 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
     } catch (err) {
       return { error: errName(err) };
     }
+  }
+
+  /**
+   * Datapoints (oldest first) of an AWS/RDS metric for one instance, from `since` (default:
+   * the look-back window) to now. Paginated: a long history may not fit one answer.
+   */
+  async function rdsMetricSeries(region: string, metricName: string, instanceId: string, stat: string, since?: number): Promise<{ points: { t: number; v: number }[]; error?: string }> {
+    const end = clock.now();
+    const start = Math.min(since ?? end - lookback * 1000, end - lookback * 1000);
+    const points: { t: number; v: number }[] = [];
+    try {
+      let token: string | undefined;
+      do {
+        const out = await aws.in(region).cloudwatch.send(
+          new GetMetricDataCommand({
+            StartTime: new Date(start),
+            EndTime: new Date(end),
+            ScanBy: 'TimestampAscending',
+            NextToken: token,
+            MetricDataQueries: [
+              { Id: 'm', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: metricName, Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }] }, Period: METRIC_PERIOD_SECONDS, Stat: stat }, ReturnData: true },
+            ],
+          }),
+        );
+        const result = out.MetricDataResults?.find((r) => r.Id === 'm');
+        (result?.Timestamps ?? []).forEach((t, i) => {
+          const v = result?.Values?.[i];
+          if (typeof v === 'number') points.push({ t: t.getTime(), v });
+        });
+        token = out.NextToken;
+      } while (token);
+    } catch (err) {
+      return { points: points.sort((a, b) => a.t - b.t), error: errName(err) };
+    }
+    return { points: points.sort((a, b) => a.t - b.t) };
   }
 
   /** Latest datapoint of an AWS/RDS metric for one instance in the look-back window. */
@@ -316,7 +355,7 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
       };
     },
 
-    async readReplica(): Promise<ReplicaReading> {
+    async readReplica(lagHistorySince?: number): Promise<ReplicaReading> {
       const described = await describeInstance(db.replicaRegion, db.replicaInstanceId);
       const reading: ReplicaReading = { instanceId: db.replicaInstanceId, region: db.replicaRegion };
       if (described.error) return { ...reading, describeError: described.error };
@@ -327,10 +366,16 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
       if (i.BackupRetentionPeriod !== undefined) reading.backupRetentionPeriod = i.BackupRetentionPeriod;
       // DescribeDBInstances has no lag field in the SDK model: CloudWatch ReplicaLag is the source.
       if (reading.sourceIdentifier) {
-        const lag = await latestRdsMetric(db.replicaRegion, 'ReplicaLag', db.replicaInstanceId, 'Maximum');
-        if (lag.value !== undefined) {
-          reading.lagSeconds = lag.value;
+        const since = lagHistorySince !== undefined ? lagHistorySince - LAG_HISTORY_MARGIN_SECONDS * 1000 : undefined;
+        const lag = await rdsMetricSeries(db.replicaRegion, 'ReplicaLag', db.replicaInstanceId, 'Maximum', since);
+        const latest = lag.points[lag.points.length - 1];
+        if (latest) {
+          reading.lagSeconds = latest.v;
           reading.lagSource = 'cloudwatch';
+        }
+        if (since !== undefined && !lag.error) {
+          reading.lagHistory = lag.points.map((p) => ({ at: p.t, seconds: p.v }));
+          reading.lagPeriodSeconds = METRIC_PERIOD_SECONDS;
         }
       }
       return reading;

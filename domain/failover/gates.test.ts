@@ -162,6 +162,49 @@ describe('gate 2: replica', () => {
     expect(byName(replica({ lagSeconds: -1 })).ReplicaLag).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagUnknown/) });
   });
 
+  describe('lag judged as data loss (RDS for PostgreSQL: ReplicaLag = time since the last replayed commit)', () => {
+    const DOWN = Date.parse('2026-01-15T03:01:00Z');
+    const MIN = 60_000;
+    // Lag 5 s while the primary is up; from the failure on, growth of 60 s per minute.
+    const history = [
+      { at: DOWN - 3 * MIN, seconds: 4 },
+      { at: DOWN - 2 * MIN, seconds: 5 },
+      { at: DOWN - MIN, seconds: 5 },
+      { at: DOWN, seconds: 65 },
+      { at: DOWN + MIN, seconds: 125 },
+    ];
+    const withHistory = (h: { at: number; seconds: number }[]) => replica({ lagSeconds: h[h.length - 1]?.seconds, lagHistory: h, lagPeriodSeconds: 60 });
+    const lagOf = (r: ReplicaReading, since?: number) => Object.fromEntries(replicaVerdicts(r, config, since).map((v) => [v.guardrail, v])).ReplicaLag;
+
+    it('the old rule (the lag read now) refuses this failover: post-failure growth is over the budget', () => {
+      expect(lagOf(withHistory(history))).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagOverBudget: replica is 125s behind/) });
+    });
+
+    it('passes on the lag observed while the primary was up, states the estimated data-loss window and names the growth', () => {
+      const v = lagOf(withHistory(history), DOWN);
+      expect(v).toMatchObject({ pass: true, evidence: { lagSeconds: 5, estimatedDataLossSeconds: 5, currentLagSeconds: 125, lagAt: DOWN - MIN } });
+      expect(v?.reason).toMatch(/^estimated data-loss window 5s within budget 60s/);
+      expect(v?.reason).toContain('not replication falling behind');
+    });
+
+    it('a datapoint whose period covers the failure is not a reading from while the primary was up', () => {
+      // Failure 30 s into the minute starting DOWN - MIN: that minute already mixes in growth.
+      const v = lagOf(withHistory([{ at: DOWN - 2 * MIN, seconds: 5 }, { at: DOWN - MIN, seconds: 90 }]), DOWN - 30_000);
+      expect(v).toMatchObject({ pass: true, evidence: { lagSeconds: 5, lagAt: DOWN - 2 * MIN } });
+    });
+
+    it('still refuses a replica that was over budget before the failure', () => {
+      const v = lagOf(withHistory([{ at: DOWN - 2 * MIN, seconds: 900 }, { at: DOWN - MIN, seconds: 900 }, { at: DOWN, seconds: 960 }]), DOWN);
+      expect(v).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagOverBudget: replica is 900s behind, RPO budget is 60s: estimated data-loss window 900s/), evidence: { lagSeconds: 900 } });
+    });
+
+    it('fails closed when no reading from before the failure exists, or replication was not active then', () => {
+      expect(lagOf(withHistory([{ at: DOWN, seconds: 65 }]), DOWN)).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagUnknown: no ReplicaLag reading from before the primary was seen down/) });
+      expect(lagOf(withHistory([]), DOWN)).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagUnknown/) });
+      expect(lagOf(withHistory([{ at: DOWN - 2 * MIN, seconds: -1 }, { at: DOWN, seconds: -1 }]), DOWN)).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagUnknown: replica lag was -1 \(replication not active\)/) });
+    });
+  });
+
   it('fails a replica that is not available or unreadable', () => {
     expect(byName(replica({ status: 'storage-full' })).ReplicaAvailable).toMatchObject({ pass: false, reason: expect.stringContaining('storage-full') });
     expect(byName(replica({ status: undefined, describeError: 'AccessDenied' })).ReplicaAvailable).toMatchObject({ pass: false, reason: expect.stringContaining('AccessDenied') });

@@ -13,8 +13,12 @@ import type { DnsChange, FailoverRecords, HealthReading, PrimaryCheck, ReplicaRe
 export interface DatabaseFailoverOperations {
   /** 1. Verify primary status: DescribeDBInstances + DatabaseConnections + the database-down alarms. */
   checkPrimary(at: number): Promise<PrimaryCheck>;
-  /** 2. Check read replica health: status, source, lag (CloudWatch ReplicaLag, else the instance field). */
-  readReplica(): Promise<ReplicaReading>;
+  /**
+   * 2. Check read replica health: status, source, lag (CloudWatch ReplicaLag, else the instance field).
+   * With `lagHistorySince` (epoch ms) the reading carries the ReplicaLag datapoints from a period
+   * before then up to now (lagHistory), so the gate can judge the lag from before the failure.
+   */
+  readReplica(lagHistorySince?: number): Promise<ReplicaReading>;
   /** Prerequisite of 6: cluster, service and a task definition in the secondary region. */
   readSecondary(): Promise<SecondaryReading>;
 

@@ -25,6 +25,12 @@ export interface PrimaryCheck {
   alarmsError?: string;
 }
 
+/** One ReplicaLag datapoint. */
+export interface LagDatapoint {
+  at: number;
+  seconds: number;
+}
+
 /** Runbook step 2, "Check Read Replica Health". */
 export interface ReplicaReading {
   instanceId: string;
@@ -37,6 +43,14 @@ export interface ReplicaReading {
   lagSeconds?: number;
   /** Where the lag came from: CloudWatch ReplicaLag or the instance's own field. */
   lagSource?: 'cloudwatch' | 'instance';
+  /**
+   * ReplicaLag datapoints (oldest first; `at` is the start of the datapoint's period, the
+   * value its Maximum), read back far enough to reach before the primary failed. Absent
+   * when the reading was not asked for history.
+   */
+  lagHistory?: LagDatapoint[];
+  /** Period of the lagHistory datapoints, seconds. */
+  lagPeriodSeconds?: number;
   endpoint?: { address: string; port: number };
   backupRetentionPeriod?: number;
 }

@@ -155,8 +155,8 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
 
   // ---- Gate 2 (runbook step 2): the replica can take over --------------------------------
   const replicaGate = await wf.step('check-read-replica-health', async () => {
-    const replica = await ops.readReplica();
-    const verdicts = replicaVerdicts(replica, config);
+    const replica = await ops.readReplica(input.detectedAt);
+    const verdicts = replicaVerdicts(replica, config, input.detectedAt);
     verdicts.forEach(recordVerdict);
     return { verdicts };
   });
@@ -238,8 +238,8 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
       const check = await ops.checkPrimary(clock.now());
       const assessment = assessPrimary(check);
       record({ kind: 'signal', summary: `recheck: primary ${assessment.condition} - ${assessment.signals.join('; ')}` });
-      const again = await ops.readReplica();
-      const verdicts = replicaVerdicts(again, config);
+      const again = await ops.readReplica(input.detectedAt);
+      const verdicts = replicaVerdicts(again, config, input.detectedAt);
       verdicts.forEach(recordVerdict);
       return { condition: assessment.condition, signals: assessment.signals, verdicts };
     });
