@@ -61,6 +61,11 @@ export interface AutopilotConfig {
     albDnsName: string;
     /** Canonical hosted zone of the ALB (us-west-2: Z1H1FL5HABSF5). */
     albHostedZoneId: string;
+    /**
+     * The secondary stack's own health URL (through its ALB, not the service name), checked
+     * before the failover moves DNS. Default: the path of service.healthCheckUrl on albDnsName.
+     */
+    healthCheckUrl?: string;
   };
   primaryAlb: { dnsName: string; hostedZoneId: string };
 

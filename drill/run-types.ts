@@ -101,6 +101,12 @@ export interface ScenarioRun {
   crashedSteps?: string[];
   /** Reasons the run itself failed (not runnable, crashed handler, unknown AWS operation...): each fails the scenario. */
   runErrors: string[];
+  /**
+   * A database failover that completed: when the simulated region made the promoted replica
+   * available, when the incident was mitigated, and the seconds between (issue 18's
+   * "failover time after the replica became available").
+   */
+  failover?: { replicaAvailableAt: number; mitigatedAt: number; secondsAfterReplicaAvailable: number };
   /** Simulated epoch ms of the first delivered event. */
   firstEventAt?: number;
   endedAt: number;

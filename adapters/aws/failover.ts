@@ -21,7 +21,7 @@ import {
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
-import type { AutopilotConfig } from '../../domain/config';
+import type { AutopilotConfig, EcsServiceConfig } from '../../domain/config';
 import type { Clock } from '../../domain/ports';
 import { databaseHost, withDatabaseHost } from '../../domain/database-url';
 import { redactSecrets } from '../../domain/redact';
@@ -501,6 +501,11 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
     },
 
     checkHealth: (url) => (opts.health === 'simulated' ? simulatedHealth(url) : httpHealth(url, opts.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS)),
+
+    async checkSecondaryHealth(): Promise<HealthReading> {
+      const url = secondaryHealthUrl(config);
+      return opts.health === 'simulated' ? stackHealth(url, secondarySvc) : httpHealth(url, opts.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS);
+    },
   };
 
   /**
@@ -512,7 +517,11 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
   async function simulatedHealth(url: string): Promise<HealthReading> {
     const records = await readFailoverRecords().catch((): FailoverRecords => ({}));
     const onSecondary = switchedToSecondary(records);
-    const stack = onSecondary ? secondarySvc : primarySvc;
+    return stackHealth(url, onSecondary ? secondarySvc : primarySvc);
+  }
+
+  /** One stack's health without HTTP (see simulatedHealth). */
+  async function stackHealth(url: string, stack: EcsServiceConfig): Promise<HealthReading> {
     const svc = await readService(stack.region, stack.clusterName, stack.serviceName);
     if (svc.runningCount < 1 || !svc.taskDefinition) return { url, healthy: false, statusCode: 503, detail: `${stack.serviceName} (${stack.region}) has no running tasks` };
     const { taskDefinition } = await describeTaskDefinition(stack.region, svc.taskDefinition);
@@ -530,6 +539,19 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
   }
 
   return ops;
+}
+
+/** The secondary stack's health URL: configured, else the service's health path on the secondary ALB. */
+export function secondaryHealthUrl(config: AutopilotConfig): string {
+  if (config.secondaryService.healthCheckUrl) return config.secondaryService.healthCheckUrl;
+  let path = '/health?check=db';
+  try {
+    const u = new URL(config.service.healthCheckUrl);
+    path = `${u.pathname}${u.search}`;
+  } catch {
+    // keep the default path
+  }
+  return `http://${config.secondaryService.albDnsName}${path}`;
 }
 
 /** GET the health endpoint; 200 is healthy. Bounded by a timeout: a hung endpoint is unhealthy. */

@@ -51,4 +51,6 @@ export interface DatabaseFailoverOperations {
 
   /** 8. Verify application: the health endpoint (/health?check=db). */
   checkHealth(url: string): Promise<HealthReading>;
+  /** Before step 7: the secondary stack's own health (its ALB, not the service name DNS answers for). */
+  checkSecondaryHealth(): Promise<HealthReading>;
 }

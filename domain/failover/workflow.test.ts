@@ -53,6 +53,12 @@ class FakeWorld {
   /** UpdateService of the primary-region service fails. */
   pauseThrows = false;
   healthy: (w: FakeWorld) => boolean = (w) => w.secondary.running > 0 && w.dns.failover === 'PRIMARY' && w.replica.source === undefined;
+  /** The secondary stack's own health (before DNS). */
+  secondaryHealthy: (w: FakeWorld) => boolean = (w) => w.secondary.running > 0 && w.replica.source === undefined;
+  /** The promotion passes through 'rebooting' (as RDS does) for this many replica reads before 'available'. */
+  promotionRebootReads = 0;
+  /** The promotion reboots and never becomes available. */
+  promotionStuckRebooting = false;
   calls: string[] = [];
 }
 
@@ -65,7 +71,9 @@ function fakeOps(w: FakeWorld): DatabaseFailoverOperations {
       w.promoteReadsLeft = 3;
     }
     if (w.replicaReads === w.replicaStatusAtRead?.read) w.replica = { ...w.replica, status: w.replicaStatusAtRead.status };
-    if (!w.promotionHangs && w.promoteReadsLeft > 0 && --w.promoteReadsLeft === 0) w.replica = { status: w.promotionEndsIn ?? 'available' };
+    if (w.promotionStuckRebooting && w.promoteReadsLeft > 0) w.replica = { ...w.replica, status: 'rebooting' };
+    else if (!w.promotionHangs && w.promoteReadsLeft > 0 && --w.promoteReadsLeft === 0) w.replica = { status: w.promotionEndsIn ?? 'available' };
+    else if (!w.promotionHangs && w.promoteReadsLeft > 0 && w.promoteReadsLeft <= w.promotionRebootReads) w.replica = { ...w.replica, status: 'rebooting' };
     return { instanceId: 'regami-db-replica', region: 'us-west-2', status: w.replica.status, ...(w.replica.source ? { sourceIdentifier: w.replica.source } : {}), ...(w.replica.lag !== undefined ? { lagSeconds: w.replica.lag } : {}), endpoint: { address: REPLICA_HOST, port: 5432 } };
   };
   return {
@@ -130,6 +138,7 @@ function fakeOps(w: FakeWorld): DatabaseFailoverOperations {
     },
     dnsChangeStatus: async () => (--w.dnsChecksLeft <= 0 ? 'INSYNC' : 'PENDING'),
     checkHealth: async (url) => ({ url, healthy: w.healthy(w), detail: 'fake' }),
+    checkSecondaryHealth: async () => ({ url: 'http://regami-alb-secondary/health?check=db', healthy: w.secondaryHealthy(w), detail: 'fake' }),
   };
 }
 
@@ -486,5 +495,47 @@ describe('database failover workflow (fakes)', () => {
     expect(h.w.now - started).toBeLessThan(10 * 60_000);
     expect(mutations(h)).not.toContain('ECS.RegisterTaskDefinition');
     expect(h.pages[h.pages.length - 1]?.title).toContain('STOPPED at wait-promotion');
+  });
+});
+
+describe('the promotion overlapped (issue 18): the secondary starts while RDS reboots the promoted replica', () => {
+  it('registers the task definition on the replica endpoint and starts the secondary during the promotion, then DNS only after it completed and the secondary is healthy', async () => {
+    const h = harness({ setup: (w) => (w.promotionRebootReads = 2) });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'failed-over', endpoint: REPLICA_HOST });
+    expect(mutations(h)).toEqual(['ECS.UpdateService primary', 'RDS.PromoteReadReplica', 'ECS.RegisterTaskDefinition', 'ECS.UpdateService secondary 2', 'Route53.ChangeResourceRecordSets PRIMARY']);
+    const at = (name: string) => h.wf.steps.indexOf(name);
+    expect(at('register-task-definition')).toBeGreaterThan(at('wait-promotion-check-1'));
+    expect(at('start-secondary-service')).toBeLessThan(at('promotion-completed'));
+    expect(at('update-dns')).toBeGreaterThan(at('promotion-completed'));
+    expect(at('update-dns')).toBeGreaterThan(at('verify-secondary-before-dns-1'));
+    expect(h.wf.steps).not.toContain('register-task-definition-after-promotion');
+  });
+
+  it('without a reboot seen (a promotion observed only before and after it), keeps the runbook order', async () => {
+    const h = harness();
+    await h.run();
+    const at = (name: string) => h.wf.steps.indexOf(name);
+    expect(at('register-task-definition')).toBeGreaterThan(at('promotion-completed'));
+  });
+
+  it('keeps the secondary out of DNS while its own health check fails: stops before DNS, scales it down, restores the primary service', async () => {
+    const h = harness({ setup: (w) => { w.promotionRebootReads = 2; w.secondaryHealthy = () => false; } });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'verify-secondary-before-dns' });
+    expect(mutations(h)).not.toContain('Route53.ChangeResourceRecordSets PRIMARY');
+    expect(mutations(h)).toContain('ECS.UpdateService secondary 0');
+    expect(h.w.dns.failover).toBe('SECONDARY');
+    expect(h.w.primaryDesired).toBe(2);
+  });
+
+  it('a promotion that never completes after the secondary was started: stops at wait-promotion, bounded, and the secondary is scaled down (DNS never moved)', async () => {
+    const h = harness({ config: cfg({ promotionTimeoutSeconds: 300 }), setup: (w) => (w.promotionStuckRebooting = true) });
+    const started = h.w.now;
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'wait-promotion' });
+    expect(h.w.now - started).toBeLessThan(10 * 60_000);
+    expect(mutations(h)).toContain('ECS.UpdateService secondary 0');
+    expect(h.w.dns.failover).toBe('SECONDARY');
   });
 });

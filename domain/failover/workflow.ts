@@ -39,6 +39,12 @@ import { quoteUntrusted } from '../untrusted-text';
 
 /** Poll interval of the durable waits (promotion, service rollout, DNS, health). */
 export const POLL_SECONDS = 30;
+/** Poll interval for the end of a promotion once the secondary runs alongside it. */
+export const PROMOTION_END_POLL_SECONDS = 10;
+/** The status RDS passes through once a promotion is committed ("RDS reboots the DB instance before making it available"). */
+export const PROMOTION_REBOOT_STATUS = 'rebooting';
+/** GetChange poll interval (Route53 changes are INSYNC within ~60 s). */
+export const DNS_POLL_SECONDS = 10;
 /** Route53 changes are INSYNC within ~60 s; give up after this. */
 export const DNS_SYNC_TIMEOUT_SECONDS = 600;
 /** Health checks after DNS: the record's TTL and client caches need a moment. */
@@ -328,7 +334,7 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     // in a state a promotion passes through (a step retried after a crash finds it there).
     // Any other state (storage-full, incompatible-parameters, rebooting, unreadable...) is
     // not our promotion: stop now with the status instead of waiting out the timeout.
-    await guardedStep('promote-read-replica', async () => {
+    const promoting = await guardedStep('promote-read-replica', async () => {
       const live = await ops.readReplica();
       if (!live.sourceIdentifier || (live.status !== undefined && PROMOTION_UNDER_WAY_STATUSES.includes(live.status))) {
         record({ kind: 'note', summary: `replica ${live.instanceId} is ${live.status ?? 'unknown'}${live.sourceIdentifier ? '' : ', no longer a replica'}: promotion already under way, not promoting again` });
@@ -347,10 +353,54 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     progress.promoted = true;
     done.push(`promoted ${db.replicaInstanceId}`);
 
-    // Wait until the promoted instance is available and no longer a replica.
+    // Runbook steps 5 and 6: a task definition whose DATABASE_URL points at the promoted
+    // instance, then the secondary service on it. RDS keeps a replica's endpoint through its
+    // promotion, so both can run WHILE the promotion does (issue 18): they start once the
+    // promotion is past its point of no return (RDS reboots the instance before making it
+    // available: "rebooting"), and the service stays out of DNS until the promotion has
+    // completed and the secondary's health check passes. A promotion seen only before or
+    // after its reboot falls back to the runbook's order (after the promotion).
+    let secondaryOn: { taskDefinition: TaskDefinitionReading; endpoint: { address: string; port: number } } | undefined;
+    const target = config.secondaryService.desiredCount;
+    const startSecondary = async (endpoint: { address: string; port: number }, phase: string): Promise<{ taskDefinition: TaskDefinitionReading; endpoint: { address: string; port: number } }> => {
+      const taskDefinition: TaskDefinitionReading = await guardedStep(`register-task-definition${phase}`, async () => {
+        const existing = await ops.findFailoverTaskDefinition(endpoint);
+        if (existing) {
+          record({ kind: 'note', summary: `task definition ${existing.taskDefinitionArn} already points at ${endpoint.address}` });
+          return existing;
+        }
+        const registered = await mutate('register-task-definition', {
+          action: 'register-task-definition',
+          scope: `taskdef:${config.secondaryService.region}/${config.secondaryService.taskFamily}`,
+          summary: `registered ${config.secondaryService.taskFamily} in ${config.secondaryService.region} with DATABASE_URL -> ${endpoint.address}`,
+        }, () => ops.registerFailoverTaskDefinition(endpoint));
+        record({ kind: 'note', summary: `DATABASE_URL now ${registered.databaseUrlRedacted ?? registered.databaseHost ?? '(unknown)'}` });
+        return registered;
+      });
+      done.push(`registered ${taskDefinition.taskDefinitionArn}`);
+      await guardedStep(`start-secondary-service${phase}`, async () => {
+        const svc = await ops.readSecondaryService();
+        if (svc.taskDefinition === taskDefinition.taskDefinitionArn && svc.desiredCount === target) {
+          record({ kind: 'note', summary: `${svc.cluster}/${svc.service} already runs ${svc.taskDefinition} at ${target}` });
+          return svc;
+        }
+        return mutate('start-secondary-service', {
+          action: 'start-secondary-service',
+          scope: `service:${config.secondaryService.clusterName}/${config.secondaryService.serviceName}`,
+          summary: `updated ${config.secondaryService.serviceName} (${config.secondaryService.region}) to ${target} tasks of ${taskDefinition.taskDefinitionArn}`,
+        }, () => ops.updateSecondaryService(taskDefinition.taskDefinitionArn, target));
+      });
+      progress.secondaryStarted = true;
+      done.push(`started ${config.secondaryService.serviceName} at ${target} tasks`);
+      return { taskDefinition, endpoint };
+    };
+
+    // Wait until the promoted instance is available and no longer a replica. Polls every
+    // POLL_SECONDS; once the secondary runs alongside, every PROMOTION_END_POLL_SECONDS (the
+    // end of the promotion is what the rest waits for). Bounded by promotionTimeoutSeconds.
     let promotedEndpoint: { address: string; port: number } | undefined;
-    const promotionPolls = Math.max(1, Math.ceil(f.promotionTimeoutSeconds / POLL_SECONDS));
-    for (let i = 1; i <= promotionPolls && !promotedEndpoint; i++) {
+    let waited = 0;
+    for (let i = 1; !promotedEndpoint; i++) {
       const r = await guardedStep(`wait-promotion-check-${i}`, async () => {
         const live = await ops.readReplica();
         const ready = live.status === 'available' && !live.sourceIdentifier && !!live.endpoint;
@@ -358,48 +408,32 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
         if (live.status !== undefined && FAILED_DB_STATUSES.includes(live.status)) {
           throw new StopFailover('wait-promotion', `${live.instanceId} went to ${live.status} during the promotion`);
         }
-        return ready ? live.endpoint : undefined;
+        return { endpoint: ready ? live.endpoint : undefined, rebooting: live.status === PROMOTION_REBOOT_STATUS };
       });
-      if (r) promotedEndpoint = r;
-      else if (i < promotionPolls) await wf.wait(`wait-promotion-${i}`, POLL_SECONDS);
+      if (r.endpoint) {
+        promotedEndpoint = r.endpoint;
+        break;
+      }
+      if (!secondaryOn && r.rebooting && promoting.endpoint) secondaryOn = await startSecondary(promoting.endpoint, '');
+      const poll = secondaryOn ? PROMOTION_END_POLL_SECONDS : POLL_SECONDS;
+      if (waited + poll >= f.promotionTimeoutSeconds) break;
+      await wf.wait(`wait-promotion-${i}`, poll);
+      waited += poll;
     }
     if (!promotedEndpoint) throw new StopFailover('wait-promotion', `${db.replicaInstanceId} not available within ${f.promotionTimeoutSeconds}s`);
     const endpoint = promotedEndpoint;
     done.push(`${db.replicaInstanceId} available at ${endpoint.address}:${endpoint.port}`);
-
-    // Runbook step 5: a task definition whose DATABASE_URL points at the promoted instance.
-    const taskDefinition: TaskDefinitionReading = await guardedStep('register-task-definition', async () => {
-      const existing = await ops.findFailoverTaskDefinition(endpoint);
-      if (existing) {
-        record({ kind: 'note', summary: `task definition ${existing.taskDefinitionArn} already points at ${endpoint.address}` });
-        return existing;
-      }
-      const registered = await mutate('register-task-definition', {
-        action: 'register-task-definition',
-        scope: `taskdef:${config.secondaryService.region}/${config.secondaryService.taskFamily}`,
-        summary: `registered ${config.secondaryService.taskFamily} in ${config.secondaryService.region} with DATABASE_URL -> ${endpoint.address}`,
-      }, () => ops.registerFailoverTaskDefinition(endpoint));
-      record({ kind: 'note', summary: `DATABASE_URL now ${registered.databaseUrlRedacted ?? registered.databaseHost ?? '(unknown)'}` });
-      return registered;
+    await wf.step('promotion-completed', async () => {
+      record({ kind: 'note', summary: `promotion completed: ${db.replicaInstanceId} available${secondaryOn ? `; ${config.secondaryService.serviceName} already started during the promotion` : ''}`, detail: { observedAt: clock.now() } });
     });
-    done.push(`registered ${taskDefinition.taskDefinitionArn}`);
 
-    // Runbook step 6: start the application in the secondary region.
-    const target = config.secondaryService.desiredCount;
-    await guardedStep('start-secondary-service', async () => {
-      const svc = await ops.readSecondaryService();
-      if (svc.taskDefinition === taskDefinition.taskDefinitionArn && svc.desiredCount === target) {
-        record({ kind: 'note', summary: `${svc.cluster}/${svc.service} already runs ${svc.taskDefinition} at ${target}` });
-        return svc;
-      }
-      return mutate('start-secondary-service', {
-        action: 'start-secondary-service',
-        scope: `service:${config.secondaryService.clusterName}/${config.secondaryService.serviceName}`,
-        summary: `updated ${config.secondaryService.serviceName} (${config.secondaryService.region}) to ${target} tasks of ${taskDefinition.taskDefinitionArn}`,
-      }, () => ops.updateSecondaryService(taskDefinition.taskDefinitionArn, target));
-    });
-    progress.secondaryStarted = true;
-    done.push(`started ${config.secondaryService.serviceName} at ${target} tasks`);
+    if (secondaryOn && !sameDnsName(secondaryOn.endpoint.address, endpoint.address)) {
+      record({ kind: 'note', summary: `the promoted endpoint ${endpoint.address} differs from the replica's ${secondaryOn.endpoint.address}: registering again` });
+      secondaryOn = await startSecondary(endpoint, '-after-promotion');
+    } else if (!secondaryOn) {
+      secondaryOn = await startSecondary(endpoint, '');
+    }
+    const taskDefinition = secondaryOn.taskDefinition;
 
     let stable = false;
     const stablePolls = Math.max(1, Math.ceil(f.serviceStableTimeoutSeconds / POLL_SECONDS));
@@ -416,6 +450,18 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     }
     if (!stable) throw new StopFailover('wait-service-stable', `${config.secondaryService.serviceName} not stable within ${f.serviceStableTimeoutSeconds}s`);
     done.push(`${config.secondaryService.serviceName} stable`);
+
+    // Out of DNS until the secondary answers healthy on the promoted database.
+    let secondaryHealthy = false;
+    for (let i = 1; i <= HEALTH_CHECKS && !secondaryHealthy; i++) {
+      if (i > 1) await wf.wait(`verify-secondary-before-dns-wait-${i}`, POLL_SECONDS);
+      secondaryHealthy = await guardedStep(`verify-secondary-before-dns-${i}`, async () => {
+        const h = await ops.checkSecondaryHealth();
+        record({ kind: 'signal', summary: `secondary health before DNS ${h.url}: ${h.healthy ? 'healthy' : 'UNHEALTHY'} (${h.detail})`, detail: { statusCode: h.statusCode ?? null } });
+        return h.healthy;
+      });
+    }
+    if (!secondaryHealthy) throw new StopFailover('verify-secondary-before-dns', `${config.secondaryService.serviceName} not healthy after ${HEALTH_CHECKS} checks: DNS NOT switched`);
 
     // Runbook step 7: UPSERT the failover record to the secondary ALB, wait for INSYNC.
     const dns = await guardedStep('update-dns', async () => {
@@ -436,10 +482,10 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     progress.dnsChanged = true;
     if (dns.changeId) {
       let insync = false;
-      const dnsPolls = Math.ceil(DNS_SYNC_TIMEOUT_SECONDS / POLL_SECONDS);
+      const dnsPolls = Math.ceil(DNS_SYNC_TIMEOUT_SECONDS / DNS_POLL_SECONDS);
       const changeId = dns.changeId;
       for (let i = 1; i <= dnsPolls && !insync; i++) {
-        if (i > 1) await wf.wait(`wait-dns-insync-${i}`, POLL_SECONDS);
+        if (i > 1) await wf.wait(`wait-dns-insync-${i}`, DNS_POLL_SECONDS);
         insync = await guardedStep(`wait-dns-insync-check-${i}`, async () => {
           const status = await ops.dnsChangeStatus(changeId);
           record({ kind: 'signal', summary: `Route53 change ${changeId}: ${status}` });

@@ -58,6 +58,8 @@ export interface DbInstanceState {
   earliestRestorable?: number;
   /** Set when the instance stopped taking writes (failed, stopped...): restores cannot go past it. */
   frozenRestorable?: number;
+  /** When a PromoteReadReplica completed (the instance became available as a standalone). */
+  promotedAt?: number;
   /** Periods the instance did not serve (`to` absent: still down). Its replicas replay nothing then. */
   outages?: { from: number; to?: number }[];
   subnetGroupName: string;
@@ -395,6 +397,7 @@ function promoteReadReplica(ctx: OpContext, input: PromoteReadReplicaCommandInpu
     inst.status = 'available';
     inst.replicaOf = undefined;
     inst.lag = undefined;
+    inst.promotedAt = at;
     inst.backupRetentionPeriod = input.BackupRetentionPeriod ?? (inst.backupRetentionPeriod || 1);
     inst.earliestRestorable = at;
     inst.frozenRestorable = undefined;
