@@ -68,6 +68,12 @@ export interface PrimaryAssessment {
   reachability: Reachability;
   /** One line per signal, for the verdict and the page. */
   signals: string[];
+  /**
+   * 'data-plane': down on evidence that needs no API of the primary's region (a failed
+   * describe of the primary, its Route 53 health check unhealthy through DNS, the replica
+   * replaying nothing): its region's control plane is down, so the pause cannot run.
+   */
+  via?: 'control-plane' | 'data-plane';
 }
 
 function controlPlaneOf(check: PrimaryCheck): ControlPlaneStatus {
@@ -109,12 +115,22 @@ export function assessPrimary(check: PrimaryCheck): PrimaryAssessment {
       : `alarms: none found${check.alarmsError ? ` (${check.alarmsError})` : ''}`,
   ];
 
+  const dp = check.dataPlane;
+  if (dp) signals.push(`Route 53 health check (DNS data plane): ${dp.healthCheck} (${dp.healthCheckDetail})`, `replica replay: ${dp.replicaReplay} (${dp.replicaDetail})`);
+  // Additive (issue 15): with the primary's region unreachable a describe fails; that failure
+  // counts as evidence only together with the data-plane health check AND the replica having
+  // stopped replaying, two signals from outside that region that agree the database is gone.
+  const dataPlaneDown = controlPlane === 'unreadable' && check.describeError !== undefined && dp?.healthCheck === 'unhealthy' && dp.replicaReplay === 'stopped';
+  if (dataPlaneDown) {
+    return { condition: 'down', statusHealthy: false, controlPlane, reachability: 'unreachable', signals, via: 'data-plane' };
+  }
+
   let condition: PrimaryCondition;
   if (controlPlane === 'failed' && reachability === 'unreachable') condition = 'down';
   else if (controlPlane === 'available' && reachability === 'reachable') condition = 'healthy';
   else if (controlPlane === 'unreadable' || reachability === 'unknown') condition = 'unknown';
   else condition = 'mixed';
-  return { condition, statusHealthy: controlPlane === 'available', controlPlane, reachability, signals };
+  return { condition, statusHealthy: controlPlane === 'available', controlPlane, reachability, signals, ...(condition === 'down' ? { via: 'control-plane' as const } : {}) };
 }
 
 export function primaryCheckVerdict(check: PrimaryCheck, index: number, total: number): Verdict {

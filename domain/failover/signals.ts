@@ -23,6 +23,24 @@ export interface PrimaryCheck {
   alarms: { name: string; state: AlarmStateValue }[];
   /** Error name when DescribeAlarms failed. */
   alarmsError?: string;
+  /** Signals that need no API of the primary's region (statically stable failover); absent when not read. */
+  dataPlane?: DataPlaneEvidence;
+}
+
+/**
+ * What can be known about the primary while its region's control plane is down (issue 15):
+ * the Route 53 health check of the primary database as the DNS data plane answers it (a
+ * failover TXT record governed by the health check), and the replica's replay state read
+ * from CloudWatch in the replica's own region (ReplicaLag growing by the time elapsed =
+ * nothing more arrives from the primary).
+ */
+export interface DataPlaneEvidence {
+  healthCheck: 'healthy' | 'unhealthy' | 'unknown';
+  healthCheckDetail: string;
+  replicaReplay: 'stopped' | 'replaying' | 'unknown';
+  replicaDetail: string;
+  /** Start of the period of the first datapoint of the final growth run (replay stopped then). */
+  replayStoppedAt?: number;
 }
 
 /** One ReplicaLag datapoint. */
