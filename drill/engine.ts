@@ -189,6 +189,8 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     clock,
     tableName,
     dynamoEndpoint: env.dynamoEndpoint,
+    // The stage's own region (a standby stage runs in the secondary region: issue 15).
+    homeRegion: config.deployment.region,
     clientSetup: simClientSetup(world, { onCall, plugins: [host.timeGatePlugin()] }),
     sinks: [sink],
     logger: new Logger({ serviceName: 'runbook-autopilot-drill', logLevel: DRILL_LOG_LEVEL }),

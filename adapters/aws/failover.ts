@@ -27,8 +27,10 @@ import { databaseHost, withDatabaseHost } from '../../domain/database-url';
 import { redactSecrets } from '../../domain/redact';
 import type { DatabaseFailoverOperations } from '../../domain/failover/operations';
 import { PROMOTION_UNDER_WAY_STATUSES } from '../../domain/failover/gates';
+import { replicaReplayState } from '../../domain/failover/replay';
 import type {
   AlarmStateValue,
+  DataPlaneEvidence,
   DnsChange,
   DnsRecordReading,
   FailoverRecords,
@@ -64,6 +66,8 @@ const DEFAULT_LOOKBACK_SECONDS = 300;
 const METRIC_PERIOD_SECONDS = 60;
 /** The lag history reaches this far before the failure time it was asked for. */
 const LAG_HISTORY_MARGIN_SECONDS = 300;
+/** ReplicaLag history read to judge the replica's replay state. */
+const REPLAY_LOOKBACK_SECONDS = 600;
 
 function errName(err: unknown): string {
   return err instanceof Error ? err.name : 'Error';
@@ -146,6 +150,35 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
     } catch (err) {
       return { error: errName(err) };
     }
+  }
+
+  /**
+   * Evidence that needs no API of the primary's region: the primary database's Route 53
+   * health check through the DNS data plane, and the replica's replay state from CloudWatch
+   * in the replica's region.
+   */
+  async function dataPlaneEvidence(): Promise<DataPlaneEvidence> {
+    const probe = config.dns.primaryHealthProbe;
+    let healthCheck: DataPlaneEvidence['healthCheck'] = 'unknown';
+    let healthCheckDetail = 'no health probe record configured';
+    if (probe.recordName) {
+      try {
+        const answers = await aws.dns.txt(probe.recordName);
+        healthCheck = answers.length === 0 ? 'unknown' : answers.includes(probe.healthyValue) ? 'healthy' : 'unhealthy';
+        healthCheckDetail = `${probe.recordName} TXT answers ${answers.length ? answers.map((a) => JSON.stringify(a)).join(', ') : 'nothing'}`;
+      } catch (err) {
+        healthCheckDetail = `${probe.recordName} could not be resolved (${errName(err)})`;
+      }
+    }
+    const lag = await rdsMetricSeries(db.replicaRegion, 'ReplicaLag', db.replicaInstanceId, 'Maximum', clock.now() - REPLAY_LOOKBACK_SECONDS * 1000);
+    const replay = lag.error ? { state: 'unknown' as const, detail: `ReplicaLag unreadable (${lag.error})` } : replicaReplayState(lag.points.map((p) => ({ at: p.t, seconds: p.v })), METRIC_PERIOD_SECONDS);
+    return {
+      healthCheck,
+      healthCheckDetail,
+      replicaReplay: replay.state,
+      replicaDetail: replay.detail,
+      ...(replay.stoppedBy !== undefined ? { replayStoppedAt: replay.stoppedBy } : {}),
+    };
   }
 
   async function databaseDownAlarms(): Promise<{ alarms: { name: string; state: AlarmStateValue }[]; error?: string }> {
@@ -338,10 +371,11 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
 
   const ops: DatabaseFailoverOperations = {
     async checkPrimary(at: number): Promise<PrimaryCheck> {
-      const [described, connections, alarms] = await Promise.all([
+      const [described, connections, alarms, dataPlane] = await Promise.all([
         describeInstance(config.primaryRegion, db.primaryInstanceId),
         latestRdsMetric(config.primaryRegion, 'DatabaseConnections', db.primaryInstanceId, 'Maximum'),
         databaseDownAlarms(),
+        dataPlaneEvidence(),
       ]);
       return {
         at,
@@ -352,6 +386,7 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
         ...(connections.error ? { metricsError: connections.error } : {}),
         alarms: alarms.alarms,
         ...(alarms.error ? { alarmsError: alarms.error } : {}),
+        dataPlane,
       };
     },
 
@@ -502,6 +537,10 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
 
     checkHealth: (url) => (opts.health === 'simulated' ? simulatedHealth(url) : httpHealth(url, opts.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS)),
 
+    async serviceNameAnswersSecondary(): Promise<boolean | undefined> {
+      return aws.dns.answersAs(config.dns.recordName, secondarySvc.albDnsName).catch(() => undefined);
+    },
+
     async checkSecondaryHealth(): Promise<HealthReading> {
       const url = secondaryHealthUrl(config);
       return opts.health === 'simulated' ? stackHealth(url, secondarySvc) : httpHealth(url, opts.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS);
@@ -515,8 +554,9 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
    * instance that is not a read replica.
    */
   async function simulatedHealth(url: string): Promise<HealthReading> {
-    const records = await readFailoverRecords().catch((): FailoverRecords => ({}));
-    const onSecondary = switchedToSecondary(records);
+    const records = await readFailoverRecords().catch((): FailoverRecords | undefined => undefined);
+    // Route 53's control plane unreadable: follow what DNS answers (its data plane) instead.
+    const onSecondary = records ? switchedToSecondary(records) : (await aws.dns.answersAs(config.dns.recordName, secondarySvc.albDnsName).catch(() => undefined)) === true;
     return stackHealth(url, onSecondary ? secondarySvc : primarySvc);
   }
 

@@ -48,6 +48,12 @@ export interface DatabaseFailoverOperations {
   /** Rollback: both records back as they were before step 7. */
   restoreFailoverRecords(previous: FailoverRecords): Promise<DnsChange>;
   dnsChangeStatus(changeId: string): Promise<string>;
+  /**
+   * Route 53's data plane: whether the service name answers with the secondary ALB now
+   * (failover records whose health checks moved it), undefined when it cannot be resolved.
+   * The fallback when the Route 53 control plane (the UPSERT) is down.
+   */
+  serviceNameAnswersSecondary(): Promise<boolean | undefined>;
 
   /** 8. Verify application: the health endpoint (/health?check=db). */
   checkHealth(url: string): Promise<HealthReading>;

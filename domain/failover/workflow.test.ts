@@ -59,6 +59,8 @@ class FakeWorld {
   promotionRebootReads = 0;
   /** The promotion reboots and never becomes available. */
   promotionStuckRebooting = false;
+  /** What the DNS data plane answers for the service name (the failover records' health checks). */
+  dnsDataPlaneSecondary: boolean | undefined = undefined;
   calls: string[] = [];
 }
 
@@ -138,6 +140,7 @@ function fakeOps(w: FakeWorld): DatabaseFailoverOperations {
     },
     dnsChangeStatus: async () => (--w.dnsChecksLeft <= 0 ? 'INSYNC' : 'PENDING'),
     checkHealth: async (url) => ({ url, healthy: w.healthy(w), detail: 'fake' }),
+    serviceNameAnswersSecondary: async () => w.dnsDataPlaneSecondary,
     checkSecondaryHealth: async () => ({ url: 'http://regami-alb-secondary/health?check=db', healthy: w.secondaryHealthy(w), detail: 'fake' }),
   };
 }

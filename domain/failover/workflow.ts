@@ -34,7 +34,7 @@ import {
 import type { DatabaseFailoverOperations } from './operations';
 import { approvalPage, failoverCompletedPages, failoverStartingPage, gateRefusedPage, manualCommands, primaryNotConfirmedPage, recoveredPage, stoppedPage } from './pages';
 import { StopFailover, errorText, rollback } from './rollback';
-import type { FailoverRecords, PrimaryCheck, ServiceReading, TaskDefinitionReading } from './signals';
+import type { DnsChange, FailoverRecords, PrimaryCheck, ServiceReading, TaskDefinitionReading } from './signals';
 import { quoteUntrusted } from '../untrusted-text';
 
 /** Poll interval of the durable waits (promotion, service rollout, DNS, health). */
@@ -159,10 +159,22 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     return refuse('refuse-primary-not-confirmed', verdict);
   }
 
+  // Confirmed on data-plane evidence (issue 15): the primary's region answers no API. The
+  // replica stopped replaying at about replayStoppedAt, which may be well before the trigger:
+  // the lag gate then judges the lag from before that moment.
+  const regionDown = checks.some((c) => assessPrimary(c).via === 'data-plane');
+  const replayStoppedAt = Math.min(...checks.map((c) => c.dataPlane?.replayStoppedAt ?? Number.POSITIVE_INFINITY));
+  const primaryDownSince = regionDown && Number.isFinite(replayStoppedAt) ? Math.min(input.detectedAt, replayStoppedAt) : input.detectedAt;
+  if (regionDown) {
+    diagnosis.push(
+      `the primary region's APIs do not answer: confirmed from data-plane evidence (Route 53 health check through DNS, replica replay stopped at ${new Date(primaryDownSince).toISOString()}); commits the primary made after that and never shipped cannot be counted`,
+    );
+  }
+
   // ---- Gate 2 (runbook step 2): the replica can take over --------------------------------
   const replicaGate = await wf.step('check-read-replica-health', async () => {
-    const replica = await ops.readReplica(input.detectedAt);
-    const verdicts = replicaVerdicts(replica, config, input.detectedAt);
+    const replica = await ops.readReplica(primaryDownSince);
+    const verdicts = replicaVerdicts(replica, config, primaryDownSince);
     verdicts.forEach(recordVerdict);
     return { verdicts };
   });
@@ -244,8 +256,8 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
       const check = await ops.checkPrimary(clock.now());
       const assessment = assessPrimary(check);
       record({ kind: 'signal', summary: `recheck: primary ${assessment.condition} - ${assessment.signals.join('; ')}` });
-      const again = await ops.readReplica(input.detectedAt);
-      const verdicts = replicaVerdicts(again, config, input.detectedAt);
+      const again = await ops.readReplica(primaryDownSince);
+      const verdicts = replicaVerdicts(again, config, primaryDownSince);
       verdicts.forEach(recordVerdict);
       return { condition: assessment.condition, signals: assessment.signals, verdicts };
     });
@@ -312,6 +324,14 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     if (f.pausePrimaryService) {
       progress.paused = await guardedStep('pause-application', async () => {
         const svc = await ops.readPrimaryService();
+        if (svc.describeError !== undefined && regionDown) {
+          // The primary's region answers no API (that is how the outage was confirmed): its
+          // service cannot be scaled, and its writers cannot reach the failed database either.
+          // Proceed; the pages name the pause to run once the region answers again.
+          record({ kind: 'decision', summary: `pause NOT possible: ${svc.cluster}/${svc.service} (${svc.region}) unreadable (${svc.describeError}) while the primary region is down; failing over without it` });
+          diagnosis.push(`the primary-region service could not be paused (region down): once ${svc.region} answers, run ${cmds.pausePrimary}`);
+          return { ...svc, desiredCount: 0 };
+        }
         if (svc.describeError !== undefined) {
           // Thrown (not a decision): the step retries; out of retries it stops the failover.
           throw new Error(`cannot read ${svc.cluster}/${svc.service} (${svc.describeError}) to stop its writers`);
@@ -464,22 +484,51 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     if (!secondaryHealthy) throw new StopFailover('verify-secondary-before-dns', `${config.secondaryService.serviceName} not healthy after ${HEALTH_CHECKS} checks: DNS NOT switched`);
 
     // Runbook step 7: UPSERT the failover record to the secondary ALB, wait for INSYNC.
+    /**
+     * Route 53's control plane failed (the read or the UPSERT): the failover records' health
+     * checks move the name on Route 53's data plane by themselves once the primary stack is
+     * unhealthy. When DNS already answers the secondary, that is the switch (the records still
+     * name us-east-1 PRIMARY: they must be UPSERTed once the control plane is back, or Route 53
+     * fails back on its own when the old primary turns healthy). Otherwise the error stands.
+     */
+    const dnsDataPlaneFallback = async (err: unknown): Promise<{ previous: FailoverRecords | undefined; changeId: undefined; dataPlane: true }> => {
+      const answers = await ops.serviceNameAnswersSecondary();
+      if (answers !== true) throw err;
+      record({ kind: 'decision', summary: `Route 53 control plane failed (${errorText(err)}); ${config.dns.recordName} already answers ${config.secondaryService.albDnsName} on Route 53's data plane (failover records' health checks): switched without the UPSERT` });
+      return { previous: undefined, changeId: undefined, dataPlane: true };
+    };
     const dns = await guardedStep('update-dns', async () => {
-      const previous = await ops.readFailoverRecords();
+      let previous: FailoverRecords;
+      try {
+        previous = await ops.readFailoverRecords();
+      } catch (err) {
+        return dnsDataPlaneFallback(err);
+      }
       const already = previous.secondarySet?.failover === 'PRIMARY' && sameDnsName(previous.secondarySet.aliasDnsName, config.secondaryService.albDnsName);
       if (already) {
         record({ kind: 'note', summary: `${config.dns.recordName} (${config.dns.secondarySetIdentifier}) already PRIMARY -> ${config.secondaryService.albDnsName}` });
         return { previous, changeId: undefined as string | undefined };
       }
-      const change = await mutate('update-dns', {
-        action: 'switch-dns',
-        scope: `dns:${config.dns.hostedZoneId}/${config.dns.recordName}`,
-        summary: `UPSERT ${config.dns.recordName} SetIdentifier ${config.dns.secondarySetIdentifier} Failover PRIMARY -> ${config.secondaryService.albDnsName} (${config.dns.primarySetIdentifier} becomes SECONDARY)`,
-      }, () => ops.upsertFailoverRecord(previous));
+      let change: DnsChange;
+      try {
+        change = await mutate('update-dns', {
+          action: 'switch-dns',
+          scope: `dns:${config.dns.hostedZoneId}/${config.dns.recordName}`,
+          summary: `UPSERT ${config.dns.recordName} SetIdentifier ${config.dns.secondarySetIdentifier} Failover PRIMARY -> ${config.secondaryService.albDnsName} (${config.dns.primarySetIdentifier} becomes SECONDARY)`,
+        }, () => ops.upsertFailoverRecord(previous));
+      } catch (err) {
+        if (err instanceof StopFailover) throw err;
+        return dnsDataPlaneFallback(err);
+      }
       return { previous, changeId: change.status !== 'INSYNC' ? change.changeId : undefined };
     });
-    progress.dnsPrevious = dns.previous;
+    if (dns.previous) progress.dnsPrevious = dns.previous;
     progress.dnsChanged = true;
+    if ('dataPlane' in dns) {
+      const pin = `Route 53's control plane was down: ${config.dns.recordName} answers ${config.secondaryService.albDnsName} through the failover records' health checks only. Once Route 53 answers, pin it: ${cmds.switchDnsToSecondary}`;
+      diagnosis.push(pin);
+      done.push(`${config.dns.recordName} answers the secondary on Route 53's data plane (UPSERT pending: ${cmds.switchDnsToSecondary})`);
+    }
     if (dns.changeId) {
       let insync = false;
       const dnsPolls = Math.ceil(DNS_SYNC_TIMEOUT_SECONDS / DNS_POLL_SECONDS);
