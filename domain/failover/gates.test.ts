@@ -123,6 +123,40 @@ describe('gate 1: primary confirmed down', () => {
   });
 });
 
+describe('gate 1 without the primary region (issue 15): data-plane evidence', () => {
+  const unreadable = (dataPlane: PrimaryCheck['dataPlane']): PrimaryCheck => ({ at: T0, instanceId: PRIMARY, describeError: 'ServiceUnavailable', metricsError: 'ServiceUnavailable', alarms: [], alarmsError: 'ServiceUnavailable', dataPlane });
+  const dp = (over: Partial<NonNullable<PrimaryCheck['dataPlane']>> = {}): NonNullable<PrimaryCheck['dataPlane']> => ({
+    healthCheck: 'unhealthy',
+    healthCheckDetail: 'db-health.regami.com TXT answers "primary-unhealthy"',
+    replicaReplay: 'stopped',
+    replicaDetail: 'ReplicaLag grew by the time elapsed',
+    replayStoppedAt: T0,
+    ...over,
+  });
+
+  it('a failed describe, the Route 53 health check unhealthy through DNS and the replica replaying nothing is down, via the data plane', () => {
+    const a = assessPrimary(unreadable(dp()));
+    expect(a).toMatchObject({ condition: 'down', via: 'data-plane', controlPlane: 'unreadable', reachability: 'unreachable' });
+    expect(a.signals.join('\n')).toContain('Route 53 health check (DNS data plane): unhealthy');
+    expect(confirmationState([unreadable(dp()), unreadable(dp()), unreadable(dp())], 3).state).toBe('confirmed');
+  });
+
+  it.each([
+    ['the health check healthy', dp({ healthCheck: 'healthy' })],
+    ['the health check unknown', dp({ healthCheck: 'unknown' })],
+    ['the replica still replaying', dp({ replicaReplay: 'replaying' })],
+    ['the replay state unknown', dp({ replicaReplay: 'unknown' })],
+    ['no data-plane reading', undefined],
+  ])('a failed describe with %s is never down (a control-plane outage alone proves nothing)', (_what, evidence) => {
+    expect(assessPrimary(unreadable(evidence)).condition).toBe('unknown');
+  });
+
+  it('a primary the control plane still describes is judged as before: data-plane evidence does not override an available status', () => {
+    expect(assessPrimary(healthy({ dataPlane: dp() })).condition).not.toBe('down');
+    expect(assessPrimary(down({ dataPlane: dp({ healthCheck: 'healthy' }) }))).toMatchObject({ condition: 'down', via: 'control-plane' });
+  });
+});
+
 describe('gate 2: replica', () => {
   const replica = (over: Partial<ReplicaReading> = {}): ReplicaReading => ({
     instanceId: config.database.replicaInstanceId,

@@ -61,6 +61,8 @@ class FakeWorld {
   promotionStuckRebooting = false;
   /** What the DNS data plane answers for the service name (the failover records' health checks). */
   dnsDataPlaneSecondary: boolean | undefined = undefined;
+  /** ChangeResourceRecordSets fails (Route 53's control plane down). */
+  dnsUpsertFails = false;
   calls: string[] = [];
 }
 
@@ -127,6 +129,7 @@ function fakeOps(w: FakeWorld): DatabaseFailoverOperations {
       secondarySet: { name: 'api.regami.com.', type: 'A', setIdentifier: 'secondary', failover: w.dns.failover, aliasDnsName: w.dns.alias, aliasHostedZoneId: 'Z1H1FL5HABSF5', evaluateTargetHealth: true },
     }),
     async upsertFailoverRecord() {
+      if (w.dnsUpsertFails) throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable' });
       w.calls.push('Route53.ChangeResourceRecordSets PRIMARY');
       w.dns.failover = 'PRIMARY';
       w.dnsChecksLeft = 2;
@@ -540,5 +543,49 @@ describe('the promotion overlapped (issue 18): the secondary starts while RDS re
     expect(h.w.now - started).toBeLessThan(10 * 60_000);
     expect(mutations(h)).toContain('ECS.UpdateService secondary 0');
     expect(h.w.dns.failover).toBe('SECONDARY');
+  });
+});
+
+describe('the primary region down (issue 15): a failover from the secondary region', () => {
+  const dataPlaneDown = (at: number) => ({
+    at,
+    instanceId: 'regami-db-primary',
+    describeError: 'ServiceUnavailable',
+    alarms: [],
+    alarmsError: 'ServiceUnavailable',
+    dataPlane: { healthCheck: 'unhealthy' as const, healthCheckDetail: 'TXT primary-unhealthy', replicaReplay: 'stopped' as const, replicaDetail: 'grew', replayStoppedAt: at - 120_000 },
+  });
+
+  it('no pause is possible (recorded and paged), DNS moves on the data plane when the Route 53 control plane fails: failed over', async () => {
+    const h = harness({
+      checkPrimary: async (at) => dataPlaneDown(at),
+      setup: (w) => {
+        w.primaryServiceUnreadable = true;
+        w.dnsUpsertFails = true;
+        w.dnsDataPlaneSecondary = true;
+        w.healthy = (x) => x.secondary.running > 0 && x.replica.source === undefined;
+      },
+    });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'failed-over' });
+    expect(mutations(h)).toEqual(['RDS.PromoteReadReplica', 'ECS.RegisterTaskDefinition', 'ECS.UpdateService secondary 2']);
+    const summaries = h.timeline.map((e) => e.summary);
+    expect(summaries.some((s) => s.startsWith('pause NOT possible'))).toBe(true);
+    expect(summaries.some((s) => s.includes("on Route 53's data plane (failover records' health checks): switched without the UPSERT"))).toBe(true);
+    expect(h.pages[0]?.diagnosis.join('\n')).toContain("the primary region's APIs do not answer");
+    expect(h.pages.find((p) => p.severity === 'P2')?.diagnosis.join('\n')).toContain('pin it');
+  });
+
+  it('a Route 53 control plane failure while DNS still answers the primary is not a switch: stops at update-dns', async () => {
+    const h = harness({ setup: (w) => { w.dnsUpsertFails = true; w.dnsDataPlaneSecondary = false; } });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'update-dns' });
+  });
+
+  it('an unreadable primary-region service without data-plane proof of the outage still stops before promotion', async () => {
+    const h = harness({ setup: (w) => (w.primaryServiceUnreadable = true) });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'pause-application' });
+    expect(mutations(h)).toEqual([]);
   });
 });
