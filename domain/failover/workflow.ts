@@ -329,7 +329,6 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
           // service cannot be scaled, and its writers cannot reach the failed database either.
           // Proceed; the pages name the pause to run once the region answers again.
           record({ kind: 'decision', summary: `pause NOT possible: ${svc.cluster}/${svc.service} (${svc.region}) unreadable (${svc.describeError}) while the primary region is down; failing over without it` });
-          diagnosis.push(`the primary-region service could not be paused (region down): once ${svc.region} answers, run ${cmds.pausePrimary}`);
           return { ...svc, desiredCount: 0 };
         }
         if (svc.describeError !== undefined) {
@@ -348,6 +347,8 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
         return svc;
       });
       if (progress.paused && progress.paused.desiredCount > 0) done.push(`scaled ${config.service.serviceName} to 0 (was ${progress.paused.desiredCount})`);
+      // Outside the step: replayed invocations rebuild the diagnosis from the step's result.
+      if (progress.paused?.describeError !== undefined) diagnosis.push(`the primary-region service could not be paused (region down): once ${config.service.region} answers, run ${cmds.pausePrimary}`);
     }
 
     // Runbook step 4: promote the read replica, once. Under way = no longer replicating, or
