@@ -582,6 +582,25 @@ describe('the primary region down (issue 15): a failover from the secondary regi
     expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'update-dns' });
   });
 
+  it('a standby whose primary region still answers leaves the failover to the autopilot there: no mutation, P3', async () => {
+    const standby = { ...cfg(), deployment: { region: 'us-west-2', runbooks: ['database-failover' as const] } };
+    const h = harness({ config: standby });
+    expect(await h.run()).toMatchObject({ result: 'refused', gate: 'StandbyDefers' });
+    expect(mutations(h)).toEqual([]);
+    expect(h.pages.map((p) => `${p.severity} ${p.action}`)).toEqual(['P3 trigger']);
+    expect(h.wf.steps).not.toContain('check-read-replica-health');
+  });
+
+  it('a standby acts when the primary region answers no API (data-plane confirmation)', async () => {
+    const standby = { ...cfg(), deployment: { region: 'us-west-2', runbooks: ['database-failover' as const] } };
+    const h = harness({
+      config: standby,
+      checkPrimary: async (at) => dataPlaneDown(at),
+      setup: (w) => { w.primaryServiceUnreadable = true; w.dnsUpsertFails = true; w.dnsDataPlaneSecondary = true; w.healthy = (x) => x.secondary.running > 0 && x.replica.source === undefined; },
+    });
+    expect(await h.run()).toMatchObject({ result: 'failed-over' });
+  });
+
   it('an unreadable primary-region service without data-plane proof of the outage still stops before promotion', async () => {
     const h = harness({ setup: (w) => (w.primaryServiceUnreadable = true) });
     const out = await h.run();

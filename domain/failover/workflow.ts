@@ -32,7 +32,7 @@ import {
   type ConfirmationState,
 } from './gates';
 import type { DatabaseFailoverOperations } from './operations';
-import { approvalPage, failoverCompletedPages, failoverStartingPage, gateRefusedPage, manualCommands, primaryNotConfirmedPage, recoveredPage, stoppedPage } from './pages';
+import { approvalPage, failoverCompletedPages, failoverStartingPage, gateRefusedPage, manualCommands, primaryNotConfirmedPage, recoveredPage, standbyDefersPage, stoppedPage } from './pages';
 import { StopFailover, errorText, rollback } from './rollback';
 import type { DnsChange, FailoverRecords, PrimaryCheck, ServiceReading, TaskDefinitionReading } from './signals';
 import { quoteUntrusted } from '../untrusted-text';
@@ -169,6 +169,19 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     diagnosis.push(
       `the primary region's APIs do not answer: confirmed from data-plane evidence (Route 53 health check through DNS, replica replay stopped at ${new Date(primaryDownSince).toISOString()}); commits the primary made after that and never shipped cannot be counted`,
     );
+  }
+
+  // A standby stage (deployed outside the primary region) acts only while the primary region
+  // answers no API: otherwise the primary-region autopilot owns this failover, and two
+  // autopilots with two state tables must not race for one replica. It records and pages P3.
+  if (config.deployment.region !== config.primaryRegion && !regionDown) {
+    const reason = `StandbyDefers: the primary is down but ${config.primaryRegion} still answers its APIs, so the autopilot there runs this failover; the standby in ${config.deployment.region} acts only when that region is unreachable`;
+    await wf.step('standby-defers', async () => {
+      record({ kind: 'decision', summary: reason });
+      deps.incident.update({ status: 'resolved', resolvedAt: clock.now() });
+      await send(standbyDefersPage({ incidentKey: input.incidentKey, config, at: clock.now(), diagnosis, done: ['nothing: the primary-region autopilot owns this failover'], reason }));
+    });
+    return { result: 'refused', gate: 'StandbyDefers', reason };
   }
 
   // ---- Gate 2 (runbook step 2): the replica can take over --------------------------------
