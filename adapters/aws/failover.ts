@@ -129,29 +129,6 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
     return { points: points.sort((a, b) => a.t - b.t) };
   }
 
-  /** Latest datapoint of an AWS/RDS metric for one instance in the look-back window. */
-  async function latestRdsMetric(region: string, metricName: string, instanceId: string, stat: string): Promise<{ value?: number; at?: number; error?: string }> {
-    const end = clock.now();
-    try {
-      const out = await aws.in(region).cloudwatch.send(
-        new GetMetricDataCommand({
-          StartTime: new Date(end - lookback * 1000),
-          EndTime: new Date(end),
-          ScanBy: 'TimestampDescending',
-          MetricDataQueries: [
-            { Id: 'm', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: metricName, Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }] }, Period: 60, Stat: stat }, ReturnData: true },
-          ],
-        }),
-      );
-      const result = out.MetricDataResults?.find((r) => r.Id === 'm');
-      const pairs = (result?.Timestamps ?? []).map((t, i) => ({ t: t.getTime(), v: result?.Values?.[i] })).filter((p): p is { t: number; v: number } => typeof p.v === 'number');
-      const latest = pairs.sort((a, b) => b.t - a.t)[0];
-      return latest ? { value: latest.v, at: latest.t } : {};
-    } catch (err) {
-      return { error: errName(err) };
-    }
-  }
-
   /**
    * Evidence that needs no API of the primary's region: the primary database's Route 53
    * health check through the DNS data plane, and the replica's replay state from CloudWatch
@@ -373,17 +350,20 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
     async checkPrimary(at: number): Promise<PrimaryCheck> {
       const [described, connections, alarms, dataPlane] = await Promise.all([
         describeInstance(config.primaryRegion, db.primaryInstanceId),
-        latestRdsMetric(config.primaryRegion, 'DatabaseConnections', db.primaryInstanceId, 'Maximum'),
+        rdsMetricSeries(config.primaryRegion, 'DatabaseConnections', db.primaryInstanceId, 'Maximum'),
         databaseDownAlarms(),
         dataPlaneEvidence(),
       ]);
+      const latestConnections = connections.points[connections.points.length - 1];
+      const lastServing = [...connections.points].reverse().find((p) => p.v > 0);
       return {
         at,
         instanceId: db.primaryInstanceId,
         ...(described.instance?.DBInstanceStatus ? { status: described.instance.DBInstanceStatus } : {}),
         ...(described.error ? { describeError: described.error } : {}),
-        ...(connections.value !== undefined ? { connections: connections.value, ...(connections.at !== undefined ? { connectionsAt: connections.at } : {}) } : {}),
+        ...(latestConnections ? { connections: latestConnections.v, connectionsAt: latestConnections.t } : {}),
         ...(connections.error ? { metricsError: connections.error } : {}),
+        ...(lastServing ? { servingUntil: lastServing.t + METRIC_PERIOD_SECONDS * 1000 } : {}),
         alarms: alarms.alarms,
         ...(alarms.error ? { alarmsError: alarms.error } : {}),
         dataPlane,

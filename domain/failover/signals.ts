@@ -19,6 +19,11 @@ export interface PrimaryCheck {
   connectionsAt?: number;
   /** Error name when GetMetricData failed. */
   metricsError?: string;
+  /**
+   * End of the latest minute in the look-back whose DatabaseConnections Maximum was above 0:
+   * the primary was serving until at least then. Absent when no such datapoint was read.
+   */
+  servingUntil?: number;
   /** The configured database-down alarms and their current state. */
   alarms: { name: string; state: AlarmStateValue }[];
   /** Error name when DescribeAlarms failed. */

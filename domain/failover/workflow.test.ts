@@ -11,7 +11,7 @@ import type { Act, ApprovalOutcome, Workflow } from '../ports';
 import { failoverScope } from './gates';
 import type { DatabaseFailoverOperations } from './operations';
 import type { ReplicaReading, ServiceReading } from './signals';
-import { runDatabaseFailover, type FailoverDeps, type FailoverInput } from './workflow';
+import { lagJudgedBefore, runDatabaseFailover, type FailoverDeps, type FailoverInput } from './workflow';
 
 const T0 = Date.parse('2026-01-15T03:00:00Z');
 const REPLICA_HOST = 'regami-db-replica.c9akciq32.us-west-2.rds.amazonaws.com';
@@ -606,5 +606,33 @@ describe('the primary region down (issue 15): a failover from the secondary regi
     const out = await h.run();
     expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'pause-application' });
     expect(mutations(h)).toEqual([]);
+  });
+});
+
+describe('lagJudgedBefore: the moment before which a ReplicaLag reading was taken while the primary was up', () => {
+  const MIN = 60_000;
+  const check = (over: Record<string, unknown>) => ({ at: T0, instanceId: 'regami-db-primary', alarms: [], ...over }) as Parameters<typeof lagJudgedBefore>[0][number];
+  const stopped = (at: number) => ({ healthCheck: 'unknown' as const, healthCheckDetail: '', replicaReplay: 'stopped' as const, replicaDetail: '', replayStoppedAt: at });
+  const detected = T0 + 4 * MIN;
+
+  it('is the trigger without evidence of an earlier failure', () => {
+    expect(lagJudgedBefore([check({})], detected, false)).toBe(detected);
+  });
+
+  it('a late alarm: replay stopped and the primary stopped serving before the trigger, so the earlier of those counts', () => {
+    expect(lagJudgedBefore([check({ dataPlane: stopped(T0 + 2 * MIN), servingUntil: T0 + MIN })], detected, false)).toBe(T0 + 2 * MIN);
+  });
+
+  it('replay stopped while the primary still served (a broken link): the end of serving counts, the growth before it is data loss', () => {
+    expect(lagJudgedBefore([check({ dataPlane: stopped(T0 + MIN), servingUntil: T0 + 3 * MIN })], detected, false)).toBe(T0 + 3 * MIN);
+  });
+
+  it('without the primary\'s own readings, only a data-plane confirmation (its region answers nothing) uses the replay time alone', () => {
+    expect(lagJudgedBefore([check({ dataPlane: stopped(T0 + MIN) })], detected, false)).toBe(detected);
+    expect(lagJudgedBefore([check({ dataPlane: stopped(T0 + MIN) })], detected, true)).toBe(T0 + MIN);
+  });
+
+  it('never later than the trigger', () => {
+    expect(lagJudgedBefore([check({ dataPlane: stopped(T0 + 9 * MIN), servingUntil: T0 + 9 * MIN })], detected, false)).toBe(detected);
   });
 });

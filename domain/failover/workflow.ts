@@ -163,8 +163,10 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
   // replica stopped replaying at about replayStoppedAt, which may be well before the trigger:
   // the lag gate then judges the lag from before that moment.
   const regionDown = checks.some((c) => assessPrimary(c).via === 'data-plane');
-  const replayStoppedAt = Math.min(...checks.map((c) => c.dataPlane?.replayStoppedAt ?? Number.POSITIVE_INFINITY));
-  const primaryDownSince = regionDown && Number.isFinite(replayStoppedAt) ? Math.min(input.detectedAt, replayStoppedAt) : input.detectedAt;
+  const primaryDownSince = lagJudgedBefore(checks, input.detectedAt, regionDown);
+  if (primaryDownSince < input.detectedAt) {
+    diagnosis.push(`replica lag judged as of ${new Date(primaryDownSince).toISOString()} (replay stopped, primary no longer serving), before the trigger at ${new Date(input.detectedAt).toISOString()}`);
+  }
   if (regionDown) {
     diagnosis.push(
       `the primary region's APIs do not answer: confirmed from data-plane evidence (Route 53 health check through DNS, replica replay stopped at ${new Date(primaryDownSince).toISOString()}); commits the primary made after that and never shipped cannot be counted`,
@@ -594,6 +596,24 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     const outcome: FailoverOutcome = { result: 'failed-over', ...result, ...(downtime !== undefined ? { downtimeSeconds: downtime } : {}) };
     return outcome;
   });
+}
+
+/**
+ * The moment before which a ReplicaLag reading was taken "while the primary was up" (the lag
+ * gate). The trigger (detection) bounds it; an alarm fires minutes after the failure, and the
+ * readings in between already hold post-failure growth. Earlier, when the evidence says so:
+ * the replica stopped replaying by `replayStoppedAt` (data plane) and the primary served
+ * (DatabaseConnections > 0) until `servingUntil`. Replay stopping while the primary still served
+ * (a broken link) is data loss, so the later of the two counts. Without the primary's own
+ * readings only a data-plane confirmation (its region answers nothing) uses the replay time alone.
+ */
+export function lagJudgedBefore(checks: readonly PrimaryCheck[], detectedAt: number, regionDown: boolean): number {
+  const stopped = checks.map((c) => c.dataPlane?.replayStoppedAt).filter((t): t is number => t !== undefined);
+  if (stopped.length === 0) return detectedAt;
+  const replayStoppedAt = Math.min(...stopped);
+  const serving = checks.map((c) => c.servingUntil).filter((t): t is number => t !== undefined);
+  if (serving.length > 0) return Math.min(detectedAt, Math.max(replayStoppedAt, ...serving));
+  return regionDown ? Math.min(detectedAt, replayStoppedAt) : detectedAt;
 }
 
 function sameDnsName(a: string | undefined, b: string): boolean {
