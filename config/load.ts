@@ -12,7 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultConfig, type AutopilotConfig, type Severity } from '../domain/config';
+import { RUNBOOKS, defaultConfig, type AutopilotConfig, type Severity } from '../domain/config';
 
 export class ConfigError extends Error {
   constructor(
@@ -111,6 +111,17 @@ export function validateConfig(config: AutopilotConfig, source = 'config'): void
   config.accountIds.forEach((id, i) => {
     if (typeof id !== 'string' || !/^\d{12}$/.test(id)) fail(`accountIds[${i}]`, `must be a 12-digit account id, got ${describe(id)}`);
   });
+  region('deployment.region', config.deployment.region);
+  if (config.deployment.region !== config.primaryRegion && config.deployment.region !== config.secondaryRegion) {
+    fail('deployment.region', `must be the primary (${config.primaryRegion}) or the secondary region (${config.secondaryRegion}), got "${config.deployment.region}"`);
+  }
+  if (config.deployment.runbooks.length === 0) fail('deployment.runbooks', 'must list at least one runbook');
+  config.deployment.runbooks.forEach((r, i) => {
+    if (!(RUNBOOKS as readonly string[]).includes(r)) fail(`deployment.runbooks[${i}]`, `"${String(r)}" is not a runbook (${RUNBOOKS.join(', ')})`);
+  });
+  if (config.deployment.region !== config.primaryRegion && config.deployment.runbooks.some((r) => r !== 'database-failover')) {
+    fail('deployment.runbooks', `a stage outside the primary region runs only database-failover (the standby failover); got ${config.deployment.runbooks.join(', ')}`);
+  }
   region('primaryRegion', config.primaryRegion);
   region('secondaryRegion', config.secondaryRegion);
   region('service.region', config.service.region);

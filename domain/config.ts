@@ -37,6 +37,13 @@ export interface EcsServiceConfig {
 
 export interface AutopilotConfig {
   stage: string;
+  /**
+   * Where this stage's functions run and which runbooks it deploys. The primary stage runs
+   * every runbook in the primary region; a standby stage (config/prod-dr.json: the statically
+   * stable failover of issue 15) runs only database-failover in the secondary region, with
+   * its own state table and topics there, so it works while the primary region is down.
+   */
+  deployment: { region: string; runbooks: RunbookId[] };
   /** Accounts whose events we accept; anything else is rejected at parse time. */
   accountIds: string[];
   primaryRegion: string;
@@ -61,6 +68,11 @@ export interface AutopilotConfig {
     albDnsName: string;
     /** Canonical hosted zone of the ALB (us-west-2: Z1H1FL5HABSF5). */
     albHostedZoneId: string;
+    /**
+     * The secondary stack's own health URL (through its ALB, not the service name), checked
+     * before the failover moves DNS. Default: the path of service.healthCheckUrl on albDnsName.
+     */
+    healthCheckUrl?: string;
   };
   primaryAlb: { dnsName: string; hostedZoneId: string };
 
@@ -86,6 +98,13 @@ export interface AutopilotConfig {
     recordName: string;
     primarySetIdentifier: string;
     secondarySetIdentifier: string;
+    /**
+     * The primary database's Route 53 health check, read through the DNS data plane (no
+     * control-plane API, so it answers while the primary region's APIs are down): a failover
+     * TXT record pair whose PRIMARY (governed by the health check) answers `healthyValue`.
+     * An empty recordName turns the probe off.
+     */
+    primaryHealthProbe: { recordName: string; healthyValue: string };
   };
 
   codeDeploy: { applicationName: string; deploymentGroupName: string };
@@ -163,6 +182,7 @@ const ACCOUNT = '123456789012';
 
 /** Defaults: the runbook's own names and numbers. */
 export const defaultConfig: AutopilotConfig = {
+  deployment: { region: 'us-east-1', runbooks: [...RUNBOOKS] },
   stage: 'dev',
   accountIds: [ACCOUNT],
   primaryRegion: 'us-east-1',
@@ -213,6 +233,7 @@ export const defaultConfig: AutopilotConfig = {
     recordName: 'api.regami.com',
     primarySetIdentifier: 'primary',
     secondarySetIdentifier: 'secondary',
+    primaryHealthProbe: { recordName: 'db-health.regami.com', healthyValue: 'primary-healthy' },
   },
   codeDeploy: { applicationName: 'regami-codedeploy', deploymentGroupName: 'regami-deployment-group' },
   dependencies: { s3Buckets: ['regami-uploads'], elastiCacheClusterIds: ['regami-redis'] },

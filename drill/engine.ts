@@ -15,7 +15,7 @@ import { DRILL_LOG_LEVEL } from './quiet';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { RunbookId } from '../domain/config';
+import type { AutopilotConfig, RunbookId } from '../domain/config';
 import { fnv1a, type TimelineEntry } from '../domain/incident';
 import type { Page } from '../domain/paging';
 import { routeEvent } from '../domain/routing';
@@ -23,6 +23,7 @@ import type { ObservedCall } from '../adapters/aws/clients';
 import { SimClock } from '../adapters/sim/clock';
 import type { WorkflowClock } from '../adapters/durable';
 import { SimWorld } from '../adapters/sim/world';
+import { findDbInstance } from '../adapters/sim/services/rds';
 import { simClientSetup } from '../adapters/sim/plugin';
 import type { AwsEvent } from '../adapters/sim/api';
 import type { WorldChange } from '../adapters/sim/spec';
@@ -190,6 +191,8 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     clock,
     tableName,
     dynamoEndpoint: env.dynamoEndpoint,
+    // The stage's own region (a standby stage runs in the secondary region: issue 15).
+    homeRegion: config.deployment.region,
     clientSetup: simClientSetup(world, { onCall, plugins: [host.timeGatePlugin()] }),
     sinks: [sink],
     logger: new Logger({ serviceName: 'runbook-autopilot-drill', logLevel: DRILL_LOG_LEVEL }),
@@ -472,7 +475,18 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
   }
   run.incidents.sort((a, b) => a.detectedAt - b.detectedAt);
   run.triggerSeries = triggeringSeries(world, clock.now());
+  recordFailoverTiming(run, world, prepared.config, add);
   return finish(run, clock, wallStart);
+}
+
+/** The failover's time after the replica became available (ground truth from the simulated region). */
+function recordFailoverTiming(run: ScenarioRun, world: SimWorld, config: AutopilotConfig, add: (e: Omit<DrillEntry, 'at'> & { at?: number }) => void): void {
+  const replicaAvailableAt = findDbInstance(world, config.database.replicaRegion, config.database.replicaInstanceId)?.promotedAt;
+  const mitigatedAt = run.incidents.find((i) => i.runbook === 'database-failover' && i.mitigatedAt !== undefined)?.mitigatedAt;
+  if (replicaAvailableAt === undefined || mitigatedAt === undefined) return;
+  const secondsAfterReplicaAvailable = Math.round((mitigatedAt - replicaAvailableAt) / 1000);
+  run.failover = { replicaAvailableAt, mitigatedAt, secondsAfterReplicaAvailable };
+  add({ at: mitigatedAt, kind: 'note', runbook: 'database-failover', summary: `failover: mitigated ${secondsAfterReplicaAvailable}s after the promoted replica became available` });
 }
 
 function finish(run: ScenarioRun, clock: WorkflowClock, wallStart: number): ScenarioRun {

@@ -106,6 +106,12 @@ export interface ScenarioRun {
   triggerSeries?: TriggerSeries[];
   /** Events delivered (timeline, hand-offs and the simulated region's own), routed or not. */
   deliveries?: number;
+  /**
+   * A database failover that completed: when the simulated region made the promoted replica
+   * available, when the incident was mitigated, and the seconds between (issue 18's
+   * "failover time after the replica became available").
+   */
+  failover?: { replicaAvailableAt: number; mitigatedAt: number; secondsAfterReplicaAvailable: number };
   /** Simulated epoch ms of the first delivered event. */
   firstEventAt?: number;
   endedAt: number;

@@ -15,6 +15,7 @@ import { STATE_TABLE_ID } from './logical-ids';
 import { pagingResources, type PagingParams } from './paging-topics';
 import { roleResource, type PermissionParams } from './permissions';
 import { stateTableResource } from './state-table';
+import { standbyResources } from './standby';
 
 export type DeployParams = PermissionParams & PagingParams;
 
@@ -41,7 +42,9 @@ export function extendTemplate(template: CfnTemplate, inputs: ExtendInputs): Ext
   const added: Record<string, CfnResource> = {
     [STATE_TABLE_ID]: stateTableResource(stage),
     ...pagingResources(config, inputs.params),
-    ...deliveryResources(config, inputs.rules, fns),
+    // Only the deployed runbooks' rules (a standby stage runs database-failover alone).
+    ...deliveryResources(config, inputs.rules.filter((r) => config.deployment.runbooks.includes(r.runbook)), fns),
+    ...standbyResources(config),
   };
   for (const fn of fns) added[fn.roleLogicalId] = roleResource(fn, fns, config, inputs.params);
   for (const [id, resource] of Object.entries(added)) {

@@ -3,6 +3,7 @@
  * serverless.yml's `functions:` is generated from this list (infra/serverless-vars.cjs), so
  * the contract, the template and the drill name the same nine functions.
  */
+import { loadConfig } from '../config/load';
 import { RUNBOOKS, type RunbookId } from '../domain/config';
 import { RUNBOOK_FUNCTIONS, WORKFLOW_ALIAS } from '../handlers/shared/contract';
 import { pascal, sub, type CfnValue } from './cfn';
@@ -32,7 +33,9 @@ export const TIMEOUT_SECONDS: Record<FunctionKind, number> = { intake: 60, workf
 
 export function deployedFunctions(stage: string): DeployedFunction[] {
   const out: DeployedFunction[] = [];
-  for (const runbook of RUNBOOKS) {
+  // A standby stage (config deployment.runbooks) deploys only its runbooks' functions.
+  const deployed = loadConfig(stage).deployment.runbooks;
+  for (const runbook of RUNBOOKS.filter((r) => deployed.includes(r))) {
     const spec = RUNBOOK_FUNCTIONS[runbook];
     out.push(describeFunction(stage, runbook, 'intake', spec.intake, spec.intakeHandler));
     if (spec.workflow !== undefined) {

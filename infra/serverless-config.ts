@@ -41,3 +41,8 @@ export function serverlessFunctions(stage: string): Record<string, ServerlessFun
 export function environmentFor(stage: string, logLevel?: string): Record<string, CfnValue> {
   return functionEnvironment(loadConfig(stage), logLevel);
 }
+
+/** provider.region: where the stage's functions, state table and topics live (config deployment.region). */
+export function regionFor(stage: string): string {
+  return loadConfig(stage).deployment.region;
+}

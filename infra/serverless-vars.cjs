@@ -12,4 +12,5 @@ const load = () => requireTs(path.join(__dirname, 'serverless-config.ts'));
 module.exports = {
   functions: async ({ resolveVariable }) => load().serverlessFunctions(await resolveVariable('sls:stage')),
   environment: async ({ resolveVariable }) => load().environmentFor(await resolveVariable('sls:stage')),
+  region: async ({ resolveVariable }) => load().regionFor(await resolveVariable('sls:stage')),
 };

@@ -56,7 +56,42 @@ export interface ClientSetup {
    * that would leave AWS (an HTTP health check) must use the control plane instead.
    */
   simulated?: boolean;
+  /** The DNS data plane (default: the resolver of the host, node:dns). The simulated region answers from its Route 53 zones. */
+  dnsResolver?: DnsResolver;
 }
+
+/**
+ * DNS answers: Route 53's data plane, which keeps answering while its control plane (and the
+ * primary region's APIs) are down. Used by the failover's statically stable path (issue 15).
+ */
+export interface DnsResolver {
+  /** The TXT strings a name answers with (each record's chunks joined); [] when it has none. */
+  txt(name: string): Promise<string[]>;
+  /** Whether `name` answers with the addresses `target` (an ALB's DNS name) answers with; undefined when either cannot be resolved. */
+  answersAs(name: string, target: string): Promise<boolean | undefined>;
+}
+
+/** The host's resolver (production). Loaded on first use: intakes never pay for it. */
+export const hostDnsResolver: DnsResolver = {
+  async txt(name) {
+    const dns = await import('node:dns/promises');
+    try {
+      return (await dns.resolveTxt(name)).map((chunks) => chunks.join(''));
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENODATA' || (err as { code?: string }).code === 'ENOTFOUND') return [];
+      throw err;
+    }
+  },
+  async answersAs(name, target) {
+    const dns = await import('node:dns/promises');
+    try {
+      const [a, b] = await Promise.all([dns.resolve4(name), dns.resolve4(target)]);
+      return a.some((ip) => b.includes(ip));
+    } catch {
+      return undefined;
+    }
+  },
+};
 
 const READ_PREFIXES = /^(Describe|List|Get|Filter|Head|Query|Scan|BatchGet|StartQuery|Lookup|Test)/;
 /** Writes that are bookkeeping, not remediation: our state table, pages, hand-off events, durable invokes. */
@@ -187,6 +222,10 @@ export class AwsClients {
 export class AwsRegions {
   private readonly byRegion = new Map<string, AwsClients>();
   constructor(private readonly setup: ClientSetup = {}) {}
+  /** The DNS data plane these clients see (the simulated region's in drills and tests). */
+  get dns(): DnsResolver {
+    return this.setup.dnsResolver ?? hostDnsResolver;
+  }
   in(region: string): AwsClients {
     let c = this.byRegion.get(region);
     if (!c) {

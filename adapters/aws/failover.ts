@@ -21,14 +21,16 @@ import {
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
-import type { AutopilotConfig } from '../../domain/config';
+import type { AutopilotConfig, EcsServiceConfig } from '../../domain/config';
 import type { Clock } from '../../domain/ports';
 import { databaseHost, withDatabaseHost } from '../../domain/database-url';
 import { redactSecrets } from '../../domain/redact';
 import type { DatabaseFailoverOperations } from '../../domain/failover/operations';
 import { PROMOTION_UNDER_WAY_STATUSES } from '../../domain/failover/gates';
+import { replicaReplayState } from '../../domain/failover/replay';
 import type {
   AlarmStateValue,
+  DataPlaneEvidence,
   DnsChange,
   DnsRecordReading,
   FailoverRecords,
@@ -60,6 +62,12 @@ export interface FailoverOperationsOptions {
 
 const DEFAULT_HEALTH_TIMEOUT_MS = 5000;
 const DEFAULT_LOOKBACK_SECONDS = 300;
+/** Period of the RDS metric queries (RDS publishes every minute). */
+const METRIC_PERIOD_SECONDS = 60;
+/** The lag history reaches this far before the failure time it was asked for. */
+const LAG_HISTORY_MARGIN_SECONDS = 300;
+/** ReplicaLag history read to judge the replica's replay state. */
+const REPLAY_LOOKBACK_SECONDS = 600;
 
 function errName(err: unknown): string {
   return err instanceof Error ? err.name : 'Error';
@@ -86,27 +94,68 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
     }
   }
 
-  /** Latest datapoint of an AWS/RDS metric for one instance in the look-back window. */
-  async function latestRdsMetric(region: string, metricName: string, instanceId: string, stat: string): Promise<{ value?: number; at?: number; error?: string }> {
+  /**
+   * Datapoints (oldest first) of an AWS/RDS metric for one instance, from `since` (default:
+   * the look-back window) to now. Paginated: a long history may not fit one answer.
+   */
+  async function rdsMetricSeries(region: string, metricName: string, instanceId: string, stat: string, since?: number): Promise<{ points: { t: number; v: number }[]; error?: string }> {
     const end = clock.now();
+    const start = Math.min(since ?? end - lookback * 1000, end - lookback * 1000);
+    const points: { t: number; v: number }[] = [];
     try {
-      const out = await aws.in(region).cloudwatch.send(
-        new GetMetricDataCommand({
-          StartTime: new Date(end - lookback * 1000),
-          EndTime: new Date(end),
-          ScanBy: 'TimestampDescending',
-          MetricDataQueries: [
-            { Id: 'm', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: metricName, Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }] }, Period: 60, Stat: stat }, ReturnData: true },
-          ],
-        }),
-      );
-      const result = out.MetricDataResults?.find((r) => r.Id === 'm');
-      const pairs = (result?.Timestamps ?? []).map((t, i) => ({ t: t.getTime(), v: result?.Values?.[i] })).filter((p): p is { t: number; v: number } => typeof p.v === 'number');
-      const latest = pairs.sort((a, b) => b.t - a.t)[0];
-      return latest ? { value: latest.v, at: latest.t } : {};
+      let token: string | undefined;
+      do {
+        const out = await aws.in(region).cloudwatch.send(
+          new GetMetricDataCommand({
+            StartTime: new Date(start),
+            EndTime: new Date(end),
+            ScanBy: 'TimestampAscending',
+            NextToken: token,
+            MetricDataQueries: [
+              { Id: 'm', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: metricName, Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }] }, Period: METRIC_PERIOD_SECONDS, Stat: stat }, ReturnData: true },
+            ],
+          }),
+        );
+        const result = out.MetricDataResults?.find((r) => r.Id === 'm');
+        (result?.Timestamps ?? []).forEach((t, i) => {
+          const v = result?.Values?.[i];
+          if (typeof v === 'number') points.push({ t: t.getTime(), v });
+        });
+        token = out.NextToken;
+      } while (token);
     } catch (err) {
-      return { error: errName(err) };
+      return { points: points.sort((a, b) => a.t - b.t), error: errName(err) };
     }
+    return { points: points.sort((a, b) => a.t - b.t) };
+  }
+
+  /**
+   * Evidence that needs no API of the primary's region: the primary database's Route 53
+   * health check through the DNS data plane, and the replica's replay state from CloudWatch
+   * in the replica's region.
+   */
+  async function dataPlaneEvidence(): Promise<DataPlaneEvidence> {
+    const probe = config.dns.primaryHealthProbe;
+    let healthCheck: DataPlaneEvidence['healthCheck'] = 'unknown';
+    let healthCheckDetail = 'no health probe record configured';
+    if (probe.recordName) {
+      try {
+        const answers = await aws.dns.txt(probe.recordName);
+        healthCheck = answers.length === 0 ? 'unknown' : answers.includes(probe.healthyValue) ? 'healthy' : 'unhealthy';
+        healthCheckDetail = `${probe.recordName} TXT answers ${answers.length ? answers.map((a) => JSON.stringify(a)).join(', ') : 'nothing'}`;
+      } catch (err) {
+        healthCheckDetail = `${probe.recordName} could not be resolved (${errName(err)})`;
+      }
+    }
+    const lag = await rdsMetricSeries(db.replicaRegion, 'ReplicaLag', db.replicaInstanceId, 'Maximum', clock.now() - REPLAY_LOOKBACK_SECONDS * 1000);
+    const replay = lag.error ? { state: 'unknown' as const, detail: `ReplicaLag unreadable (${lag.error})` } : replicaReplayState(lag.points.map((p) => ({ at: p.t, seconds: p.v })), METRIC_PERIOD_SECONDS);
+    return {
+      healthCheck,
+      healthCheckDetail,
+      replicaReplay: replay.state,
+      replicaDetail: replay.detail,
+      ...(replay.stoppedBy !== undefined ? { replayStoppedAt: replay.stoppedBy } : {}),
+    };
   }
 
   async function databaseDownAlarms(): Promise<{ alarms: { name: string; state: AlarmStateValue }[]; error?: string }> {
@@ -299,24 +348,29 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
 
   const ops: DatabaseFailoverOperations = {
     async checkPrimary(at: number): Promise<PrimaryCheck> {
-      const [described, connections, alarms] = await Promise.all([
+      const [described, connections, alarms, dataPlane] = await Promise.all([
         describeInstance(config.primaryRegion, db.primaryInstanceId),
-        latestRdsMetric(config.primaryRegion, 'DatabaseConnections', db.primaryInstanceId, 'Maximum'),
+        rdsMetricSeries(config.primaryRegion, 'DatabaseConnections', db.primaryInstanceId, 'Maximum'),
         databaseDownAlarms(),
+        dataPlaneEvidence(),
       ]);
+      const latestConnections = connections.points[connections.points.length - 1];
+      const lastServing = [...connections.points].reverse().find((p) => p.v > 0);
       return {
         at,
         instanceId: db.primaryInstanceId,
         ...(described.instance?.DBInstanceStatus ? { status: described.instance.DBInstanceStatus } : {}),
         ...(described.error ? { describeError: described.error } : {}),
-        ...(connections.value !== undefined ? { connections: connections.value, ...(connections.at !== undefined ? { connectionsAt: connections.at } : {}) } : {}),
+        ...(latestConnections ? { connections: latestConnections.v, connectionsAt: latestConnections.t } : {}),
         ...(connections.error ? { metricsError: connections.error } : {}),
+        ...(lastServing ? { servingUntil: lastServing.t + METRIC_PERIOD_SECONDS * 1000 } : {}),
         alarms: alarms.alarms,
         ...(alarms.error ? { alarmsError: alarms.error } : {}),
+        dataPlane,
       };
     },
 
-    async readReplica(): Promise<ReplicaReading> {
+    async readReplica(lagHistorySince?: number): Promise<ReplicaReading> {
       const described = await describeInstance(db.replicaRegion, db.replicaInstanceId);
       const reading: ReplicaReading = { instanceId: db.replicaInstanceId, region: db.replicaRegion };
       if (described.error) return { ...reading, describeError: described.error };
@@ -327,10 +381,16 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
       if (i.BackupRetentionPeriod !== undefined) reading.backupRetentionPeriod = i.BackupRetentionPeriod;
       // DescribeDBInstances has no lag field in the SDK model: CloudWatch ReplicaLag is the source.
       if (reading.sourceIdentifier) {
-        const lag = await latestRdsMetric(db.replicaRegion, 'ReplicaLag', db.replicaInstanceId, 'Maximum');
-        if (lag.value !== undefined) {
-          reading.lagSeconds = lag.value;
+        const since = lagHistorySince !== undefined ? lagHistorySince - LAG_HISTORY_MARGIN_SECONDS * 1000 : undefined;
+        const lag = await rdsMetricSeries(db.replicaRegion, 'ReplicaLag', db.replicaInstanceId, 'Maximum', since);
+        const latest = lag.points[lag.points.length - 1];
+        if (latest) {
+          reading.lagSeconds = latest.v;
           reading.lagSource = 'cloudwatch';
+        }
+        if (since !== undefined && !lag.error) {
+          reading.lagHistory = lag.points.map((p) => ({ at: p.t, seconds: p.v }));
+          reading.lagPeriodSeconds = METRIC_PERIOD_SECONDS;
         }
       }
       return reading;
@@ -456,6 +516,15 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
     },
 
     checkHealth: (url) => (opts.health === 'simulated' ? simulatedHealth(url) : httpHealth(url, opts.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS)),
+
+    async serviceNameAnswersSecondary(): Promise<boolean | undefined> {
+      return aws.dns.answersAs(config.dns.recordName, secondarySvc.albDnsName).catch(() => undefined);
+    },
+
+    async checkSecondaryHealth(): Promise<HealthReading> {
+      const url = secondaryHealthUrl(config);
+      return opts.health === 'simulated' ? stackHealth(url, secondarySvc) : httpHealth(url, opts.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS);
+    },
   };
 
   /**
@@ -465,9 +534,14 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
    * instance that is not a read replica.
    */
   async function simulatedHealth(url: string): Promise<HealthReading> {
-    const records = await readFailoverRecords().catch((): FailoverRecords => ({}));
-    const onSecondary = switchedToSecondary(records);
-    const stack = onSecondary ? secondarySvc : primarySvc;
+    const records = await readFailoverRecords().catch((): FailoverRecords | undefined => undefined);
+    // Route 53's control plane unreadable: follow what DNS answers (its data plane) instead.
+    const onSecondary = records ? switchedToSecondary(records) : (await aws.dns.answersAs(config.dns.recordName, secondarySvc.albDnsName).catch(() => undefined)) === true;
+    return stackHealth(url, onSecondary ? secondarySvc : primarySvc);
+  }
+
+  /** One stack's health without HTTP (see simulatedHealth). */
+  async function stackHealth(url: string, stack: EcsServiceConfig): Promise<HealthReading> {
     const svc = await readService(stack.region, stack.clusterName, stack.serviceName);
     if (svc.runningCount < 1 || !svc.taskDefinition) return { url, healthy: false, statusCode: 503, detail: `${stack.serviceName} (${stack.region}) has no running tasks` };
     const { taskDefinition } = await describeTaskDefinition(stack.region, svc.taskDefinition);
@@ -485,6 +559,19 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
   }
 
   return ops;
+}
+
+/** The secondary stack's health URL: configured, else the service's health path on the secondary ALB. */
+export function secondaryHealthUrl(config: AutopilotConfig): string {
+  if (config.secondaryService.healthCheckUrl) return config.secondaryService.healthCheckUrl;
+  let path = '/health?check=db';
+  try {
+    const u = new URL(config.service.healthCheckUrl);
+    path = `${u.pathname}${u.search}`;
+  } catch {
+    // keep the default path
+  }
+  return `http://${config.secondaryService.albDnsName}${path}`;
 }
 
 /** GET the health endpoint; 200 is healthy. Bounded by a timeout: a hung endpoint is unhealthy. */

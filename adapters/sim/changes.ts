@@ -6,6 +6,7 @@ import { forceAlarmState, setMetricSeries } from './services/cloudwatch';
 import { appendLog } from './services/logs';
 import { crashTasks, deployService, setRevisionFailure } from './services/ecs';
 import { setCacheStatus } from './services/capacity';
+import { setHealthCheckStatus } from './services/route53';
 
 export function applyChange(world: SimWorld, change: WorldChange, at: number): void {
   switch (change.kind) {
@@ -14,6 +15,9 @@ export function applyChange(world: SimWorld, change: WorldChange, at: number): v
       return;
     case 'replica-lag':
       setReplicaLag(world, change.region, change.id, change.seconds, at);
+      return;
+    case 'health-check':
+      setHealthCheckStatus(world, change.id, change.status);
       return;
     case 'alarm-state':
       forceAlarmState(world, change.region, change.name, change.state, change.reason ?? `Scenario set the alarm to ${change.state}`, at);

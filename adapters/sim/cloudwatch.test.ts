@@ -114,6 +114,34 @@ describe('simulated CloudWatch and Logs', () => {
     expect((out.Datapoints ?? []).sort((a, b) => (a.Timestamp?.getTime() ?? 0) - (b.Timestamp?.getTime() ?? 0)).map((d) => d.Maximum)).toEqual([2, 2, 95, 95, 95]);
   });
 
+  // AWS: "Monitoring and tuning the replication process" (Amazon RDS User Guide,
+  // USER_PostgreSQL.Replication.ReadReplicas.Monitor): on RDS for PostgreSQL ReplicaLag is
+  // `extract(epoch from now() - pg_last_xact_replay_timestamp())`, the time since the last
+  // replayed commit. A source that stops committing makes it grow by one second per second.
+  test('ReplicaLag of a PostgreSQL replica grows with the time since the last replayed commit once its source stops, and follows its series again when the source serves', async () => {
+    const h = simHarness({
+      schedule: [
+        { at: 120, change: { kind: 'db-status', region: 'us-east-1', id: 'regami-db-primary', status: 'failed' } },
+        { at: 360, change: { kind: 'db-status', region: 'us-east-1', id: 'regami-db-primary', status: 'available' } },
+      ],
+    });
+    h.advance(8 * 60);
+    const out = await h.aws.in('us-west-2').cloudwatch.send(
+      new GetMetricStatisticsCommand({
+        Namespace: 'AWS/RDS',
+        MetricName: 'ReplicaLag',
+        Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'regami-db-replica' }],
+        StartTime: new Date(h.world.now() - 8 * 60_000),
+        EndTime: new Date(h.world.now()),
+        Period: 60,
+        Statistics: ['Maximum'],
+      }),
+    );
+    const values = (out.Datapoints ?? []).sort((a, b) => (a.Timestamp?.getTime() ?? 0) - (b.Timestamp?.getTime() ?? 0)).map((d) => d.Maximum);
+    // minutes starting 0..420 s: up (2 s), the failure at 120 s, growth 60 s per minute, recovery at 360 s.
+    expect(values).toEqual([2, 2, 2, 62, 122, 182, 2, 2]);
+  });
+
   test('FilterLogEvents matches filter patterns over scenario and generated lines, across pages', async () => {
     const h = simHarness({
       regions: {

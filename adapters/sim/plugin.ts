@@ -8,6 +8,7 @@ import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { Pluggable, RetryStrategyV2 } from '@smithy/types';
 import type { ClientSetup } from '../aws/clients';
 import type { SimWorld } from './world';
+import { simDnsResolver } from './services/route53';
 
 /** Clients the simulated region never answers: DynamoDB is real (dynalite). */
 const PASS_THROUGH_CLIENTS = new Set(['DynamoDBClient']);
@@ -69,6 +70,7 @@ export function simClientSetup(world: SimWorld, extra: Partial<ClientSetup> = {}
     credentials: { accessKeyId: 'AKIASIMULATED000000', secretAccessKey: 'simulated-secret-key' },
     retryStrategy: simRetryStrategy(),
     simulated: true,
+    dnsResolver: simDnsResolver(world),
     ...extra,
     plugins: [simPlugin(world), ...(extra.plugins ?? [])],
   };

@@ -51,6 +51,25 @@ describe('simulated RDS through the real RDSClient', () => {
     expect(primaryAfter.DBInstances?.[0]?.ReadReplicaDBInstanceIdentifiers).toEqual([]);
   });
 
+  // AWS: "Promoting a read replica to be a standalone DB instance" (RDS User Guide,
+  // USER_ReadRepl.Promote): "RDS reboots the DB instance before making it available". The
+  // instance keeps its identifier, and so the endpoint derived from it (only a rename moves the
+  // endpoint): the failover registers its task definition on that endpoint while the
+  // promotion runs (issue 18) and re-registers if the promoted endpoint differs after all.
+  test('a promotion reboots the replica before it is available and keeps its endpoint', async () => {
+    const h = simHarness();
+    const before = await replica(h);
+    await h.aws.in('us-west-2').rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: REPLICA, BackupRetentionPeriod: 7 }));
+    const seen = new Set<string>();
+    for (let t = 0; t <= 7 * 60; t += 30) {
+      const r = await replica(h);
+      seen.add(r.DBInstanceStatus ?? '?');
+      expect(r.Endpoint).toEqual(before.Endpoint);
+      h.advance(30);
+    }
+    expect([...seen]).toEqual(['modifying', 'rebooting', 'available']);
+  });
+
   test('promoting again, or promoting something that is not a replica, is refused as AWS does', async () => {
     const h = simHarness();
     await h.aws.in('us-west-2').rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: REPLICA }));

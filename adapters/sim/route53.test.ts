@@ -87,3 +87,45 @@ test('errors are the SDK\'s modeled exception classes, so instanceof checks in h
   await expect(r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: 'ZNOPE', ChangeBatch: { Changes: [] } }))).rejects.toBeInstanceOf(NoSuchHostedZone);
   await expect(r53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: ZONE, ChangeBatch: { Changes: [] } }))).rejects.toBeInstanceOf(InvalidChangeBatch);
 });
+
+// AWS: "Active-active and active-passive failover" (Route 53 Developer Guide, dns-failover-types):
+// with the failover routing policy Route 53 answers with the healthy primary resources; when
+// every primary is unhealthy it answers with the healthy secondary ones. Answering DNS queries
+// is Route 53's data plane: it needs none of its (or any region's) control-plane APIs.
+describe('simulated Route 53 data plane (DNS answers)', () => {
+  const probe = {
+    route53: {
+      healthChecks: { 'hc-primary-db': { status: 'healthy' as const } },
+      zones: {
+        [ZONE]: {
+          name: 'regami.com.',
+          records: {
+            'probe-primary': { name: 'db-health.regami.com', type: 'TXT', setIdentifier: 'primary', failover: 'PRIMARY' as const, values: ['"primary-healthy"'], healthCheckId: 'hc-primary-db' },
+            'probe-secondary': { name: 'db-health.regami.com', type: 'TXT', setIdentifier: 'secondary', failover: 'SECONDARY' as const, values: ['"primary-unhealthy"'] },
+          },
+        },
+      },
+    },
+  };
+
+  test('a failover pair answers its PRIMARY while its health check is healthy, its SECONDARY once unhealthy, with the Route53 API failing', async () => {
+    const h = simHarness({ ...probe, faults: [{ kind: 'server-error', service: 'Route53', probability: 1 }], schedule: [{ at: 60, change: { kind: 'health-check', id: 'hc-primary-db', status: 'unhealthy' } }] });
+    const dns = h.aws.dns;
+    expect(await dns.txt('db-health.regami.com')).toEqual(['primary-healthy']);
+    expect(await dns.answersAs('api.regami.com', 'regami-alb.us-east-1.elb.amazonaws.com')).toBe(true);
+    h.advance(60);
+    expect(await dns.txt('db-health.regami.com')).toEqual(['primary-unhealthy']);
+    // The control plane is down all along: the data plane answered without it.
+    await expect(h.aws.in('us-east-1').route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: ZONE }))).rejects.toThrow();
+  });
+
+  test('an alias PRIMARY with an unhealthy health check answers the SECONDARY alias; a name without records answers nothing', async () => {
+    const h = simHarness({
+      // The baseline's primary record carries health check hc-regami-primary-0001.
+      route53: { healthChecks: { 'hc-regami-primary-0001': { status: 'unhealthy' } } },
+    });
+    expect(await h.aws.dns.answersAs('api.regami.com', 'regami-alb-secondary.us-west-2.elb.amazonaws.com')).toBe(true);
+    expect(await h.aws.dns.answersAs('api.regami.com', 'regami-alb.us-east-1.elb.amazonaws.com')).toBe(false);
+    expect(await h.aws.dns.txt('nothing.regami.com')).toEqual([]);
+  });
+});

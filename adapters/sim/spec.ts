@@ -204,6 +204,13 @@ export interface HostedZoneSpec {
 
 export interface Route53Spec {
   zones?: Record<string, HostedZoneSpec>;
+  /**
+   * Route 53 health checks by id, as Route 53's health checkers (outside the account, probing
+   * from several regions) see their endpoint: 'healthy' (default) or 'unhealthy'; changed by a
+   * `health-check` change. Records name them in healthCheckId; the DNS data plane
+   * (simDnsResolver) answers a failover pair's PRIMARY only while its health check is healthy.
+   */
+  healthChecks?: Record<string, { status?: 'healthy' | 'unhealthy' }>;
   /** A change is PENDING this long, then INSYNC. Default 40. */
   propagationSeconds?: number;
 }
@@ -468,6 +475,7 @@ export type HangTarget =
 export type WorldChange =
   | { kind: 'db-status'; region: string; id: string; status: string }
   | { kind: 'replica-lag'; region: string; id: string; seconds: number }
+  | { kind: 'health-check'; id: string; status: 'healthy' | 'unhealthy' }
   | { kind: 'alarm-state'; region: string; name: string; state: AlarmStateValue; reason?: string }
   /** From now on the metric's series is this constant (or these points, t relative to start). */
   | { kind: 'metric'; region: string; metric: string; series: SeriesSpec }

@@ -174,6 +174,7 @@ export function validateFault(p: Problems, path: string, v: Json): void {
 const CHANGE_FIELDS: Record<string, { required: string[]; optional: string[] }> = {
   'db-status': { required: ['region', 'id', 'status'], optional: [] },
   'replica-lag': { required: ['region', 'id', 'seconds'], optional: [] },
+  'health-check': { required: ['id', 'status'], optional: [] },
   'alarm-state': { required: ['region', 'name', 'state'], optional: ['reason'] },
   metric: { required: ['region', 'metric', 'series'], optional: [] },
   log: { required: ['region', 'group', 'message'], optional: ['stream'] },
@@ -200,6 +201,7 @@ export function validateChange(p: Problems, path: string, v: Json): void {
   if (v.kind === 'alarm-state') oneOf(p, `${path}.state`, v.state, ALARM_STATES, false);
   if (v.kind === 'metric') series(p, `${path}.series`, v.series);
   if (v.kind === 'replica-lag') num(p, `${path}.seconds`, v.seconds, { min: 0 });
+  if (v.kind === 'health-check') oneOf(p, `${path}.status`, v.status, ['healthy', 'unhealthy'], false);
   if (v.kind === 'task-definition-fails' && v.reason !== null) str(p, `${path}.reason`, v.reason, false);
   if (v.kind === 'ecs-tasks-stop') num(p, `${path}.count`, v.count, { min: 1, integer: true });
   if (v.kind === 'ecs-deploy') {
@@ -442,8 +444,12 @@ export function validateWorld(spec: WorldSpec): string[] {
     else validateRegion(p, at, r);
   });
   if (w.route53 !== undefined) {
-    const r = obj(p, 'route53', w.route53, ['zones', 'propagationSeconds']);
+    const r = obj(p, 'route53', w.route53, ['zones', 'propagationSeconds', 'healthChecks']);
     num(p, 'route53.propagationSeconds', r?.propagationSeconds, { min: 1 });
+    map(p, 'route53.healthChecks', r?.healthChecks, (at, _id, hc) => {
+      const ho = obj(p, at, hc, ['status']);
+      oneOf(p, `${at}.status`, ho?.status, ['healthy', 'unhealthy']);
+    });
     map(p, 'route53.zones', r?.zones, (at, _id, z) => {
       const zo = obj(p, at, z, ['name', 'privateZone', 'records'], ['name']);
       map(p, `${at}.records`, zo?.records, (rat, _k, rec) => {

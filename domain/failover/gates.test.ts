@@ -140,6 +140,40 @@ describe('gate 1: primary confirmed down', () => {
   });
 });
 
+describe('gate 1 without the primary region (issue 15): data-plane evidence', () => {
+  const unreadable = (dataPlane: PrimaryCheck['dataPlane']): PrimaryCheck => ({ at: T0, instanceId: PRIMARY, describeError: 'ServiceUnavailable', metricsError: 'ServiceUnavailable', alarms: [], alarmsError: 'ServiceUnavailable', dataPlane });
+  const dp = (over: Partial<NonNullable<PrimaryCheck['dataPlane']>> = {}): NonNullable<PrimaryCheck['dataPlane']> => ({
+    healthCheck: 'unhealthy',
+    healthCheckDetail: 'db-health.regami.com TXT answers "primary-unhealthy"',
+    replicaReplay: 'stopped',
+    replicaDetail: 'ReplicaLag grew by the time elapsed',
+    replayStoppedAt: T0,
+    ...over,
+  });
+
+  it('a failed describe, the Route 53 health check unhealthy through DNS and the replica replaying nothing is down, via the data plane', () => {
+    const a = assessPrimary(unreadable(dp()));
+    expect(a).toMatchObject({ condition: 'down', via: 'data-plane', controlPlane: 'unreadable', reachability: 'unreachable' });
+    expect(a.signals.join('\n')).toContain('Route 53 health check (DNS data plane): unhealthy');
+    expect(confirmationState([unreadable(dp()), unreadable(dp()), unreadable(dp())], 3).state).toBe('confirmed');
+  });
+
+  it.each([
+    ['the health check healthy', dp({ healthCheck: 'healthy' })],
+    ['the health check unknown', dp({ healthCheck: 'unknown' })],
+    ['the replica still replaying', dp({ replicaReplay: 'replaying' })],
+    ['the replay state unknown', dp({ replicaReplay: 'unknown' })],
+    ['no data-plane reading', undefined],
+  ])('a failed describe with %s is never down (a control-plane outage alone proves nothing)', (_what, evidence) => {
+    expect(assessPrimary(unreadable(evidence)).condition).toBe('unknown');
+  });
+
+  it('a primary the control plane still describes is judged as before: data-plane evidence does not override an available status', () => {
+    expect(assessPrimary(healthy({ dataPlane: dp() })).condition).not.toBe('down');
+    expect(assessPrimary(down({ dataPlane: dp({ healthCheck: 'healthy' }) }))).toMatchObject({ condition: 'down', via: 'control-plane' });
+  });
+});
+
 describe('gate 2: replica', () => {
   const replica = (over: Partial<ReplicaReading> = {}): ReplicaReading => ({
     instanceId: config.database.replicaInstanceId,
@@ -177,6 +211,49 @@ describe('gate 2: replica', () => {
   it('fails when lag is unknown or replication is not active (-1)', () => {
     expect(byName(replica({ lagSeconds: undefined })).ReplicaLag).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagUnknown/) });
     expect(byName(replica({ lagSeconds: -1 })).ReplicaLag).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagUnknown/) });
+  });
+
+  describe('lag judged as data loss (RDS for PostgreSQL: ReplicaLag = time since the last replayed commit)', () => {
+    const DOWN = Date.parse('2026-01-15T03:01:00Z');
+    const MIN = 60_000;
+    // Lag 5 s while the primary is up; from the failure on, growth of 60 s per minute.
+    const history = [
+      { at: DOWN - 3 * MIN, seconds: 4 },
+      { at: DOWN - 2 * MIN, seconds: 5 },
+      { at: DOWN - MIN, seconds: 5 },
+      { at: DOWN, seconds: 65 },
+      { at: DOWN + MIN, seconds: 125 },
+    ];
+    const withHistory = (h: { at: number; seconds: number }[]) => replica({ lagSeconds: h[h.length - 1]?.seconds, lagHistory: h, lagPeriodSeconds: 60 });
+    const lagOf = (r: ReplicaReading, since?: number) => Object.fromEntries(replicaVerdicts(r, config, since).map((v) => [v.guardrail, v])).ReplicaLag;
+
+    it('the old rule (the lag read now) refuses this failover: post-failure growth is over the budget', () => {
+      expect(lagOf(withHistory(history))).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagOverBudget: replica is 125s behind/) });
+    });
+
+    it('passes on the lag observed while the primary was up, states the estimated data-loss window and names the growth', () => {
+      const v = lagOf(withHistory(history), DOWN);
+      expect(v).toMatchObject({ pass: true, evidence: { lagSeconds: 5, estimatedDataLossSeconds: 5, currentLagSeconds: 125, lagAt: DOWN - MIN } });
+      expect(v?.reason).toMatch(/^estimated data-loss window 5s within budget 60s/);
+      expect(v?.reason).toContain('not replication falling behind');
+    });
+
+    it('a datapoint whose period covers the failure is not a reading from while the primary was up', () => {
+      // Failure 30 s into the minute starting DOWN - MIN: that minute already mixes in growth.
+      const v = lagOf(withHistory([{ at: DOWN - 2 * MIN, seconds: 5 }, { at: DOWN - MIN, seconds: 90 }]), DOWN - 30_000);
+      expect(v).toMatchObject({ pass: true, evidence: { lagSeconds: 5, lagAt: DOWN - 2 * MIN } });
+    });
+
+    it('still refuses a replica that was over budget before the failure', () => {
+      const v = lagOf(withHistory([{ at: DOWN - 2 * MIN, seconds: 900 }, { at: DOWN - MIN, seconds: 900 }, { at: DOWN, seconds: 960 }]), DOWN);
+      expect(v).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagOverBudget: replica is 900s behind, RPO budget is 60s: estimated data-loss window 900s/), evidence: { lagSeconds: 900 } });
+    });
+
+    it('fails closed when no reading from before the failure exists, or replication was not active then', () => {
+      expect(lagOf(withHistory([{ at: DOWN, seconds: 65 }]), DOWN)).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagUnknown: no ReplicaLag reading from before the primary was seen down/) });
+      expect(lagOf(withHistory([]), DOWN)).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagUnknown/) });
+      expect(lagOf(withHistory([{ at: DOWN - 2 * MIN, seconds: -1 }, { at: DOWN, seconds: -1 }]), DOWN)).toMatchObject({ pass: false, reason: expect.stringMatching(/^LagUnknown: replica lag was -1 \(replication not active\)/) });
+    });
   });
 
   it('fails a replica that is not available or unreadable', () => {

@@ -68,6 +68,12 @@ export interface PrimaryAssessment {
   reachability: Reachability;
   /** One line per signal, for the verdict and the page. */
   signals: string[];
+  /**
+   * 'data-plane': down on evidence that needs no API of the primary's region (a failed
+   * describe of the primary, its Route 53 health check unhealthy through DNS, the replica
+   * replaying nothing): its region's control plane is down, so the pause cannot run.
+   */
+  via?: 'control-plane' | 'data-plane';
 }
 
 function controlPlaneOf(check: PrimaryCheck): ControlPlaneStatus {
@@ -111,12 +117,22 @@ export function assessPrimary(check: PrimaryCheck): PrimaryAssessment {
       : `alarms: none found${check.alarmsError ? ` (${check.alarmsError})` : ''}`,
   ];
 
+  const dp = check.dataPlane;
+  if (dp) signals.push(`Route 53 health check (DNS data plane): ${dp.healthCheck} (${dp.healthCheckDetail})`, `replica replay: ${dp.replicaReplay} (${dp.replicaDetail})`);
+  // Additive (issue 15): with the primary's region unreachable a describe fails; that failure
+  // counts as evidence only together with the data-plane health check AND the replica having
+  // stopped replaying, two signals from outside that region that agree the database is gone.
+  const dataPlaneDown = controlPlane === 'unreadable' && check.describeError !== undefined && dp?.healthCheck === 'unhealthy' && dp.replicaReplay === 'stopped';
+  if (dataPlaneDown) {
+    return { condition: 'down', statusHealthy: false, controlPlane, reachability: 'unreachable', signals, via: 'data-plane' };
+  }
+
   let condition: PrimaryCondition;
   if (controlPlane === 'failed' && reachability === 'unreachable') condition = 'down';
   else if (controlPlane === 'available' && reachability === 'reachable') condition = 'healthy';
   else if (controlPlane === 'unreadable' || reachability === 'unknown') condition = 'unknown';
   else condition = 'mixed';
-  return { condition, statusHealthy: controlPlane === 'available', controlPlane, reachability, signals };
+  return { condition, statusHealthy: controlPlane === 'available', controlPlane, reachability, signals, ...(condition === 'down' ? { via: 'control-plane' as const } : {}) };
 }
 
 export function primaryCheckVerdict(check: PrimaryCheck, index: number, total: number): Verdict {
@@ -208,7 +224,11 @@ export function replicatesFrom(sourceIdentifier: string | undefined, primaryId: 
   return !!m && m[2] === primaryId && m[1] === primaryRegion;
 }
 
-export function replicaVerdicts(replica: ReplicaReading, config: AutopilotConfig): Verdict[] {
+/**
+ * Gate 2. `primaryDownSince` (epoch ms; the first trigger) lets the lag gate judge the lag
+ * the replica had while the primary was still up instead of the lag read now (see lagVerdict).
+ */
+export function replicaVerdicts(replica: ReplicaReading, config: AutopilotConfig, primaryDownSince?: number): Verdict[] {
   const { primaryInstanceId } = config.database;
   const maxLag = config.guardrails.failover.maxReplicaLagSeconds;
   const available: Verdict =
@@ -228,31 +248,101 @@ export function replicaVerdicts(replica: ReplicaReading, config: AutopilotConfig
         reason: `ReplicaSourceMismatch: replica source is ${replica.sourceIdentifier ?? 'absent (not a replica)'}, expected ${primaryInstanceId} in ${config.primaryRegion}`,
         evidence: { sourceIdentifier: replica.sourceIdentifier ?? null, expected: primaryInstanceId },
       };
-  let lag: Verdict;
+  const lag = lagVerdict(replica, maxLag, primaryDownSince);
+  return [available, source, lag];
+}
+
+/**
+ * The lag gate judges data loss, not the metric read now.
+ *
+ * On RDS for PostgreSQL, ReplicaLag is `now() - pg_last_xact_replay_timestamp()` on the
+ * replica (AWS: "Monitoring and tuning the replication process", RDS User Guide,
+ * USER_PostgreSQL.Replication.ReadReplicas.Monitor): the time since the last replayed
+ * commit. Once the primary is down nothing more is committed, so the metric grows by one
+ * second per second through the confirmation checks and passes any budget, although the
+ * replica has replayed everything it received. What a promotion loses is what the replica
+ * had not replayed when the primary stopped: the lag observed while the primary was still up.
+ *
+ * So, with a history and the time the primary was first seen down:
+ * - the judged lag is the latest datapoint whose period ended at or before `primaryDownSince`
+ *   (a datapoint that covers the failure mixes in growth after it); it is the estimated
+ *   data-loss window, stated in the verdict (and so in the pages);
+ * - no such datapoint, or -1 (replication not active while the primary was up): unknown, fail;
+ * - later datapoints are the replica's replay state: growth of about the time elapsed since
+ *   that reading is "replay stopped where the primary stopped", reported, never judged as
+ *   replication falling behind.
+ * The primary may have failed before it was detected: the reading before detection may then
+ * already hold some growth, which overstates the window (fails closed, never open).
+ * Without a history (or without a failure time) the single current reading is judged as is.
+ */
+export function lagVerdict(replica: ReplicaReading, maxLag: number, primaryDownSince?: number): Verdict {
+  const history = replica.lagHistory;
+  if (primaryDownSince !== undefined && history !== undefined) {
+    const periodMs = (replica.lagPeriodSeconds ?? 60) * 1000;
+    const before = history.filter((d) => d.at + periodMs <= primaryDownSince);
+    const pre = before[before.length - 1];
+    const latest = history[history.length - 1];
+    const downIso = new Date(primaryDownSince).toISOString();
+    if (!pre || pre.seconds < 0) {
+      return {
+        guardrail: GATES.replicaLag,
+        pass: false,
+        reason: `LagUnknown: ${pre ? `replica lag was ${pre.seconds} (replication not active) at ${new Date(pre.at).toISOString()}` : `no ReplicaLag reading from before the primary was seen down (${downIso})`}; the data-loss window, RPO budget ${maxLag}s, cannot be estimated`,
+        evidence: { lagBeforeFailure: pre?.seconds ?? null, primaryDownSince, datapoints: history.length, maxLagSeconds: maxLag },
+      };
+    }
+    const elapsed = latest && latest.at > pre.at ? Math.round((latest.at - pre.at) / 1000) : 0;
+    const replay =
+      latest && latest !== pre
+        ? `; ReplicaLag now ${latest.seconds}s is growth since the last replayed commit (${elapsed}s after that reading: replay stopped where the primary stopped), not replication falling behind`
+        : '';
+    const evidence = {
+      lagSeconds: pre.seconds,
+      lagAt: pre.at,
+      estimatedDataLossSeconds: pre.seconds,
+      currentLagSeconds: latest?.seconds ?? null,
+      primaryDownSince,
+      maxLagSeconds: maxLag,
+      source: replica.lagSource ?? null,
+    };
+    if (pre.seconds > maxLag) {
+      return {
+        guardrail: GATES.replicaLag,
+        pass: false,
+        reason: `LagOverBudget: replica is ${pre.seconds}s behind, RPO budget is ${maxLag}s: estimated data-loss window ${pre.seconds}s (ReplicaLag at ${new Date(pre.at).toISOString()}, while the primary was up, before ${downIso})`,
+        evidence,
+      };
+    }
+    return {
+      guardrail: GATES.replicaLag,
+      pass: true,
+      reason: `estimated data-loss window ${pre.seconds}s within budget ${maxLag}s (ReplicaLag ${pre.seconds}s at ${new Date(pre.at).toISOString()}, the last reading while the primary was up)${replay}`,
+      evidence,
+    };
+  }
   if (replica.lagSeconds === undefined || replica.lagSeconds < 0) {
     // ReplicaLag -1 means replication is not active: as bad as unknown.
-    lag = {
+    return {
       guardrail: GATES.replicaLag,
       pass: false,
       reason: `LagUnknown: replica lag ${replica.lagSeconds === undefined ? 'is unknown' : `is ${replica.lagSeconds} (replication not active)`}; RPO budget ${maxLag}s cannot be proven`,
       evidence: { lagSeconds: replica.lagSeconds ?? null, maxLagSeconds: maxLag },
     };
-  } else if (replica.lagSeconds > maxLag) {
-    lag = {
+  }
+  if (replica.lagSeconds > maxLag) {
+    return {
       guardrail: GATES.replicaLag,
       pass: false,
       reason: `LagOverBudget: replica is ${replica.lagSeconds}s behind, RPO budget is ${maxLag}s`,
       evidence: { lagSeconds: replica.lagSeconds, maxLagSeconds: maxLag, source: replica.lagSource ?? null },
     };
-  } else {
-    lag = {
-      guardrail: GATES.replicaLag,
-      pass: true,
-      reason: `replica lag ${replica.lagSeconds}s within budget ${maxLag}s (${replica.lagSource ?? 'unknown source'})`,
-      evidence: { lagSeconds: replica.lagSeconds, maxLagSeconds: maxLag },
-    };
   }
-  return [available, source, lag];
+  return {
+    guardrail: GATES.replicaLag,
+    pass: true,
+    reason: `replica lag ${replica.lagSeconds}s within budget ${maxLag}s (${replica.lagSource ?? 'unknown source'})`,
+    evidence: { lagSeconds: replica.lagSeconds, maxLagSeconds: maxLag },
+  };
 }
 
 // ---- Gate 3: no recent failover --------------------------------------------------------

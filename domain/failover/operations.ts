@@ -13,8 +13,12 @@ import type { DnsChange, FailoverRecords, HealthReading, PrimaryCheck, ReplicaRe
 export interface DatabaseFailoverOperations {
   /** 1. Verify primary status: DescribeDBInstances + DatabaseConnections + the database-down alarms. */
   checkPrimary(at: number): Promise<PrimaryCheck>;
-  /** 2. Check read replica health: status, source, lag (CloudWatch ReplicaLag, else the instance field). */
-  readReplica(): Promise<ReplicaReading>;
+  /**
+   * 2. Check read replica health: status, source, lag (CloudWatch ReplicaLag, else the instance field).
+   * With `lagHistorySince` (epoch ms) the reading carries the ReplicaLag datapoints from a period
+   * before then up to now (lagHistory), so the gate can judge the lag from before the failure.
+   */
+  readReplica(lagHistorySince?: number): Promise<ReplicaReading>;
   /** Prerequisite of 6: cluster, service and a task definition in the secondary region. */
   readSecondary(): Promise<SecondaryReading>;
 
@@ -44,7 +48,15 @@ export interface DatabaseFailoverOperations {
   /** Rollback: both records back as they were before step 7. */
   restoreFailoverRecords(previous: FailoverRecords): Promise<DnsChange>;
   dnsChangeStatus(changeId: string): Promise<string>;
+  /**
+   * Route 53's data plane: whether the service name answers with the secondary ALB now
+   * (failover records whose health checks moved it), undefined when it cannot be resolved.
+   * The fallback when the Route 53 control plane (the UPSERT) is down.
+   */
+  serviceNameAnswersSecondary(): Promise<boolean | undefined>;
 
   /** 8. Verify application: the health endpoint (/health?check=db). */
   checkHealth(url: string): Promise<HealthReading>;
+  /** Before step 7: the secondary stack's own health (its ALB, not the service name DNS answers for). */
+  checkSecondaryHealth(): Promise<HealthReading>;
 }

@@ -163,3 +163,11 @@ export function stoppedPage(args: PageBase & { stoppedAt: string; reason: string
     nextStep: args.remainingManual.join('\n'),
   };
 }
+
+/** The standby (secondary-region) autopilot leaves a failover to the primary region's: P3, for the record. */
+export function standbyDefersPage(args: PageBase & { reason: string }): Page {
+  return {
+    ...base(args, `Standby autopilot (${args.config.deployment.region}): primary ${args.config.database.primaryInstanceId} down, left to the ${args.config.primaryRegion} autopilot`, 'trigger', 'P3'),
+    nextStep: `Nothing was changed by the standby. Follow the failover of the ${args.config.primaryRegion} autopilot; if it does not act, check: ${manualCommands(args.config).verifyPrimary}`,
+  };
+}

@@ -19,10 +19,39 @@ export interface PrimaryCheck {
   connectionsAt?: number;
   /** Error name when GetMetricData failed. */
   metricsError?: string;
+  /**
+   * End of the latest minute in the look-back whose DatabaseConnections Maximum was above 0:
+   * the primary was serving until at least then. Absent when no such datapoint was read.
+   */
+  servingUntil?: number;
   /** The configured database-down alarms and their current state. */
   alarms: { name: string; state: AlarmStateValue }[];
   /** Error name when DescribeAlarms failed. */
   alarmsError?: string;
+  /** Signals that need no API of the primary's region (statically stable failover); absent when not read. */
+  dataPlane?: DataPlaneEvidence;
+}
+
+/**
+ * What can be known about the primary while its region's control plane is down (issue 15):
+ * the Route 53 health check of the primary database as the DNS data plane answers it (a
+ * failover TXT record governed by the health check), and the replica's replay state read
+ * from CloudWatch in the replica's own region (ReplicaLag growing by the time elapsed =
+ * nothing more arrives from the primary).
+ */
+export interface DataPlaneEvidence {
+  healthCheck: 'healthy' | 'unhealthy' | 'unknown';
+  healthCheckDetail: string;
+  replicaReplay: 'stopped' | 'replaying' | 'unknown';
+  replicaDetail: string;
+  /** Start of the period of the first datapoint of the final growth run (replay stopped then). */
+  replayStoppedAt?: number;
+}
+
+/** One ReplicaLag datapoint. */
+export interface LagDatapoint {
+  at: number;
+  seconds: number;
 }
 
 /** Runbook step 2, "Check Read Replica Health". */
@@ -37,6 +66,14 @@ export interface ReplicaReading {
   lagSeconds?: number;
   /** Where the lag came from: CloudWatch ReplicaLag or the instance's own field. */
   lagSource?: 'cloudwatch' | 'instance';
+  /**
+   * ReplicaLag datapoints (oldest first; `at` is the start of the datapoint's period, the
+   * value its Maximum), read back far enough to reach before the primary failed. Absent
+   * when the reading was not asked for history.
+   */
+  lagHistory?: LagDatapoint[];
+  /** Period of the lagHistory datapoints, seconds. */
+  lagPeriodSeconds?: number;
   endpoint?: { address: string; port: number };
   backupRetentionPeriod?: number;
 }

@@ -11,7 +11,7 @@ import type { Act, ApprovalOutcome, Workflow } from '../ports';
 import { failoverScope } from './gates';
 import type { DatabaseFailoverOperations } from './operations';
 import type { ReplicaReading, ServiceReading } from './signals';
-import { runDatabaseFailover, type FailoverDeps, type FailoverInput } from './workflow';
+import { lagJudgedBefore, runDatabaseFailover, type FailoverDeps, type FailoverInput } from './workflow';
 
 const T0 = Date.parse('2026-01-15T03:00:00Z');
 const REPLICA_HOST = 'regami-db-replica.c9akciq32.us-west-2.rds.amazonaws.com';
@@ -53,6 +53,16 @@ class FakeWorld {
   /** UpdateService of the primary-region service fails. */
   pauseThrows = false;
   healthy: (w: FakeWorld) => boolean = (w) => w.secondary.running > 0 && w.dns.failover === 'PRIMARY' && w.replica.source === undefined;
+  /** The secondary stack's own health (before DNS). */
+  secondaryHealthy: (w: FakeWorld) => boolean = (w) => w.secondary.running > 0 && w.replica.source === undefined;
+  /** The promotion passes through 'rebooting' (as RDS does) for this many replica reads before 'available'. */
+  promotionRebootReads = 0;
+  /** The promotion reboots and never becomes available. */
+  promotionStuckRebooting = false;
+  /** What the DNS data plane answers for the service name (the failover records' health checks). */
+  dnsDataPlaneSecondary: boolean | undefined = undefined;
+  /** ChangeResourceRecordSets fails (Route 53's control plane down). */
+  dnsUpsertFails = false;
   calls: string[] = [];
 }
 
@@ -65,7 +75,9 @@ function fakeOps(w: FakeWorld): DatabaseFailoverOperations {
       w.promoteReadsLeft = 3;
     }
     if (w.replicaReads === w.replicaStatusAtRead?.read) w.replica = { ...w.replica, status: w.replicaStatusAtRead.status };
-    if (!w.promotionHangs && w.promoteReadsLeft > 0 && --w.promoteReadsLeft === 0) w.replica = { status: w.promotionEndsIn ?? 'available' };
+    if (w.promotionStuckRebooting && w.promoteReadsLeft > 0) w.replica = { ...w.replica, status: 'rebooting' };
+    else if (!w.promotionHangs && w.promoteReadsLeft > 0 && --w.promoteReadsLeft === 0) w.replica = { status: w.promotionEndsIn ?? 'available' };
+    else if (!w.promotionHangs && w.promoteReadsLeft > 0 && w.promoteReadsLeft <= w.promotionRebootReads) w.replica = { ...w.replica, status: 'rebooting' };
     return { instanceId: 'regami-db-replica', region: 'us-west-2', status: w.replica.status, ...(w.replica.source ? { sourceIdentifier: w.replica.source } : {}), ...(w.replica.lag !== undefined ? { lagSeconds: w.replica.lag } : {}), endpoint: { address: REPLICA_HOST, port: 5432 } };
   };
   return {
@@ -117,6 +129,7 @@ function fakeOps(w: FakeWorld): DatabaseFailoverOperations {
       secondarySet: { name: 'api.regami.com.', type: 'A', setIdentifier: 'secondary', failover: w.dns.failover, aliasDnsName: w.dns.alias, aliasHostedZoneId: 'Z1H1FL5HABSF5', evaluateTargetHealth: true },
     }),
     async upsertFailoverRecord() {
+      if (w.dnsUpsertFails) throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailable' });
       w.calls.push('Route53.ChangeResourceRecordSets PRIMARY');
       w.dns.failover = 'PRIMARY';
       w.dnsChecksLeft = 2;
@@ -130,6 +143,8 @@ function fakeOps(w: FakeWorld): DatabaseFailoverOperations {
     },
     dnsChangeStatus: async () => (--w.dnsChecksLeft <= 0 ? 'INSYNC' : 'PENDING'),
     checkHealth: async (url) => ({ url, healthy: w.healthy(w), detail: 'fake' }),
+    serviceNameAnswersSecondary: async () => w.dnsDataPlaneSecondary,
+    checkSecondaryHealth: async () => ({ url: 'http://regami-alb-secondary/health?check=db', healthy: w.secondaryHealthy(w), detail: 'fake' }),
   };
 }
 
@@ -493,5 +508,138 @@ describe('database failover workflow (fakes)', () => {
     expect(h.w.now - started).toBeLessThan(10 * 60_000);
     expect(mutations(h)).not.toContain('ECS.RegisterTaskDefinition');
     expect(h.pages[h.pages.length - 1]?.title).toContain('STOPPED at wait-promotion');
+  });
+});
+
+describe('the promotion overlapped (issue 18): the secondary starts while RDS reboots the promoted replica', () => {
+  it('registers the task definition on the replica endpoint and starts the secondary during the promotion, then DNS only after it completed and the secondary is healthy', async () => {
+    const h = harness({ setup: (w) => (w.promotionRebootReads = 2) });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'failed-over', endpoint: REPLICA_HOST });
+    expect(mutations(h)).toEqual(['ECS.UpdateService primary', 'RDS.PromoteReadReplica', 'ECS.RegisterTaskDefinition', 'ECS.UpdateService secondary 2', 'Route53.ChangeResourceRecordSets PRIMARY']);
+    const at = (name: string) => h.wf.steps.indexOf(name);
+    expect(at('register-task-definition')).toBeGreaterThan(at('wait-promotion-check-1'));
+    expect(at('start-secondary-service')).toBeLessThan(at('promotion-completed'));
+    expect(at('update-dns')).toBeGreaterThan(at('promotion-completed'));
+    expect(at('update-dns')).toBeGreaterThan(at('verify-secondary-before-dns-1'));
+    expect(h.wf.steps).not.toContain('register-task-definition-after-promotion');
+  });
+
+  it('without a reboot seen (a promotion observed only before and after it), keeps the runbook order', async () => {
+    const h = harness();
+    await h.run();
+    const at = (name: string) => h.wf.steps.indexOf(name);
+    expect(at('register-task-definition')).toBeGreaterThan(at('promotion-completed'));
+  });
+
+  it('keeps the secondary out of DNS while its own health check fails: stops before DNS, scales it down, restores the primary service', async () => {
+    const h = harness({ setup: (w) => { w.promotionRebootReads = 2; w.secondaryHealthy = () => false; } });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'verify-secondary-before-dns' });
+    expect(mutations(h)).not.toContain('Route53.ChangeResourceRecordSets PRIMARY');
+    expect(mutations(h)).toContain('ECS.UpdateService secondary 0');
+    expect(h.w.dns.failover).toBe('SECONDARY');
+    expect(h.w.primaryDesired).toBe(2);
+  });
+
+  it('a promotion that never completes after the secondary was started: stops at wait-promotion, bounded, and the secondary is scaled down (DNS never moved)', async () => {
+    const h = harness({ config: cfg({ promotionTimeoutSeconds: 300 }), setup: (w) => (w.promotionStuckRebooting = true) });
+    const started = h.w.now;
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'wait-promotion' });
+    expect(h.w.now - started).toBeLessThan(10 * 60_000);
+    expect(mutations(h)).toContain('ECS.UpdateService secondary 0');
+    expect(h.w.dns.failover).toBe('SECONDARY');
+  });
+});
+
+describe('the primary region down (issue 15): a failover from the secondary region', () => {
+  const dataPlaneDown = (at: number) => ({
+    at,
+    instanceId: 'regami-db-primary',
+    describeError: 'ServiceUnavailable',
+    alarms: [],
+    alarmsError: 'ServiceUnavailable',
+    dataPlane: { healthCheck: 'unhealthy' as const, healthCheckDetail: 'TXT primary-unhealthy', replicaReplay: 'stopped' as const, replicaDetail: 'grew', replayStoppedAt: at - 120_000 },
+  });
+
+  it('no pause is possible (recorded and paged), DNS moves on the data plane when the Route 53 control plane fails: failed over', async () => {
+    const h = harness({
+      checkPrimary: async (at) => dataPlaneDown(at),
+      setup: (w) => {
+        w.primaryServiceUnreadable = true;
+        w.dnsUpsertFails = true;
+        w.dnsDataPlaneSecondary = true;
+        w.healthy = (x) => x.secondary.running > 0 && x.replica.source === undefined;
+      },
+    });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'failed-over' });
+    expect(mutations(h)).toEqual(['RDS.PromoteReadReplica', 'ECS.RegisterTaskDefinition', 'ECS.UpdateService secondary 2']);
+    const summaries = h.timeline.map((e) => e.summary);
+    expect(summaries.some((s) => s.startsWith('pause NOT possible'))).toBe(true);
+    expect(summaries.some((s) => s.includes("on Route 53's data plane (failover records' health checks): switched without the UPSERT"))).toBe(true);
+    expect(h.pages[0]?.diagnosis.join('\n')).toContain("the primary region's APIs do not answer");
+    expect(h.pages.find((p) => p.severity === 'P2')?.diagnosis.join('\n')).toContain('pin it');
+  });
+
+  it('a Route 53 control plane failure while DNS still answers the primary is not a switch: stops at update-dns', async () => {
+    const h = harness({ setup: (w) => { w.dnsUpsertFails = true; w.dnsDataPlaneSecondary = false; } });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'update-dns' });
+  });
+
+  it('a standby whose primary region still answers leaves the failover to the autopilot there: no mutation, P3', async () => {
+    const standby = { ...cfg(), deployment: { region: 'us-west-2', runbooks: ['database-failover' as const] } };
+    const h = harness({ config: standby });
+    expect(await h.run()).toMatchObject({ result: 'refused', gate: 'StandbyDefers' });
+    expect(mutations(h)).toEqual([]);
+    expect(h.pages.map((p) => `${p.severity} ${p.action}`)).toEqual(['P3 trigger']);
+    expect(h.wf.steps).not.toContain('check-read-replica-health');
+  });
+
+  it('a standby acts when the primary region answers no API (data-plane confirmation)', async () => {
+    const standby = { ...cfg(), deployment: { region: 'us-west-2', runbooks: ['database-failover' as const] } };
+    const h = harness({
+      config: standby,
+      checkPrimary: async (at) => dataPlaneDown(at),
+      setup: (w) => { w.primaryServiceUnreadable = true; w.dnsUpsertFails = true; w.dnsDataPlaneSecondary = true; w.healthy = (x) => x.secondary.running > 0 && x.replica.source === undefined; },
+    });
+    expect(await h.run()).toMatchObject({ result: 'failed-over' });
+  });
+
+  it('an unreadable primary-region service without data-plane proof of the outage still stops before promotion', async () => {
+    const h = harness({ setup: (w) => (w.primaryServiceUnreadable = true) });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'pause-application' });
+    expect(mutations(h)).toEqual([]);
+  });
+});
+
+describe('lagJudgedBefore: the moment before which a ReplicaLag reading was taken while the primary was up', () => {
+  const MIN = 60_000;
+  const check = (over: Record<string, unknown>) => ({ at: T0, instanceId: 'regami-db-primary', alarms: [], ...over }) as Parameters<typeof lagJudgedBefore>[0][number];
+  const stopped = (at: number) => ({ healthCheck: 'unknown' as const, healthCheckDetail: '', replicaReplay: 'stopped' as const, replicaDetail: '', replayStoppedAt: at });
+  const detected = T0 + 4 * MIN;
+
+  it('is the trigger without evidence of an earlier failure', () => {
+    expect(lagJudgedBefore([check({})], detected, false)).toBe(detected);
+  });
+
+  it('a late alarm: replay stopped and the primary stopped serving before the trigger, so the earlier of those counts', () => {
+    expect(lagJudgedBefore([check({ dataPlane: stopped(T0 + 2 * MIN), servingUntil: T0 + MIN })], detected, false)).toBe(T0 + 2 * MIN);
+  });
+
+  it('replay stopped while the primary still served (a broken link): the end of serving counts, the growth before it is data loss', () => {
+    expect(lagJudgedBefore([check({ dataPlane: stopped(T0 + MIN), servingUntil: T0 + 3 * MIN })], detected, false)).toBe(T0 + 3 * MIN);
+  });
+
+  it('without the primary\'s own readings, only a data-plane confirmation (its region answers nothing) uses the replay time alone', () => {
+    expect(lagJudgedBefore([check({ dataPlane: stopped(T0 + MIN) })], detected, false)).toBe(detected);
+    expect(lagJudgedBefore([check({ dataPlane: stopped(T0 + MIN) })], detected, true)).toBe(T0 + MIN);
+  });
+
+  it('never later than the trigger', () => {
+    expect(lagJudgedBefore([check({ dataPlane: stopped(T0 + 9 * MIN), servingUntil: T0 + 9 * MIN })], detected, false)).toBe(detected);
   });
 });

@@ -33,13 +33,19 @@ import {
   type ConfirmationState,
 } from './gates';
 import type { DatabaseFailoverOperations } from './operations';
-import { approvalPage, failoverCompletedPages, failoverStartingPage, gateRefusedPage, manualCommands, primaryNotConfirmedPage, recoveredPage, stoppedPage } from './pages';
+import { approvalPage, failoverCompletedPages, failoverStartingPage, gateRefusedPage, manualCommands, primaryNotConfirmedPage, recoveredPage, standbyDefersPage, stoppedPage } from './pages';
 import { StopFailover, errorText, rollback } from './rollback';
-import type { FailoverRecords, PrimaryCheck, ServiceReading, TaskDefinitionReading } from './signals';
+import type { DnsChange, FailoverRecords, PrimaryCheck, ServiceReading, TaskDefinitionReading } from './signals';
 import { quoteUntrusted } from '../untrusted-text';
 
 /** Poll interval of the durable waits (promotion, service rollout, DNS, health). */
 export const POLL_SECONDS = 30;
+/** Poll interval for the end of a promotion once the secondary runs alongside it. */
+export const PROMOTION_END_POLL_SECONDS = 10;
+/** The status RDS passes through once a promotion is committed ("RDS reboots the DB instance before making it available"). */
+export const PROMOTION_REBOOT_STATUS = 'rebooting';
+/** GetChange poll interval (Route53 changes are INSYNC within ~60 s). */
+export const DNS_POLL_SECONDS = 10;
 /** Route53 changes are INSYNC within ~60 s; give up after this. */
 export const DNS_SYNC_TIMEOUT_SECONDS = 600;
 /** Health checks after DNS: the record's TTL and client caches need a moment. */
@@ -163,10 +169,37 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     return refuse('refuse-primary-not-confirmed', verdict);
   }
 
+  // Confirmed on data-plane evidence (issue 15): the primary's region answers no API. The
+  // replica stopped replaying at about replayStoppedAt, which may be well before the trigger:
+  // the lag gate then judges the lag from before that moment.
+  const regionDown = checks.some((c) => assessPrimary(c).via === 'data-plane');
+  const primaryDownSince = lagJudgedBefore(checks, input.detectedAt, regionDown);
+  if (primaryDownSince < input.detectedAt) {
+    diagnosis.push(`replica lag judged as of ${new Date(primaryDownSince).toISOString()} (replay stopped, primary no longer serving), before the trigger at ${new Date(input.detectedAt).toISOString()}`);
+  }
+  if (regionDown) {
+    diagnosis.push(
+      `the primary region's APIs do not answer: confirmed from data-plane evidence (Route 53 health check through DNS, replica replay stopped at ${new Date(primaryDownSince).toISOString()}); commits the primary made after that and never shipped cannot be counted`,
+    );
+  }
+
+  // A standby stage (deployed outside the primary region) acts only while the primary region
+  // answers no API: otherwise the primary-region autopilot owns this failover, and two
+  // autopilots with two state tables must not race for one replica. It records and pages P3.
+  if (config.deployment.region !== config.primaryRegion && !regionDown) {
+    const reason = `StandbyDefers: the primary is down but ${config.primaryRegion} still answers its APIs, so the autopilot there runs this failover; the standby in ${config.deployment.region} acts only when that region is unreachable`;
+    await wf.step('standby-defers', async () => {
+      record({ kind: 'decision', summary: reason });
+      deps.incident.update({ status: 'resolved', resolvedAt: clock.now() });
+      await send(standbyDefersPage({ incidentKey: input.incidentKey, config, at: clock.now(), diagnosis, done: ['nothing: the primary-region autopilot owns this failover'], reason }));
+    });
+    return { result: 'refused', gate: 'StandbyDefers', reason };
+  }
+
   // ---- Gate 2 (runbook step 2): the replica can take over --------------------------------
   const replicaGate = await wf.step('check-read-replica-health', async () => {
-    const replica = await ops.readReplica();
-    const verdicts = replicaVerdicts(replica, config);
+    const replica = await ops.readReplica(primaryDownSince);
+    const verdicts = replicaVerdicts(replica, config, primaryDownSince);
     verdicts.forEach(recordVerdict);
     return { verdicts };
   });
@@ -250,8 +283,8 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
       const check = await ops.checkPrimary(clock.now());
       const assessment = assessPrimary(check);
       record({ kind: 'signal', summary: `recheck: primary ${assessment.condition} - ${assessment.signals.join('; ')}` });
-      const again = await ops.readReplica();
-      const verdicts = replicaVerdicts(again, config);
+      const again = await ops.readReplica(primaryDownSince);
+      const verdicts = replicaVerdicts(again, config, primaryDownSince);
       verdicts.forEach(recordVerdict);
       return { condition: assessment.condition, signals: assessment.signals, verdicts };
     });
@@ -318,6 +351,13 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     if (f.pausePrimaryService) {
       progress.paused = await guardedStep('pause-application', async () => {
         const svc = await ops.readPrimaryService();
+        if (svc.describeError !== undefined && regionDown) {
+          // The primary's region answers no API (that is how the outage was confirmed): its
+          // service cannot be scaled, and its writers cannot reach the failed database either.
+          // Proceed; the pages name the pause to run once the region answers again.
+          record({ kind: 'decision', summary: `pause NOT possible: ${svc.cluster}/${svc.service} (${svc.region}) unreadable (${svc.describeError}) while the primary region is down; failing over without it` });
+          return { ...svc, desiredCount: 0 };
+        }
         if (svc.describeError !== undefined) {
           // Thrown (not a decision): the step retries; out of retries it stops the failover.
           throw new Error(`cannot read ${svc.cluster}/${svc.service} (${svc.describeError}) to stop its writers`);
@@ -334,13 +374,15 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
         return svc;
       });
       if (progress.paused && progress.paused.desiredCount > 0) done.push(`scaled ${config.service.serviceName} to 0 (was ${progress.paused.desiredCount})`);
+      // Outside the step: replayed invocations rebuild the diagnosis from the step's result.
+      if (progress.paused?.describeError !== undefined) diagnosis.push(`the primary-region service could not be paused (region down): once ${config.service.region} answers, run ${cmds.pausePrimary}`);
     }
 
     // Runbook step 4: promote the read replica, once. Under way = no longer replicating, or
     // in a state a promotion passes through (a step retried after a crash finds it there).
     // Any other state (storage-full, incompatible-parameters, rebooting, unreadable...) is
     // not our promotion: stop now with the status instead of waiting out the timeout.
-    await guardedStep('promote-read-replica', async () => {
+    const promoting = await guardedStep('promote-read-replica', async () => {
       const live = await ops.readReplica();
       if (!live.sourceIdentifier || (live.status !== undefined && PROMOTION_UNDER_WAY_STATUSES.includes(live.status))) {
         record({ kind: 'note', summary: `replica ${live.instanceId} is ${live.status ?? 'unknown'}${live.sourceIdentifier ? '' : ', no longer a replica'}: promotion already under way, not promoting again` });
@@ -359,10 +401,54 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     progress.promoted = true;
     done.push(`promoted ${db.replicaInstanceId}`);
 
-    // Wait until the promoted instance is available and no longer a replica.
+    // Runbook steps 5 and 6: a task definition whose DATABASE_URL points at the promoted
+    // instance, then the secondary service on it. RDS keeps a replica's endpoint through its
+    // promotion, so both can run WHILE the promotion does (issue 18): they start once the
+    // promotion is past its point of no return (RDS reboots the instance before making it
+    // available: "rebooting"), and the service stays out of DNS until the promotion has
+    // completed and the secondary's health check passes. A promotion seen only before or
+    // after its reboot falls back to the runbook's order (after the promotion).
+    let secondaryOn: { taskDefinition: TaskDefinitionReading; endpoint: { address: string; port: number } } | undefined;
+    const target = config.secondaryService.desiredCount;
+    const startSecondary = async (endpoint: { address: string; port: number }, phase: string): Promise<{ taskDefinition: TaskDefinitionReading; endpoint: { address: string; port: number } }> => {
+      const taskDefinition: TaskDefinitionReading = await guardedStep(`register-task-definition${phase}`, async () => {
+        const existing = await ops.findFailoverTaskDefinition(endpoint);
+        if (existing) {
+          record({ kind: 'note', summary: `task definition ${existing.taskDefinitionArn} already points at ${endpoint.address}` });
+          return existing;
+        }
+        const registered = await mutate('register-task-definition', {
+          action: 'register-task-definition',
+          scope: `taskdef:${config.secondaryService.region}/${config.secondaryService.taskFamily}`,
+          summary: `registered ${config.secondaryService.taskFamily} in ${config.secondaryService.region} with DATABASE_URL -> ${endpoint.address}`,
+        }, () => ops.registerFailoverTaskDefinition(endpoint));
+        record({ kind: 'note', summary: `DATABASE_URL now ${registered.databaseUrlRedacted ?? registered.databaseHost ?? '(unknown)'}` });
+        return registered;
+      });
+      done.push(`registered ${taskDefinition.taskDefinitionArn}`);
+      await guardedStep(`start-secondary-service${phase}`, async () => {
+        const svc = await ops.readSecondaryService();
+        if (svc.taskDefinition === taskDefinition.taskDefinitionArn && svc.desiredCount === target) {
+          record({ kind: 'note', summary: `${svc.cluster}/${svc.service} already runs ${svc.taskDefinition} at ${target}` });
+          return svc;
+        }
+        return mutate('start-secondary-service', {
+          action: 'start-secondary-service',
+          scope: `service:${config.secondaryService.clusterName}/${config.secondaryService.serviceName}`,
+          summary: `updated ${config.secondaryService.serviceName} (${config.secondaryService.region}) to ${target} tasks of ${taskDefinition.taskDefinitionArn}`,
+        }, () => ops.updateSecondaryService(taskDefinition.taskDefinitionArn, target));
+      });
+      progress.secondaryStarted = true;
+      done.push(`started ${config.secondaryService.serviceName} at ${target} tasks`);
+      return { taskDefinition, endpoint };
+    };
+
+    // Wait until the promoted instance is available and no longer a replica. Polls every
+    // POLL_SECONDS; once the secondary runs alongside, every PROMOTION_END_POLL_SECONDS (the
+    // end of the promotion is what the rest waits for). Bounded by promotionTimeoutSeconds.
     let promotedEndpoint: { address: string; port: number } | undefined;
-    const promotionPolls = Math.max(1, Math.ceil(f.promotionTimeoutSeconds / POLL_SECONDS));
-    for (let i = 1; i <= promotionPolls && !promotedEndpoint; i++) {
+    let waited = 0;
+    for (let i = 1; !promotedEndpoint; i++) {
       const r = await guardedStep(`wait-promotion-check-${i}`, async () => {
         const live = await ops.readReplica();
         const ready = live.status === 'available' && !live.sourceIdentifier && !!live.endpoint;
@@ -370,48 +456,32 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
         if (live.status !== undefined && FAILED_DB_STATUSES.includes(live.status)) {
           throw new StopFailover('wait-promotion', `${live.instanceId} went to ${live.status} during the promotion`);
         }
-        return ready ? live.endpoint : undefined;
+        return { endpoint: ready ? live.endpoint : undefined, rebooting: live.status === PROMOTION_REBOOT_STATUS };
       });
-      if (r) promotedEndpoint = r;
-      else if (i < promotionPolls) await wf.wait(`wait-promotion-${i}`, POLL_SECONDS);
+      if (r.endpoint) {
+        promotedEndpoint = r.endpoint;
+        break;
+      }
+      if (!secondaryOn && r.rebooting && promoting.endpoint) secondaryOn = await startSecondary(promoting.endpoint, '');
+      const poll = secondaryOn ? PROMOTION_END_POLL_SECONDS : POLL_SECONDS;
+      if (waited + poll >= f.promotionTimeoutSeconds) break;
+      await wf.wait(`wait-promotion-${i}`, poll);
+      waited += poll;
     }
     if (!promotedEndpoint) throw new StopFailover('wait-promotion', `${db.replicaInstanceId} not available within ${f.promotionTimeoutSeconds}s`);
     const endpoint = promotedEndpoint;
     done.push(`${db.replicaInstanceId} available at ${endpoint.address}:${endpoint.port}`);
-
-    // Runbook step 5: a task definition whose DATABASE_URL points at the promoted instance.
-    const taskDefinition: TaskDefinitionReading = await guardedStep('register-task-definition', async () => {
-      const existing = await ops.findFailoverTaskDefinition(endpoint);
-      if (existing) {
-        record({ kind: 'note', summary: `task definition ${existing.taskDefinitionArn} already points at ${endpoint.address}` });
-        return existing;
-      }
-      const registered = await mutate('register-task-definition', {
-        action: 'register-task-definition',
-        scope: `taskdef:${config.secondaryService.region}/${config.secondaryService.taskFamily}`,
-        summary: `registered ${config.secondaryService.taskFamily} in ${config.secondaryService.region} with DATABASE_URL -> ${endpoint.address}`,
-      }, () => ops.registerFailoverTaskDefinition(endpoint));
-      record({ kind: 'note', summary: `DATABASE_URL now ${registered.databaseUrlRedacted ?? registered.databaseHost ?? '(unknown)'}` });
-      return registered;
+    await wf.step('promotion-completed', async () => {
+      record({ kind: 'note', summary: `promotion completed: ${db.replicaInstanceId} available${secondaryOn ? `; ${config.secondaryService.serviceName} already started during the promotion` : ''}`, detail: { observedAt: clock.now() } });
     });
-    done.push(`registered ${taskDefinition.taskDefinitionArn}`);
 
-    // Runbook step 6: start the application in the secondary region.
-    const target = config.secondaryService.desiredCount;
-    await guardedStep('start-secondary-service', async () => {
-      const svc = await ops.readSecondaryService();
-      if (svc.taskDefinition === taskDefinition.taskDefinitionArn && svc.desiredCount === target) {
-        record({ kind: 'note', summary: `${svc.cluster}/${svc.service} already runs ${svc.taskDefinition} at ${target}` });
-        return svc;
-      }
-      return mutate('start-secondary-service', {
-        action: 'start-secondary-service',
-        scope: `service:${config.secondaryService.clusterName}/${config.secondaryService.serviceName}`,
-        summary: `updated ${config.secondaryService.serviceName} (${config.secondaryService.region}) to ${target} tasks of ${taskDefinition.taskDefinitionArn}`,
-      }, () => ops.updateSecondaryService(taskDefinition.taskDefinitionArn, target));
-    });
-    progress.secondaryStarted = true;
-    done.push(`started ${config.secondaryService.serviceName} at ${target} tasks`);
+    if (secondaryOn && !sameDnsName(secondaryOn.endpoint.address, endpoint.address)) {
+      record({ kind: 'note', summary: `the promoted endpoint ${endpoint.address} differs from the replica's ${secondaryOn.endpoint.address}: registering again` });
+      secondaryOn = await startSecondary(endpoint, '-after-promotion');
+    } else if (!secondaryOn) {
+      secondaryOn = await startSecondary(endpoint, '');
+    }
+    const taskDefinition = secondaryOn.taskDefinition;
 
     let stable = false;
     const stablePolls = Math.max(1, Math.ceil(f.serviceStableTimeoutSeconds / POLL_SECONDS));
@@ -429,29 +499,70 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     if (!stable) throw new StopFailover('wait-service-stable', `${config.secondaryService.serviceName} not stable within ${f.serviceStableTimeoutSeconds}s`);
     done.push(`${config.secondaryService.serviceName} stable`);
 
+    // Out of DNS until the secondary answers healthy on the promoted database.
+    let secondaryHealthy = false;
+    for (let i = 1; i <= HEALTH_CHECKS && !secondaryHealthy; i++) {
+      if (i > 1) await wf.wait(`verify-secondary-before-dns-wait-${i}`, POLL_SECONDS);
+      secondaryHealthy = await guardedStep(`verify-secondary-before-dns-${i}`, async () => {
+        const h = await ops.checkSecondaryHealth();
+        record({ kind: 'signal', summary: `secondary health before DNS ${h.url}: ${h.healthy ? 'healthy' : 'UNHEALTHY'} (${h.detail})`, detail: { statusCode: h.statusCode ?? null } });
+        return h.healthy;
+      });
+    }
+    if (!secondaryHealthy) throw new StopFailover('verify-secondary-before-dns', `${config.secondaryService.serviceName} not healthy after ${HEALTH_CHECKS} checks: DNS NOT switched`);
+
     // Runbook step 7: UPSERT the failover record to the secondary ALB, wait for INSYNC.
+    /**
+     * Route 53's control plane failed (the read or the UPSERT): the failover records' health
+     * checks move the name on Route 53's data plane by themselves once the primary stack is
+     * unhealthy. When DNS already answers the secondary, that is the switch (the records still
+     * name us-east-1 PRIMARY: they must be UPSERTed once the control plane is back, or Route 53
+     * fails back on its own when the old primary turns healthy). Otherwise the error stands.
+     */
+    const dnsDataPlaneFallback = async (err: unknown): Promise<{ previous: FailoverRecords | undefined; changeId: undefined; dataPlane: true }> => {
+      const answers = await ops.serviceNameAnswersSecondary();
+      if (answers !== true) throw err;
+      record({ kind: 'decision', summary: `Route 53 control plane failed (${errorText(err)}); ${config.dns.recordName} already answers ${config.secondaryService.albDnsName} on Route 53's data plane (failover records' health checks): switched without the UPSERT` });
+      return { previous: undefined, changeId: undefined, dataPlane: true };
+    };
     const dns = await guardedStep('update-dns', async () => {
-      const previous = await ops.readFailoverRecords();
+      let previous: FailoverRecords;
+      try {
+        previous = await ops.readFailoverRecords();
+      } catch (err) {
+        return dnsDataPlaneFallback(err);
+      }
       const already = previous.secondarySet?.failover === 'PRIMARY' && sameDnsName(previous.secondarySet.aliasDnsName, config.secondaryService.albDnsName);
       if (already) {
         record({ kind: 'note', summary: `${config.dns.recordName} (${config.dns.secondarySetIdentifier}) already PRIMARY -> ${config.secondaryService.albDnsName}` });
         return { previous, changeId: undefined as string | undefined };
       }
-      const change = await mutate('update-dns', {
-        action: 'switch-dns',
-        scope: `dns:${config.dns.hostedZoneId}/${config.dns.recordName}`,
-        summary: `UPSERT ${config.dns.recordName} SetIdentifier ${config.dns.secondarySetIdentifier} Failover PRIMARY -> ${config.secondaryService.albDnsName} (${config.dns.primarySetIdentifier} becomes SECONDARY)`,
-      }, () => ops.upsertFailoverRecord(previous));
+      let change: DnsChange;
+      try {
+        change = await mutate('update-dns', {
+          action: 'switch-dns',
+          scope: `dns:${config.dns.hostedZoneId}/${config.dns.recordName}`,
+          summary: `UPSERT ${config.dns.recordName} SetIdentifier ${config.dns.secondarySetIdentifier} Failover PRIMARY -> ${config.secondaryService.albDnsName} (${config.dns.primarySetIdentifier} becomes SECONDARY)`,
+        }, () => ops.upsertFailoverRecord(previous));
+      } catch (err) {
+        if (err instanceof StopFailover) throw err;
+        return dnsDataPlaneFallback(err);
+      }
       return { previous, changeId: change.status !== 'INSYNC' ? change.changeId : undefined };
     });
-    progress.dnsPrevious = dns.previous;
+    if (dns.previous) progress.dnsPrevious = dns.previous;
     progress.dnsChanged = true;
+    if ('dataPlane' in dns) {
+      const pin = `Route 53's control plane was down: ${config.dns.recordName} answers ${config.secondaryService.albDnsName} through the failover records' health checks only. Once Route 53 answers, pin it: ${cmds.switchDnsToSecondary}`;
+      diagnosis.push(pin);
+      done.push(`${config.dns.recordName} answers the secondary on Route 53's data plane (UPSERT pending: ${cmds.switchDnsToSecondary})`);
+    }
     if (dns.changeId) {
       let insync = false;
-      const dnsPolls = Math.ceil(DNS_SYNC_TIMEOUT_SECONDS / POLL_SECONDS);
+      const dnsPolls = Math.ceil(DNS_SYNC_TIMEOUT_SECONDS / DNS_POLL_SECONDS);
       const changeId = dns.changeId;
       for (let i = 1; i <= dnsPolls && !insync; i++) {
-        if (i > 1) await wf.wait(`wait-dns-insync-${i}`, POLL_SECONDS);
+        if (i > 1) await wf.wait(`wait-dns-insync-${i}`, DNS_POLL_SECONDS);
         insync = await guardedStep(`wait-dns-insync-check-${i}`, async () => {
           const status = await ops.dnsChangeStatus(changeId);
           record({ kind: 'signal', summary: `Route53 change ${changeId}: ${status}` });
@@ -497,6 +608,24 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
     const outcome: FailoverOutcome = { result: 'failed-over', ...result, ...(downtime !== undefined ? { downtimeSeconds: downtime } : {}) };
     return outcome;
   });
+}
+
+/**
+ * The moment before which a ReplicaLag reading was taken "while the primary was up" (the lag
+ * gate). The trigger (detection) bounds it; an alarm fires minutes after the failure, and the
+ * readings in between already hold post-failure growth. Earlier, when the evidence says so:
+ * the replica stopped replaying by `replayStoppedAt` (data plane) and the primary served
+ * (DatabaseConnections > 0) until `servingUntil`. Replay stopping while the primary still served
+ * (a broken link) is data loss, so the later of the two counts. Without the primary's own
+ * readings only a data-plane confirmation (its region answers nothing) uses the replay time alone.
+ */
+export function lagJudgedBefore(checks: readonly PrimaryCheck[], detectedAt: number, regionDown: boolean): number {
+  const stopped = checks.map((c) => c.dataPlane?.replayStoppedAt).filter((t): t is number => t !== undefined);
+  if (stopped.length === 0) return detectedAt;
+  const replayStoppedAt = Math.min(...stopped);
+  const serving = checks.map((c) => c.servingUntil).filter((t): t is number => t !== undefined);
+  if (serving.length > 0) return Math.min(detectedAt, Math.max(replayStoppedAt, ...serving));
+  return regionDown ? Math.min(detectedAt, replayStoppedAt) : detectedAt;
 }
 
 function sameDnsName(a: string | undefined, b: string): boolean {

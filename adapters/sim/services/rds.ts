@@ -58,6 +58,10 @@ export interface DbInstanceState {
   earliestRestorable?: number;
   /** Set when the instance stopped taking writes (failed, stopped...): restores cannot go past it. */
   frozenRestorable?: number;
+  /** When a PromoteReadReplica completed (the instance became available as a standalone). */
+  promotedAt?: number;
+  /** Periods the instance did not serve (`to` absent: still down). Its replicas replay nothing then. */
+  outages?: { from: number; to?: number }[];
   subnetGroupName: string;
   securityGroupIds: string[];
   deletionProtection: boolean;
@@ -122,6 +126,7 @@ export function initRds(world: SimWorld, region: string, spec: RdsSpec | undefin
     if (backup > 0) inst.earliestRestorable = s.earliestRestorableTime !== undefined ? world.toMs(s.earliestRestorableTime) : Math.max(inst.createdAt, world.startMs - backup * 86400_000);
     if (s.latestRestorableTime !== undefined) inst.frozenRestorable = world.toMs(s.latestRestorableTime);
     else if (!SERVING.has(inst.status)) inst.frozenRestorable = world.startMs;
+    if (!SERVING.has(inst.status)) inst.outages = [{ from: world.startMs }];
     state.instances.set(id, inst);
   }
   for (const [id, s] of Object.entries(spec?.snapshots ?? {})) {
@@ -170,11 +175,33 @@ export function dbInstanceStatus(world: SimWorld, region: string, id: string): s
   return findDbInstance(world, region, id)?.status;
 }
 
-/** ReplicaLag at `atMs` for a replica (undefined when not a replica or no lag known). */
+/**
+ * ReplicaLag at `atMs` for a replica (undefined when not a replica or no lag known).
+ *
+ * RDS for PostgreSQL computes ReplicaLag on the replica as
+ * `now() - pg_last_xact_replay_timestamp()` (AWS: "Monitoring and tuning the replication
+ * process", USER_PostgreSQL.Replication.ReadReplicas.Monitor): the time since the last
+ * replayed commit. Once the source stops serving nothing more is committed or replayed, so
+ * the lag grows by one second per second from the lag it had when the source stopped; it
+ * follows the scenario's series again once the source serves again.
+ */
 export function replicaLagAt(world: SimWorld, region: string, id: string, atMs: number): number | undefined {
   const inst = findDbInstance(world, region, id);
   if (!inst?.replicaOf || inst.lag === undefined) return undefined;
+  const outage = replicaSource(world, region, inst.replicaOf)?.outages?.find((o) => atMs > o.from && (o.to === undefined || atMs < o.to));
+  if (outage) {
+    const atStop = seriesAt(inst.lag, world.offsetSeconds(outage.from));
+    if (atStop === undefined || atStop < 0) return atStop;
+    return atStop + Math.floor((atMs - outage.from) / 1000);
+  }
   return seriesAt(inst.lag, world.offsetSeconds(atMs));
+}
+
+/** The source of a replica: an id in the replica's region or an ARN in any region. */
+function replicaSource(world: SimWorld, region: string, replicaOf: string): DbInstanceState | undefined {
+  const m = /^arn:[^:]+:rds:([^:]+):\d+:db:(.+)$/.exec(replicaOf);
+  if (!m) return findDbInstance(world, region, replicaOf);
+  return world.regions.has(m[1] as string) ? findDbInstance(world, m[1] as string, m[2] as string) : undefined;
 }
 
 export function setDbStatus(world: SimWorld, region: string, id: string, status: string, at: number): void {
@@ -183,6 +210,7 @@ export function setDbStatus(world: SimWorld, region: string, id: string, status:
   inst.status = status;
   if (wasServing && !SERVING.has(status)) {
     inst.frozenRestorable = at;
+    (inst.outages ??= []).push({ from: at });
     if (status === 'failed' || status === 'incompatible-network' || status === 'storage-full') {
       instanceEvent(world, region, inst, at, 'failure', 'RDS-EVENT-0031', `DB instance put into ${status} state. RDS recommends that you initiate a point-in-time-restore.`);
     } else if (status === 'stopped') {
@@ -192,6 +220,8 @@ export function setDbStatus(world: SimWorld, region: string, id: string, status:
     }
   } else if (!wasServing && SERVING.has(status)) {
     inst.frozenRestorable = undefined;
+    const open = inst.outages?.find((o) => o.to === undefined);
+    if (open) open.to = at;
     instanceEvent(world, region, inst, at, 'availability', 'RDS-EVENT-0006', 'DB instance restarted.');
   }
 }
@@ -367,6 +397,7 @@ function promoteReadReplica(ctx: OpContext, input: PromoteReadReplicaCommandInpu
     inst.status = 'available';
     inst.replicaOf = undefined;
     inst.lag = undefined;
+    inst.promotedAt = at;
     inst.backupRetentionPeriod = input.BackupRetentionPeriod ?? (inst.backupRetentionPeriod || 1);
     inst.earliestRestorable = at;
     inst.frozenRestorable = undefined;

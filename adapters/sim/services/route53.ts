@@ -40,6 +40,8 @@ interface ChangeState {
 
 export interface Route53State {
   zones: Map<string, ZoneState>;
+  /** Health check id -> status as Route 53's health checkers see it. */
+  healthChecks: Map<string, 'healthy' | 'unhealthy'>;
   changes: Map<string, ChangeState>;
   propagationSeconds: number;
 }
@@ -71,7 +73,7 @@ export function route53State(world: SimWorld): Route53State {
   let s = states.get(world);
   if (!s) {
     const spec = world.spec.route53;
-    s = { zones: new Map(), changes: new Map(), propagationSeconds: spec?.propagationSeconds ?? 40 };
+    s = { zones: new Map(), changes: new Map(), propagationSeconds: spec?.propagationSeconds ?? 40, healthChecks: new Map(Object.entries(spec?.healthChecks ?? {}).map(([id, hc]) => [id, hc.status ?? 'healthy'])) };
     for (const [id, z] of Object.entries(spec?.zones ?? {})) {
       const name = fqdn(z.name);
       const records: ResourceRecordSet[] = [
@@ -93,6 +95,57 @@ export function recordPointsTo(world: SimWorld, zoneId: string, name: string, se
   if (!r) return false;
   const targets = [r.AliasTarget?.DNSName ?? '', ...(r.ResourceRecords ?? []).map((v) => v.Value ?? '')];
   return targets.some((t) => t.includes(contains.toLowerCase()));
+}
+
+export function setHealthCheckStatus(world: SimWorld, id: string, status: 'healthy' | 'unhealthy'): void {
+  const hcs = route53State(world).healthChecks;
+  if (!hcs.has(id)) throw new Error(`world change: no Route 53 health check '${id}'`);
+  hcs.set(id, status);
+}
+
+/**
+ * The Route 53 DNS data plane: what a resolver gets for `name`/`type` from the zones, with no
+ * control-plane call (so no fault on the Route53 API and no region outage touches it). A
+ * failover pair answers its PRIMARY while the PRIMARY's health check is healthy (a record
+ * without one counts as healthy), else its healthy SECONDARY (AWS: "Active-active and
+ * active-passive failover", Route 53 Developer Guide, dns-failover-types). When neither is
+ * healthy this simulator answers the PRIMARY (an assumption, not a documented rule). Answers
+ * follow the records as ChangeResourceRecordSets applied them (propagation is not modelled
+ * on the data plane).
+ */
+export function resolveRecords(world: SimWorld, name: string, type: string): ResourceRecordSet | undefined {
+  const state = route53State(world);
+  const want = fqdn(name);
+  for (const zone of state.zones.values()) {
+    if (zone.privateZone) continue;
+    const sets = zone.records.filter((r) => r.Name === want && r.Type === type);
+    if (sets.length === 0) continue;
+    const failover = sets.filter((r) => r.Failover);
+    if (failover.length === 0) return sets[0];
+    const healthy = (r: ResourceRecordSet | undefined) => !!r && (!r.HealthCheckId || state.healthChecks.get(r.HealthCheckId) !== 'unhealthy');
+    const primary = failover.find((r) => r.Failover === 'PRIMARY');
+    const secondary = failover.find((r) => r.Failover === 'SECONDARY');
+    if (healthy(primary)) return primary;
+    if (healthy(secondary)) return secondary;
+    return primary ?? secondary;
+  }
+  return undefined;
+}
+
+/** A DnsResolver (adapters/aws/clients) over the simulated zones: the drill's DNS data plane. */
+export function simDnsResolver(world: SimWorld): { txt(name: string): Promise<string[]>; answersAs(name: string, target: string): Promise<boolean | undefined> } {
+  return {
+    async txt(name) {
+      const r = resolveRecords(world, name, 'TXT');
+      return (r?.ResourceRecords ?? []).map((v) => (v.Value ?? '').replace(/^"|"$/g, ''));
+    },
+    async answersAs(name, target) {
+      const r = resolveRecords(world, name, 'A');
+      if (!r) return undefined;
+      const answers = [r.AliasTarget?.DNSName ?? '', ...(r.ResourceRecords ?? []).map((v) => v.Value ?? '')].filter((a) => a !== '');
+      return answers.some((a) => fqdn(a) === fqdn(target));
+    },
+  };
 }
 
 // ------------------------------------------------------------ operations
