@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   drill: { summary: 'drill [scenario.json...] [--json]  replay incident scenarios', load: async () => (require('./drill') as typeof import('./drill')).drillCommand },
   chaos: { summary: 'chaos [scenario.json...] [--json] [--faults f,g]  replay scenarios under injected faults', load: async () => (require('./chaos') as typeof import('./chaos')).chaosCommand },
   controls: { summary: 'controls show | set kill-switch|dry-run on|off --reason "why"  read / set the run-time switches (who = your IAM identity)', load: async () => (require('./controls') as typeof import('./controls')).controlsCommand },
+  config: { summary: 'config check --stage X [--json]  the merged stage config, its difference from the defaults, inert fields', load: async () => (require('./config-check') as typeof import('./config-check')).configCommand },
   'bad-input': { summary: 'bad-input [--json]  deliver the bad-input corpus to every intake; count rejections and mutations (must be 0)', load: async () => (require('./bad-input') as typeof import('./bad-input')).badInputCommand },
 };
 

@@ -13,6 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig, type AutopilotConfig, type Severity } from '../domain/config';
+import { stackTopicArns } from './stack-topics';
 
 export class ConfigError extends Error {
   constructor(
@@ -50,6 +51,8 @@ export function loadConfig(stage = 'dev', configDir: string = CONFIG_DIR): Autop
   const merged = deepMerge(defaultConfig, overrides, '', source);
   // The stage is the one asked for, whatever the file says: names and topic ARNs carry it.
   const config = { ...(merged as unknown as AutopilotConfig), stage };
+  // Topics the stage file does not name are the stack's own, named after the stage (config/stack-topics.ts).
+  if (!isPlainObject(overrides.paging) || overrides.paging.topics === undefined) config.paging = { ...config.paging, topics: stackTopicArns(config) };
   validateConfig(config, source);
   return config;
 }
@@ -124,10 +127,14 @@ export function validateConfig(config: AutopilotConfig, source = 'config'): void
   for (const key of ['clusterName', 'serviceName', 'taskFamily', 'containerName'] as const) {
     nonEmpty(`secondaryService.${key}`, config.secondaryService[key]);
   }
-  arnOf('service.listenerArn', config.service.listenerArn, 'elasticloadbalancing');
   arnOf('service.targetGroupArn', config.service.targetGroupArn, 'elasticloadbalancing');
-  arnOf('service.blueTargetGroupArn', config.service.blueTargetGroupArn, 'elasticloadbalancing');
-  arnOf('service.greenTargetGroupArn', config.service.greenTargetGroupArn, 'elasticloadbalancing');
+  // Blue/green is optional (issue 16): all three empty turns it off; otherwise each must be an ARN.
+  const blueGreen = [config.service.listenerArn, config.service.blueTargetGroupArn, config.service.greenTargetGroupArn];
+  if (blueGreen.some((v) => v !== '')) {
+    arnOf('service.listenerArn', config.service.listenerArn, 'elasticloadbalancing');
+    arnOf('service.blueTargetGroupArn', config.service.blueTargetGroupArn, 'elasticloadbalancing');
+    arnOf('service.greenTargetGroupArn', config.service.greenTargetGroupArn, 'elasticloadbalancing');
+  }
   if (!/^https:\/\//.test(config.service.healthCheckUrl)) fail('service.healthCheckUrl', 'must be an https URL');
 
   nonEmpty('database.primaryInstanceId', config.database.primaryInstanceId);
@@ -139,8 +146,11 @@ export function validateConfig(config: AutopilotConfig, source = 'config'): void
   }
   if (!/^Z[A-Z0-9]+$/.test(config.dns.hostedZoneId)) fail('dns.hostedZoneId', `must be a Route53 zone id, got "${config.dns.hostedZoneId}"`);
   nonEmpty('dns.recordName', config.dns.recordName);
-  nonEmpty('codeDeploy.applicationName', config.codeDeploy.applicationName);
-  nonEmpty('codeDeploy.deploymentGroupName', config.codeDeploy.deploymentGroupName);
+  // CodeDeploy is optional (issue 16): both names empty turns it off; one without the other is a mistake.
+  if (config.codeDeploy.applicationName !== '' || config.codeDeploy.deploymentGroupName !== '') {
+    nonEmpty('codeDeploy.applicationName', config.codeDeploy.applicationName);
+    nonEmpty('codeDeploy.deploymentGroupName', config.codeDeploy.deploymentGroupName);
+  }
   config.dependencies.s3Buckets.forEach((b, i) => {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b)) fail(`dependencies.s3Buckets[${i}]`, `must be a bucket name, got "${b}"`);
   });

@@ -27,8 +27,14 @@ class AutopilotPlugin {
     if (runtimes && Array.isArray(runtimes.enum) && !runtimes.enum.includes(RUNTIME)) runtimes.enum.push(RUNTIME);
 
     this.hooks = {
+      // Before anything is bundled: a stage still naming the example estate fails here, naming each field.
+      'package:initialize': () => this.refuseInert(),
       'package:compileEvents': () => this.extendTemplate(),
-      'before:deploy:deploy': () => this.refusePlaceholders(),
+      // Deploy only (never package): the one place credentials exist.
+      'before:deploy:deploy': async () => {
+        this.refusePlaceholders();
+        await this.checkDeployingAccount();
+      },
     };
   }
 
@@ -56,9 +62,31 @@ class AutopilotPlugin {
     }
   }
 
+  refuseInert() {
+    const { assertDeployable } = requireTs(path.join(__dirname, '..', 'config', 'adoption.ts'));
+    try {
+      assertDeployable(this.serverless.service.provider.stage);
+    } catch (err) {
+      throw new this.serverless.classes.Error(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /** The configured accounts against the one these credentials deploy into (STS GetCallerIdentity). */
+  async checkDeployingAccount() {
+    const stage = this.serverless.service.provider.stage;
+    const { assertDeployable, accountMismatches } = requireTs(path.join(__dirname, '..', 'config', 'adoption.ts'));
+    const config = assertDeployable(stage);
+    const identity = await this.serverless.getProvider('aws').request('STS', 'getCallerIdentity', {});
+    const problems = accountMismatches(config, String(identity && identity.Account));
+    if (problems.length > 0) {
+      throw new this.serverless.classes.Error(`refusing to deploy stage ${stage}: config/${stage}.json does not match the deploying account:\n  ${problems.join('\n  ')}`);
+    }
+  }
+
   extendTemplate() {
     const stage = this.serverless.service.provider.stage;
-    const { loadConfig } = requireTs(path.join(__dirname, '..', 'config', 'load.ts'));
+    // Refuses a stage whose config still names the example estate (config/adoption.ts), naming each field.
+    const { assertDeployable: loadConfig } = requireTs(path.join(__dirname, '..', 'config', 'adoption.ts'));
     const { extendTemplate } = requireTs(path.join(__dirname, 'extend-template.ts'));
     const { eventRules } = requireTs(path.join(__dirname, '..', 'domain', 'routing.ts'));
 
