@@ -14,6 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig, type AutopilotConfig, type Severity } from '../domain/config';
 import { stackTopicArns } from './stack-topics';
+import { isRunbookMode, RUNBOOK_MODES } from '../domain/modes';
 
 export class ConfigError extends Error {
   constructor(
@@ -176,6 +177,9 @@ export function validateConfig(config: AutopilotConfig, source = 'config'): void
   positive('guardrails.failover.maxReplicaLagSeconds', config.guardrails.failover.maxReplicaLagSeconds);
 
   validateLimits(config, fail);
+  for (const [runbook, mode] of Object.entries(config.modes)) {
+    if (!isRunbookMode(mode)) fail(`modes.${runbook}`, `must be one of ${RUNBOOK_MODES.join(' | ')}, got ${describe(mode)}`);
+  }
 
   for (const severity of SEVERITIES) {
     const arn = config.paging.topics[severity];

@@ -8,6 +8,8 @@
  * through AUTOPILOT_CONFIG, so what is deployed and what the code decides cannot drift.
  */
 
+import type { RunbookMode } from './modes';
+
 export type Severity = 'P1' | 'P2' | 'P3' | 'P4';
 
 export type RunbookId =
@@ -149,6 +151,12 @@ export interface AutopilotConfig {
     };
   };
 
+  /**
+   * Per-runbook mode default (domain/modes.ts): off | shadow | live. The state table's
+   * controls item overrides one at run time (attribute mode#<runbook>).
+   */
+  modes: Record<RunbookId, RunbookMode>;
+
   paging: {
     /** SNS topic ARNs per severity. P1/P2 are subscribed to PagerDuty over HTTPS; P3 email; P4 chat. */
     topics: Record<Severity, string>;
@@ -253,6 +261,13 @@ export const defaultConfig: AutopilotConfig = {
       restoreTimeoutSeconds: 3600,
       s3MaxObjectsPerRun: 1000,
     },
+  },
+  modes: {
+    'database-failover': 'live',
+    'rollback-deployment': 'live',
+    'scale-ecs': 'live',
+    'investigate-5xx': 'live',
+    'restore-from-backup': 'live',
   },
   paging: {
     topics: {

@@ -135,7 +135,7 @@ export function renderBody(page: Page): string {
   const lines: string[] = [
     `${page.action === 'trigger' ? 'INCIDENT' : 'RESOLVED'} [${page.severity} ${rule.meaning}: ${rule.escalation}, respond within ${rule.responseMinutes} min] ${page.title}`,
     `Incident key: ${page.incidentKey}`,
-    `Runbook: ${page.runbook}`,
+    `Runbook: ${page.runbook}${page.mode ? ` (mode: ${page.mode})` : ''}`,
     `Resource: ${page.resource}`,
     `At: ${new Date(page.at).toISOString()}`,
     '',
@@ -168,7 +168,7 @@ function bullets(items: string[]): string[] {
 
 function attributes(page: Page): Record<string, SnsMessageAttribute> {
   const a = (value: string): SnsMessageAttribute => ({ DataType: 'String', StringValue: value });
-  return { incident_key: a(page.incidentKey), severity: a(page.severity), event_action: a(page.action), runbook: a(page.runbook) };
+  return { incident_key: a(page.incidentKey), severity: a(page.severity), event_action: a(page.action), runbook: a(page.runbook), ...(page.mode ? { mode: a(page.mode) } : {}) };
 }
 
 function subjectLine(text: string): string {
