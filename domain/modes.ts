@@ -81,9 +81,11 @@ const NOTHING_DONE = /^(nothing|no )/i;
  */
 export function wouldPage(page: Page, reason: WouldReason): Page {
   const label = reason === 'shadow' ? 'SHADOW' : 'DRY-RUN';
-  const wouldHave = page.done
-    .filter((line) => !NOTHING_DONE.test(line))
-    .map((line) => `would have: ${line.replace(/^(DRY-RUN|SHADOW):\s*/i, '').replace(/^would have:?\s*/i, '')}`);
+  const wouldHave = page.done.flatMap((line) => {
+    const would = /would have:?\s*(.+)$/i.exec(line);
+    if (would) return [`would have: ${would[1]}`];
+    return NOTHING_DONE.test(line) ? [] : [`would have: ${line.replace(/^(DRY-RUN|SHADOW):\s*/i, '')}`];
+  });
   return {
     ...page,
     title: WOULD.test(page.title) && page.title.startsWith(`[${label}]`) ? page.title : `[${label}] ${WOULD.test(page.title) ? '' : 'would: '}${page.title}`,
