@@ -10,10 +10,30 @@ import { relative } from 'node:path';
 import { runDrill } from '../drill/drill';
 import { loadScenarioFiles } from '../drill/load';
 import { formatSummary, formatTimeline, passed, toJson } from '../drill/printer';
+import { estateRenames, withStageNames, type Renames } from '../drill/stage-estate';
+import { ConfigError, loadConfig } from '../config/load';
+import { takeOption } from './stage-arg';
 
-const USAGE = 'usage: autopilot drill [scenario.json|scenario.yaml ...] [--json]';
+const USAGE = 'usage: autopilot drill [scenario.json|scenario.yaml ...] [--json] [--stage X]';
 
-export async function drillCommand(args: string[]): Promise<number> {
+export async function drillCommand(argv: string[]): Promise<number> {
+  // --stage X: the same scenarios with config/X.json's names (drill/stage-estate.ts).
+  const stageOption = takeOption(argv, 'stage');
+  if (stageOption.error) {
+    console.error(`${stageOption.error}\n${USAGE}`);
+    return 2;
+  }
+  let renames: Renames = [];
+  if (stageOption.value) {
+    try {
+      renames = estateRenames(loadConfig(stageOption.value));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      console.error(err.message);
+      return 2;
+    }
+  }
+  const args = stageOption.rest;
   const json = args.includes('--json');
   const unknown = args.filter((a) => a.startsWith('-') && a !== '--json');
   if (unknown.length > 0) {
@@ -26,7 +46,7 @@ export async function drillCommand(args: string[]): Promise<number> {
     console.error(`${loaded.errors.join('\n')}\n${USAGE}`);
     return 2;
   }
-  const { prepared } = loaded;
+  const prepared = loaded.prepared.map((p) => withStageNames(p, renames));
 
   const outcomes = await runDrill(prepared, {
     reportsRoot: process.cwd(),

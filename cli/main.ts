@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   chaos: { summary: 'chaos [scenario.json...] [--json] [--faults f,g]  replay scenarios under injected faults', load: async () => (require('./chaos') as typeof import('./chaos')).chaosCommand },
   controls: { summary: 'controls show | set kill-switch|dry-run on|off --reason "why"  read / set the run-time switches (who = your IAM identity)', load: async () => (require('./controls') as typeof import('./controls')).controlsCommand },
   config: { summary: 'config check --stage X [--json]  the merged stage config, its difference from the defaults, inert fields', load: async () => (require('./config-check') as typeof import('./config-check')).configCommand },
+  preflight: { summary: 'preflight --stage X [--json] [--simulated]  READY / NOT READY per runbook (read-only checks)', load: async () => (require('./preflight') as typeof import('./preflight')).preflightCommand },
   'bad-input': { summary: 'bad-input [--json]  deliver the bad-input corpus to every intake; count rejections and mutations (must be 0)', load: async () => (require('./bad-input') as typeof import('./bad-input')).badInputCommand },
 };
 
