@@ -16,6 +16,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   controls: { summary: 'controls show | set kill-switch|dry-run on|off --reason "why"  read / set the run-time switches (who = your IAM identity)', load: async () => (require('./controls') as typeof import('./controls')).controlsCommand },
   config: { summary: 'config check --stage X [--json]  the merged stage config, its difference from the defaults, inert fields', load: async () => (require('./config-check') as typeof import('./config-check')).configCommand },
   preflight: { summary: 'preflight --stage X [--json] [--simulated]  READY / NOT READY per runbook (read-only checks)', load: async () => (require('./preflight') as typeof import('./preflight')).preflightCommand },
+  incidents: { summary: 'incidents --stage X [--since 24h] [--json]  incidents in the deployed state table', load: async () => (require('./incidents') as typeof import('./incidents')).incidentsCommand },
+  report: { summary: 'report <incident key> --stage X [--out f.md]  the post-incident draft of a deployed incident', load: async () => (require('./incidents') as typeof import('./incidents')).reportCommand },
   'bad-input': { summary: 'bad-input [--json]  deliver the bad-input corpus to every intake; count rejections and mutations (must be 0)', load: async () => (require('./bad-input') as typeof import('./bad-input')).badInputCommand },
 };
 
