@@ -177,6 +177,11 @@ export function validateConfig(config: AutopilotConfig, source = 'config'): void
   positive('guardrails.failover.maxReplicaLagSeconds', config.guardrails.failover.maxReplicaLagSeconds);
 
   validateLimits(config, fail);
+  const chat = config.paging.chat;
+  if ((chat.slackWorkspaceId === '') !== (chat.slackChannelId === '')) fail(chat.slackWorkspaceId === '' ? 'paging.chat.slackWorkspaceId' : 'paging.chat.slackChannelId', 'set both Slack ids (AWS Chatbot) or neither');
+  if (chat.slackWorkspaceId !== '' && !/^[0-9A-Z]{1,255}$/.test(chat.slackWorkspaceId)) fail('paging.chat.slackWorkspaceId', `must be a Slack team id (e.g. T07EA123LEP), got "${chat.slackWorkspaceId}"`);
+  if (chat.slackChannelId !== '' && !/^[A-Za-z0-9]+$/.test(chat.slackChannelId)) fail('paging.chat.slackChannelId', `must be a Slack channel id (e.g. C07EZ1ABC23), got "${chat.slackChannelId}"`);
+
   for (const [runbook, mode] of Object.entries(config.modes)) {
     if (!isRunbookMode(mode)) fail(`modes.${runbook}`, `must be one of ${RUNBOOK_MODES.join(' | ')}, got ${describe(mode)}`);
   }

@@ -160,6 +160,13 @@ export interface AutopilotConfig {
   paging: {
     /** SNS topic ARNs per severity. P1/P2 are subscribed to PagerDuty over HTTPS; P3 email; P4 chat. */
     topics: Record<Severity, string>;
+    /**
+     * P4 through AWS Chatbot (Amazon Q Developer in chat applications): the Slack workspace
+     * (team) id and channel id of a workspace already authorised in the Chatbot console. Both
+     * set: the template gets a SlackChannelConfiguration on the P4 topic and P4 pages use
+     * Chatbot's custom notification format. Empty: P4 goes to the chatWebhookUrl subscription.
+     */
+    chat: { slackWorkspaceId: string; slackChannelId: string };
   };
 }
 
@@ -276,6 +283,7 @@ export const defaultConfig: AutopilotConfig = {
       P3: `arn:aws:sns:us-east-1:${ACCOUNT}:runbook-autopilot-dev-p3`,
       P4: `arn:aws:sns:us-east-1:${ACCOUNT}:runbook-autopilot-dev-p4`,
     },
+    chat: { slackWorkspaceId: '', slackChannelId: '' },
   },
 };
 

@@ -10,6 +10,11 @@ export function codeDeployConfigured(config: Pick<AutopilotConfig, 'codeDeploy'>
   return config.codeDeploy.applicationName !== '' && config.codeDeploy.deploymentGroupName !== '';
 }
 
+/** P4 goes to a Slack channel through AWS Chatbot (both ids set). */
+export function chatbotConfigured(config: Pick<AutopilotConfig, 'paging'>): boolean {
+  return config.paging.chat.slackWorkspaceId !== '' && config.paging.chat.slackChannelId !== '';
+}
+
 /** The ALB listener the blue/green emergency switch modifies is named. */
 export function blueGreenConfigured(config: Pick<AutopilotConfig, 'service'>): boolean {
   return config.service.listenerArn !== '';

@@ -56,7 +56,11 @@ class AutopilotPlugin {
 
   refusePlaceholders() {
     const params = this.deployParams();
-    const left = Object.entries(params).filter(([, v]) => PLACEHOLDER.test(String(v))).map(([k]) => k);
+    // With AWS Chatbot configured (paging.chat), P4 needs no webhook: its placeholder may stay.
+    const { loadConfig } = requireTs(path.join(__dirname, '..', 'config', 'load.ts'));
+    const { chatbotConfigured } = requireTs(path.join(__dirname, '..', 'domain', 'features.ts'));
+    const chatbot = chatbotConfigured(loadConfig(this.serverless.service.provider.stage));
+    const left = Object.entries(params).filter(([k, v]) => PLACEHOLDER.test(String(v)) && !(chatbot && k === 'chatWebhookUrl')).map(([k]) => k);
     if (left.length > 0) {
       throw new this.serverless.classes.Error(`refusing to deploy with placeholder parameters: ${left.join(', ')} (pass --param="name=value")`);
     }

@@ -32,6 +32,7 @@ import { SystemClock } from '../../adapters/system-clock';
 import { FieldRejection, type Rejection } from '../../events/fields';
 import { configFromValue } from '../../config/load';
 import { stampPage, type ModeReading } from '../../domain/modes';
+import { chatbotConfigured } from '../../domain/features';
 import { DynamoModeReader } from '../../adapters/dynamo/mode-reader';
 import { AUTOPILOT_EVENT_SOURCE, ENV } from './contract';
 import type { Runtime } from './runtime-types';
@@ -116,7 +117,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       logger.warn('incident timeline truncated to fit one DynamoDB item', { correlation_id: key, droppedAwsCalls: dropped.awsCalls, droppedOther: dropped.other }),
   });
   const accountId = config.accountIds[0] ?? '000000000000';
-  const snsPager = new SnsPager((region) => aws.in(region).sns, config.paging.topics, { region: homeRegion, accountId }, (page, routed, messageId) =>
+  const snsPager = new SnsPager((region) => aws.in(region).sns, config.paging.topics, { region: homeRegion, accountId, chatbot: chatbotConfigured(config) }, (page, routed, messageId) =>
     logger.info('page published', {
       correlation_id: page.incidentKey,
       action: page.action,
