@@ -21,6 +21,8 @@ export type RunbookMode = 'off' | 'shadow' | 'live';
 export const RUNBOOK_MODES: readonly RunbookMode[] = ['off', 'shadow', 'live'];
 /** An unreadable override reads as this (fail closed). */
 export const UNREADABLE_MODE: RunbookMode = 'shadow';
+/** Incident keys of the scheduled readiness check's pages (domain/preflight.ts notReadyPage). */
+export const READINESS_KEY_PREFIX = 'preflight-';
 
 export function isRunbookMode(value: unknown): value is RunbookMode {
   return typeof value === 'string' && (RUNBOOK_MODES as readonly string[]).includes(value);
@@ -102,6 +104,8 @@ export function isWorded(page: Pick<Page, 'title' | 'done'>): boolean {
 /** Every page carries the runbook's mode; a page from a runbook that mutated nothing (shadow, dry-run) is worded "would". */
 export function stampPage(page: Page, mode: RunbookMode, dryRun: boolean): Page {
   const stamped: Page = { ...page, mode };
+  // A readiness page (domain/preflight.ts) reports facts, not an action: nothing to word "would".
+  if (page.incidentKey.startsWith(READINESS_KEY_PREFIX)) return stamped;
   if (mode === 'shadow') return wouldPage(stamped, 'shadow');
   if (dryRun) return wouldPage(stamped, 'dry-run');
   return stamped;

@@ -10,6 +10,7 @@
 import { alarmNameMatches, RUNBOOKS, type AutopilotConfig, type RunbookId, type Severity } from './config';
 import { blueGreenConfigured, codeDeployConfigured } from './features';
 import type { Page } from './paging';
+import { READINESS_KEY_PREFIX } from './modes';
 
 /** A fact, or why it could not be read. */
 export type Fact<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -250,7 +251,7 @@ export function formatReadiness(results: readonly RunbookReadiness[]): string {
 export function notReadyPage(result: RunbookReadiness, at: number, stage: string): Page {
   const failed = result.checks.filter((c) => !c.ok);
   return {
-    incidentKey: `preflight-${result.runbook}`,
+    incidentKey: `${READINESS_KEY_PREFIX}${result.runbook}`,
     action: 'trigger',
     severity: 'P3',
     runbook: result.runbook,
