@@ -20,7 +20,7 @@ interface TableTarget {
   rest: string[];
 }
 
-function target(args: string[], usage: string): TableTarget | string {
+export function target(args: string[], usage: string): TableTarget | string {
   let rest = args;
   const take = (name: string) => {
     const t = takeOption(rest, name);

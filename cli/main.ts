@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   preflight: { summary: 'preflight --stage X [--json] [--simulated]  READY / NOT READY per runbook (read-only checks)', load: async () => (require('./preflight') as typeof import('./preflight')).preflightCommand },
   incidents: { summary: 'incidents --stage X [--since 24h] [--json]  incidents in the deployed state table', load: async () => (require('./incidents') as typeof import('./incidents')).incidentsCommand },
   report: { summary: 'report <incident key> --stage X [--out f.md]  the post-incident draft of a deployed incident', load: async () => (require('./incidents') as typeof import('./incidents')).reportCommand },
+  mode: { summary: 'mode [<runbook> <off|shadow|live|default>] --stage X --by NAME  per-runbook mode override in the state table', load: async () => (require('./mode') as typeof import('./mode')).modeCommand },
   'bad-input': { summary: 'bad-input [--json]  deliver the bad-input corpus to every intake; count rejections and mutations (must be 0)', load: async () => (require('./bad-input') as typeof import('./bad-input')).badInputCommand },
 };
 
