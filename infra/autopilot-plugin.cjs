@@ -31,9 +31,9 @@ class AutopilotPlugin {
       'package:initialize': () => this.refuseInert(),
       'package:compileEvents': () => this.extendTemplate(),
       // Deploy only (never package): the one place credentials exist.
-      'before:deploy:deploy': async () => {
+      'before:deploy:deploy': () => {
         this.refusePlaceholders();
-        await this.checkDeployingAccount();
+        return this.checkDeployingAccount();
       },
     };
   }
