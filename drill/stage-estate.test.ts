@@ -48,3 +48,16 @@ describe('drill --stage', () => {
     expect(seen).toContain(ADOPTED_ACCOUNT);
   }, 120_000);
 });
+
+describe('preflight --simulated with a stage', () => {
+  it('the drill world under the stage names is READY for every runbook (topics named after the stage included)', async () => {
+    const { SimWorld, baselineWorld, simClientSetup } = await import('../adapters/sim');
+    const { AwsRegions } = await import('../adapters/aws/clients');
+    const { readPreflightFacts } = await import('../adapters/aws/preflight');
+    const { preflight } = await import('../domain/preflight');
+    const config = adoptedConfig();
+    const world = SimWorld.create(renameEstate(baselineWorld(), estateRenames(config)));
+    const results = preflight(config, await readPreflightFacts(new AwsRegions(simClientSetup(world)), config, world.clock.now()), world.clock.now());
+    expect(results.flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => `${r.runbook}: ${c.name}: ${c.reason}`))).toEqual([]);
+  });
+});

@@ -25,7 +25,8 @@ export function estateRenames(stage: AutopilotConfig, example: AutopilotConfig =
     if (as.length > 1 && as.length === bs.length) as.forEach((x, i) => x !== bs[i] && x.length >= 3 && !pairs.has(x) && pairs.set(x, bs[i]!));
   };
   for (const { path, value } of leaves(example)) {
-    if (path.startsWith('paging.') || path === 'stage' || path.startsWith('modes.')) continue;
+    // Topic ARNs map too (the stack names them after the stage); chat ids and modes are not names.
+    if (path.startsWith('paging.chat') || path === 'stage' || path.startsWith('modes.')) continue;
     const mine = to.get(path);
     if (Array.isArray(value) && Array.isArray(mine)) value.forEach((v, i) => add(v, mine[i] ?? mine[mine.length - 1]));
     else add(value, mine);
