@@ -1,5 +1,5 @@
 /**
- * `autopilot drill [scenario...] [--verbose] [--json] [--list]`: replays incident scenarios
+ * `autopilot drill [scenario...] [--verbose] [--json] [--list] [--stage X]`: replays incident scenarios
  * (all of drill/scenarios/ by default; a shipped one by its name, any other by its path)
  * through the real handlers against the simulated region.
  * Prints a brief per scenario (with --verbose the full timeline, AWS calls included) and a
@@ -14,6 +14,8 @@ import { runDrill } from '../drill/drill';
 import { defaultScenarioFiles, loadScenarioFiles, scenarioFileByName } from '../drill/load';
 import { REPORTS_DIR } from '../drill/report';
 import { formatBrief, formatSummary, formatTimeline, passed, toJson } from '../drill/printer';
+import { estateRenames, withStageNames, type Renames } from '../drill/stage-estate';
+import { ConfigError, loadConfig } from '../config/load';
 import { isUsageError, parseCommandArgs } from './args';
 import { commandHelp } from './main';
 
@@ -21,6 +23,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   list: { type: 'boolean' },
+  stage: { type: 'string' },
 } as const;
 
 /** A positional is a path when it looks like one; otherwise the name of a shipped scenario. */
@@ -46,8 +49,19 @@ export async function drillCommand(args: string[]): Promise<number> {
     console.error(`${parsed.error}\n\n${commandHelp('drill')}`);
     return 2;
   }
-  const { json = false, verbose = false, list = false } = parsed.values;
+  const { json = false, verbose = false, list = false, stage } = parsed.values;
   if (list) return listScenarios();
+  // --stage X: the same scenarios with config/X.json's names (drill/stage-estate.ts).
+  let renames: Renames = [];
+  if (stage !== undefined) {
+    try {
+      renames = estateRenames(loadConfig(stage));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      console.error(err.message);
+      return 2;
+    }
+  }
 
   const files: string[] = [];
   for (const arg of parsed.positionals) {
@@ -60,10 +74,10 @@ export async function drillCommand(args: string[]): Promise<number> {
   }
   const loaded = loadScenarioFiles(files);
   if ('errors' in loaded) {
-    console.error(`${loaded.errors.join('\n')}\n\nusage: autopilot drill [<scenario name>|<scenario.json|.yaml>...] [--verbose] [--json] [--list]`);
+    console.error(`${loaded.errors.join('\n')}\n\nusage: autopilot drill [<scenario name>|<scenario.json|.yaml>...] [--verbose] [--json] [--list] [--stage <stage>]`);
     return 2;
   }
-  const { prepared } = loaded;
+  const prepared = loaded.prepared.map((p) => withStageNames(p, renames));
 
   const outcomes = await runDrill(prepared, {
     reportsRoot: process.cwd(),

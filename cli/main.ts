@@ -34,13 +34,14 @@ export const COMMANDS: Record<string, CommandSpec> = {
     load: async () => (require('./route') as typeof import('./route')).routeCommand,
   },
   drill: {
-    usage: 'drill [<scenario name>|<scenario.json|.yaml>...] [--verbose] [--json] [--list]',
+    usage: 'drill [<scenario name>|<scenario.json|.yaml>...] [--verbose] [--json] [--list] [--stage <stage>]',
     summary: 'replay incident scenarios against the simulated region (all shipped ones by default)',
     help: [
       '  <scenario name>  a shipped scenario by name (see --list), or a path to a scenario file',
       '  --verbose, -v    the full timeline per scenario, AWS calls included (alike lines collapsed)',
       '  --json           one JSON document on stdout, nothing else',
       '  --list           the shipped scenarios and their descriptions; runs nothing',
+      '  --stage <stage>  the same scenarios with config/<stage>.json\'s names, account and topics',
       'Writes drill-reports/<name>.md and .html, and drill-reports/index.html.',
       'Exit: 0 all passed, 1 an expectation failed, 2 an invalid scenario or usage.',
     ].join('\n'),
@@ -57,6 +58,33 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'read / set the run-time switches (who = your IAM identity)',
     help: '  --stage S | --table T  the state table (default: the dev stage\'s)\n  --region R  its region\n  --json      show as JSON\n  (a local state table only: --endpoint URL [--as NAME])',
     load: async () => (require('./controls') as typeof import('./controls')).controlsCommand,
+  },
+  config: {
+    usage: 'config check --stage <stage> [--json]',
+    summary: 'the merged stage config, its difference from the defaults, inert fields',
+    help: 'Exit: 0 deployable, 1 inert fields remain (the example estate or a placeholder), 2 usage or an invalid config.',
+    load: async () => (require('./config-check') as typeof import('./config-check')).configCommand,
+  },
+  preflight: {
+    usage: 'preflight --stage <stage> [--json] [--simulated]',
+    summary: 'READY / NOT READY per runbook: read-only checks of what each runbook needs at 3 a.m.',
+    help: '  --simulated  check the simulated region (the drill\'s world) instead of AWS\nExit: 0 every runbook READY, 1 one is NOT READY, 2 usage.',
+    load: async () => (require('./preflight') as typeof import('./preflight')).preflightCommand,
+  },
+  incidents: {
+    usage: 'incidents --stage <stage> [--since 24h] [--json]',
+    summary: 'the incidents recorded in the deployed state table',
+    load: async () => (require('./incidents') as typeof import('./incidents')).incidentsCommand,
+  },
+  report: {
+    usage: 'report <incident key> --stage <stage> [--out f.md]',
+    summary: 'the post-incident draft of a deployed incident, from the state table',
+    load: async () => (require('./incidents') as typeof import('./incidents')).reportCommand,
+  },
+  mode: {
+    usage: 'mode [<runbook> <off|shadow|live|default>] --stage <stage> --by NAME',
+    summary: 'per-runbook mode override in the state table (shows every runbook\'s mode without arguments)',
+    load: async () => (require('./mode') as typeof import('./mode')).modeCommand,
   },
   'bad-input': {
     usage: 'bad-input [--json]',

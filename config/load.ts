@@ -13,6 +13,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNBOOKS, defaultConfig, type AutopilotConfig, type Severity } from '../domain/config';
+import { stackTopicArns } from './stack-topics';
+import { isRunbookMode, RUNBOOK_MODES } from '../domain/modes';
 
 export class ConfigError extends Error {
   constructor(
@@ -50,6 +52,8 @@ export function loadConfig(stage = 'dev', configDir: string = CONFIG_DIR): Autop
   const merged = deepMerge(defaultConfig, overrides, '', source);
   // The stage is the one asked for, whatever the file says: names and topic ARNs carry it.
   const config = { ...(merged as unknown as AutopilotConfig), stage };
+  // Topics the stage file does not name are the stack's own, named after the stage (config/stack-topics.ts).
+  if (!isPlainObject(overrides.paging) || overrides.paging.topics === undefined) config.paging = { ...config.paging, topics: stackTopicArns(config) };
   validateConfig(config, source);
   return config;
 }
@@ -135,10 +139,14 @@ export function validateConfig(config: AutopilotConfig, source = 'config'): void
   for (const key of ['clusterName', 'serviceName', 'taskFamily', 'containerName'] as const) {
     nonEmpty(`secondaryService.${key}`, config.secondaryService[key]);
   }
-  arnOf('service.listenerArn', config.service.listenerArn, 'elasticloadbalancing');
   arnOf('service.targetGroupArn', config.service.targetGroupArn, 'elasticloadbalancing');
-  arnOf('service.blueTargetGroupArn', config.service.blueTargetGroupArn, 'elasticloadbalancing');
-  arnOf('service.greenTargetGroupArn', config.service.greenTargetGroupArn, 'elasticloadbalancing');
+  // Blue/green is optional (issue 16): all three empty turns it off; otherwise each must be an ARN.
+  const blueGreen = [config.service.listenerArn, config.service.blueTargetGroupArn, config.service.greenTargetGroupArn];
+  if (blueGreen.some((v) => v !== '')) {
+    arnOf('service.listenerArn', config.service.listenerArn, 'elasticloadbalancing');
+    arnOf('service.blueTargetGroupArn', config.service.blueTargetGroupArn, 'elasticloadbalancing');
+    arnOf('service.greenTargetGroupArn', config.service.greenTargetGroupArn, 'elasticloadbalancing');
+  }
   if (!/^https:\/\//.test(config.service.healthCheckUrl)) fail('service.healthCheckUrl', 'must be an https URL');
 
   nonEmpty('database.primaryInstanceId', config.database.primaryInstanceId);
@@ -150,8 +158,11 @@ export function validateConfig(config: AutopilotConfig, source = 'config'): void
   }
   if (!/^Z[A-Z0-9]+$/.test(config.dns.hostedZoneId)) fail('dns.hostedZoneId', `must be a Route53 zone id, got "${config.dns.hostedZoneId}"`);
   nonEmpty('dns.recordName', config.dns.recordName);
-  nonEmpty('codeDeploy.applicationName', config.codeDeploy.applicationName);
-  nonEmpty('codeDeploy.deploymentGroupName', config.codeDeploy.deploymentGroupName);
+  // CodeDeploy is optional (issue 16): both names empty turns it off; one without the other is a mistake.
+  if (config.codeDeploy.applicationName !== '' || config.codeDeploy.deploymentGroupName !== '') {
+    nonEmpty('codeDeploy.applicationName', config.codeDeploy.applicationName);
+    nonEmpty('codeDeploy.deploymentGroupName', config.codeDeploy.deploymentGroupName);
+  }
   config.dependencies.s3Buckets.forEach((b, i) => {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(b)) fail(`dependencies.s3Buckets[${i}]`, `must be a bucket name, got "${b}"`);
   });
@@ -178,6 +189,14 @@ export function validateConfig(config: AutopilotConfig, source = 'config'): void
   positive('guardrails.failover.maxReplicaLagSeconds', config.guardrails.failover.maxReplicaLagSeconds);
 
   validateLimits(config, fail);
+  const chat = config.paging.chat;
+  if ((chat.slackWorkspaceId === '') !== (chat.slackChannelId === '')) fail(chat.slackWorkspaceId === '' ? 'paging.chat.slackWorkspaceId' : 'paging.chat.slackChannelId', 'set both Slack ids (AWS Chatbot) or neither');
+  if (chat.slackWorkspaceId !== '' && !/^[0-9A-Z]{1,255}$/.test(chat.slackWorkspaceId)) fail('paging.chat.slackWorkspaceId', `must be a Slack team id (e.g. T07EA123LEP), got "${chat.slackWorkspaceId}"`);
+  if (chat.slackChannelId !== '' && !/^[A-Za-z0-9]+$/.test(chat.slackChannelId)) fail('paging.chat.slackChannelId', `must be a Slack channel id (e.g. C07EZ1ABC23), got "${chat.slackChannelId}"`);
+
+  for (const [runbook, mode] of Object.entries(config.modes)) {
+    if (!isRunbookMode(mode)) fail(`modes.${runbook}`, `must be one of ${RUNBOOK_MODES.join(' | ')}, got ${describe(mode)}`);
+  }
 
   for (const severity of SEVERITIES) {
     const arn = config.paging.topics[severity];

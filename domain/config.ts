@@ -8,6 +8,8 @@
  * through AUTOPILOT_CONFIG, so what is deployed and what the code decides cannot drift.
  */
 
+import type { RunbookMode } from './modes';
+
 export type Severity = 'P1' | 'P2' | 'P3' | 'P4';
 
 export type RunbookId =
@@ -172,9 +174,22 @@ export interface AutopilotConfig {
     };
   };
 
+  /**
+   * Per-runbook mode default (domain/modes.ts): off | shadow | live. The state table's
+   * controls item overrides one at run time (attribute mode#<runbook>).
+   */
+  modes: Record<RunbookId, RunbookMode>;
+
   paging: {
     /** SNS topic ARNs per severity. P1/P2 are subscribed to PagerDuty over HTTPS; P3 email; P4 chat. */
     topics: Record<Severity, string>;
+    /**
+     * P4 through AWS Chatbot (Amazon Q Developer in chat applications): the Slack workspace
+     * (team) id and channel id of a workspace already authorised in the Chatbot console. Both
+     * set: the template gets a SlackChannelConfiguration on the P4 topic and P4 pages use
+     * Chatbot's custom notification format. Empty: P4 goes to the chatWebhookUrl subscription.
+     */
+    chat: { slackWorkspaceId: string; slackChannelId: string };
   };
 }
 
@@ -279,6 +294,13 @@ export const defaultConfig: AutopilotConfig = {
       s3MaxObjectsPerRun: 1000,
     },
   },
+  modes: {
+    'database-failover': 'live',
+    'rollback-deployment': 'live',
+    'scale-ecs': 'live',
+    'investigate-5xx': 'live',
+    'restore-from-backup': 'live',
+  },
   paging: {
     topics: {
       P1: `arn:aws:sns:us-east-1:${ACCOUNT}:runbook-autopilot-dev-p1`,
@@ -286,6 +308,7 @@ export const defaultConfig: AutopilotConfig = {
       P3: `arn:aws:sns:us-east-1:${ACCOUNT}:runbook-autopilot-dev-p3`,
       P4: `arn:aws:sns:us-east-1:${ACCOUNT}:runbook-autopilot-dev-p4`,
     },
+    chat: { slackWorkspaceId: '', slackChannelId: '' },
   },
 };
 

@@ -1,4 +1,5 @@
 import { CONTROL_ATTRIBUTES, controlsAnomalyKey, readControlsItem } from './controls';
+import { RUNBOOKS } from './config';
 import { killSwitchVerdict } from './guardrails';
 
 const key = { pk: { S: 'controls' }, sk: { S: 'controls' } };
@@ -26,7 +27,8 @@ describe('controls item: fails closed', () => {
     ['an unknown BOOL', { paused: { BOOL: false } }, /paused \(BOOL\) is an unknown switch-like attribute/],
     ['an unknown switch-like name', { pauseAutomation: { S: 'please' } }, /pauseAutomation \(S\) is an unknown switch-like attribute/],
     ['an unknown switch-like value', { note: { S: 'on' } }, /note \(S\) is an unknown switch-like attribute/],
-    ['a per-runbook mode nobody declared yet', { 'mode#scale-ecs': { S: 'live' } }, /mode#scale-ecs \(S\)/],
+    // mode#<runbook> is declared for the five runbooks (issue 16); any other mode attribute is not.
+    ['a per-runbook mode nobody declared', { 'mode#no-such-runbook': { S: 'live' } }, /mode#no-such-runbook \(S\)/],
     ['setBy of the wrong type', { setBy: { N: '7' } }, /setBy holds N, not S/],
   ])('%s reads as kill switch ON with the reason', (_name, attrs, reason) => {
     const reading = readControlsItem({ ...key, killSwitch: { BOOL: false }, ...attrs } as never);
@@ -47,7 +49,14 @@ describe('controls item: fails closed', () => {
   });
 
   it('one table declares every attribute; the anomaly key is stable whatever the order', () => {
-    expect(Object.keys(CONTROL_ATTRIBUTES).sort()).toEqual(['dryRun', 'killSwitch', 'pk', 'reason', 'setBy', 'sk', 'updatedAt']);
+    const modes = RUNBOOKS.flatMap((rb) => [`mode#${rb}`, `mode#${rb}.at`, `mode#${rb}.reason`, `mode#${rb}.setBy`]);
+    expect(Object.keys(CONTROL_ATTRIBUTES).sort()).toEqual(['dryRun', 'killSwitch', ...modes, 'pk', 'reason', 'setBy', 'sk', 'updatedAt'].sort());
+  });
+
+  it('a declared per-runbook mode of the wrong type is an anomaly (paged) but forces no global switch: that runbook alone reads as shadow (mode-reader)', () => {
+    const reading = readControlsItem({ ...key, killSwitch: { BOOL: false }, 'mode#scale-ecs': { BOOL: true } } as never);
+    expect(reading).toMatchObject({ killSwitch: false, dryRun: false });
+    expect(reading.anomalies).toEqual(['mode#scale-ecs holds BOOL, not S']);
     expect(controlsAnomalyKey(['a', 'b'])).toBe(controlsAnomalyKey(['b', 'a']));
     expect(controlsAnomalyKey(['a'])).not.toBe(controlsAnomalyKey(['b']));
   });

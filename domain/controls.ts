@@ -13,7 +13,8 @@
  *
  * Pure: the item comes in as DynamoDB's attribute-value shape (plain data, no SDK import).
  */
-import type { RunbookId } from './config';
+import { RUNBOOKS, type RunbookId } from './config';
+import { modeAttribute } from './modes';
 import type { Controls } from './guardrails';
 import type { Page } from './paging';
 
@@ -39,6 +40,16 @@ export const CONTROL_ATTRIBUTES: Readonly<Record<string, ControlAttribute>> = {
   setBy: { kind: 'text' },
   reason: { kind: 'text' },
   updatedAt: { kind: 'number' },
+  // Per-runbook mode overrides (issue 16, domain/modes.ts): who/why/when beside each. They force
+  // no global switch: an unreadable mode reads as shadow for that runbook alone (adapters/dynamo/mode-reader.ts).
+  ...Object.fromEntries(
+    RUNBOOKS.flatMap((rb): [string, ControlAttribute][] => [
+      [modeAttribute(rb), { kind: 'text', failsClosedTo: [] }],
+      [`${modeAttribute(rb)}.setBy`, { kind: 'text', failsClosedTo: [] }],
+      [`${modeAttribute(rb)}.reason`, { kind: 'text', failsClosedTo: [] }],
+      [`${modeAttribute(rb)}.at`, { kind: 'number', failsClosedTo: [] }],
+    ]),
+  ),
 };
 
 /** Names that mean "a switch" whatever their type: an undeclared one of these fails closed. */

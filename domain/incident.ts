@@ -7,6 +7,7 @@
  */
 import type { RunbookId, Severity } from './config';
 import type { Verdict } from './guardrails';
+import type { RunbookMode } from './modes';
 
 export type TimelineKind =
   | 'event' // an event arrived (or was rejected / ignored)
@@ -37,6 +38,8 @@ export interface TimelineEntry {
   verdict?: Verdict;
   severity?: Severity;
   detail?: Record<string, unknown>;
+  /** The runbook's mode when the entry was recorded (domain/modes.ts). */
+  mode?: RunbookMode;
 }
 
 export type IncidentStatus = 'open' | 'mitigated' | 'resolved' | 'escalated' | 'ignored';

@@ -25,6 +25,7 @@
 import type { Severity } from './config';
 import { ESCALATION_MATRIX, type Page } from './paging';
 import { redactDeep } from './redact';
+import { toChatbotMessage } from './chatbot';
 
 export interface SnsMessageAttribute {
   DataType: 'String';
@@ -41,11 +42,13 @@ export interface PageContext {
   /** Region the autopilot runs in (the alarm document's Region, and the AlarmArn). */
   region: string;
   accountId: string;
+  /** P4 reaches chat through AWS Chatbot: its custom notification format (domain/chatbot.ts). */
+  chatbot?: boolean;
 }
 
 export interface RoutedPage extends SnsPageMessage {
   topicArn: string;
-  format: 'cloudwatch-alarm-json' | 'plain-text';
+  format: 'cloudwatch-alarm-json' | 'plain-text' | 'chatbot-custom';
 }
 
 /** SNS Publish: "Subjects must be ... no line breaks or control characters, and less than 100 characters long." */
@@ -69,6 +72,7 @@ export function routePage(page: Page, topics: Record<Severity, string>, context:
   if (ESCALATION_MATRIX[page.severity].channel === 'pagerduty') {
     return { topicArn, format: 'cloudwatch-alarm-json', ...toSnsMessage(page, context) };
   }
+  if (ESCALATION_MATRIX[page.severity].channel === 'chat' && context.chatbot) return { topicArn, format: 'chatbot-custom', ...toChatbotMessage(page) };
   return { topicArn, format: 'plain-text', ...toPlainTextMessage(page) };
 }
 
@@ -135,7 +139,7 @@ export function renderBody(page: Page): string {
   const lines: string[] = [
     `${page.action === 'trigger' ? 'INCIDENT' : 'RESOLVED'} [${page.severity} ${rule.meaning}: ${rule.escalation}, respond within ${rule.responseMinutes} min] ${page.title}`,
     `Incident key: ${page.incidentKey}`,
-    `Runbook: ${page.runbook}`,
+    `Runbook: ${page.runbook}${page.mode ? ` (mode: ${page.mode})` : ''}`,
     `Resource: ${page.resource}`,
     `At: ${new Date(page.at).toISOString()}`,
     '',
@@ -168,7 +172,7 @@ function bullets(items: string[]): string[] {
 
 function attributes(page: Page): Record<string, SnsMessageAttribute> {
   const a = (value: string): SnsMessageAttribute => ({ DataType: 'String', StringValue: value });
-  return { incident_key: a(page.incidentKey), severity: a(page.severity), event_action: a(page.action), runbook: a(page.runbook) };
+  return { incident_key: a(page.incidentKey), severity: a(page.severity), event_action: a(page.action), runbook: a(page.runbook), ...(page.mode ? { mode: a(page.mode) } : {}) };
 }
 
 function subjectLine(text: string): string {

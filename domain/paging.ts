@@ -5,6 +5,7 @@
  * PagerDuty (domain/pagerduty.ts) and publishing it to SNS (adapters) are separate steps.
  */
 import type { RunbookId, Severity } from './config';
+import type { RunbookMode } from './modes';
 
 export interface EscalationRule {
   severity: Severity;
@@ -57,4 +58,6 @@ export interface Page {
   /** The next manual step from the runbook (a command to paste where there is one). */
   nextStep: string;
   approval?: ApprovalRequest;
+  /** The runbook's mode when the page was sent (domain/modes.ts), stamped by the runtime's pager. */
+  mode?: RunbookMode;
 }

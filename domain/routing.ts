@@ -14,6 +14,7 @@ import { FAILOVER_TRIGGER_EVENTS } from './failover/triggers';
 import { AUTOPILOT_DETAIL_TYPES, AWS_EVENT_TYPES } from '../events/types';
 import { AUTOPILOT_EVENT_SOURCE } from '../handlers/shared/contract';
 import type { AutopilotConfig, RunbookId } from './config';
+import { codeDeployConfigured } from './features';
 
 // ---- Pattern language (the subset of EventBridge content filtering we use) ---------------
 // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-content-based-filtering.html
@@ -161,7 +162,8 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
       detail: { eventName: ['SERVICE_DEPLOYMENT_FAILED'] },
     },
   });
-  rules.push({
+  // Only where the adopter has CodeDeploy (issue 16: empty codeDeploy names turn it off).
+  if (codeDeployConfigured(config)) rules.push({
     runbook: 'rollback-deployment',
     name: 'rollback-codedeploy-failure',
     description: `CodeDeploy FAILURE in ${codeDeploy.applicationName}/${codeDeploy.deploymentGroupName}`,

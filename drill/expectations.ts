@@ -5,6 +5,7 @@
  */
 import { RUNBOOKS, type RunbookId } from '../domain/config';
 import { renderPageText } from './page-text';
+import { isWorded } from '../domain/modes';
 import { durationSeconds, formatSeconds } from './duration';
 import type { CallMatcher, Expectations, PageMatcher } from './scenario';
 import type { CallRecord, PageRecord, ScenarioRun } from './run-types';
@@ -121,6 +122,16 @@ export function evaluate(expect: Expectations, run: ScenarioRun): string[] {
     const { started, joined } = expect.workflows;
     if (started !== undefined && run.workflows.started !== started) failures.push(`workflows.started: expected ${started}, got ${run.workflows.started}`);
     if (joined !== undefined && run.workflows.joined !== joined) failures.push(`workflows.joined: expected ${joined}, got ${run.workflows.joined}`);
+  }
+
+  if (expect.everyPageSaysWould) {
+    if (run.pages.length === 0) failures.push('everyPageSaysWould: no page was sent');
+    for (const p of run.pages.filter((r) => !isWorded(r.page))) {
+      failures.push(`everyPageSaysWould: ${p.page.severity} "${p.page.title}" does not say "would" or lists as done: ${p.page.done.join('; ')}`);
+    }
+  }
+  if (expect.pageMode !== undefined) {
+    for (const p of run.pages.filter((r) => r.page.mode !== expect.pageMode)) failures.push(`pageMode ${expect.pageMode}: ${p.page.severity} "${p.page.title}" carries mode ${p.page.mode ?? 'none'}`);
   }
 
   if (expect.mitigatedWithin !== undefined) {

@@ -5,6 +5,7 @@
  * validation (drill/validate.ts) turns a raw JSON/YAML document into this shape or into
  * errors that name the offending path (`timeline[3].at: ...`).
  */
+import type { RunbookMode } from '../domain/modes';
 import type { IncidentStatus } from '../domain/incident';
 import type { AutopilotConfig, RunbookId, Severity } from '../domain/config';
 
@@ -105,6 +106,10 @@ export interface Expectations {
   workflows?: { started?: number; joined?: number };
   /** Simulated time from the first event to the first mitigated incident, at most this long. */
   mitigatedWithin?: DurationSpec;
+  /** Every page says "would" and lists no action as done (shadow / dry-run: domain/modes.ts isWorded); at least one page. */
+  everyPageSaysWould?: boolean;
+  /** Every page carries this runbook mode (domain/modes.ts). */
+  pageMode?: RunbookMode;
 }
 
 /** Deep-partial, for config overrides. */

@@ -3,6 +3,7 @@
  * naming its path (`timeline[3].at: ...`). Unknown keys are errors so a typo never
  * silently drops an expectation.
  */
+import { isRunbookMode, RUNBOOK_MODES } from '../domain/modes';
 import { RUNBOOKS, type RunbookId } from '../domain/config';
 import { parseDuration, parseSignedDuration } from './duration';
 import type { Scenario } from './scenario';
@@ -158,7 +159,7 @@ function callMatcher(p: Problems, path: string, v: unknown, withTimes: boolean):
 }
 
 function expectations(p: Problems, path: string, v: unknown): void {
-  const keys = ['mustCall', 'mustNotCall', 'pages', 'noPages', 'maxMutations', 'incidentStatus', 'guardrailRefusals', 'noGuardrailRefusals', 'timelineIncludes', 'timelineExcludes', 'rejectedEvents', 'workflows', 'mitigatedWithin'];
+  const keys = ['mustCall', 'mustNotCall', 'pages', 'noPages', 'maxMutations', 'incidentStatus', 'guardrailRefusals', 'noGuardrailRefusals', 'timelineIncludes', 'timelineExcludes', 'rejectedEvents', 'workflows', 'mitigatedWithin', 'everyPageSaysWould', 'pageMode'];
   if (!shape(p, path, v, [], keys)) return;
   if (Object.keys(v).length === 0) p.add(path, 'must state at least one expectation (a scenario that cannot fail proves nothing)');
   if ('mustCall' in v) array(p, join(path, 'mustCall'), v.mustCall, (m, mp) => callMatcher(p, mp, m, true));
@@ -174,6 +175,8 @@ function expectations(p: Problems, path: string, v: unknown): void {
       if ('times' in m) count(p, join(mp, 'times'), m.times);
     });
   if ('noPages' in v) bool(p, join(path, 'noPages'), v.noPages);
+  if ('everyPageSaysWould' in v) bool(p, join(path, 'everyPageSaysWould'), v.everyPageSaysWould);
+  if ('pageMode' in v && !isRunbookMode(v.pageMode)) p.add(join(path, 'pageMode'), `must be one of ${RUNBOOK_MODES.join(', ')}, got ${JSON.stringify(v.pageMode)}`);
   if ('maxMutations' in v) count(p, join(path, 'maxMutations'), v.maxMutations);
   if ('incidentStatus' in v) {
     const s = v.incidentStatus;

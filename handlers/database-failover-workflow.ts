@@ -40,12 +40,14 @@ export async function databaseFailoverWorkflow(input: FailoverInput, ctx: Durabl
     clock: rt.clock,
     async readGuardState(now) {
       const f = config.guardrails.failover;
-      const [controls, failovers, globalActions] = await Promise.all([
+      const [controls, failovers, globalActions, mode] = await Promise.all([
         rt.store.readControls(),
         rt.store.recentActions(failoverScope(config.database.primaryInstanceId), now - f.minSecondsBetweenFailovers * 1000),
         rt.store.recentActions('global', now - config.guardrails.circuitBreaker.windowSeconds * 1000),
+        rt.modeOf?.(RUNBOOK),
       ]);
-      return { controls, failovers, globalActions };
+      // Shadow (domain/modes.ts) decides like dry-run: every gate evaluated and paged, nothing promoted.
+      return { controls: mode?.mode === 'shadow' ? { ...controls, dryRun: true } : controls, failovers, globalActions };
     },
     async previewMutations() {
       const f = config.guardrails.failover;

@@ -153,7 +153,9 @@ async function investigate(rt: Runtime, ev: EventOf<'alarm'>, key: string, now: 
         session.incident.status = 'mitigated';
         status = 'acted';
       } else if (outcome.status === 'dry-run') {
-        p.done = [`DRY-RUN: would have ${response.summary}`];
+        // Nothing ran: the page must not say the tasks were restarted (issue 16).
+        p.title = `5XX on ${svc.serviceName}: memory leak, would restart the tasks; nothing was changed`;
+        p.done = [`nothing was changed; would have: ${response.summary}`];
         status = 'dry-run';
       } else {
         p.severity = 'P2';

@@ -27,8 +27,14 @@ class AutopilotPlugin {
     if (runtimes && Array.isArray(runtimes.enum) && !runtimes.enum.includes(RUNTIME)) runtimes.enum.push(RUNTIME);
 
     this.hooks = {
+      // Before anything is bundled: a stage still naming the example estate fails here, naming each field.
+      'package:initialize': () => this.refuseInert(),
       'package:compileEvents': () => this.extendTemplate(),
-      'before:deploy:deploy': () => this.refusePlaceholders(),
+      // Deploy only (never package): the one place credentials exist.
+      'before:deploy:deploy': () => {
+        this.refusePlaceholders();
+        return this.checkDeployingAccount();
+      },
     };
   }
 
@@ -50,15 +56,41 @@ class AutopilotPlugin {
 
   refusePlaceholders() {
     const params = this.deployParams();
-    const left = Object.entries(params).filter(([, v]) => PLACEHOLDER.test(String(v))).map(([k]) => k);
+    // With AWS Chatbot configured (paging.chat), P4 needs no webhook: its placeholder may stay.
+    const { loadConfig } = requireTs(path.join(__dirname, '..', 'config', 'load.ts'));
+    const { chatbotConfigured } = requireTs(path.join(__dirname, '..', 'domain', 'features.ts'));
+    const chatbot = chatbotConfigured(loadConfig(this.serverless.service.provider.stage));
+    const left = Object.entries(params).filter(([k, v]) => PLACEHOLDER.test(String(v)) && !(chatbot && k === 'chatWebhookUrl')).map(([k]) => k);
     if (left.length > 0) {
       throw new this.serverless.classes.Error(`refusing to deploy with placeholder parameters: ${left.join(', ')} (pass --param="name=value")`);
     }
   }
 
+  refuseInert() {
+    const { assertDeployable } = requireTs(path.join(__dirname, '..', 'config', 'adoption.ts'));
+    try {
+      assertDeployable(this.serverless.service.provider.stage);
+    } catch (err) {
+      throw new this.serverless.classes.Error(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /** The configured accounts against the one these credentials deploy into (STS GetCallerIdentity). */
+  async checkDeployingAccount() {
+    const stage = this.serverless.service.provider.stage;
+    const { assertDeployable, accountMismatches } = requireTs(path.join(__dirname, '..', 'config', 'adoption.ts'));
+    const config = assertDeployable(stage);
+    const identity = await this.serverless.getProvider('aws').request('STS', 'getCallerIdentity', {});
+    const problems = accountMismatches(config, String(identity && identity.Account));
+    if (problems.length > 0) {
+      throw new this.serverless.classes.Error(`refusing to deploy stage ${stage}: config/${stage}.json does not match the deploying account:\n  ${problems.join('\n  ')}`);
+    }
+  }
+
   extendTemplate() {
     const stage = this.serverless.service.provider.stage;
-    const { loadConfig } = requireTs(path.join(__dirname, '..', 'config', 'load.ts'));
+    // Refuses a stage whose config still names the example estate (config/adoption.ts), naming each field.
+    const { assertDeployable: loadConfig } = requireTs(path.join(__dirname, '..', 'config', 'adoption.ts'));
     const { extendTemplate } = requireTs(path.join(__dirname, 'extend-template.ts'));
     const { eventRules } = requireTs(path.join(__dirname, '..', 'domain', 'routing.ts'));
 

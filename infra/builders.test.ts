@@ -85,6 +85,8 @@ describe('deploy guard', () => {
     service: { custom: { autopilot: custom }, provider: { stage: 'dev' } },
     classes: { Error: ServerlessError },
     configSchemaHandler: { schema: { definitions: { awsLambdaRuntime: { enum: ['nodejs20.x'] } } } },
+    // The deploy hook also asks STS which account is deploying (config/adoption.ts accountMismatches).
+    getProvider: () => ({ request: async () => ({ Account: '123456789012' }) }),
   });
   const real = {
     pagerDutyEndpoint: 'https://events.pagerduty.com/integration/abc/enqueue',
@@ -93,11 +95,12 @@ describe('deploy guard', () => {
     ecsTaskRoleArns: 'arn:aws:iam::123456789012:role/task',
   };
 
-  it('refuses to deploy while a parameter is still a placeholder, and allows real values', () => {
+  it('refuses to deploy while a parameter is still a placeholder, and allows real values', async () => {
     const placeholder = new AutopilotPlugin(serverlessWith({ ...real, pagerDutyEndpoint: 'https://events.pagerduty.com/integration/REPLACE_WITH_INTEGRATION_KEY/enqueue' }), {}, {});
     expect(() => placeholder.hooks['before:deploy:deploy']!()).toThrow(/placeholder parameters: pagerDutyEndpoint/);
     const ready = new AutopilotPlugin(serverlessWith(real), {}, {});
     expect(() => ready.hooks['before:deploy:deploy']!()).not.toThrow();
+    await expect(ready.hooks['before:deploy:deploy']!()).resolves.toBeUndefined();
   });
 
   it('teaches serverless@3 the nodejs22.x runtime', () => {

@@ -97,9 +97,15 @@ describe('loadConfig', () => {
   });
 
   it('refuses a stage whose topics are another stage\'s', () => {
-    const err = errorOf(() => loadConfig('staging', stageDir({})));
+    const err = errorOf(() => loadConfig('staging', stageDir({ 'staging.json': { paging: { topics: topics('dev') } } })));
     expect(err.field).toBe('paging.topics.P1');
     expect(err.message).toMatch(/stage name "staging"/);
+  });
+
+  it('derives the topics of a stage whose file does not name them: the stack\'s own, named after the stage', () => {
+    const config = loadConfig('staging', stageDir({ 'staging.json': { accountIds: ['111122223333'], primaryRegion: 'eu-west-1' } }));
+    expect(config.paging.topics.P1).toBe('arn:aws:sns:eu-west-1:111122223333:runbook-autopilot-staging-p1');
+    expect(config.paging.topics.P4).toBe('arn:aws:sns:eu-west-1:111122223333:runbook-autopilot-staging-p4');
   });
 
   it('reports invalid JSON with the file name', () => {

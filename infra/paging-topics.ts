@@ -13,6 +13,7 @@
 import type { AutopilotConfig, Severity } from '../domain/config';
 import { getAtt, ref, sub, type CfnResource } from './cfn';
 import { SERVICE } from './functions';
+import { chatbotConfigured } from '../domain/features';
 import { PAGING_KEY_ALIAS_ID, PAGING_KEY_ID, topicId } from './logical-ids';
 
 export interface PagingParams {
@@ -94,9 +95,49 @@ export function pagingResources(config: AutopilotConfig, params: PagingParams): 
     Type: 'AWS::SNS::Subscription',
     Properties: { TopicArn: ref(topicId('P3')), Protocol: 'email', Endpoint: params.opsEmail },
   };
-  resources[`${topicId('P4')}ChatSubscription`] = {
-    Type: 'AWS::SNS::Subscription',
-    Properties: { TopicArn: ref(topicId('P4')), Protocol: 'https', Endpoint: params.chatWebhookUrl, RawMessageDelivery: false },
-  };
+  if (chatbotConfigured(config)) {
+    // P4 the ecosystem's way (issue 16): AWS Chatbot posts the topic's custom notifications
+    // (domain/chatbot.ts) to the Slack channel; nothing has to confirm an HTTPS subscription.
+    Object.assign(resources, chatbotResources(config));
+  } else {
+    resources[`${topicId('P4')}ChatSubscription`] = {
+      Type: 'AWS::SNS::Subscription',
+      Properties: { TopicArn: ref(topicId('P4')), Protocol: 'https', Endpoint: params.chatWebhookUrl, RawMessageDelivery: false },
+    };
+  }
   return resources;
+}
+
+export const CHATBOT_ROLE_ID = 'ChatbotChannelRole';
+export const CHATBOT_CHANNEL_ID = 'ChatbotSlackChannelP4';
+
+/** AWS::Chatbot::SlackChannelConfiguration on the P4 topic, with a role that can only read CloudWatch (what the notifications show). */
+export function chatbotResources(config: AutopilotConfig): Record<string, CfnResource> {
+  const readOnly = 'arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess';
+  return {
+    [CHATBOT_ROLE_ID]: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        Description: `${SERVICE}-${config.stage}: AWS Chatbot channel role (P4)`,
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'chatbot.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
+        ManagedPolicyArns: [readOnly],
+      },
+    },
+    [CHATBOT_CHANNEL_ID]: {
+      Type: 'AWS::Chatbot::SlackChannelConfiguration',
+      Properties: {
+        ConfigurationName: `${SERVICE}-${config.stage}-p4`,
+        IamRoleArn: getAtt(CHATBOT_ROLE_ID, 'Arn'),
+        SlackWorkspaceId: config.paging.chat.slackWorkspaceId,
+        SlackChannelId: config.paging.chat.slackChannelId,
+        SnsTopicArns: [ref(topicId('P4'))],
+        // Whatever a channel member runs through Chatbot is capped by this, whatever the role allows.
+        GuardrailPolicies: [readOnly],
+        LoggingLevel: 'ERROR',
+      },
+    },
+  };
 }

@@ -13,6 +13,7 @@
  * checkpoint permissions are authorised against the durable execution ARN, a sub-resource
  * of a *version* (`function:name:*`), never the alias or the unqualified function.
  */
+import { blueGreenConfigured, codeDeployConfigured } from '../domain/features';
 import type { AutopilotConfig, RunbookId, Severity } from '../domain/config';
 import { escapeSub, getAtt, ref, sub, type CfnResource, type CfnValue, type PolicyStatement } from './cfn';
 import { functionArn, workflowAliasArnTemplate, workflowOf, type DeployedFunction } from './functions';
@@ -147,8 +148,11 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
         ],
         mutations: [
           allow('RollbackUpdateService', ['ecs:UpdateService'], [primaryServiceArn]),
-          allow('RollbackStopDeployment', ['codedeploy:StopDeployment'], [deploymentGroupArn(primary.region, config.codeDeploy.applicationName, config.codeDeploy.deploymentGroupName)]),
-          allow('RollbackSwitchListener', ['elasticloadbalancing:ModifyListener'], [primary.listenerArn]),
+          // Blue/green only where the adopter has it (issue 16: an empty codeDeploy / listenerArn turns it off).
+          ...(codeDeployConfigured(config)
+            ? [allow('RollbackStopDeployment', ['codedeploy:StopDeployment'], [deploymentGroupArn(primary.region, config.codeDeploy.applicationName, config.codeDeploy.deploymentGroupName)])]
+            : []),
+          ...(blueGreenConfigured(config) ? [allow('RollbackSwitchListener', ['elasticloadbalancing:ModifyListener'], [primary.listenerArn])] : []),
         ],
       };
     case 'scale-ecs':
@@ -213,7 +217,9 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
 
 /** The statements of one function's role. */
 export function roleStatements(fn: DeployedFunction, fns: readonly DeployedFunction[], config: AutopilotConfig, params: PermissionParams): PolicyStatement[] {
-  const grants = runbookGrants(fn.runbook, config, params);
+  const granted = runbookGrants(fn.runbook, config, params);
+  // A feature the adopter does not have (no S3 buckets configured) grants nothing: IAM refuses an empty Resource.
+  const grants = { reads: granted.reads.filter(hasResources), mutations: granted.mutations.filter(hasResources) };
   const acts = fn.kind === 'workflow' || workflowOf(fns, fn.runbook) === undefined;
   return [
     ...baseStatements(fn),
@@ -240,4 +246,9 @@ export function roleResource(fn: DeployedFunction, fns: readonly DeployedFunctio
       ],
     },
   };
+}
+
+function hasResources(statement: PolicyStatement): boolean {
+  const resource = (statement as { Resource?: unknown }).Resource;
+  return !Array.isArray(resource) || resource.length > 0;
 }

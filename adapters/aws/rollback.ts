@@ -4,6 +4,7 @@
  * the clients). Mutations re-read live state first and return what they find when the
  * change is already made; each verifies the end state before returning.
  */
+import { codeDeployConfigured } from '../../domain/features';
 import {
   DescribeAlarmsCommand,
   type CompositeAlarm,
@@ -237,6 +238,8 @@ export class AwsRollbackOperations implements RollbackOperations {
   }
 
   async activeCodeDeployDeployments(): Promise<CodeDeployDeploymentState[]> {
+    // No CodeDeploy configured (issue 16): the feature is off, so no call (and no grant) at all.
+    if (!codeDeployConfigured(this.config)) return [];
     const ids: string[] = [];
     let nextToken: string | undefined;
     do {

@@ -19,9 +19,10 @@ import {
   type ProposedAction,
   type Verdict,
 } from '../../domain/guardrails';
-import { circuitOpenBucket, type CircuitOpenEvent } from '../../domain/circuit-breaker';
+import { circuitOpenBucket, runbookOfIncidentKey, type CircuitOpenEvent } from '../../domain/circuit-breaker';
+import { modeVerdict, type ModeReading } from '../../domain/modes';
 import type { ControlsAnomalyEvent } from '../../domain/controls';
-import type { AutopilotConfig } from '../../domain/config';
+import type { AutopilotConfig, RunbookId } from '../../domain/config';
 import type { Clock, GuardrailStore, Recorder } from '../../domain/ports';
 import { arbitrateUnderLock, preemptLowerLock, previewArbiter, releaseResourceClaims, type PreemptionEvent } from './arbiter';
 
@@ -59,6 +60,11 @@ export interface ActuatorHooks {
   onControlsUnreadable?: (event: ControlsAnomalyEvent) => Promise<void>;
   /** The arbiter ended another runbook's work on the resource (adapters/runtime/arbiter.ts): page that incident. */
   onPreempted?: (event: PreemptionEvent) => Promise<void>;
+  /**
+   * The runbook's mode (domain/modes.ts), read fresh before each mutation: shadow answers as a
+   * dry run ("would ..."), off refuses. Absent: every runbook is live.
+   */
+  modeOf?: (runbook: RunbookId) => Promise<ModeReading>;
 }
 
 export class Actuator {
@@ -77,6 +83,16 @@ export class Actuator {
       req.recorder.record({ kind: 'guardrail', summary: `${v.guardrail}: ${v.pass ? 'pass' : 'REFUSE'} - ${v.reason}`, verdict: v });
     }
     if (!auth.allowed && auth.refusal) return this.refused(req, auth.refusal, auth.verdicts, now);
+    const runbook = this.hooks.modeOf ? runbookOfIncidentKey(proposed.incidentKey) : undefined;
+    if (runbook && this.hooks.modeOf) {
+      const { dryRun: shadow, ...mode } = modeVerdict(await this.hooks.modeOf(runbook));
+      req.recorder.record({ kind: 'guardrail', summary: `${mode.guardrail}: ${mode.pass ? 'pass' : 'REFUSE'} - ${mode.reason}`, verdict: mode });
+      if (!mode.pass) return this.refused(req, mode, [...auth.verdicts, mode], now);
+      if (shadow) {
+        req.recorder.record({ kind: 'action', summary: `SHADOW: would ${proposed.summary}` });
+        return { status: 'dry-run', verdicts: [...auth.verdicts, mode] };
+      }
+    }
     if (auth.dryRun) {
       req.recorder.record({ kind: 'action', summary: `DRY-RUN: would ${proposed.summary}` });
       return { status: 'dry-run', verdicts: auth.verdicts };

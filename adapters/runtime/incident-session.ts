@@ -6,6 +6,7 @@
 import type { IncidentRecord, TimelineEntry } from '../../domain/incident';
 import type { Clock, GuardrailStore, Recorder } from '../../domain/ports';
 import { redactDeep } from '../../domain/redact';
+import type { RunbookMode } from '../../domain/modes';
 
 export type EntrySink = (incidentKey: string, entry: TimelineEntry) => void;
 
@@ -25,10 +26,13 @@ export class IncidentSession implements Recorder {
   now(): number {
     return this.clock.now();
   }
+  /** The runbook's mode for this invocation (domain/modes.ts): stamped on every timeline entry. */
+  mode?: RunbookMode;
 
   recordEntry(raw: TimelineEntry): void {
     // Stored as it will be read back: no secret, no environment value (domain/redact.ts).
-    const entry = redactDeep(raw);
+    const redacted = redactDeep(raw);
+    const entry = this.mode !== undefined && redacted.mode === undefined ? { ...redacted, mode: this.mode } : redacted;
     this.incident.timeline.push(entry);
     for (const sink of this.sinks) sink(this.incident.key, entry);
   }

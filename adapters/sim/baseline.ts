@@ -272,6 +272,14 @@ export function baselineWorld(): WorldSpec {
         elasticache: {
           clusters: Object.fromEntries(cfg.dependencies.elastiCacheClusterIds.map((id) => [id, { status: 'available', engine: 'redis' as const, nodeType: 'cache.t3.micro', numNodes: 1 }])),
         },
+        // The stack's paging topics, each with a confirmed subscription (the preflight reads them).
+        sns: {
+          subscriptions: (['P1', 'P2', 'P3', 'P4'] as const).map((severity) => ({
+            topicArn: cfg.paging.topics[severity],
+            protocol: severity === 'P3' ? 'email' : 'https',
+            endpoint: severity === 'P3' ? 'ops@example.com' : severity === 'P4' ? 'https://chat.example.com/hook' : 'https://events.pagerduty.com/integration/KEY/enqueue',
+          })),
+        },
       },
       [secondaryRegion]: {
         rds: {

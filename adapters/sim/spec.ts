@@ -405,6 +405,8 @@ export interface ElastiCacheSpec {
 export interface SnsSpec {
   /** Topic ARNs that exist. Empty or absent: any topic ARN of this region and account is accepted. */
   topics?: string[];
+  /** Subscriptions (ListSubscriptionsByTopic). `pending`: not confirmed yet (email, HTTPS): SNS lists them as PendingConfirmation. */
+  subscriptions?: { topicArn: string; protocol: string; endpoint: string; pending?: boolean }[];
 }
 
 export interface RegionSpec {

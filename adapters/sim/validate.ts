@@ -427,8 +427,20 @@ function validateRegion(p: Problems, path: string, v: Json): void {
     map(p, `${path}.elasticache.clusters`, ec?.clusters, (at, _k, x) => void obj(p, at, x, ['status', 'engine', 'nodeType', 'numNodes']));
   }
   if (r.sns !== undefined) {
-    const s = obj(p, `${path}.sns`, r.sns, ['topics']);
+    const s = obj(p, `${path}.sns`, r.sns, ['topics', 'subscriptions']);
     strings(p, `${path}.sns.topics`, s?.topics);
+    if (s?.subscriptions !== undefined) {
+      if (!Array.isArray(s.subscriptions)) p.push(`${path}.sns.subscriptions: must be an array`);
+      else
+        s.subscriptions.forEach((x, i) => {
+          const at = `${path}.sns.subscriptions[${i}]`;
+          const sub = obj(p, at, x, ['topicArn', 'protocol', 'endpoint', 'pending'], ['topicArn', 'protocol', 'endpoint']);
+          str(p, `${at}.topicArn`, sub?.topicArn, false);
+          str(p, `${at}.protocol`, sub?.protocol, false);
+          str(p, `${at}.endpoint`, sub?.endpoint, false);
+          if (sub?.pending !== undefined) bool(p, `${at}.pending`, sub.pending);
+        });
+    }
   }
 }
 

@@ -171,7 +171,11 @@ export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Pro
     scalingPage({
       incidentKey: input.incidentKey, ref, at: now,
       severity: decision.capped ? 'P2' : 'P4',
-      title: decision.capped ? `${ref.service} scaled to its max of ${decision.to}: load may exceed capacity` : `${ref.service} scaled out ${decision.from} -> ${decision.to}`,
+      // Dry-run / shadow: nothing ran, so the title says what would have been done (issue 16).
+      title:
+        first.status === 'dry-run'
+          ? `${ref.service}: would scale out ${decision.from} -> ${decision.to}${decision.capped ? ` (its max)` : ''}; nothing was changed`
+          : decision.capped ? `${ref.service} scaled to its max of ${decision.to}: load may exceed capacity` : `${ref.service} scaled out ${decision.from} -> ${decision.to}`,
       seen: [...seen, ...decision.verdicts.map((v) => `${v.guardrail}: ${v.reason}`)], capacity: current, done,
       nextStep: decision.capped
         ? `The service is at its configured max; raise guardrails.scaling.maxTasks / the target's MaxCapacity or shed load. Watch: ${checkCapacityCommand(ref)}`

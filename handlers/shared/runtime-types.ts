@@ -6,6 +6,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AutopilotConfig, RunbookId, Severity } from '../../domain/config';
 import type { GuardrailStore, Pager } from '../../domain/ports';
+import type { ModeReading } from '../../domain/modes';
 import type { AwsRegions } from '../../adapters/aws/clients';
 import type { WorkflowClock } from '../../adapters/durable';
 import type { Actuator } from '../../adapters/runtime/actuator';
@@ -31,6 +32,8 @@ export interface Runtime {
    * name joins the running execution instead of starting another.
    */
   startWorkflow(runbook: RunbookId, executionName: string, input: unknown): Promise<'started' | 'joined'>;
+  /** The runbook's effective mode (config default, state-table override; domain/modes.ts). Absent: live. */
+  modeOf?: (runbook: RunbookId) => Promise<ModeReading>;
   /** Hand-off between runbooks: an EventBridge event with source runbook-autopilot. */
   emit(detailType: string, detail: Record<string, unknown>): Promise<void>;
 }

@@ -65,7 +65,8 @@ describe('createRuntime', () => {
 
     const again = await rt.openSession({ ...init, title: 'a duplicate trigger' });
     expect(again.incident.title).toBe('CPU high');
-    expect(again.incident.timeline).toEqual([{ kind: 'decision', summary: 'scale 2 -> 4', at: T0 }]);
+    // Every entry carries the runbook's mode (issue 16; live: no override, config default).
+    expect(again.incident.timeline).toEqual([{ kind: 'decision', summary: 'scale 2 -> 4', at: T0, mode: 'live' }]);
   });
 
   it('sends session entries to the sinks and to the logger with the incident key, secrets redacted', async () => {
@@ -76,7 +77,7 @@ describe('createRuntime', () => {
     session.record({ kind: 'signal', summary: 'DATABASE_URL=postgresql://regami:hunter2@db/regami' });
 
     // Sinks (and the stored record) receive the entry as stored: redacted.
-    expect(seenEntries).toEqual([[init.key, { kind: 'signal', summary: 'DATABASE_URL=postgresql://regami:***@db/regami', at: T0 }]]);
+    expect(seenEntries).toEqual([[init.key, { kind: 'signal', summary: 'DATABASE_URL=postgresql://regami:***@db/regami', at: T0, mode: 'live' }]]);
     expect(info).toHaveBeenCalledWith('DATABASE_URL=postgresql://regami:***@db/regami', expect.objectContaining({ correlation_id: init.key }));
     expect(JSON.stringify(info.mock.calls)).not.toContain('hunter2');
   });

@@ -32,6 +32,9 @@ import { SnsPager, regionOfArn } from '../../adapters/sns/pager';
 import { SystemClock } from '../../adapters/system-clock';
 import { FieldRejection, type Rejection } from '../../events/fields';
 import { configFromValue } from '../../config/load';
+import { stampPage, type ModeReading } from '../../domain/modes';
+import { chatbotConfigured } from '../../domain/features';
+import { DynamoModeReader } from '../../adapters/dynamo/mode-reader';
 import { AUTOPILOT_EVENT_SOURCE, ENV } from './contract';
 import type { Runtime } from './runtime-types';
 
@@ -115,7 +118,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       logger.warn('incident timeline truncated to fit one DynamoDB item', { correlation_id: key, droppedAwsCalls: dropped.awsCalls, droppedOther: dropped.other }),
   });
   const accountId = config.accountIds[0] ?? '000000000000';
-  const snsPager = new SnsPager((region) => aws.in(region).sns, config.paging.topics, { region: homeRegion, accountId }, (page, routed, messageId) =>
+  const snsPager = new SnsPager((region) => aws.in(region).sns, config.paging.topics, { region: homeRegion, accountId, chatbot: chatbotConfigured(config) }, (page, routed, messageId) =>
     logger.info('page published', {
       correlation_id: page.incidentKey,
       action: page.action,
@@ -127,8 +130,14 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     }),
   );
   const routed = resolvesWhereTriggered(snsPager, store, clock);
-  const pager = opts.wrapPager ? opts.wrapPager(routed) : routed;
+  // Per-runbook modes (domain/modes.ts): the config default, overridden in the controls item.
+  const modeReader = new DynamoModeReader(aws.in(homeRegion).dynamodb, opts.tableName);
+  const modeOf = (runbook: RunbookId): Promise<ModeReading> => modeReader.read(runbook, config);
+  // Outermost, so every observer (the drill's recorder included) sees the page as sent: with its
+  // mode, and worded "would" when nothing was changed (shadow, or dry-run in config or the table).
+  const pager = modeStampingPager(opts.wrapPager ? opts.wrapPager(routed) : routed, modeOf, async () => config.dryRun || (await store.readControls()).dryRun);
   const actuator = new Actuator(store, clock, config, {
+    modeOf,
     onCircuitOpen: async (event: CircuitOpenEvent) => {
       // One P1 per window whichever runbook asks (the dedup key also makes PagerDuty update one alert).
       const key = circuitOpenKey(event.at, event.policy.windowSeconds);
@@ -203,10 +212,14 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     async openSession(init) {
       // From here on every log line of this invocation carries the incident key.
       logger.appendKeys({ correlation_id: init.key });
-      const existing = await store.loadIncident(init.key);
+      const [existing, mode] = await Promise.all([store.loadIncident(init.key), modeOf(init.runbook)]);
       const record = existing ?? openIncident(init);
-      return new IncidentSession(record, clock, store, [logEntrySink(logger), ...sinks]);
+      const session = new IncidentSession(record, clock, store, [logEntrySink(logger), ...sinks]);
+      session.mode = mode.mode;
+      if (mode.note) session.record({ kind: 'note', runbook: init.runbook, summary: mode.note });
+      return session;
     },
+    modeOf,
     startWorkflow,
     emit,
   };
@@ -363,6 +376,14 @@ export function intakeHandler(name: string, getRuntime: () => Runtime, fn: Intak
     const logger = rt.logger;
     logger.appendKeys({ handler: name, correlation_id: eventId(event) ?? 'unknown-event' });
     try {
+      // A runbook that is off does nothing: its events are logged and ignored (domain/modes.ts).
+      const runbook = RUNBOOKS.find((rb) => rb === name);
+      const mode = runbook && rt.modeOf ? await rt.modeOf(runbook) : undefined;
+      if (mode?.mode === 'off') {
+        const result: IntakeResult = { status: 'ignored', reason: `runbook ${name} is off (${mode.source}): no decision, no page, no action` };
+        logOutcome(logger, name, result);
+        return result;
+      }
       const result = await fn(event, rt);
       logOutcome(logger, name, result);
       return result;
@@ -426,3 +447,13 @@ export function resolvesWhereTriggered(inner: Pager, store: GuardrailStore, cloc
   };
 }
 
+
+/** Stamps every page with its runbook's mode and words shadow / dry-run pages "would" (domain/modes.ts stampPage). */
+export function modeStampingPager(inner: Pager, modeOf: (runbook: RunbookId) => Promise<ModeReading>, dryRunOn: () => Promise<boolean>): Pager {
+  return {
+    async send(page: Page): Promise<void> {
+      const [mode, dryRun] = await Promise.all([modeOf(page.runbook), dryRunOn().catch(() => true)]);
+      await inner.send(stampPage(page, mode.mode, dryRun));
+    },
+  };
+}

@@ -71,6 +71,8 @@ export interface AlarmState {
 export interface CloudWatchState {
   metrics: MetricState[];
   alarms: Map<string, AlarmState>;
+  /** Custom metric data published with PutMetricData (the preflight's RunbookReady), in call order. */
+  published: { at: number; namespace: string; metricName: string; dimensions: Record<string, string>; value: number }[];
 }
 
 const PAGE_ALARMS = 3;
@@ -89,7 +91,7 @@ function dimsOut(d: Record<string, string>): Dimension[] {
 }
 
 export function initCloudWatch(world: SimWorld, region: string, spec: CloudWatchSpec | undefined): CloudWatchState {
-  const state: CloudWatchState = { metrics: [], alarms: new Map() };
+  const state: CloudWatchState = { metrics: [], alarms: new Map(), published: [] };
   for (const [label, m] of Object.entries(spec?.metrics ?? {})) {
     state.metrics.push({ label, namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions ?? {}, unit: m.unit, series: m.series, overrides: m.overrides ?? [], gaps: m.gaps ?? [], perTask: m.perTask, recorded: new Map() });
   }
@@ -503,10 +505,29 @@ function setAlarmStateOp(ctx: OpContext, input: SetAlarmStateCommandInput): Out<
   return {};
 }
 
+/**
+ * PutMetricData, as far as the autopilot uses it: AWS reserves namespaces beginning with "AWS/"
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html),
+ * at most 1000 data per call, and a value must be a finite number.
+ */
+function putMetricData(ctx: OpContext, input: { Namespace?: string; MetricData?: { MetricName?: string; Dimensions?: Dimension[]; Value?: number }[] }): Record<string, never> {
+  if (!input.Namespace) throw awsError('MissingParameter', 'The parameter Namespace is required.', { status: 400, sdk });
+  if (input.Namespace.startsWith('AWS/')) throw awsError('InvalidParameterValue', 'The value AWS/ for parameter Namespace is invalid.', { status: 400, sdk });
+  const data = input.MetricData ?? [];
+  if (data.length === 0 || data.length > 1000) throw awsError('InvalidParameterValue', 'MetricData must hold between 1 and 1000 items.', { status: 400, sdk });
+  for (const d of data) {
+    if (!d.MetricName) throw awsError('MissingParameter', 'The parameter MetricData.member.N.MetricName is required.', { status: 400, sdk });
+    if (typeof d.Value !== 'number' || !Number.isFinite(d.Value)) throw awsError('InvalidParameterValue', `The value ${String(d.Value)} for parameter MetricData.member.N.Value is invalid.`, { status: 400, sdk });
+  }
+  for (const d of data) ctx.r.cloudwatch.published.push({ at: ctx.now, namespace: input.Namespace, metricName: d.MetricName!, dimensions: dimsOf(d.Dimensions), value: d.Value! });
+  return {};
+}
+
 registerService('CloudWatch', {
   sdk,
   throttleError: 'Throttling',
   ops: {
+    PutMetricData: putMetricData,
     GetMetricStatistics: getMetricStatistics,
     GetMetricData: getMetricData,
     ListMetrics: listMetrics,

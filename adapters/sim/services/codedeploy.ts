@@ -186,10 +186,21 @@ function stopDeployment(ctx: OpContext, input: StopDeploymentCommandInput): Out<
   return { status: 'Succeeded', statusMessage: input.autoRollbackEnabled ? 'Deployment stopped; automatic rollback started' : 'Deployment stopped' };
 }
 
+/** GetDeploymentGroup (read-only; the preflight checks the configured group exists). Errors as CodeDeploy names them. */
+function getDeploymentGroup(ctx: OpContext, input: { applicationName?: string; deploymentGroupName?: string }): { deploymentGroupInfo: { applicationName: string; deploymentGroupName: string; computePlatform: string } } {
+  const cd = ctx.r.codedeploy;
+  if (!input.applicationName) throw awsError('ApplicationNameRequiredException', 'The minimum number of required application names was not specified.', { status: 400, sdk });
+  if (!input.deploymentGroupName) throw awsError('DeploymentGroupNameRequiredException', 'The deployment group name was not specified.', { status: 400, sdk });
+  if (!cd.applications.has(input.applicationName)) throw awsError('ApplicationDoesNotExistException', `No application found for name: ${input.applicationName}`, { status: 400, sdk });
+  if (!cd.groups.has(`${input.applicationName}/${input.deploymentGroupName}`)) throw awsError('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${input.deploymentGroupName}`, { status: 400, sdk });
+  return { deploymentGroupInfo: { applicationName: input.applicationName, deploymentGroupName: input.deploymentGroupName, computePlatform: 'ECS' } };
+}
+
 registerService('CodeDeploy', {
   sdk,
   throttleError: 'ThrottlingException',
   ops: {
+    GetDeploymentGroup: getDeploymentGroup,
     ListDeployments: listDeployments,
     GetDeployment: getDeployment,
     BatchGetDeployments: batchGetDeployments,

@@ -5,7 +5,7 @@
 import * as snsSdk from '@aws-sdk/client-sns';
 import * as ebSdk from '@aws-sdk/client-eventbridge';
 import * as lambdaSdk from '@aws-sdk/client-lambda';
-import type { PublishCommandInput, PublishCommandOutput } from '@aws-sdk/client-sns';
+import type { ListSubscriptionsByTopicCommandInput, ListSubscriptionsByTopicCommandOutput, PublishCommandInput, PublishCommandOutput } from '@aws-sdk/client-sns';
 import type { PutEventsCommandInput, PutEventsCommandOutput, PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import type {
   InvokeCommandInput,
@@ -24,10 +24,11 @@ type Out<T> = Omit<T, '$metadata'>;
 
 export interface SnsState {
   topics: string[];
+  subscriptions: NonNullable<SnsSpec['subscriptions']>;
 }
 
 export function initSns(spec: SnsSpec | undefined): SnsState {
-  return { topics: spec?.topics ?? [] };
+  return { topics: spec?.topics ?? [], subscriptions: spec?.subscriptions ?? [] };
 }
 
 function uuid(ctx: OpContext): string {
@@ -57,7 +58,30 @@ function publish(ctx: OpContext, input: PublishCommandInput): Out<PublishCommand
   return { MessageId: messageId };
 }
 
-registerService('SNS', { sdk: snsSdk, throttleError: 'Throttling', ops: { Publish: publish } });
+/**
+ * ListSubscriptionsByTopic (https://docs.aws.amazon.com/sns/latest/api/API_ListSubscriptionsByTopic.html):
+ * NotFound for a topic that does not exist; a subscription not yet confirmed is listed with
+ * SubscriptionArn "PendingConfirmation" (what the preflight's "subscriptions confirmed" check reads).
+ */
+function listSubscriptionsByTopic(ctx: OpContext, input: ListSubscriptionsByTopicCommandInput): Out<ListSubscriptionsByTopicCommandOutput> {
+  const topicArn = input.TopicArn;
+  if (!topicArn) throw awsError('InvalidParameterException', 'Invalid parameter: TopicArn', { status: 400, sdk: snsSdk });
+  const m = /^arn:aws:sns:([^:]+):(\d+):([A-Za-z0-9_-]+(?:\.fifo)?)$/.exec(topicArn);
+  const topics = ctx.r.sns.topics;
+  if (!m || m[1] !== ctx.region || m[2] !== ctx.world.account || (topics.length && !topics.includes(topicArn))) throw awsError('NotFoundException', 'Topic does not exist', { status: 404, sdk: snsSdk });
+  const subs = ctx.r.sns.subscriptions.filter((s) => s.topicArn === topicArn);
+  return {
+    Subscriptions: subs.map((s, i) => ({
+      SubscriptionArn: s.pending ? 'PendingConfirmation' : `${topicArn}:${String(i).padStart(8, '0')}-0000-4000-a000-000000000000`,
+      Owner: ctx.world.account,
+      Protocol: s.protocol,
+      Endpoint: s.endpoint,
+      TopicArn: topicArn,
+    })),
+  };
+}
+
+registerService('SNS', { sdk: snsSdk, throttleError: 'Throttling', ops: { Publish: publish, ListSubscriptionsByTopic: listSubscriptionsByTopic } });
 
 // ------------------------------------------------------------ EventBridge
 

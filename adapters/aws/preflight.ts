@@ -1,0 +1,177 @@
+/**
+ * Reads the facts domain/preflight.ts judges: read-only calls only (Describe*, List*, Get*),
+ * so `autopilot preflight` runs with an operator's read-only credentials and the scheduled
+ * function with a read-only role. Every read is caught on its own: a fact that cannot be read
+ * becomes { ok: false, error } and fails its check by name, the others still run.
+ *
+ * Not read here: IAM policy simulation (iam:SimulatePrincipalPolicy). The project has no IAM
+ * client and the simulated region no IAM evaluation yet (issue 15a), so facts.iamDenied stays
+ * undefined and the report says the check was not run.
+ */
+import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, type DBInstance } from '@aws-sdk/client-rds';
+import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
+import { GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
+import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import type { AutopilotConfig, EcsServiceConfig, Severity } from '../../domain/config';
+import { codeDeployConfigured } from '../../domain/features';
+import type { AlarmFact, DbInstanceFact, Fact, PreflightFacts, RecordFact, ServiceFact } from '../../domain/preflight';
+import type { AwsRegions } from './clients';
+import './sdk/rds';
+import './sdk/ecs';
+import './sdk/cloudwatch';
+import './sdk/route53';
+import './sdk/appAutoScaling';
+import './sdk/codedeploy';
+import './sdk/sns';
+
+async function fact<T>(read: () => Promise<T>): Promise<Fact<T>> {
+  try {
+    return { ok: true, value: await read() };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
+}
+
+const NOT_FOUND = new Set(['DBInstanceNotFoundFault', 'DBInstanceNotFound']);
+
+export async function readPreflightFacts(aws: AwsRegions, config: AutopilotConfig, now: number): Promise<PreflightFacts> {
+  const db = config.database;
+  const primaryRds = aws.in(config.service.region).rds;
+
+  const instance = async (region: string, id: string): Promise<DbInstanceFact | undefined> => {
+    let found: DBInstance | undefined;
+    try {
+      found = (await aws.in(region).rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0];
+    } catch (err) {
+      if (err instanceof Error && NOT_FOUND.has(err.name)) return undefined;
+      throw err;
+    }
+    if (!found) return undefined;
+    return {
+      id,
+      status: found.DBInstanceStatus ?? 'unknown',
+      ...(found.ReadReplicaSourceDBInstanceIdentifier ? { replicaSourceId: found.ReadReplicaSourceDBInstanceIdentifier } : {}),
+      backupRetentionDays: found.BackupRetentionPeriod ?? 0,
+      ...(found.LatestRestorableTime ? { latestRestorableTime: found.LatestRestorableTime.getTime() } : {}),
+    };
+  };
+
+  const service = async (svc: EcsServiceConfig): Promise<ServiceFact | undefined> => {
+    const out = await aws.in(svc.region).ecs.send(new DescribeServicesCommand({ cluster: svc.clusterName, services: [svc.serviceName] }));
+    const s = out.services?.[0];
+    if (!s) return undefined;
+    return { status: s.status ?? 'unknown', desired: s.desiredCount ?? 0, taskDefinition: s.taskDefinition ?? '' };
+  };
+
+  const databaseUrl = async (svc: EcsServiceConfig): Promise<boolean> => {
+    const current = await service(svc);
+    if (!current?.taskDefinition) return false;
+    const td = (await aws.in(svc.region).ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition }))).taskDefinition;
+    // Only whether the variable is there and non-empty: its value (a password) is never kept.
+    return (td?.containerDefinitions ?? []).some((c) => c.name === svc.containerName && (c.environment ?? []).some((e) => e.name === 'DATABASE_URL' && !!e.value));
+  };
+
+  const [primaryDb, replicaDb, replicaLagSeconds, latestSnapshotAt, primaryService, secondaryService, primaryRevisions, primaryDatabaseUrl, secondaryDatabaseUrl, alarms, records, scalableTarget, subscriptions] =
+    await Promise.all([
+      fact(() => instance(config.service.region, db.primaryInstanceId)),
+      fact(() => instance(db.replicaRegion, db.replicaInstanceId)),
+      fact(async () => {
+        const out = await aws.in(db.replicaRegion).cloudwatch.send(
+          new GetMetricDataCommand({
+            StartTime: new Date(now - 600_000),
+            EndTime: new Date(now),
+            ScanBy: 'TimestampDescending',
+            MetricDataQueries: [{ Id: 'lag', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: db.replicaInstanceId }] }, Period: 60, Stat: 'Maximum' }, ReturnData: true }],
+          }),
+        );
+        const r = out.MetricDataResults?.find((m) => m.Id === 'lag');
+        const pairs = (r?.Timestamps ?? []).map((t, i) => ({ t: t.getTime(), v: r?.Values?.[i] })).filter((p): p is { t: number; v: number } => typeof p.v === 'number');
+        return pairs.sort((a, b) => b.t - a.t)[0]?.v;
+      }),
+      fact(async () => {
+        const times: number[] = [];
+        let marker: string | undefined;
+        do {
+          const out = await primaryRds.send(new DescribeDBSnapshotsCommand({ DBInstanceIdentifier: db.primaryInstanceId, ...(marker ? { Marker: marker } : {}) }));
+          for (const s of out.DBSnapshots ?? []) if (s.Status === 'available' && s.SnapshotCreateTime) times.push(s.SnapshotCreateTime.getTime());
+          marker = out.Marker;
+        } while (marker);
+        return times.length > 0 ? Math.max(...times) : undefined;
+      }),
+      fact(() => service(config.service)),
+      fact(() => service(config.secondaryService)),
+      fact(async () => {
+        const out = await aws.in(config.service.region).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: config.service.taskFamily, status: 'ACTIVE', sort: 'DESC' }));
+        return (out.taskDefinitionArns ?? []).map((arn) => arn.split('/').pop() ?? arn);
+      }),
+      fact(() => databaseUrl(config.service)),
+      fact(() => databaseUrl(config.secondaryService)),
+      fact(async () => {
+        const cw = aws.in(config.primaryRegion).cloudwatch;
+        const patterns = [...config.alarms.fiveXx, ...config.alarms.cpu, ...config.alarms.databaseDown];
+        const found = new Map<string, AlarmFact>();
+        for (const p of patterns) {
+          const out = await cw.send(new DescribeAlarmsCommand(p.endsWith('*') ? { AlarmNamePrefix: p.slice(0, -1), AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] } : { AlarmNames: [p], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
+          for (const a of out.MetricAlarms ?? []) {
+            if (!a.AlarmName) continue;
+            found.set(a.AlarmName, { name: a.AlarmName, ...(a.Metrics?.length ? { composite: true } : { namespace: a.Namespace, metricName: a.MetricName }) });
+          }
+          for (const a of out.CompositeAlarms ?? []) if (a.AlarmName) found.set(a.AlarmName, { name: a.AlarmName, composite: true });
+        }
+        return [...found.values()];
+      }),
+      fact(async () => {
+        const out = await aws.in(config.primaryRegion).route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: config.dns.hostedZoneId, StartRecordName: config.dns.recordName }));
+        return (out.ResourceRecordSets ?? []).map((r): RecordFact => ({ name: r.Name ?? '', type: r.Type ?? '', ...(r.SetIdentifier ? { setIdentifier: r.SetIdentifier } : {}), ...(r.Failover ? { failover: r.Failover } : {}) }));
+      }),
+      fact(async () => {
+        const out = await aws.in(config.service.region).appAutoScaling.send(
+          new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [`service/${config.service.clusterName}/${config.service.serviceName}`], ScalableDimension: 'ecs:service:DesiredCount' }),
+        );
+        const t = out.ScalableTargets?.[0];
+        return t ? { min: t.MinCapacity ?? 0, max: t.MaxCapacity ?? 0 } : undefined;
+      }),
+      fact(async () => {
+        const out = {} as Record<Severity, { confirmed: number; pending: number }>;
+        for (const severity of ['P1', 'P2', 'P3', 'P4'] as const) {
+          const arn = config.paging.topics[severity];
+          const region = arn.split(':')[3] ?? config.primaryRegion;
+          const subs = (await aws.in(region).sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: arn }))).Subscriptions ?? [];
+          const pending = subs.filter((s) => s.SubscriptionArn === 'PendingConfirmation').length;
+          out[severity] = { confirmed: subs.length - pending, pending };
+        }
+        return out;
+      }),
+    ]);
+
+  const facts: PreflightFacts = {
+    primaryDb,
+    replicaDb,
+    replicaLagSeconds,
+    latestSnapshotAt,
+    primaryService,
+    secondaryService,
+    primaryRevisions,
+    primaryDatabaseUrl,
+    secondaryDatabaseUrl,
+    alarms,
+    records,
+    scalableTarget,
+    subscriptions,
+  };
+  if (codeDeployConfigured(config)) {
+    facts.codeDeployGroup = await fact(async () => {
+      try {
+        await aws.in(config.service.region).codedeploy.send(new GetDeploymentGroupCommand({ applicationName: config.codeDeploy.applicationName, deploymentGroupName: config.codeDeploy.deploymentGroupName }));
+        return true;
+      } catch (err) {
+        if (err instanceof Error && (err.name === 'DeploymentGroupDoesNotExistException' || err.name === 'ApplicationDoesNotExistException')) return false;
+        throw err;
+      }
+    });
+  }
+  return facts;
+}
