@@ -1,16 +1,18 @@
 /**
  * The environment every function receives (names from ENV in handlers/shared/contract.ts).
  *
- * AUTOPILOT_CONFIG is the stage configuration with the paging topic ARNs replaced by the
- * topics this stack creates (Fn::Sub), so the code publishes exactly where the template
- * subscribed PagerDuty. WORKFLOW_ARNS are alias ARNs built from names (not Refs): a
+ * AUTOPILOT_CONFIG is the stage configuration's difference from the defaults (the function
+ * merges it over the same defaults at cold start: config/load.ts configFromValue), with the
+ * paging topic ARNs replaced by the topics this stack creates (Fn::Sub), so the code
+ * publishes exactly where the template subscribed PagerDuty. Only the difference travels
+ * because the whole configuration no longer fits Lambda's 4 KB environment. WORKFLOW_ARNS are alias ARNs built from names (not Refs): a
  * workflow's own environment cannot reference its alias without a dependency cycle.
  *
  * Set through serverless.yml (before serverless compiles the functions) so that a
  * change of configuration changes the version hash and publishes a new version behind
  * the workflow alias.
  */
-import type { AutopilotConfig, RunbookId, Severity } from '../domain/config';
+import { defaultConfig, type AutopilotConfig, type RunbookId, type Severity } from '../domain/config';
 import { ENV } from '../handlers/shared/contract';
 import { escapeSub, ref, sub, type CfnValue } from './cfn';
 import { SERVICE, workflowAliasArnTemplate, type DeployedFunction } from './functions';
@@ -72,14 +74,50 @@ export function workflowArnTemplates(fns: readonly DeployedFunction[]): Partial<
   return out;
 }
 
-/** The config JSON as an Fn::Sub whose topic ARNs are the Refs of the stack's own topics. */
+/** The fields a deployed function's AUTOPILOT_CONFIG carries whole (parseConfig requires them). */
+export const DEPLOYED_ESTATE_FIELDS = ['stage', 'accountIds', 'primaryRegion', 'service', 'database', 'alarms'] as const;
+
+/**
+ * What `config` sets differently from `base`: objects key by key, arrays and scalars whole
+ * (a stage file's array replaces the default's, so a changed array travels whole).
+ * Merging the result over `base` gives `config` back.
+ */
+export function configDifference(config: unknown, base: unknown): unknown {
+  if (isObject(config) && isObject(base)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(config)) {
+      if (!(key in base)) {
+        out[key] = value;
+        continue;
+      }
+      const diff = configDifference(value, base[key]);
+      if (diff !== undefined) out[key] = diff;
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+  return JSON.stringify(config) === JSON.stringify(base) ? undefined : config;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The config's difference from the defaults as an Fn::Sub whose topic ARNs are the Refs of the stack's own topics. */
 export function configWithDeployedTopics(config: AutopilotConfig): CfnValue {
   const placeholders: Record<Severity, string> = { P1: '', P2: '', P3: '', P4: '' };
-  const marked: AutopilotConfig = { ...config, paging: { ...config.paging, topics: { ...config.paging.topics } } };
-  for (const severity of Object.keys(placeholders) as Severity[]) {
-    placeholders[severity] = `@@TOPIC_${severity}@@`;
-    marked.paging.topics[severity] = placeholders[severity];
-  }
+  for (const severity of Object.keys(placeholders) as Severity[]) placeholders[severity] = `@@TOPIC_${severity}@@`;
+  const difference = (configDifference(config, defaultConfig) ?? {}) as Record<string, unknown>;
+  // The estate always travels whole, even where it equals the defaults: a function whose
+  // environment does not name its account, region, service and database refuses to start
+  // (handlers/shared/runtime.ts parseConfig) rather than act on the example estate.
+  const estate = Object.fromEntries(DEPLOYED_ESTATE_FIELDS.map((k) => [k, config[k]]));
+  const marked = {
+    ...difference,
+    ...estate,
+    guardrails: difference.guardrails ?? {},
+    // The topics always travel: they are the stack's own, substituted below.
+    paging: { ...((difference.paging as Record<string, unknown> | undefined) ?? {}), topics: placeholders },
+  };
   let json = escapeSub(JSON.stringify(marked));
   for (const severity of Object.keys(placeholders) as Severity[]) {
     json = json.replace(placeholders[severity], `\${${topicId(severity)}}`);
