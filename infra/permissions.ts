@@ -251,7 +251,7 @@ export function operatorStatements(fn: OperatorFunction, fns: readonly DeployedF
     ]),
     allow('StateTableReads', ['dynamodb:GetItem'], [getAtt(STATE_TABLE_ID, 'Arn')]),
     // Proof claims and relay markers; never the controls item (like every function role).
-    allow('ReplayClaimsAndRelayMarkers', ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], [getAtt(STATE_TABLE_ID, 'Arn')], CONTROLS_ITEM_EXCLUDED),
+    allow('ReplayClaimsAndRelayMarkers', [...STATE_TABLE_WRITES], [getAtt(STATE_TABLE_ID, 'Arn')], CONTROLS_ITEM_EXCLUDED),
     allow('PublishPages', ['sns:Publish'], SEVERITIES.map((s) => ref(topicId(s)))),
     allow('EncryptPages', ['kms:GenerateDataKey', 'kms:Decrypt'], [getAtt(PAGING_KEY_ID, 'Arn')]),
     allow('RelayVerifiedRequests', ['events:PutEvents'], [privateBusArn(config.stage)]),
