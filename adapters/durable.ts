@@ -91,10 +91,15 @@ export function parseApproval(raw: unknown): ApprovalOutcome {
   return { outcome: 'REJECTED', by, note: note ?? `callback result was not an approval: ${JSON.stringify(value)}` };
 }
 
-/** The commands a human pastes, printed in the approval page. */
-export function approvalCommands(callbackId: string, region: string): { approve: string; reject: string } {
+/**
+ * The commands a human pastes, printed in the approval page. They go through the
+ * operator-request function (`autopilot approve|reject`), the only principal allowed to send
+ * durable callbacks: it verifies who is answering and puts that verified ARN in `by`.
+ */
+export function approvalCommands(callbackId: string, region: string, incidentKey?: string): { approve: string; reject: string } {
+  const incident = incidentKey ? ` --incident ${incidentKey}` : '';
   return {
-    approve: `aws lambda send-durable-execution-callback-success --region ${region} --callback-id '${callbackId}' --result '{"outcome":"APPROVED","by":"'$USER'"}'`,
-    reject: `aws lambda send-durable-execution-callback-failure --region ${region} --callback-id '${callbackId}' --error '{"ErrorMessage":"rejected by '$USER'"}'`,
+    approve: `autopilot approve --region ${region}${incident} '${callbackId}'`,
+    reject: `autopilot reject --region ${region}${incident} '${callbackId}' --note '<why>'`,
   };
 }

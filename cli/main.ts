@@ -86,6 +86,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: 'per-runbook mode override in the state table (shows every runbook\'s mode without arguments)',
     load: async () => (require('./mode') as typeof import('./mode')).modeCommand,
   },
+  request: { usage: 'request restore|s3-restore|rollback [options]', summary: 'ask the autopilot for a restore or rollback, as your STS-verified AWS identity', help: '  restore --db ID (--time ISO | --snapshot ID) --reason TEXT\n  s3-restore --bucket B --prefix P --time ISO [--real] [--confirm-whole-bucket]\n  rollback --cluster C --service S --reason TEXT\n  --stage S, --region R\nExit: 0 relayed, 1 refused (the reason is paged too), 2 usage.', load: async () => (require('./operator') as typeof import('./operator')).requestCommand },
+  approve: { usage: 'approve [--incident KEY] [--note TEXT] [--stage S] [--region R] <callback id>', summary: 'approve a human gate (a restore needs someone other than its requester), as your STS-verified AWS identity', help: 'Exit: 0 answered, 1 refused, 2 usage.', load: async () => (require('./operator') as typeof import('./operator')).approveCommand },
+  reject: { usage: 'reject [--incident KEY] --note TEXT [--stage S] [--region R] <callback id>', summary: 'reject a human gate, as your STS-verified AWS identity', help: 'Exit: 0 answered, 1 refused, 2 usage.', load: async () => (require('./operator') as typeof import('./operator')).rejectCommand },
   'bad-input': {
     usage: 'bad-input [--json]',
     summary: 'deliver the bad-input corpus to every intake; count rejections and mutations (must be 0)',

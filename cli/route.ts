@@ -52,7 +52,8 @@ export function summarizeEvent(event: AutopilotEvent): string {
 
 function describeRule(rule: RuleSpec): string {
   const fn = RUNBOOK_FUNCTIONS[rule.runbook];
-  return `  -> ${rule.runbook}: handler ${fn.intake} (${fn.intakeHandler}) via rule ${rule.name}`;
+  const bus = rule.bus === 'private' ? ' on the private bus (only the investigate-5xx intake and the operator-request function may put events there)' : '';
+  return `  -> ${rule.runbook}: handler ${fn.intake} (${fn.intakeHandler}) via rule ${rule.name}${bus}`;
 }
 
 /** Route one file; returns false when it could not be read or was rejected. */
@@ -72,7 +73,8 @@ async function routeFile(path: string, config: AutopilotConfig): Promise<boolean
   const { event } = parsed;
   console.log(`${path}: ${event.detailType} [${event.source}] ${summarizeEvent(event)}`);
   // Patterns are matched on the raw JSON, as EventBridge does, not on our typed form.
-  const rules = matchingRules(config, JSON.parse(text) as unknown);
+  const raw = JSON.parse(text) as unknown;
+  const rules = [...matchingRules(config, raw, 'default'), ...matchingRules(config, raw, 'private')];
   if (rules.length === 0) console.log('  -> no rule delivers this event');
   for (const rule of rules) console.log(describeRule(rule));
   return true;

@@ -171,6 +171,10 @@ export interface AutopilotConfig {
       approvalTimeoutSeconds: number;
       restoreTimeoutSeconds: number;
       s3MaxObjectsPerRun: number;
+      /** S3 restore: restoreTime at most this many days back (older versions are not a repair, they are a rewrite). */
+      s3RestoreWindowDays: number;
+      /** S3 restore: objects copied per bucket per UTC day, across every request (an atomic counter in the state table). */
+      s3MaxObjectsPerBucketPerDay: number;
     };
   };
 
@@ -179,6 +183,16 @@ export interface AutopilotConfig {
    * controls item overrides one at run time (attribute mode#<runbook>).
    */
   modes: Record<RunbookId, RunbookMode>;
+
+  /**
+   * Who may ask and who may approve, by IAM principal ARN as STS reports it (verified by the
+   * operator-request function, never typed). An entry is an exact ARN, or a role's sessions:
+   * 'arn:aws:sts::<account>:assumed-role/<role>/*'. Empty lists refuse everyone (fail closed).
+   */
+  operators: {
+    requesters: string[];
+    approvers: string[];
+  };
 
   paging: {
     /** SNS topic ARNs per severity. P1/P2 are subscribed to PagerDuty over HTTPS; P3 email; P4 chat. */
@@ -292,6 +306,8 @@ export const defaultConfig: AutopilotConfig = {
       approvalTimeoutSeconds: 86400,
       restoreTimeoutSeconds: 3600,
       s3MaxObjectsPerRun: 1000,
+      s3RestoreWindowDays: 30,
+      s3MaxObjectsPerBucketPerDay: 5000,
     },
   },
   modes: {
@@ -301,6 +317,7 @@ export const defaultConfig: AutopilotConfig = {
     'investigate-5xx': 'live',
     'restore-from-backup': 'live',
   },
+  operators: { requesters: [], approvers: [] },
   paging: {
     topics: {
       P1: `arn:aws:sns:us-east-1:${ACCOUNT}:runbook-autopilot-dev-p1`,

@@ -32,7 +32,7 @@ export interface RefusedAction {
 
 export interface ApprovalRequest {
   callbackId: string;
-  /** Exact commands a human pastes to approve or reject (aws lambda send-durable-execution-callback-...). */
+  /** Exact commands a human pastes to approve or reject (`autopilot approve|reject`: through the operator-request function). */
   approveCommand: string;
   rejectCommand: string;
   expiresAt: number;

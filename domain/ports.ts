@@ -57,6 +57,12 @@ export interface GuardrailStore {
   ownChanges?(refs: readonly string[]): Promise<Set<string>>;
   prefetchIncident?(key: string): void;
   dropPrefetch?(key: string): void;
+  /**
+   * A counter with a ceiling, atomic across executions (a conditional update): takes up to
+   * `want` units of `key`'s `max`, returns how many were granted and how many were used
+   * before. Expires after `ttlSeconds`. (The S3 restore's objects per bucket per day.)
+   */
+  takeQuota(key: string, want: number, max: number, now: number, ttlSeconds: number): Promise<{ granted: number; usedBefore: number }>;
 }
 
 export interface Pager {

@@ -1,7 +1,7 @@
 import { SAMPLE_NAMES, loadSample } from '../events/samples/load';
 import { RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
 import { RUNBOOKS, defaultConfig, type AutopilotConfig, type RunbookId } from './config';
-import { PRIMARY_FAILING_EVENT_IDS, eventRules, matchesPattern, matchingRules, routeEvent, type EventPattern } from './routing';
+import { PRIMARY_FAILING_EVENT_IDS, eventRules, matchesPattern, matchingRules, routeEvent, type EventBusId, type EventPattern } from './routing';
 
 const config = defaultConfig;
 
@@ -31,6 +31,9 @@ const EXPECTED_ROUTE: Record<string, RunbookId[]> = {
   'rds-snapshot-export-failed': ['restore-from-backup'],
 };
 
+/** Our own requests and hand-offs travel on the private bus; AWS's events on the default bus. */
+const busOf = (name: string): EventBusId => (name.startsWith('autopilot-') ? 'private' : 'default');
+
 function withDetail(name: string, change: (detail: Record<string, unknown>, event: Record<string, unknown>) => void): Record<string, unknown> {
   const event = loadSample(name);
   change(event.detail as Record<string, unknown>, event);
@@ -43,7 +46,23 @@ describe('routeEvent on the samples', () => {
   });
 
   it.each(SAMPLE_NAMES)('routes %s to its runbook(s)', (name) => {
-    expect(routeEvent(config, loadSample(name))).toEqual(EXPECTED_ROUTE[name]);
+    expect(routeEvent(config, loadSample(name), busOf(name))).toEqual(EXPECTED_ROUTE[name]);
+  });
+
+  it.each(SAMPLE_NAMES.filter((n) => busOf(n) === 'private'))('delivers %s from the default bus to nobody (anyone with events:PutEvents can write there)', (name) => {
+    expect(routeEvent(config, loadSample(name), 'default')).toEqual([]);
+    expect(routeEvent(config, loadSample(name))).toEqual([]);
+  });
+
+  it.each(SAMPLE_NAMES.filter((n) => busOf(n) === 'default'))('delivers the AWS event %s from the private bus to nobody', (name) => {
+    expect(routeEvent(config, loadSample(name), 'private')).toEqual([]);
+  });
+
+  it('puts every rule for source runbook-autopilot on the private bus, and every other rule on the default bus', () => {
+    for (const rule of eventRules(config)) {
+      const ours = JSON.stringify(rule.pattern.source) === JSON.stringify(['runbook-autopilot']);
+      expect({ rule: rule.name, bus: rule.bus }).toEqual({ rule: rule.name, bus: ours ? 'private' : 'default' });
+    }
   });
 
   it('every runbook is reachable from some sample', () => {
@@ -125,12 +144,12 @@ describe('routeEvent keeps the rules narrow', () => {
   });
 
   it('routes our own requests only for our service, database and buckets', () => {
-    expect(routeEvent(config, withDetail('autopilot-scale-requested', (d) => (d.service = 'other')))).toEqual([]);
-    expect(routeEvent(config, withDetail('autopilot-rollback-requested', (d) => (d.cluster = 'other')))).toEqual([]);
-    expect(routeEvent(config, withDetail('autopilot-restore-requested', (d) => (d.dbInstanceId = 'other-db')))).toEqual([]);
-    expect(routeEvent(config, withDetail('autopilot-restore-requested', (d) => (d.dbInstanceId = 'regami-db-replica')))).toEqual(['restore-from-backup']);
-    expect(routeEvent(config, withDetail('autopilot-s3-restore-requested', (d) => (d.bucket = 'other-bucket')))).toEqual([]);
-    expect(routeEvent(config, withDetail('autopilot-scale-requested', (_d, e) => (e.source = 'someone-else')))).toEqual([]);
+    expect(routeEvent(config, withDetail('autopilot-scale-requested', (d) => (d.service = 'other')), 'private')).toEqual([]);
+    expect(routeEvent(config, withDetail('autopilot-rollback-requested', (d) => (d.cluster = 'other')), 'private')).toEqual([]);
+    expect(routeEvent(config, withDetail('autopilot-restore-requested', (d) => (d.dbInstanceId = 'other-db')), 'private')).toEqual([]);
+    expect(routeEvent(config, withDetail('autopilot-restore-requested', (d) => (d.dbInstanceId = 'regami-db-replica')), 'private')).toEqual(['restore-from-backup']);
+    expect(routeEvent(config, withDetail('autopilot-s3-restore-requested', (d) => (d.bucket = 'other-bucket')), 'private')).toEqual([]);
+    expect(routeEvent(config, withDetail('autopilot-scale-requested', (_d, e) => (e.source = 'someone-else')), 'private')).toEqual([]);
   });
 
   it('routes nothing for non-objects', () => {

@@ -36,8 +36,18 @@ export interface EventPattern {
   [field: string]: PatternMatcher[] | EventPattern;
 }
 
+/**
+ * Which bus a rule lives on. AWS events arrive on the account's default bus; our own
+ * requests and hand-offs only on the stack's private bus, whose resource policy admits
+ * the investigate function's role and the operator-request function's role and nobody
+ * else (infra/event-bus.ts). A `source: runbook-autopilot` event put on the default bus
+ * matches no rule.
+ */
+export type EventBusId = 'default' | 'private';
+
 export interface RuleSpec {
   runbook: RunbookId;
+  bus: EventBusId;
   /**
    * EventBridge rule name, at most 32 characters: infra prefixes it with
    * 'runbook-autopilot-<stage>-' and EventBridge allows 64 in all.
@@ -116,7 +126,7 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
   const rules: RuleSpec[] = [];
 
   const alarmRule = (runbook: RunbookId, name: string, description: string, names: readonly string[]): void => {
-    if (names.length > 0) rules.push({ runbook, name, description, pattern: alarmPattern(accounts, names) });
+    if (names.length > 0) rules.push({ runbook, bus: 'default', name, description, pattern: alarmPattern(accounts, names) });
   };
 
   // investigate-5xx: the 5XX alarms only. It reads stopped tasks, logs and metrics itself,
@@ -128,6 +138,7 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
   alarmRule('scale-ecs', 'scale-ecs-cpu-alarm', 'CPU alarms on the ECS service (ALARM scales out, OK allows scale-in)', config.alarms.cpu);
   rules.push({
     runbook: 'scale-ecs',
+    bus: 'private',
     name: 'scale-ecs-requested',
     description: `'${AUTOPILOT_DETAIL_TYPES.scaleRequested}' hand-offs for ${service.clusterName}/${service.serviceName}`,
     pattern: autopilotPattern(accounts, AUTOPILOT_DETAIL_TYPES.scaleRequested, ourService),
@@ -137,6 +148,7 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
   alarmRule('database-failover', 'failover-db-down-alarm', 'Database-down alarms (ALARM starts the confirm checks, OK resolves)', config.alarms.databaseDown);
   rules.push({
     runbook: 'database-failover',
+    bus: 'default',
     name: 'failover-rds-primary-failing',
     description: `RDS events meaning ${database.primaryInstanceId} is failing or unreachable`,
     pattern: {
@@ -152,6 +164,7 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
   // blue/green deployment, and rollback requests (operators, or investigate-5xx's hand-off).
   rules.push({
     runbook: 'rollback-deployment',
+    bus: 'default',
     name: 'rollback-ecs-deployment-failed',
     description: `SERVICE_DEPLOYMENT_FAILED on ${service.clusterName}/${service.serviceName}`,
     pattern: {
@@ -165,6 +178,7 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
   // Only where the adopter has CodeDeploy (issue 16: empty codeDeploy names turn it off).
   if (codeDeployConfigured(config)) rules.push({
     runbook: 'rollback-deployment',
+    bus: 'default',
     name: 'rollback-codedeploy-failure',
     description: `CodeDeploy FAILURE in ${codeDeploy.applicationName}/${codeDeploy.deploymentGroupName}`,
     pattern: {
@@ -176,6 +190,7 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
   });
   rules.push({
     runbook: 'rollback-deployment',
+    bus: 'private',
     name: 'rollback-requested',
     description: `'${AUTOPILOT_DETAIL_TYPES.rollbackRequested}' for ${service.clusterName}/${service.serviceName}`,
     pattern: autopilotPattern(accounts, AUTOPILOT_DETAIL_TYPES.rollbackRequested, ourService),
@@ -185,6 +200,7 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
   // backup-at-risk RDS events, which only page P3.
   rules.push({
     runbook: 'restore-from-backup',
+    bus: 'private',
     name: 'restore-db-requested',
     // The replica is included: after a failover it is the database in service.
     description: `'${AUTOPILOT_DETAIL_TYPES.restoreRequested}' for ${database.primaryInstanceId} or ${database.replicaInstanceId}`,
@@ -195,6 +211,7 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
   if (config.dependencies.s3Buckets.length > 0) {
     rules.push({
       runbook: 'restore-from-backup',
+      bus: 'private',
       name: 'restore-s3-requested',
       description: `'${AUTOPILOT_DETAIL_TYPES.s3RestoreRequested}' for ${config.dependencies.s3Buckets.join(', ')}`,
       pattern: autopilotPattern(accounts, AUTOPILOT_DETAIL_TYPES.s3RestoreRequested, { bucket: [...config.dependencies.s3Buckets] }),
@@ -202,6 +219,7 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
   }
   rules.push({
     runbook: 'restore-from-backup',
+    bus: 'default',
     name: 'restore-rds-backup-at-risk',
     description: `RDS events putting the backups of ${database.primaryInstanceId} at risk (P3 page)`,
     pattern: {
@@ -214,6 +232,7 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
   });
   rules.push({
     runbook: 'restore-from-backup',
+    bus: 'default',
     name: 'restore-rds-snapshot-at-risk',
     // Snapshot names are free-form (manual snapshots need not start with the instance id),
     // so the ARN is pinned to our accounts and both regions (cross-region copies land in the secondary).
@@ -313,13 +332,13 @@ export function matchesPattern(pattern: EventPattern, event: unknown): boolean {
   });
 }
 
-/** The rules that deliver this (raw) event, in declaration order. */
-export function matchingRules(config: AutopilotConfig, event: unknown): RuleSpec[] {
-  return eventRules(config).filter((rule) => matchesPattern(rule.pattern, event));
+/** The rules on `bus` that deliver this (raw) event, in declaration order. */
+export function matchingRules(config: AutopilotConfig, event: unknown, bus: EventBusId = 'default'): RuleSpec[] {
+  return eventRules(config).filter((rule) => rule.bus === bus && matchesPattern(rule.pattern, event));
 }
 
-/** The runbooks whose handlers receive this (raw) event; empty when no rule delivers it. */
-export function routeEvent(config: AutopilotConfig, event: unknown): RunbookId[] {
-  const runbooks = matchingRules(config, event).map((rule) => rule.runbook);
+/** The runbooks whose handlers receive this (raw) event put on `bus`; empty when no rule there delivers it. */
+export function routeEvent(config: AutopilotConfig, event: unknown, bus: EventBusId = 'default'): RunbookId[] {
+  const runbooks = matchingRules(config, event, bus).map((rule) => rule.runbook);
   return [...new Set(runbooks)];
 }

@@ -345,7 +345,8 @@ export class DrillDurableHost {
     await gate.op.sendCallbackFailure({ ErrorType: 'CallbackTimeoutError', ErrorMessage: 'Callback timed out (drill: no answer before the deadline)' });
   }
 
-  private release(gate: BlockedGate): void {
+  /** The gate is answered (also by a callback that reached the simulated Lambda API). */
+  release(gate: BlockedGate): void {
     for (const e of this.executions.values()) e.gates.delete(gate.callbackId);
   }
 

@@ -18,7 +18,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { AutopilotConfig, RunbookId } from '../domain/config';
 import { fnv1a, type TimelineEntry } from '../domain/incident';
 import type { Page } from '../domain/paging';
-import { routeEvent } from '../domain/routing';
+import { routeEvent, type EventBusId } from '../domain/routing';
+import { SimSts } from '../adapters/sim/sts';
+import { sha256Hex } from '../adapters/aws/caller-identity';
+import { buildOperatorHandler, type OperatorCommand, type OperatorResult } from '../handlers/operator-request';
+import { recordRelay } from '../handlers/shared/relay';
 import type { ObservedCall } from '../adapters/aws/clients';
 import { SimClock } from '../adapters/sim/clock';
 import type { WorkflowClock } from '../adapters/durable';
@@ -35,7 +39,7 @@ import { DrillDurableHost, realNow, type BlockedGate } from './durable-host';
 import { formatOffset, formatSeconds, parseSignedDuration } from './duration';
 import type { PlannedStep, PreparedScenario } from './load';
 import { intakeFactory, workflowFactory, type IntakeInvoker, type RunbookModules } from './runbooks';
-import type { ApprovalStep } from './scenario';
+import type { ApprovalStep, RequestStep } from './scenario';
 import type { CallRecord, DrillEntry, ExhaustedIntake, PageRecord, MutationRecord, ScenarioRun } from './run-types';
 import { isMutatingCall } from '../adapters/aws/clients';
 import { setStepCrashHook } from '../adapters/durable';
@@ -240,10 +244,12 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     {
       success: async (callbackId, result) => {
         const gate = host.gates().find((g) => g.callbackId === callbackId);
+        if (gate) host.release(gate);
         if (gate) await gate.op.sendCallbackSuccess(result);
       },
       failure: async (callbackId, error) => {
         const gate = host.gates().find((g) => g.callbackId === callbackId);
+        if (gate) host.release(gate);
         if (gate) await gate.op.sendCallbackFailure({ ErrorType: error?.errorType, ErrorMessage: error?.errorMessage, ErrorData: error?.errorData });
       },
     },
@@ -267,11 +273,12 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     return built;
   };
 
-  async function deliver(event: Record<string, unknown>, label: string, explicit?: RunbookId[]): Promise<void> {
+  async function deliver(event: Record<string, unknown>, label: string, explicit?: RunbookId[], bus: EventBusId = 'default'): Promise<void> {
     run.firstEventAt ??= clock.now();
     run.deliveries = (run.deliveries ?? 0) + 1;
-    const targets = explicit ?? safeRoute(event);
-    const where = explicit ? `delivered to ${explicit.join(', ')} (deliverTo)` : targets.length > 0 ? `-> ${targets.join(', ')}` : '-> no rule matches (not delivered)';
+    const targets = explicit ?? safeRoute(event, bus);
+    const onBus = bus === 'private' ? ' [private bus]' : '';
+    const where = explicit ? `delivered to ${explicit.join(', ')} (deliverTo)` : targets.length > 0 ? `-> ${targets.join(', ')}${onBus}` : `-> no rule matches${onBus} (not delivered)`;
     add({ kind: 'event', summary: `${label}${describeEvent(event)} ${where}` });
     for (const rb of targets) {
       const intake = intakeOf(rb);
@@ -301,12 +308,26 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     }
   }
 
-  function safeRoute(event: Record<string, unknown>): RunbookId[] {
+  function safeRoute(event: Record<string, unknown>, bus: EventBusId): RunbookId[] {
     try {
-      return routeEvent(config, event);
+      return routeEvent(config, event, bus);
     } catch (err) {
       fail(`routeEvent threw on ${describeEvent(event)}: ${err instanceof Error ? err.message : String(err)}`);
       return [];
+    }
+  }
+
+  // People: the operator-request function, with proofs signed by the simulated STS.
+  const sts = new SimSts(() => shared.now());
+  const operatorHandler = buildOperatorHandler(getRuntime, () => ({ verifier: sts }));
+  async function operatorCall(as: string, command: OperatorCommand): Promise<OperatorResult> {
+    run.firstEventAt ??= clock.now();
+    const headers = await sts.sign(as, config.primaryRegion, sha256Hex(JSON.stringify(command)));
+    try {
+      return await operatorHandler({ command, proof: { headers } });
+    } catch (err) {
+      fail(`operator-request threw: ${err instanceof Error ? err.message : String(err)}`);
+      return { status: 'refused', code: 'Error', reason: err instanceof Error ? err.message : String(err) };
     }
   }
 
@@ -333,7 +354,8 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
         }
         const emitted = Date.parse(String(next.event.time));
         const when = Number.isFinite(emitted) && shared.now() - emitted >= 1000 ? ` (emitted at ${formatOffset(emitted - prepared.startMs)})` : '';
-        await deliver(next.event, next.origin === 'hand-off' ? 'hand-off ' : `from the simulated region${when}: `);
+        // Hand-offs and relayed operator requests travel on the private bus; AWS's events on the default bus.
+        await deliver(next.event, next.origin === 'hand-off' ? 'hand-off ' : `from the simulated region${when}: `, undefined, next.origin === 'hand-off' ? 'private' : 'default');
         continue;
       }
       try {
@@ -410,7 +432,11 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
           if (!planned.step.keepTime) stampTime(event, clock.now());
           const storm = (planned.step.repeat ?? 1) > 1 ? `[${planned.copy + 1}/${planned.step.repeat}] ` : '';
           const before = run.entries.length;
-          await deliver(event, storm, planned.step.deliverTo);
+          if (planned.step.relayedBy !== undefined) {
+            // As the operator-request function does before its PutEvents (handlers/shared/relay.ts).
+            await recordRelay(runtime.store, String(event['detail-type']), (event.detail ?? {}) as Record<string, unknown>, planned.step.relayedBy, clock.now());
+          }
+          await deliver(event, storm, planned.step.deliverTo, planned.step.bus ?? (planned.step.relayedBy !== undefined ? 'private' : 'default'));
           const entry = run.entries[before];
           if (entry) {
             entry.summary += `${late}${note}`;
@@ -442,8 +468,22 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
             add({ kind: 'approval', summary: `${step.type} "${step.callback}" by ${by}: no workflow waits at that gate${late}${note}`, ...lateField });
             break;
           }
+          if (step.as !== undefined) {
+            // As `autopilot approve` does: through the operator-request function, signed as `as`.
+            const command: OperatorCommand = { action: step.type, incidentKey: gate.executionName, callbackId: gate.callbackId, ...(step.note ? { note: step.note } : {}) };
+            const result = await operatorCall(step.as, command);
+            add({ kind: 'approval', runbook: gate.runbook, summary: `${step.as} ${step.type === 'approve' ? 'APPROVES' : 'REJECTS'} gate "${gate.name}" of ${gate.executionName} via the operator-request function: ${describeOperatorResult(result)}${late}${note}`, ...lateField });
+            if (result.status === 'refused') answered.delete(planned);
+            break;
+          }
           add({ kind: 'approval', runbook: gate.runbook, summary: `${by} ${step.type === 'approve' ? 'APPROVES' : 'REJECTS'} gate "${gate.name}" of ${gate.executionName}${late}${note}`, ...lateField });
           await host.answer(gate, step.type === 'approve' ? 'APPROVED' : 'REJECTED', by, step.note);
+          break;
+        }
+        case 'request': {
+          const step: RequestStep = planned.step;
+          const result = await operatorCall(step.as, { action: 'request', detailType: step.detailType, detail: step.detail });
+          add({ kind: 'event', summary: `${step.as} asks (autopilot request): ${step.detailType} -> ${describeOperatorResult(result)}${late}${note}`, ...lateField });
           break;
         }
       }
@@ -523,6 +563,12 @@ export function stampTime(event: Record<string, unknown>, ms: number): void {
   if (state && typeof state.timestamp === 'string') moveAlarmState(state, ms, alarmTimestamp);
   const previous = detail?.previousState as Record<string, unknown> | undefined;
   if (previous && typeof previous.timestamp === 'string') moveAlarmState(previous, ms - 300_000, alarmTimestamp);
+}
+
+export function describeOperatorResult(result: OperatorResult): string {
+  if (result.status === 'relayed') return `relayed to the private bus as requested by ${result.requestedBy}`;
+  if (result.status === 'answered') return `${result.outcome} sent as the durable callback, by ${result.by}`;
+  return `REFUSED ${result.code}: ${result.reason}`;
 }
 
 export function describeEvent(event: Record<string, unknown>): string {

@@ -34,6 +34,14 @@ export interface EventStep extends StepBase {
   every?: DurationSpec;
   /** Deliver to these runbooks' intakes instead of asking routeEvent (for events the rules would not route). */
   deliverTo?: RunbookId[];
+  /** The bus the event is put on (default: 'default', where AWS's events arrive; 'private': requests and hand-offs). */
+  bus?: 'default' | 'private';
+  /**
+   * This event is a request the operator-request function relayed for this verified principal
+   * (its detail's requestedBy): the drill writes the function's relay marker, then delivers the
+   * event on the private bus as EventBridge would (with `repeat`/`keepId`: its duplicates).
+   */
+  relayedBy?: string;
 }
 
 export interface WorldStep extends StepBase {
@@ -48,6 +56,23 @@ export interface ApprovalStep extends StepBase {
   callback: string;
   by?: string;
   note?: string;
+  /**
+   * Answer through the operator-request function as this principal (an STS ARN), with a
+   * proof signed by the simulated STS, as `autopilot approve` does. Without it the drill
+   * answers the gate directly (the callback a trusted operator would send).
+   */
+  as?: string;
+}
+
+/** A person asks through `autopilot request` (the operator-request function), signed as `as`. */
+export interface RequestStep extends StepBase {
+  type: 'request';
+  /** The caller's principal ARN as STS would report it. */
+  as: string;
+  /** 'Restore Requested' | 'S3 Restore Requested' | 'Rollback Requested'. */
+  detailType: string;
+  /** The request without requestedBy (set by the function from the verified identity). */
+  detail: Record<string, unknown>;
 }
 
 export interface ControlsStep extends StepBase {
@@ -56,7 +81,7 @@ export interface ControlsStep extends StepBase {
   controls: { killSwitch?: boolean; dryRun?: boolean; setBy?: string; reason?: string };
 }
 
-export type TimelineStep = EventStep | WorldStep | ApprovalStep | ControlsStep;
+export type TimelineStep = EventStep | WorldStep | ApprovalStep | ControlsStep | RequestStep;
 
 export interface CallMatcher {
   /** Service as the SDK names the client without "Client": 'RDS', 'ECS', 'Route53', 'CloudWatch'... */

@@ -37,7 +37,7 @@ describe('scenario validation', () => {
 
   it('names the path of an unknown timeline type and of an unknown key', () => {
     const problems = problemsOf({ timeline: [{ at: 5, type: 'explode' }, { at: 5, type: 'approve', callback: 'approve-failover', bye: 'x' }] });
-    expect(problems).toContain('timeline[0].type: must be one of event, world, approve, reject, controls, got "explode"');
+    expect(problems).toContain('timeline[0].type: must be one of event, world, approve, reject, controls, request, got "explode"');
     expect(problems.some((p) => p.startsWith('timeline[1].bye: unknown key'))).toBe(true);
   });
 

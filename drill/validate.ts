@@ -119,7 +119,9 @@ function timelineStep(p: Problems, path: string, v: unknown): void {
   const type = v.type;
   switch (type) {
     case 'event':
-      if (!shape(p, path, v, ['at', 'type', 'event'], ['keepId', 'keepTime', 'repeat', 'every', 'deliverTo', 'note'])) return;
+      if (!shape(p, path, v, ['at', 'type', 'event'], ['keepId', 'keepTime', 'repeat', 'every', 'deliverTo', 'note', 'bus', 'relayedBy'])) return;
+      if ('relayedBy' in v) str(p, join(path, 'relayedBy'), v.relayedBy, { nonEmpty: true });
+      if ('bus' in v && v.bus !== 'default' && v.bus !== 'private') p.add(join(path, 'bus'), `must be "default" or "private", got ${describe(v.bus)}`);
       eventSpec(p, join(path, 'event'), v.event);
       if ('keepId' in v) bool(p, join(path, 'keepId'), v.keepId);
       if ('keepTime' in v) bool(p, join(path, 'keepTime'), v.keepTime);
@@ -133,16 +135,23 @@ function timelineStep(p: Problems, path: string, v: unknown): void {
       break;
     case 'approve':
     case 'reject':
-      if (!shape(p, path, v, ['at', 'type', 'callback'], ['by', 'note'])) return;
+      if (!shape(p, path, v, ['at', 'type', 'callback'], ['by', 'note', 'as'])) return;
       str(p, join(path, 'callback'), v.callback, { nonEmpty: true });
       if ('by' in v) str(p, join(path, 'by'), v.by);
+      if ('as' in v) str(p, join(path, 'as'), v.as, { nonEmpty: true });
+      break;
+    case 'request':
+      if (!shape(p, path, v, ['at', 'type', 'as', 'detailType', 'detail'], ['note'])) return;
+      str(p, join(path, 'as'), v.as, { nonEmpty: true });
+      str(p, join(path, 'detailType'), v.detailType, { nonEmpty: true });
+      if (!isObj(v.detail)) p.add(join(path, 'detail'), `must be an object, got ${describe(v.detail)}`);
       break;
     case 'controls':
       if (!shape(p, path, v, ['at', 'type', 'controls'], ['note'])) return;
       controls(p, join(path, 'controls'), v.controls);
       break;
     default:
-      return p.add(join(path, 'type'), `must be one of event, world, approve, reject, controls, got ${describe(type)}`);
+      return p.add(join(path, 'type'), `must be one of event, world, approve, reject, controls, request, got ${describe(type)}`);
   }
   duration(p, join(path, 'at'), v.at);
   if ('note' in v) str(p, join(path, 'note'), v.note);

@@ -7,7 +7,7 @@ import { Fields, reject } from './fields';
 import type { RestoreRequestDetail, RollbackRequestDetail, S3RestoreRequestDetail, ScaleRequestDetail } from './types';
 
 export const RESTORE_REQUEST_FIELDS = ['dbInstanceId', 'snapshotId', 'restoreTime', 'reason', 'requestedBy'] as const;
-export const S3_RESTORE_REQUEST_FIELDS = ['bucket', 'prefix', 'restoreTime', 'dryRun', 'requestedBy'] as const;
+export const S3_RESTORE_REQUEST_FIELDS = ['bucket', 'prefix', 'restoreTime', 'dryRun', 'confirmWholeBucket', 'requestedBy'] as const;
 export const ROLLBACK_REQUEST_FIELDS = ['cluster', 'service', 'reason', 'requestedBy', 'incidentKey', 'evidence'] as const;
 export const SCALE_REQUEST_FIELDS = ['cluster', 'service', 'reason', 'incidentKey', 'evidence'] as const;
 
@@ -40,6 +40,8 @@ export function readS3RestoreRequest(detail: Fields): S3RestoreRequestDetail {
     prefix: detail.text('prefix'),
     restoreTime: detail.isoTime('restoreTime'),
     dryRun: detail.booleanOr('dryRun', true),
+    // (confirmWholeBucket: true); the restore workflow refuses an empty prefix otherwise.
+    confirmWholeBucket: detail.booleanOr('confirmWholeBucket', false),
     requestedBy: detail.identity('requestedBy'),
   };
 }

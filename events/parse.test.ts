@@ -209,10 +209,18 @@ describe('parseEvent on the samples', () => {
       prefix: 'dogs/photos/',
       restoreTime: Date.parse('2026-11-26T14:00:00Z'),
       dryRun: true,
+      confirmWholeBucket: false,
       requestedBy: 'alice@regami.com',
     });
     const explicit = accepted(parseSample('autopilot-s3-restore-requested', (e) => (detailOf(e).dryRun = false)));
     expect(explicit.detail).toMatchObject({ dryRun: false });
+  });
+
+  it('reads confirmWholeBucket (default false: an empty prefix is not the whole bucket unless said so) and refuses a non-boolean', () => {
+    const confirmed = accepted(parseSample('autopilot-s3-restore-requested', (e) => Object.assign(detailOf(e), { prefix: '', confirmWholeBucket: true })));
+    expect(confirmed.detail).toMatchObject({ prefix: '', confirmWholeBucket: true });
+    const typed = parseSample('autopilot-s3-restore-requested', (e) => Object.assign(detailOf(e), { prefix: '', confirmWholeBucket: 'yes' }));
+    expect(rejected(typed)).toMatchObject({ field: 'detail.confirmWholeBucket' });
   });
 
   it('reads a rollback request with and without the optional hand-off fields', () => {

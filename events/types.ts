@@ -196,6 +196,8 @@ export interface S3RestoreRequestDetail {
   restoreTime: number;
   /** defaults to true: an S3 restore only lists what it would restore unless asked otherwise */
   dryRun: boolean;
+  /** An empty prefix means the whole bucket: refused unless this says so (default false). */
+  confirmWholeBucket: boolean;
   requestedBy: string;
 }
 

@@ -154,7 +154,7 @@ describe('database failover (durable, simulated region)', () => {
     const gate = h.runner.getOperation('approve-failover');
     await gate.waitForData(WaitingOperationStatus.SUBMITTED);
     expect(h.mutations()).toEqual([]);
-    expect(h.pages().some((p) => p.includes('APPROVAL NEEDED') && p.includes('aws lambda send-durable-execution-callback-success'))).toBe(true);
+    expect(h.pages().some((p) => p.includes('APPROVAL NEEDED') && p.includes('autopilot approve'))).toBe(true);
     await gate.sendCallbackFailure({ ErrorMessage: 'rejected by bob: replica is in the wrong state' });
     const execution = await run;
     expect(execution.getResult()).toMatchObject({ result: 'refused', gate: 'Approval', reason: expect.stringContaining('REJECTED') });

@@ -22,7 +22,7 @@ export async function runRestoreWorkflow(input: RestoreWorkflowInput, ctx: Durab
     key: input.request.incidentKey,
     runbook: RUNBOOK,
     title: input.kind === 'db' ? `Restore ${input.request.dbInstanceId}` : `S3 restore of s3://${input.request.bucket}/${input.request.prefix}`,
-    severity: input.kind === 'db' ? 'P2' : 'P3',
+    severity: 'P2',
     detectedAt: rt.clock.now(),
   });
   const wf = flushingWorkflow(durableWorkflow(ctx, rt.clock), session);
@@ -55,10 +55,30 @@ async function runRestoreSteps(
   rt: Runtime,
 ): Promise<RestoreOutcome | S3RestoreSummary> {
   if (input.kind === 's3') {
-    const summary = await runS3Restore(input.request, { wf, ops, act, rec: session, page, maxObjects: rt.config.guardrails.restore.s3MaxObjectsPerRun });
+    const limits = rt.config.guardrails.restore;
+    const summary = await runS3Restore(input.request, {
+      wf,
+      ops,
+      act,
+      rec: session,
+      page,
+      maxObjects: limits.s3MaxObjectsPerRun,
+      now: async () => rt.clock.now(),
+      windowDays: limits.s3RestoreWindowDays,
+      approvalTimeoutSeconds: limits.approvalTimeoutSeconds,
+      approvalCommands: (callbackId) => approvalCommands(callbackId, rt.config.primaryRegion, input.request.incidentKey),
+      // Per bucket per UTC day, across every execution.
+      reserveObjects: async (b, want) => {
+        const day = new Date(rt.clock.now()).toISOString().slice(0, 10);
+        const max = limits.s3MaxObjectsPerBucketPerDay;
+        const taken = await rt.store.takeQuota(`s3-restore-objects#${b}#${day}`, want, max, rt.clock.now(), 2 * 86400);
+        return { granted: taken.granted, usedToday: taken.usedBefore, max };
+      },
+    });
     await wf.step('close-incident', async () => {
-      session.incident.status = input.request.dryRun ? 'resolved' : summary.resumeFrom || summary.refused ? 'escalated' : 'mitigated';
-      if (!input.request.dryRun && !summary.resumeFrom && !summary.refused) session.incident.mitigatedAt = rt.clock.now();
+      const finished = !summary.resumeFrom && !summary.refused;
+      session.incident.status = input.request.dryRun ? (summary.refused ? 'escalated' : 'resolved') : finished ? 'mitigated' : 'escalated';
+      if (!input.request.dryRun && finished) session.incident.mitigatedAt = rt.clock.now();
     });
     return summary;
   }
@@ -73,7 +93,7 @@ async function runRestoreSteps(
     rec: session,
     page,
     now: async () => rt.clock.now(),
-    approvalCommands: (callbackId) => approvalCommands(callbackId, rt.config.primaryRegion),
+    approvalCommands: (callbackId) => approvalCommands(callbackId, rt.config.primaryRegion, input.request.incidentKey),
     config: rt.config,
   });
   await wf.step('close-incident', async () => {

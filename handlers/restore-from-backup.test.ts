@@ -76,13 +76,55 @@ describe('restore from backup (durable)', () => {
     const run = h.runner.run({ payload: dbRequest(h, { kind: 'point-in-time', restoreTime }) });
     const gate = h.runner.getOperation('approve-switch');
     await gate.waitForData(WaitingOperationStatus.SUBMITTED);
-    await gate.sendCallbackSuccess(JSON.stringify({ outcome: 'APPROVED' }));
+    await gate.sendCallbackSuccess(JSON.stringify({ outcome: 'APPROVED', by: 'bob' }));
     const execution = await run;
     expect(execution.getResult()).toMatchObject({ outcome: 'switched' });
     const pitr = h.world.calls.find((c) => c.operation === 'RestoreDBInstanceToPointInTime' && c.outcome === 'ok')!.input as Record<string, unknown>;
     expect(pitr.SourceDBInstanceIdentifier).toBe(PRIMARY);
     expect(pitr.TargetDBInstanceIdentifier).not.toBe(PRIMARY);
     expect(new Date(pitr.RestoreTime as string | Date).getTime()).toBe(restoreTime);
+  });
+
+  it('refuses the requester approving their own restore: nothing is switched, it pages, and the gate waits for a second person', async () => {
+    const h = await harness();
+    const run = h.runner.run({ payload: dbRequest(h, { kind: 'point-in-time', restoreTime: h.rt.clock.now() - 600_000 }) });
+    const first = h.runner.getOperation('approve-switch');
+    await first.waitForData(WaitingOperationStatus.SUBMITTED);
+    await first.sendCallbackSuccess(JSON.stringify({ outcome: 'APPROVED', by: 'alice' }));
+    const second = h.runner.getOperation('approve-switch#2');
+    await second.waitForData(WaitingOperationStatus.SUBMITTED);
+    // Refused and paged; still nothing production reads has changed.
+    expect(h.mutations()).toEqual(['RDS.CreateDBSnapshot', 'RDS.RestoreDBInstanceToPointInTime']);
+    expect(h.pages().some((p) => /self-approval refused/.test(p.message) && /alice requested this and cannot also approve it/.test(p.message))).toBe(true);
+    await second.sendCallbackSuccess(JSON.stringify({ outcome: 'APPROVED', by: 'bob' }));
+    expect((await run).getResult()).toMatchObject({ outcome: 'switched' });
+    expect(h.mutations()).toContain('ECS.UpdateService');
+  });
+
+  it('refuses an approval that names no approver (only the operator-request function answers gates, and it always does)', async () => {
+    const h = await harness();
+    const run = h.runner.run({ payload: dbRequest(h, { kind: 'point-in-time', restoreTime: h.rt.clock.now() - 600_000 }) });
+    const first = h.runner.getOperation('approve-switch');
+    await first.waitForData(WaitingOperationStatus.SUBMITTED);
+    await first.sendCallbackSuccess(JSON.stringify({ outcome: 'APPROVED' }));
+    const second = h.runner.getOperation('approve-switch#2');
+    await second.waitForData(WaitingOperationStatus.SUBMITTED);
+    await second.sendCallbackFailure({ ErrorMessage: 'rejected by bob' });
+    expect((await run).getResult()).toMatchObject({ outcome: 'prepared-not-switched', approval: 'REJECTED' });
+    expect(h.mutations()).not.toContain('ECS.UpdateService');
+  });
+
+  it('starts every restore page with the age of the restore point', async () => {
+    const h = await harness();
+    const run = h.runner.run({ payload: dbRequest(h, { kind: 'point-in-time', restoreTime: h.rt.clock.now() - 2 * 3600_000 }) });
+    const gate = h.runner.getOperation('approve-switch');
+    await gate.waitForData(WaitingOperationStatus.SUBMITTED);
+    await gate.sendCallbackFailure({ ErrorMessage: 'not needed after all' });
+    await run;
+    const pages = h.pages();
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    // The body's first line is the severity banner and the title; the title starts with the age.
+    for (const p of pages) expect(p.message).toMatch(/(INCIDENT|RESOLVED) \[[^\]]+\] \[restore point 2026-01-15T01:00:00\.000Z, \d+h\d\dm old\] /);
   });
 
   it('rejection leaves the prepared instance in place, does not switch, and pages', async () => {
@@ -164,17 +206,73 @@ describe('S3 restore (durable, simulated region)', () => {
     expect(h.pages().some((p) => /DRY-RUN S3 restore/.test(p.message))).toBe(true);
   });
 
+  async function approvedRealRun(h: Harness, input: RestoreWorkflowInput, by = 'bob') {
+    const runner = new LocalDurableTestRunner({ handlerFunction: buildWorkflow(() => h.rt) });
+    const run = runner.run({ payload: input });
+    const gate = runner.getOperation('approve-s3-restore');
+    await gate.waitForData(WaitingOperationStatus.SUBMITTED);
+    // The dry-run report came first; nothing is copied before the approval.
+    expect(h.world.calls.filter((c) => c.operation === 'CopyObject')).toEqual([]);
+    await gate.sendCallbackSuccess(JSON.stringify({ outcome: 'APPROVED', by }));
+    return run;
+  }
+
   it('the real run copies each object back to its newest version older than T, and only under the prefix', async () => {
     const h = await harness(worldWithVersions as never);
-    const execution = await h.runner.run({ payload: s3Input(false) });
+    const execution = await approvedRealRun(h, s3Input(false));
     const summary = execution.getResult() as { copied: string[] };
     expect(summary.copied).toEqual(['dogs/photos/1.jpg', 'dogs/photos/2.jpg']);
     const copies = h.world.calls.filter((c) => c.operation === 'CopyObject' && c.outcome === 'ok').map((c) => (c.input as { Key: string; CopySource: string }));
     expect(copies.map((c) => c.Key)).toEqual(['dogs/photos/1.jpg', 'dogs/photos/2.jpg']);
     expect(copies[0]!.CopySource).toContain('versionId=v1a');
     expect(copies[1]!.CopySource).toContain('versionId=v2a');
-    // Running it again finds nothing left to do (same content): resumable without double copies.
+    // Running it again finds nothing left to do (same content): no approval, no double copies.
     const again = await new LocalDurableTestRunner({ handlerFunction: buildWorkflow(() => h.rt) }).run({ payload: s3Input(false) });
     expect((again.getResult() as { copied: string[] }).copied).toEqual([]);
+    expect(h.pages().every((p) => /(INCIDENT|RESOLVED) \[[^\]]+\] \[restore point [^\]]+ old\] /.test(p.message))).toBe(true);
+    expect(h.world.snsOutbox.every((m) => m.topicArn === defaultConfig.paging.topics.P2)).toBe(true);
+  });
+
+  it('refuses an empty prefix (the whole bucket) unless the request confirms it, before listing anything', async () => {
+    const h = await harness(worldWithVersions as never);
+    const input = s3Input(false);
+    if (input.kind !== 's3') throw new Error('s3 input');
+    const execution = await h.runner.run({ payload: { kind: 's3', request: { ...input.request, prefix: '' } } });
+    expect(execution.getResult()).toMatchObject({ refused: expect.stringMatching(/^WholeBucketConfirmed: EmptyPrefix/) });
+    expect(h.world.calls.filter((c) => c.operation === 'ListObjectVersions' || c.operation === 'CopyObject')).toEqual([]);
+    expect(h.pages().some((p) => /refused: WholeBucketConfirmed/.test(p.message))).toBe(true);
+  });
+
+  it('refuses a restore time older than the configured window (default 30 days)', async () => {
+    const h = await harness(worldWithVersions as never);
+    const input = s3Input(true);
+    if (input.kind !== 's3') throw new Error('s3 input');
+    const execution = await h.runner.run({ payload: { kind: 's3', request: { ...input.request, restoreTime: h.rt.clock.now() - 31 * 86_400_000 } } });
+    expect(execution.getResult()).toMatchObject({ refused: expect.stringMatching(/^S3RestoreTimeInWindow: OutOfWindow/) });
+    expect(h.world.calls.filter((c) => c.operation === 'ListObjectVersions')).toEqual([]);
+  });
+
+  it('refuses the requester approving their own S3 restore: nothing copied until someone else approves', async () => {
+    const h = await harness(worldWithVersions as never);
+    const runner = new LocalDurableTestRunner({ handlerFunction: buildWorkflow(() => h.rt) });
+    const run = runner.run({ payload: s3Input(false) });
+    const first = runner.getOperation('approve-s3-restore');
+    await first.waitForData(WaitingOperationStatus.SUBMITTED);
+    await first.sendCallbackSuccess(JSON.stringify({ outcome: 'APPROVED', by: 'alice' }));
+    const second = runner.getOperation('approve-s3-restore#2');
+    await second.waitForData(WaitingOperationStatus.SUBMITTED);
+    expect(h.world.calls.filter((c) => c.operation === 'CopyObject')).toEqual([]);
+    await second.sendCallbackFailure({ ErrorMessage: 'rejected by bob' });
+    expect((await run).getResult()).toMatchObject({ copied: [], refused: expect.stringMatching(/^HumanApproval/) });
+    expect(h.world.calls.filter((c) => c.operation === 'CopyObject')).toEqual([]);
+  });
+
+  it('stops at the per-bucket object budget for the day, across requests', async () => {
+    const config: AutopilotConfig = { ...defaultConfig, guardrails: { ...defaultConfig.guardrails, restore: { ...defaultConfig.guardrails.restore, s3MaxObjectsPerBucketPerDay: 1 } } };
+    const h = await harness(worldWithVersions as never, config);
+    const execution = await approvedRealRun(h, s3Input(false));
+    expect(execution.getResult()).toMatchObject({ copied: ['dogs/photos/1.jpg'], refused: expect.stringMatching(/^S3DailyObjectBudget: 1 of 1 objects/) });
+    expect(h.world.calls.filter((c) => c.operation === 'CopyObject' && c.outcome === 'ok')).toHaveLength(1);
+    expect(h.pages().some((p) => /S3DailyObjectBudget/.test(p.message))).toBe(true);
   });
 });

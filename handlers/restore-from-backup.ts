@@ -15,6 +15,7 @@ import { backupProblem } from '../domain/restore/backup-events';
 import { parseEvent } from '../events';
 import { makePage } from '../adapters/runtime/wiring';
 import { intakeHandler, productionRuntime, type IntakeResult } from './shared/runtime';
+import { wasRelayed } from './shared/relay';
 import type { Runtime } from './shared/runtime-types';
 
 const RUNBOOK = 'restore-from-backup' as const;
@@ -28,6 +29,13 @@ export async function handleRestoreEvent(raw: unknown, rt: Runtime): Promise<Int
     return { status: 'rejected', reason: `${parsed.rejection.code}: ${parsed.rejection.message}` };
   }
   const event = parsed.event;
+
+  // A person's request acts only when the operator-request function relayed it (verified
+  // caller, private bus). A direct invoke or a forged event is refused before anything exists.
+  if (event.kind === 'restore-request' || event.kind === 's3-restore-request') {
+    const rawDetail = (raw as { detail?: unknown }).detail;
+    if (!(await wasRelayed(rt.store, event.detailType, rawDetail))) return refuseUnverified(event, rt);
+  }
 
   if (event.kind === 'restore-request') {
     const d = event.detail;
@@ -43,8 +51,8 @@ export async function handleRestoreEvent(raw: unknown, rt: Runtime): Promise<Int
   if (event.kind === 's3-restore-request') {
     const d = event.detail;
     const key = incidentKey(RUNBOOK, `s3-${d.bucket}`, fnv1a(event.id));
-    const request: S3RestoreRequest = { incidentKey: key, bucket: d.bucket, prefix: d.prefix, restoreTime: d.restoreTime, dryRun: d.dryRun, requestedBy: d.requestedBy };
-    const session = await rt.openSession({ key, runbook: RUNBOOK, title: `${d.dryRun ? 'Dry-run ' : ''}S3 restore of s3://${d.bucket}/${d.prefix}`, severity: 'P3', detectedAt: event.time });
+    const request: S3RestoreRequest = { incidentKey: key, bucket: d.bucket, prefix: d.prefix, restoreTime: d.restoreTime, dryRun: d.dryRun, confirmWholeBucket: d.confirmWholeBucket, requestedBy: d.requestedBy };
+    const session = await rt.openSession({ key, runbook: RUNBOOK, title: `${d.dryRun ? 'Dry-run ' : ''}S3 restore of s3://${d.bucket}/${d.prefix}`, severity: 'P2', detectedAt: event.time });
     session.record({ kind: 'event', runbook: RUNBOOK, summary: `S3 restore requested by ${d.requestedBy} (dry-run: ${d.dryRun})` });
     await session.flush();
     const started = await rt.startWorkflow(RUNBOOK, key, { kind: 's3', request } satisfies RestoreWorkflowInput);
@@ -85,6 +93,30 @@ export async function handleRestoreEvent(raw: unknown, rt: Runtime): Promise<Int
 
   rt.logger.warn('event not for this runbook', { kind: event.kind, id: event.id });
   return { status: 'ignored', reason: `${event.kind} is not handled by ${RUNBOOK}` };
+}
+
+async function refuseUnverified(event: { id: string; detailType: string; time: number; kind: string; detail: { requestedBy: string } }, rt: Runtime): Promise<IntakeResult> {
+  const key = incidentKey(RUNBOOK, 'unverified-request', fnv1a(event.id));
+  if (!(await rt.store.claimOnce(`event:${event.id}`, rt.clock.now(), 86400))) return { status: 'ignored', incidentKey: key, reason: 'duplicate event' };
+  const claimed = event.detail.requestedBy;
+  const reason = `UnverifiedRequest: this '${event.detailType}' was not relayed by the operator-request function (a direct invoke, or an event someone put on a bus): its requestedBy "${claimed.slice(0, 200)}" is only a claim`;
+  const session = await rt.openSession({ key, runbook: RUNBOOK, title: `Unverified ${event.detailType} refused`, severity: 'P2', detectedAt: event.time });
+  session.record({ kind: 'guardrail', runbook: RUNBOOK, summary: `VerifiedRequester: REFUSE - ${reason}`, verdict: { guardrail: 'VerifiedRequester', pass: false, reason } });
+  await makePage(rt.pager, rt.clock, session)({
+    incidentKey: key,
+    runbook: RUNBOOK,
+    resource: 'operator request',
+    action: 'trigger',
+    severity: 'P2',
+    title: `Unverified ${event.detailType} refused: nothing restored`,
+    diagnosis: [`event ${event.id} at ${new Date(event.time).toISOString()}`, `claimed requester (not verified): ${claimed.slice(0, 200)}`],
+    done: ['nothing: no snapshot, no instance, no object was touched'],
+    refused: [{ action: event.kind, guardrail: 'VerifiedRequester', reason }],
+    nextStep: 'If the restore is wanted, ask through `autopilot request ...` (it verifies who you are). If nobody sent this, find the caller in CloudTrail (lambda:Invoke / events:PutEvents).',
+  });
+  session.incident.status = 'escalated';
+  await session.flush();
+  return { status: 'paged', incidentKey: key, reason };
 }
 
 export function buildHandler(getRuntime: () => Runtime) {

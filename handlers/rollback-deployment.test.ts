@@ -480,8 +480,8 @@ describe('rollback deployment (durable, blue/green)', () => {
     expect(h.calls('ModifyListener')).toEqual([]);
     const ask = h.pages().at(-1) ?? '';
     expect(ask).toMatch(/approve the emergency ALB switch/);
-    expect(ask).toContain('send-durable-execution-callback-success');
-    expect(ask).toContain('send-durable-execution-callback-failure');
+    expect(ask).toContain('autopilot approve');
+    expect(ask).toContain('autopilot reject');
     // C2: the simulated service reports no task sets, so the original cannot be determined: the
     // page says it is the configured group, and that group's health was read before asking.
     expect(ask).toMatch(/configured blue target group regami-blue-tg \(original task set NOT determined\)/);
@@ -531,7 +531,7 @@ describe('rollback deployment (durable, blue/green)', () => {
     expect(pages).toHaveLength(1);
     expect(pages[0]).toMatch(/^ALARM: \[P1\]/);
     expect(pages[0]).toMatch(/emergency ALB switch is not offered \(SwitchTargetUnhealthy\)/);
-    expect(pages[0]).not.toContain('send-durable-execution-callback-success');
+    expect(pages[0]).not.toContain('autopilot approve');
     expect(pages[0]).toMatch(/10\.0\.1\.21:8080 unhealthy \(Target\.FailedHealthChecks\)/);
     const record = await h.rt.store.loadIncident(input.incidentKey);
     expect(record?.status).toBe('escalated');

@@ -16,7 +16,7 @@ import type { RuleSpec } from '../domain/routing';
 import { WORKFLOW_ALIAS } from '../handlers/shared/contract';
 import { getAtt, pascal, ref, type CfnResource, type CfnValue } from './cfn';
 import { intakeOf, SERVICE, type DeployedFunction } from './functions';
-import { aliasId, ASYNC_FAILURE_QUEUE_ID, EVENT_DLQ_ID, EVENT_DLQ_POLICY_ID, invokeConfigId, queueAlarmId, topicId } from './logical-ids';
+import { aliasId, ASYNC_FAILURE_QUEUE_ID, EVENT_DLQ_ID, EVENT_DLQ_POLICY_ID, invokeConfigId, PRIVATE_BUS_ID, queueAlarmId, topicId } from './logical-ids';
 
 /** EventBridge's own maximum (and default) retry count; the event age bound stops it first. */
 export const EVENTBRIDGE_MAX_RETRIES = 185;
@@ -57,7 +57,8 @@ export function deliveryResources(config: AutopilotConfig, rules: readonly RuleS
       Properties: {
         Name: ruleName(config.stage, spec),
         Description: spec.description.slice(0, 512),
-        EventBusName: 'default',
+        // Requests and hand-offs: the private bus only (domain/routing.ts RuleSpec.bus).
+        EventBusName: spec.bus === 'private' ? ref(PRIVATE_BUS_ID) : 'default',
         State: 'ENABLED',
         EventPattern: spec.pattern as unknown as CfnValue,
         Targets: [

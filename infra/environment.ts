@@ -15,8 +15,9 @@
 import { defaultConfig, type AutopilotConfig, type RunbookId, type Severity } from '../domain/config';
 import { ENV } from '../handlers/shared/contract';
 import { escapeSub, ref, sub, type CfnValue } from './cfn';
+import { privateBusName } from './event-bus';
 import { SERVICE, workflowAliasArnTemplate, type DeployedFunction } from './functions';
-import { STATE_TABLE_ID, topicId } from './logical-ids';
+import { PRIVATE_BUS_ID, STATE_TABLE_ID, topicId } from './logical-ids';
 
 /** Lambda's limit on the total size of a function's environment variables (keys + values). */
 export const ENVIRONMENT_LIMIT_BYTES = 4096;
@@ -25,7 +26,6 @@ const SUBSTITUTED_REF_MAX = 120;
 const PSEUDO_PARAMETER_MAX: Record<string, number> = { 'AWS::Partition': 10, 'AWS::Region': 14, 'AWS::AccountId': 12 };
 
 export const POWERTOOLS_SERVICE_NAME = SERVICE;
-export const EVENT_BUS_NAME = 'default';
 
 /**
  * Environment shared by every function (provider.environment). WORKFLOW_ARNS is per
@@ -36,10 +36,27 @@ export function functionEnvironment(config: AutopilotConfig, logLevel = 'INFO'):
   return {
     [ENV.config]: configWithDeployedTopics(config),
     [ENV.table]: ref(STATE_TABLE_ID),
-    [ENV.eventBus]: EVENT_BUS_NAME,
+    // Hand-offs and relayed requests go to the private bus (its Ref is its name).
+    [ENV.eventBus]: ref(PRIVATE_BUS_ID),
     POWERTOOLS_SERVICE_NAME,
     POWERTOOLS_LOG_LEVEL: logLevel,
   };
+}
+
+/**
+ * The configuration the runbook functions receive: without config.operators, which only the
+ * operator-request function reads (its own AUTOPILOT_CONFIG carries the lists). The lists
+ * grow with the team; Lambda's 4 KB environment does not. A function that parses this gets
+ * the defaults for what is left out (empty lists: nobody may ask or approve there).
+ */
+export function runbookFunctionConfig(config: AutopilotConfig): AutopilotConfig {
+  const { operators: _operatorsOnlyForTheOperatorFunction, ...rest } = config;
+  return rest as AutopilotConfig;
+}
+
+/** The operator-request function's own environment: the whole config, no workflows to start. */
+export function operatorEnvironment(config: AutopilotConfig): Record<string, CfnValue> {
+  return { [ENV.config]: configWithDeployedTopics(config), [ENV.workflowArns]: '{}' };
 }
 
 /** WORKFLOW_ARNS of one function: its runbook's workflow alias ARN, or {} when the runbook has none. */
@@ -64,6 +81,7 @@ function topicRefBounds(config: AutopilotConfig): Record<string, number> {
     bounds[topicId(severity)] = 'arn::sns:::'.length + PSEUDO_PARAMETER_MAX['AWS::Partition']! + PSEUDO_PARAMETER_MAX['AWS::Region']! + 12 + name.length;
   }
   bounds[STATE_TABLE_ID] = 255; // DynamoDB table name limit
+  bounds[PRIVATE_BUS_ID] = privateBusName(config.stage).length; // its Ref is its name
   return bounds;
 }
 

@@ -9,11 +9,12 @@ import type { RuleSpec } from '../domain/routing';
 import type { CfnResource, CfnTemplate } from './cfn';
 import { deliveryResources } from './delivery';
 import { durableConfigFor, makeDurable } from './durable';
-import { deployedFunctions, TIMEOUT_SECONDS, type DeployedFunction } from './functions';
+import { privateBusResource } from './event-bus';
+import { deployedFunctions, intakeOf, operatorFunction, TIMEOUT_SECONDS, type DeployedFunction, type OperatorFunction } from './functions';
 import { ENV } from '../handlers/shared/contract';
-import { STATE_TABLE_ID } from './logical-ids';
+import { OPERATOR_ROLE_ID, PRIVATE_BUS_ID, STATE_TABLE_ID } from './logical-ids';
 import { pagingResources, type PagingParams } from './paging-topics';
-import { roleResource, type PermissionParams } from './permissions';
+import { HAND_OFF_RUNBOOKS, humanOperatorRoleResource, operatorRoleResource, roleResource, type PermissionParams } from './permissions';
 import { stateTableResource } from './state-table';
 import { standbyResources } from './standby';
 
@@ -37,14 +38,20 @@ export interface ExtendResult {
 export function extendTemplate(template: CfnTemplate, inputs: ExtendInputs): ExtendResult {
   const { config, stage } = inputs;
   const fns = deployedFunctions(stage);
-  checkCompiledFunctions(template, fns);
+  const operator = operatorFunction(stage);
+  checkCompiledFunctions(template, fns, operator);
 
+  // Only these roles may put events on the private bus: the hand-off intakes and the operator function.
+  const busWriters = [...HAND_OFF_RUNBOOKS.filter((rb) => fns.some((f) => f.runbook === rb && f.kind === 'intake')).map((rb) => intakeOf(fns, rb).roleLogicalId), operator.roleLogicalId];
   const added: Record<string, CfnResource> = {
     [STATE_TABLE_ID]: stateTableResource(stage),
+    [PRIVATE_BUS_ID]: privateBusResource(stage, busWriters),
     ...pagingResources(config, inputs.params),
     // Only the deployed runbooks' rules (a standby stage runs database-failover alone).
     ...deliveryResources(config, inputs.rules.filter((r) => config.deployment.runbooks.includes(r.runbook)), fns),
     ...standbyResources(config),
+    [operator.roleLogicalId]: operatorRoleResource(operator, fns, config),
+    [OPERATOR_ROLE_ID]: humanOperatorRoleResource(stage, operator),
   };
   for (const fn of fns) added[fn.roleLogicalId] = roleResource(fn, fns, config, inputs.params);
   for (const [id, resource] of Object.entries(added)) {
@@ -62,9 +69,9 @@ export function extendTemplate(template: CfnTemplate, inputs: ExtendInputs): Ext
 }
 
 /** The functions serverless compiled are exactly the contract's, each on its own role, with our environment. */
-function checkCompiledFunctions(template: CfnTemplate, fns: readonly DeployedFunction[]): void {
+function checkCompiledFunctions(template: CfnTemplate, fns: readonly DeployedFunction[], operator: OperatorFunction): void {
   const compiled = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id]) => id);
-  const expected = fns.map((f) => f.functionLogicalId);
+  const expected = [...fns.map((f) => f.functionLogicalId), operator.functionLogicalId];
   const missing = expected.filter((id) => !compiled.includes(id));
   const extra = compiled.filter((id) => !expected.includes(id));
   if (missing.length > 0 || extra.length > 0) {
@@ -73,13 +80,14 @@ function checkCompiledFunctions(template: CfnTemplate, fns: readonly DeployedFun
   if (template.Resources.IamRoleLambdaExecution !== undefined) {
     throw new Error('serverless generated its shared IamRoleLambdaExecution: every function must name its own role');
   }
-  for (const fn of fns) {
+  for (const fn of [...fns, operator]) {
     const props = template.Resources[fn.functionLogicalId]?.Properties ?? {};
     const role = JSON.stringify(props.Role);
     if (role !== JSON.stringify({ 'Fn::GetAtt': [fn.roleLogicalId, 'Arn'] })) {
       throw new Error(`${fn.functionLogicalId} runs as ${role}, not its own role ${fn.roleLogicalId}`);
     }
-    if (props.Timeout !== TIMEOUT_SECONDS[fn.kind]) throw new Error(`${fn.functionLogicalId}: Timeout ${String(props.Timeout)} is not ${TIMEOUT_SECONDS[fn.kind]}`);
+    const timeout = 'kind' in fn ? TIMEOUT_SECONDS[fn.kind] : fn.timeoutSeconds;
+    if (props.Timeout !== timeout) throw new Error(`${fn.functionLogicalId}: Timeout ${String(props.Timeout)} is not ${timeout}`);
     const variables = (props.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
     const absent = Object.values(ENV).filter((name) => variables[name] === undefined);
     if (absent.length > 0) throw new Error(`${fn.functionLogicalId} lacks environment ${absent.join(', ')} (provider.environment in serverless.yml)`);

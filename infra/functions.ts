@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../config/load';
 import { RUNBOOKS, type RunbookId } from '../domain/config';
-import { RUNBOOK_FUNCTIONS, WORKFLOW_ALIAS } from '../handlers/shared/contract';
+import { OPERATOR_FUNCTION, RUNBOOK_FUNCTIONS, WORKFLOW_ALIAS } from '../handlers/shared/contract';
 import { pascal, sub, type CfnValue } from './cfn';
 
 export const SERVICE = 'runbook-autopilot';
@@ -85,4 +85,30 @@ export function functionArn(fn: DeployedFunction, qualifier?: string): CfnValue 
 /** The alias ARN a workflow is invoked through (durable functions refuse unqualified invocations). */
 export function workflowAliasArnTemplate(fn: DeployedFunction): string {
   return `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${fn.name}:${WORKFLOW_ALIAS}`;
+}
+
+/** The operator-request function (not a runbook): its own role, invoked synchronously by the CLI. */
+export interface OperatorFunction {
+  key: string;
+  handler: string;
+  name: string;
+  roleLogicalId: string;
+  functionLogicalId: string;
+  description: string;
+  timeoutSeconds: number;
+}
+
+export function operatorFunction(stage: string): OperatorFunction {
+  const key = OPERATOR_FUNCTION.key;
+  const name = `${SERVICE}-${stage}-${key}`;
+  if (name.length > 64) throw new Error(`function name ${name} is longer than Lambda's 64 characters`);
+  return {
+    key,
+    handler: OPERATOR_FUNCTION.handler,
+    name,
+    roleLogicalId: `${pascal(key)}Role`,
+    functionLogicalId: `${key[0]!.toUpperCase()}${key.slice(1)}LambdaFunction`,
+    description: 'Operator requests and approvals: verifies the caller with STS, checks config.operators, relays to the private bus or answers a human gate',
+    timeoutSeconds: 30,
+  };
 }

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/load';
 import type { RunbookId } from '../domain/config';
 import { deployedFunctions } from './functions';
-import { roleStatements } from './permissions';
+import { HAND_OFF_RUNBOOKS, roleStatements } from './permissions';
+import { RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
 
 const ADAPTERS = join(__dirname, '..', 'adapters', 'aws');
 const ADAPTER_OF: Record<RunbookId, string> = {
@@ -112,13 +113,25 @@ describe('the runtime every function shares (state table, pages, hand-offs, work
   const runtimeFiles = ['adapters/dynamo/guardrail-store.ts', 'adapters/sns/pager.ts', 'handlers/shared/runtime.ts', 'handlers/shared/handoff.ts'];
   const calls = runtimeFiles.flatMap((f) => sdkCalls(f, new Set(), root));
 
-  it('is allowed to every function (lambda:InvokeFunction only to intakes that start a workflow)', () => {
+  it('is allowed to every function (lambda:InvokeFunction only to intakes that start a workflow, events:PutEvents only to those that hand off)', () => {
     expect(calls.length).toBeGreaterThan(0);
     for (const fn of fns) {
       const allowed = allowedActions(fn.key);
       const starts = fn.kind === 'intake' && fns.some((f) => f.runbook === fn.runbook && f.kind === 'workflow');
-      const needed = calls.flatMap((c) => ACTIONS_OF[c.action] ?? [c.action]).filter((a) => a !== 'lambda:InvokeFunction' || starts);
+      const handsOff = fn.kind === 'intake' && HAND_OFF_RUNBOOKS.includes(fn.runbook);
+      const needed = calls
+        .flatMap((c) => ACTIONS_OF[c.action] ?? [c.action])
+        .filter((a) => (a !== 'lambda:InvokeFunction' || starts) && (a !== 'events:PutEvents' || handsOff));
       expect({ fn: fn.key, missing: [...new Set(needed.filter((a) => !allowed.has(a)))] }).toEqual({ fn: fn.key, missing: [] });
+    }
+  });
+
+  it('hands off (rt.emit) only from the runbooks that hold events:PutEvents', () => {
+    const root = join(__dirname, '..');
+    for (const rb of Object.keys(RUNBOOK_FUNCTIONS) as RunbookId[]) {
+      const file = `${RUNBOOK_FUNCTIONS[rb].intakeHandler.split('.')[0]}.ts`;
+      const emits = /\brt\.emit\(/.test(readFileSync(join(root, file), 'utf8'));
+      expect({ runbook: rb, emits }).toEqual({ runbook: rb, emits: HAND_OFF_RUNBOOKS.includes(rb) });
     }
   });
 });

@@ -12,3 +12,8 @@ export const topicId = (severity: Severity): string => `PagingTopic${severity}`;
 export const aliasId = (functionLogicalId: string): string => `${functionLogicalId.replace(/LambdaFunction$/, '')}LiveAlias`;
 export const invokeConfigId = (functionLogicalId: string): string => `${functionLogicalId.replace(/LambdaFunction$/, '')}AsyncInvokeConfig`;
 export const queueAlarmId = (queueLogicalId: string): string => `${queueLogicalId}MessagesAlarm`;
+
+/** The private bus for requests and hand-offs (infra/event-bus.ts). */
+export const PRIVATE_BUS_ID = 'AutopilotRequestBus';
+/** The role people assume to call the operator-request function (and nothing else). */
+export const OPERATOR_ROLE_ID = 'AutopilotOperatorRole';

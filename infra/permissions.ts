@@ -16,7 +16,8 @@
 import { blueGreenConfigured, codeDeployConfigured } from '../domain/features';
 import type { AutopilotConfig, RunbookId, Severity } from '../domain/config';
 import { escapeSub, getAtt, ref, sub, type CfnResource, type CfnValue, type PolicyStatement } from './cfn';
-import { functionArn, workflowAliasArnTemplate, workflowOf, type DeployedFunction } from './functions';
+import { privateBusArn } from './event-bus';
+import { functionArn, workflowAliasArnTemplate, workflowOf, type DeployedFunction, type OperatorFunction } from './functions';
 import { ASYNC_FAILURE_QUEUE_ID, PAGING_KEY_ID, STATE_TABLE_ID, topicId } from './logical-ids';
 
 /** Values not in AutopilotConfig: deploy parameters (serverless.yml `params`). */
@@ -70,7 +71,6 @@ function baseStatements(fn: DeployedFunction): PolicyStatement[] {
     allow('PublishPages', ['sns:Publish'], SEVERITIES.map((s) => ref(topicId(s)))),
     // Topics are encrypted with the paging CMK: publishers need a data key from it.
     allow('EncryptPages', ['kms:GenerateDataKey', 'kms:Decrypt'], [getAtt(PAGING_KEY_ID, 'Arn')]),
-    allow('HandOffEvents', ['events:PutEvents'], [sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default')]),
     // Lambda sends failed async invocations to the on-failure destination with the function's role.
     allow('AsyncFailureDestination', ['sqs:SendMessage'], [getAtt(ASYNC_FAILURE_QUEUE_ID, 'Arn')]),
   ];
@@ -215,18 +215,91 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
   }
 }
 
+/**
+ * Runbooks whose intake hands work to another runbook: investigate-5xx ('Scale Requested',
+ * 'Rollback Requested'). Only these hold events:PutEvents, and only on the private bus.
+ */
+export const HAND_OFF_RUNBOOKS: readonly RunbookId[] = ['investigate-5xx'];
+
 /** The statements of one function's role. */
 export function roleStatements(fn: DeployedFunction, fns: readonly DeployedFunction[], config: AutopilotConfig, params: PermissionParams): PolicyStatement[] {
   const granted = runbookGrants(fn.runbook, config, params);
   // A feature the adopter does not have (no S3 buckets configured) grants nothing: IAM refuses an empty Resource.
   const grants = { reads: granted.reads.filter(hasResources), mutations: granted.mutations.filter(hasResources) };
   const acts = fn.kind === 'workflow' || workflowOf(fns, fn.runbook) === undefined;
+  const handsOff = fn.kind === 'intake' && HAND_OFF_RUNBOOKS.includes(fn.runbook);
   return [
     ...baseStatements(fn),
+    ...(handsOff ? [allow('HandOffEvents', ['events:PutEvents'], [privateBusArn(config.stage)])] : []),
     ...(fn.kind === 'intake' ? intakeStatements(fn, fns) : workflowStatements(fn)),
     ...grants.reads,
     ...(acts ? grants.mutations : []),
   ];
+}
+
+/**
+ * The operator-request function: pages, its replay claims in the state table, the private
+ * bus (verified requests), and the one grant nobody else holds: answering the workflows'
+ * human gates. Durable callbacks belong to an execution, a sub-resource of a published
+ * version (`function:name:*`), like the checkpoint actions.
+ */
+export function operatorStatements(fn: OperatorFunction, fns: readonly DeployedFunction[], config: AutopilotConfig): PolicyStatement[] {
+  const workflows = fns.filter((f) => f.kind === 'workflow');
+  return [
+    allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [
+      sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.name}:*`),
+    ]),
+    allow('StateTableReads', ['dynamodb:GetItem'], [getAtt(STATE_TABLE_ID, 'Arn')]),
+    // Proof claims and relay markers; never the controls item (like every function role).
+    allow('ReplayClaimsAndRelayMarkers', [...STATE_TABLE_WRITES], [getAtt(STATE_TABLE_ID, 'Arn')], CONTROLS_ITEM_EXCLUDED),
+    allow('PublishPages', ['sns:Publish'], SEVERITIES.map((s) => ref(topicId(s)))),
+    allow('EncryptPages', ['kms:GenerateDataKey', 'kms:Decrypt'], [getAtt(PAGING_KEY_ID, 'Arn')]),
+    allow('RelayVerifiedRequests', ['events:PutEvents'], [privateBusArn(config.stage)]),
+    allow('AnswerHumanGates', ['lambda:SendDurableExecutionCallbackSuccess', 'lambda:SendDurableExecutionCallbackFailure'], workflows.map((w) => functionArn(w, '*'))),
+  ];
+}
+
+export function operatorRoleResource(fn: OperatorFunction, fns: readonly DeployedFunction[], config: AutopilotConfig): CfnResource {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      Description: `Role of ${fn.name}: verifies operators, relays their requests, answers human gates`,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [{ PolicyName: 'operator-request', PolicyDocument: { Version: '2012-10-17', Statement: operatorStatements(fn, fns, config) as unknown as CfnValue } }],
+    },
+  };
+}
+
+/**
+ * The role people assume to use `autopilot request` / `autopilot approve`: it may invoke the
+ * operator-request function and nothing else. Who may assume it is the account's decision
+ * (its identity policies); what they may ask is config.operators, checked on the verified ARN.
+ */
+export function humanOperatorRoleResource(stage: string, fn: OperatorFunction): CfnResource {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: `${'runbook-autopilot'}-${stage}-operator`,
+      Description: 'Assumed by on-call engineers to ask the autopilot for a restore, rollback or scale, or to answer a human gate',
+      MaxSessionDuration: 3600,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [
+        {
+          PolicyName: 'invoke-operator-request',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Sid: 'AskTheAutopilot', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${fn.name}`)] }],
+          },
+        },
+      ],
+    },
+  };
 }
 
 export function roleResource(fn: DeployedFunction, fns: readonly DeployedFunction[], config: AutopilotConfig, params: PermissionParams): CfnResource {

@@ -4,8 +4,8 @@
  */
 import { loadConfig } from '../config/load';
 import type { CfnValue } from './cfn';
-import { checkEnvironmentSize, functionEnvironment, workflowEnvironment } from './environment';
-import { deployedFunctions, TIMEOUT_SECONDS } from './functions';
+import { checkEnvironmentSize, functionEnvironment, operatorEnvironment, runbookFunctionConfig, workflowEnvironment } from './environment';
+import { deployedFunctions, operatorFunction, TIMEOUT_SECONDS } from './functions';
 
 export interface ServerlessFunction {
   handler: string;
@@ -20,7 +20,7 @@ export interface ServerlessFunction {
 
 export function serverlessFunctions(stage: string): Record<string, ServerlessFunction> {
   const config = loadConfig(stage);
-  const shared = functionEnvironment(config);
+  const shared = functionEnvironment(runbookFunctionConfig(config));
   const fns = deployedFunctions(stage);
   const out: Record<string, ServerlessFunction> = {};
   for (const fn of fns) {
@@ -35,11 +35,23 @@ export function serverlessFunctions(stage: string): Record<string, ServerlessFun
       environment,
     };
   }
+  // The operator-request function starts no workflow: it answers gates through callbacks.
+  const operator = operatorFunction(stage);
+  const operatorEnv = operatorEnvironment(config);
+  checkEnvironmentSize(config, { ...shared, ...operatorEnv }, operator.key);
+  out[operator.key] = {
+    handler: operator.handler,
+    description: operator.description,
+    role: operator.roleLogicalId,
+    timeout: operator.timeoutSeconds,
+    memorySize: 256,
+    environment: operatorEnv,
+  };
   return out;
 }
 
 export function environmentFor(stage: string, logLevel?: string): Record<string, CfnValue> {
-  return functionEnvironment(loadConfig(stage), logLevel);
+  return functionEnvironment(runbookFunctionConfig(loadConfig(stage)), logLevel);
 }
 
 /** provider.region: where the stage's functions, state table and topics live (config deployment.region). */

@@ -10,17 +10,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configFromValue, loadConfig } from '../config/load';
-import { RUNBOOKS } from '../domain/config';
+import { RUNBOOKS, defaultConfig } from '../domain/config';
 import { eventRules } from '../domain/routing';
-import { ENV, RUNBOOK_FUNCTIONS, STATE_TABLE, WORKFLOW_ALIAS } from '../handlers/shared/contract';
+import { ENV, OPERATOR_FUNCTION, RUNBOOK_FUNCTIONS, STATE_TABLE, WORKFLOW_ALIAS } from '../handlers/shared/contract';
 import type { CfnResource, CfnTemplate, CfnValue } from './cfn';
 import { estimatedEnvironmentBytes, ENVIRONMENT_LIMIT_BYTES } from './environment';
-import { deployedFunctions } from './functions';
-import { ASYNC_FAILURE_QUEUE_ID, EVENT_DLQ_ID, STATE_TABLE_ID, topicId } from './logical-ids';
+import { privateBusName } from './event-bus';
+import { deployedFunctions, intakeOf, operatorFunction } from './functions';
+import { ASYNC_FAILURE_QUEUE_ID, EVENT_DLQ_ID, OPERATOR_ROLE_ID, PRIVATE_BUS_ID, STATE_TABLE_ID, topicId } from './logical-ids';
 import { packageService } from './packaged-template';
 
 const config = loadConfig('dev');
 const fns = deployedFunctions('dev');
+const operator = operatorFunction('dev');
 let template: CfnTemplate;
 let packageDir: string;
 
@@ -89,14 +91,17 @@ const PLUMBING = new Set([
 ]);
 
 describe('functions', () => {
-  it('deploys exactly the nine functions of RUNBOOK_FUNCTIONS, on nodejs22.x, with their handlers', () => {
+  it('deploys exactly the nine functions of RUNBOOK_FUNCTIONS and the operator-request function, on nodejs22.x, with their handlers', () => {
     const compiled = resourcesOfType('AWS::Lambda::Function');
-    const expected = RUNBOOKS.flatMap((r) => {
-      const spec = RUNBOOK_FUNCTIONS[r];
-      return spec.workflow ? [[spec.intake, spec.intakeHandler], [spec.workflow, spec.workflowHandler]] : [[spec.intake, spec.intakeHandler]];
-    });
-    expect(compiled).toHaveLength(9);
-    expect(expected).toHaveLength(9);
+    const expected = [
+      ...RUNBOOKS.flatMap((r) => {
+        const spec = RUNBOOK_FUNCTIONS[r];
+        return spec.workflow ? [[spec.intake, spec.intakeHandler], [spec.workflow, spec.workflowHandler]] : [[spec.intake, spec.intakeHandler]];
+      }),
+      [OPERATOR_FUNCTION.key, OPERATOR_FUNCTION.handler],
+    ];
+    expect(compiled).toHaveLength(10);
+    expect(expected).toHaveLength(10);
     for (const [key, handler] of expected) {
       const found = compiled.find(([, r]) => r.Properties?.FunctionName === `runbook-autopilot-dev-${key}`);
       expect(found).toBeDefined();
@@ -107,24 +112,26 @@ describe('functions', () => {
   it('gives every function its own role, and serverless no shared role', () => {
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
     const roles = resourcesOfType('AWS::Lambda::Function').map(([, r]) => getAttOf(r.Properties?.Role));
-    expect(new Set(roles).size).toBe(9);
+    expect(new Set(roles).size).toBe(10);
     for (const role of roles) expect(template.Resources[role!]?.Type).toBe('AWS::IAM::Role');
-    expect(resourcesOfType('AWS::IAM::Role')).toHaveLength(9);
+    // Ten function roles and the one role people assume to use the operator-request function.
+    expect(resourcesOfType('AWS::IAM::Role').map(([id]) => id).sort()).toEqual([...roles.map(String), OPERATOR_ROLE_ID].sort());
   });
 
   it('hands every function the contract environment: config with the stack topics, table, its workflow alias, bus', () => {
     for (const fn of fns) {
       const vars = (props(fn.functionLogicalId).Environment as { Variables: Record<string, CfnValue> }).Variables;
       expect(refOf(vars[ENV.table])).toBe(STATE_TABLE_ID);
-      expect(vars[ENV.eventBus]).toBe('default');
+      expect(refOf(vars[ENV.eventBus])).toBe(PRIVATE_BUS_ID);
       expect(vars.POWERTOOLS_SERVICE_NAME).toBe('runbook-autopilot');
 
       const configSub = (vars[ENV.config] as { 'Fn::Sub': string })['Fn::Sub'];
       const substituted = configSub.replace(/\$\{(PagingTopicP[1-4])\}/g, (_, id: string) => `deployed:${id}`);
       const deployed = JSON.parse(substituted) as typeof config;
       expect(deployed.paging.topics).toEqual({ P1: 'deployed:PagingTopicP1', P2: 'deployed:PagingTopicP2', P3: 'deployed:PagingTopicP3', P4: 'deployed:PagingTopicP4' });
-      // Only the difference from the defaults travels (Lambda's 4 KB); merged over them at cold start it is the stage's config.
-      expect({ ...configFromValue(deployed, 'deployed'), paging: config.paging }).toEqual(config);
+      // Only the difference from the defaults travels (Lambda's 4 KB), without the operator lists, which
+      // only the operator-request function receives: merged over the defaults at cold start it is the stage's config.
+      expect({ ...configFromValue(deployed, 'deployed'), paging: config.paging }).toEqual({ ...config, operators: defaultConfig.operators });
 
       const arns = JSON.parse((vars[ENV.workflowArns] as { 'Fn::Sub': string })['Fn::Sub']) as Record<string, string>;
       const workflow = RUNBOOK_FUNCTIONS[fn.runbook].workflow;
@@ -253,7 +260,8 @@ describe('durable workflows', () => {
       expect(grants.map((s) => s.role)).toEqual([intake.roleLogicalId]);
       for (const s of grants) expect(s.Resource).toEqual([expect.stringMatching(new RegExp(`function:${fn.name}:${WORKFLOW_ALIAS}$`))]);
     }
-    for (const s of invokes) for (const r of s.Resource) expect(r).toMatch(new RegExp(`:${WORKFLOW_ALIAS}$`));
+    // The one other invoke grant: people (the operator role) call the operator-request function.
+    for (const s of invokes.filter((i) => i.role !== OPERATOR_ROLE_ID)) for (const r of s.Resource) expect(r).toMatch(new RegExp(`:${WORKFLOW_ALIAS}$`));
   });
 
   it('hold the checkpoint permissions on their own versions, and nobody else does', () => {
@@ -266,6 +274,66 @@ describe('durable workflows', () => {
       // Durable executions are sub-resources of a version: the unqualified ARN never matches.
       expect(own.Resource).toEqual([expect.stringMatching(new RegExp(`function:${fn.name}:\\*$`))]);
     }
+  });
+});
+
+describe('trust boundary (issue 14): the private bus and the operator-request function', () => {
+  const investigateRole = intakeOf(fns, 'investigate-5xx').roleLogicalId;
+  const writers = [investigateRole, operator.roleLogicalId].sort();
+  const busArn = `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/${privateBusName('dev')}`;
+
+  it('creates the private bus with a policy that allows only the hand-off and operator-request roles and denies every other principal', () => {
+    expect(props(PRIVATE_BUS_ID).Name).toBe(privateBusName('dev'));
+    const policy = props(PRIVATE_BUS_ID).Policy as { Statement: Array<Record<string, CfnValue>> };
+    const allow = policy.Statement.filter((st) => st.Effect === 'Allow');
+    const deny = policy.Statement.filter((st) => st.Effect === 'Deny');
+    expect(allow).toHaveLength(1);
+    expect(((allow[0]!.Principal as { AWS: CfnValue[] }).AWS).map(getAttOf).sort()).toEqual(writers);
+    expect(allow[0]).toMatchObject({ Action: 'events:PutEvents' });
+    expect(resourceText(allow[0]!.Resource!)).toBe(busArn);
+    // Inside one account an identity policy alone grants PutEvents: only the explicit deny keeps others out.
+    expect(deny).toHaveLength(1);
+    expect(deny[0]).toMatchObject({ Principal: '*', Action: 'events:PutEvents' });
+    expect(resourceText(deny[0]!.Resource!)).toBe(busArn);
+    const notWriters = (deny[0]!.Condition as { ArnNotEquals: { 'aws:PrincipalArn': CfnValue[] } }).ArnNotEquals['aws:PrincipalArn'];
+    expect(notWriters.map(getAttOf).sort()).toEqual(writers);
+    expect(Object.keys(deny[0]!.Condition as object)).toEqual(['ArnNotEquals']);
+  });
+
+  it('puts every rule for our own events (requests, hand-offs) on the private bus, none on the default bus', () => {
+    const rules = resourcesOfType('AWS::Events::Rule').map(([, r]) => r.Properties!);
+    const ours = rules.filter((r) => JSON.stringify((r.EventPattern as { source?: CfnValue }).source) === JSON.stringify(['runbook-autopilot']));
+    expect(ours.map((r) => String(r.Name).replace('runbook-autopilot-dev-', '')).sort()).toEqual(['restore-db-requested', 'restore-s3-requested', 'rollback-requested', 'scale-ecs-requested']);
+    for (const r of ours) expect(refOf(r.EventBusName)).toBe(PRIVATE_BUS_ID);
+    for (const r of rules.filter((x) => !ours.includes(x))) expect(r.EventBusName).toBe('default');
+  });
+
+  it('lets only the hand-off intake and the operator-request function put events, and only on the private bus', () => {
+    const puts = allStatements().filter((st) => st.Action.includes('events:PutEvents'));
+    expect(puts.map((st) => st.role).sort()).toEqual(writers);
+    for (const st of puts) expect(st.Resource).toEqual([busArn]);
+  });
+
+  it('lets only the operator-request function send durable callbacks, on the workflows\' versions', () => {
+    const callbackActions = ['lambda:SendDurableExecutionCallbackSuccess', 'lambda:SendDurableExecutionCallbackFailure'];
+    const grants = allStatements().filter((st) => st.Action.some((a) => callbackActions.includes(a) || /DurableExecutionCallback/.test(a)));
+    expect(grants.map((st) => st.role)).toEqual([operator.roleLogicalId]);
+    expect(grants[0]!.Action.sort()).toEqual(callbackActions.sort());
+    expect(grants[0]!.Resource.sort()).toEqual(fns.filter((f) => f.kind === 'workflow').map((f) => `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${f.name}:*`).sort());
+  });
+
+  it('gives the role people assume nothing but invoking the operator-request function', () => {
+    const statements = statementsOf(OPERATOR_ROLE_ID);
+    expect(statements.flatMap((st) => st.Action)).toEqual(['lambda:InvokeFunction']);
+    expect(statements.flatMap((st) => st.Resource)).toEqual([`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${operator.name}`]);
+    const operatorFn = props(operator.functionLogicalId);
+    expect(getAttOf(operatorFn.Role)).toBe(operator.roleLogicalId);
+    expect(operatorFn.Handler).toBe(OPERATOR_FUNCTION.handler);
+    // It alone receives the requester and approver lists.
+    const vars = (operatorFn.Environment as { Variables: Record<string, CfnValue> }).Variables;
+    const deployed = JSON.parse((vars[ENV.config] as { 'Fn::Sub': string })['Fn::Sub'].replace(/\$\{(PagingTopicP[1-4])\}/g, 'x')) as typeof config;
+    expect(deployed.operators).toEqual(config.operators);
+    expect(refOf(vars[ENV.eventBus])).toBe(PRIVATE_BUS_ID);
   });
 });
 
@@ -326,8 +394,11 @@ describe('least privilege (issue 8 security)', () => {
   it('lets no function role write the controls item: every state-table write carries the LeadingKeys condition', () => {
     const isTableWrite = (action: string) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|PartiQL\w+|\*)$/.test(action) || action === '*';
     const onTable = (r: string) => r === `{GetAtt:${STATE_TABLE_ID}}` || r === '*' || r.includes(':dynamodb:');
-    const roles = resourcesOfType('AWS::IAM::Role');
-    expect(roles).toHaveLength(9);
+    // Every function's role (the nine runbook functions and the operator-request function);
+    // the role people assume to call that function writes nothing to the table at all.
+    const roles = resourcesOfType('AWS::IAM::Role').filter(([id]) => id !== OPERATOR_ROLE_ID);
+    expect(roles).toHaveLength(10);
+    expect(statementsOf(OPERATOR_ROLE_ID).filter((st) => st.Action.some(isTableWrite) || st.Resource.some(onTable))).toEqual([]);
     for (const [id] of roles) {
       const writes = statementsOf(id).filter((st) => st.Action.some(isTableWrite) && st.Resource.some(onTable));
       expect({ id, writes: writes.length > 0 }).toEqual({ id, writes: true });
@@ -388,6 +459,14 @@ describe('state and paging resources', () => {
 });
 
 describe('the packaged bundles (what Lambda will run)', () => {
+  it('packages the operator-request function, and its bundle loads in a fresh process', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-operator-'));
+    execFileSync('unzip', ['-q', join(packageDir, `${OPERATOR_FUNCTION.key}.zip`), '-d', dir]);
+    const script = `process.stdout.write(typeof require(${JSON.stringify(join(dir, 'handlers/operator-request.js'))}).handler)`;
+    const out = execFileSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', NODE_NO_WARNINGS: '1' }, encoding: 'utf8', timeout: 30_000 });
+    expect(out).toBe('function');
+  });
+
   // Each intake bundle, unzipped and loaded in a fresh Node process with the deployed
   // environment variables and no AWS access: it must load, wire its runtime, and answer a
   // malformed event with a logged rejection (no crash, no AWS call).

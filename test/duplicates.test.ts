@@ -90,6 +90,8 @@ describe('duplicates: one incident, one remediation', () => {
           at: 0,
           type: 'event',
           event: { sample: 'events/samples/autopilot-restore-requested-pitr.json', patch: { detail: { restoreTime: '2026-01-15T02:30:00Z', reason: 'accidental deletion' } } },
+          // Relayed once by the operator-request function (verified alice), delivered 100 times by EventBridge.
+          relayedBy: 'alice@regami.com',
           keepId: true,
           repeat: 100,
           every: '1s',

@@ -73,6 +73,7 @@ const CONTROLS_KEY: Item = { pk: str('controls'), sk: str('controls') };
 const lockKey = (resource: string): Item => ({ pk: str(`lock#${resource}`), sk: str('lock') });
 const claimKey = (key: string): Item => ({ pk: str(`claim#${key}`), sk: str('claim') });
 const ownKey = (ref: string): Item => ({ pk: str(`own#${ref}`), sk: str('own') });
+const quotaKey = (key: string): Item => ({ pk: str(`quota#${key}`), sk: str('quota') });
 const incidentItemKey = (key: string): Item => ({ pk: str(`incident#${key}`), sk: str('incident') });
 /** Fixed width so the sort key orders by time (epoch ms has 13 digits until the year 2286). */
 const timeSortKey = (at: number): string => String(Math.max(0, Math.floor(at))).padStart(15, '0');
@@ -361,6 +362,39 @@ export class DynamoGuardrailStore implements GuardrailStore {
       }
     }
     return found;
+  }
+
+  /**
+   * Read the counter, then add what fits under the ceiling on the condition that nobody added
+   * in between (the value read is the value written over); a lost race re-reads, bounded.
+   */
+  async takeQuota(key: string, want: number, max: number, now: number, ttlSecondsForQuota: number): Promise<{ granted: number; usedBefore: number }> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: quotaKey(key), ConsistentRead: true }));
+      const used = readNum(out.Item, 'used') ?? 0;
+      const granted = Math.max(0, Math.min(want, max - used));
+      if (granted === 0) return { granted: 0, usedBefore: used };
+      try {
+        await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: quotaKey(key),
+            UpdateExpression: 'SET used = :next, #ttl = if_not_exists(#ttl, :ttl)',
+            ConditionExpression: out.Item === undefined ? 'attribute_not_exists(pk)' : 'used = :seen',
+            ExpressionAttributeNames: { '#ttl': 'ttl' },
+            ExpressionAttributeValues: {
+              ':next': num(used + granted),
+              ':ttl': num(ttlSeconds(now) + ttlSecondsForQuota),
+              ...(out.Item === undefined ? {} : { ':seen': num(used) }),
+            },
+          }),
+        );
+        return { granted, usedBefore: used };
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    }
+    throw new Error(`takeQuota ${key}: still contended after 10 attempts`);
   }
 
   /**

@@ -1,12 +1,27 @@
 /**
- * S3 restore as a workflow: one checkpointed step per listing page, so a crash resumes at
- * the page it stopped on, and a bound on objects per run. Dry-run first: the plan is
- * recorded and paged, nothing is copied.
+ * S3 restore as a workflow (runbook 5, "S3 Backup Restore"), in this order:
+ *
+ *   1. validate the request            restoreTime within the configured window, not in the
+ *                                      future; an empty prefix (the whole bucket) only when
+ *                                      the request says confirmWholeBucket
+ *   2. dry-run pass                    list every page, plan every key, copy nothing
+ *   3. the report, P2                  what would change; a dry-run request ends here
+ *   4. a second person approves        an approver other than the requester; nothing is
+ *                                      copied before (production reads these objects)
+ *   5. the real run                    only the approved keys back to the approved versions,
+ *                                      bounded per run and per bucket per day (an atomic
+ *                                      counter in the state table), one step per page
+ *   6. the result, P2
+ *
+ * Every page starts with the age of the restore point.
  */
 import type { Page } from '../paging';
-import type { Act, Recorder, Workflow } from '../ports';
+import type { Act, ApprovalOutcome, Recorder, Workflow } from '../ports';
+import type { Verdict } from '../guardrails';
+import { formatAge, withRestorePointAge } from './restore-point';
 import { planS3Restore, splitCompleteKeys, type ObjectVersion, type S3RestoreDecision } from './s3';
 import { quoteUntrusted } from '../untrusted-text';
+import { approvalBySecondPerson } from './second-person';
 
 export interface S3RestoreRequest {
   incidentKey: string;
@@ -14,6 +29,8 @@ export interface S3RestoreRequest {
   prefix: string;
   restoreTime: number;
   dryRun: boolean;
+  /** Required for an empty prefix (the whole bucket). */
+  confirmWholeBucket?: boolean;
   requestedBy: string;
 }
 
@@ -31,6 +48,17 @@ export interface S3RestoreDeps {
   maxObjects: number;
   /** Safety bound on listing pages per run. */
   maxPages?: number;
+  /** Reads the clock inside a step. */
+  now(): Promise<number>;
+  /** restoreTime at most this many days back. */
+  windowDays: number;
+  approvalTimeoutSeconds: number;
+  approvalCommands(callbackId: string): { approve: string; reject: string };
+  /**
+   * Takes up to `want` objects from the bucket's budget for the current UTC day; returns how
+   * many were granted (0 when the day's budget is spent). Atomic across executions.
+   */
+  reserveObjects(bucket: string, want: number): Promise<{ granted: number; usedToday: number; max: number }>;
 }
 
 export interface S3RestoreSummary {
@@ -42,26 +70,198 @@ export interface S3RestoreSummary {
   resumeFrom?: { keyMarker?: string; versionIdMarker?: string };
 }
 
-export async function runS3Restore(req: S3RestoreRequest, deps: S3RestoreDeps): Promise<S3RestoreSummary> {
+/** Step 1: the request against the configured window and the whole-bucket rule. Pure. */
+export function validateS3Request(req: S3RestoreRequest, now: number, windowDays: number): Verdict[] {
+  const verdicts: Verdict[] = [];
+  const oldest = now - windowDays * 86_400_000;
+  if (req.restoreTime > now) {
+    verdicts.push({ guardrail: 'S3RestoreTimeInWindow', pass: false, reason: `restoreTime ${iso(req.restoreTime)} is in the future` });
+  } else if (req.restoreTime < oldest) {
+    verdicts.push({
+      guardrail: 'S3RestoreTimeInWindow',
+      pass: false,
+      reason: `OutOfWindow: restoreTime ${iso(req.restoreTime)} is ${formatAge(now - req.restoreTime)} back, more than the ${windowDays} days allowed (guardrails.restore.s3RestoreWindowDays)`,
+    });
+  } else {
+    verdicts.push({ guardrail: 'S3RestoreTimeInWindow', pass: true, reason: `${iso(req.restoreTime)} is within the last ${windowDays} days` });
+  }
+  if (req.prefix === '' && req.confirmWholeBucket !== true) {
+    verdicts.push({ guardrail: 'WholeBucketConfirmed', pass: false, reason: `EmptyPrefix: an empty prefix means every object in s3://${req.bucket}; send "confirmWholeBucket": true to mean it` });
+  } else {
+    verdicts.push({ guardrail: 'WholeBucketConfirmed', pass: true, reason: req.prefix === '' ? 'whole bucket, confirmed by the request' : `prefix ${quoteUntrusted(req.prefix, 200)}` });
+  }
+  return verdicts;
+}
+
+function iso(t: number): string {
+  return new Date(t).toISOString();
+}
+
+type Cursor = { keyMarker?: string; versionIdMarker?: string };
+type CopyDecision = Extract<S3RestoreDecision, { action: 'copy' }>;
+
+export async function runS3Restore(req: S3RestoreRequest, input: S3RestoreDeps): Promise<S3RestoreSummary> {
+  const where = `s3://${req.bucket}/${quoteUntrusted(req.prefix, 200)}`;
+  const base = { incidentKey: req.incidentKey, runbook: 'restore-from-backup' as const, resource: `arn:aws:s3:::${req.bucket}` };
+  // Every page of this restore starts with the restore point's age.
+  const deps: S3RestoreDeps = { ...input, page: async (p) => input.page(withRestorePointAge(p, req.restoreTime, await input.now())) };
   const summary: S3RestoreSummary = { dryRun: req.dryRun, planned: [], copied: [] };
-  let cursor: { keyMarker?: string; versionIdMarker?: string } | undefined;
+
+  // 1. Validate: nothing is listed for a request that must not run.
+  const verdicts = await deps.wf.step('s3-validate-request', async () => {
+    const checked = validateS3Request(req, await deps.now(), deps.windowDays);
+    for (const v of checked) deps.rec.record({ kind: 'guardrail', summary: `${v.guardrail}: ${v.pass ? 'pass' : 'REFUSE'} - ${v.reason}`, verdict: v });
+    return checked;
+  });
+  const refusal = verdicts.find((v) => !v.pass);
+  if (refusal) {
+    await deps.wf.step('s3-page-refused', async () => {
+      await deps.page({
+        ...base,
+        action: 'trigger',
+        severity: 'P2',
+        title: `S3 restore of ${where} refused: ${refusal.guardrail}`,
+        diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}`, ...verdicts.map((v) => `${v.guardrail}: ${v.reason}`)],
+        done: ['nothing was listed, copied or changed'],
+        refused: [{ action: 's3-restore', guardrail: refusal.guardrail, reason: refusal.reason }],
+        nextStep: 'Send a corrected S3 Restore Requested (autopilot request s3-restore ...) or restore by hand (runbook 5, S3 Backup Restore).',
+      });
+    });
+    return { ...summary, refused: `${refusal.guardrail}: ${refusal.reason}` };
+  }
+
+  // 2. Dry-run pass: the plan from the version listing alone.
+  summary.planned = await planPass(req, deps);
+  const toChange = summary.planned.filter((d): d is CopyDecision => d.action === 'copy');
+  const skipped = summary.planned.filter((d) => d.action === 'skip');
+  const report = [
+    ...toChange.slice(0, 50).map((d) => `${quoteUntrusted(d.key, 200)}: ${d.reason} -> version ${d.fromVersionId}`),
+    ...(toChange.length > 50 ? [`... and ${toChange.length - 50} more object(s)`] : []),
+    ...skipped.slice(0, 20).map((d) => `${quoteUntrusted(d.key, 200)}: skipped, ${d.reason}`),
+  ];
+
+  // 3. The report.
+  await deps.wf.step('s3-restore-report', async () => {
+    deps.rec.record({
+      kind: 'decision',
+      summary: `DRY-RUN S3 restore of ${where} to ${iso(req.restoreTime)}: would restore ${toChange.length} object(s), skip ${skipped.length}`,
+      detail: { keys: toChange.map((d) => d.key) },
+    });
+    if (!req.dryRun) return; // the approval page carries the report
+    await deps.page({
+      ...base,
+      action: 'trigger',
+      severity: 'P2',
+      title: `DRY-RUN S3 restore of ${where}: ${toChange.length} object(s) would change`,
+      diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}`, ...report],
+      done: ['dry run: nothing copied'],
+      refused: [],
+      nextStep: 'Review the keys above, then ask again with "dryRun": false: the real run needs an approver other than the requester.',
+    });
+  });
+  if (req.dryRun || toChange.length === 0) {
+    if (!req.dryRun) await pageResult(deps, req, base, where, summary, 'nothing to restore: every object already matches the restore time');
+    return summary;
+  }
+
+  // 4. A second person approves the report before anything is copied.
+  const approval: ApprovalOutcome = await approvalBySecondPerson(
+    {
+      wf: deps.wf,
+      rec: deps.rec,
+      now: deps.now,
+      pageRefused: (reason, round) =>
+        deps.page({
+          ...base,
+          action: 'trigger',
+          severity: 'P2',
+          title: `S3 restore of ${where}: self-approval refused, waiting for a second person (round ${round})`,
+          diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}`, reason],
+          done: ['dry run only: nothing copied'],
+          refused: [{ action: 's3-restore-objects', guardrail: 'SecondPerson', reason }],
+          nextStep: 'Another approver (config operators.approvers) reviews the report and approves with the command in the next page.',
+        }),
+    },
+    'approve-s3-restore',
+    deps.approvalTimeoutSeconds,
+    req.requestedBy,
+    async (callbackId) => {
+      const cmds = deps.approvalCommands(callbackId);
+      deps.rec.record({ kind: 'approval', summary: `approval requested to copy ${toChange.length} object(s) under ${where}` });
+      await deps.page({
+        ...base,
+        action: 'trigger',
+        severity: 'P2',
+        title: `S3 restore of ${where}: approve copying ${toChange.length} object(s) back (not ${quoteUntrusted(req.requestedBy, 120)}: a second person)`,
+        diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}`, ...report],
+        done: ['dry run: nothing copied yet'],
+        refused: [],
+        nextStep: `Review the keys, then approve: ${cmds.approve}   or reject: ${cmds.reject}`,
+        approval: { callbackId, approveCommand: cmds.approve, rejectCommand: cmds.reject, expiresAt: (await deps.now()) + deps.approvalTimeoutSeconds * 1000 },
+      });
+    },
+  );
+  await deps.wf.step('s3-record-approval', async () => {
+    deps.rec.record({ kind: 'approval', summary: `S3 restore of ${where}: ${approval.outcome}${'by' in approval && approval.by ? ` by ${approval.by}` : ''}` });
+  });
+  if (approval.outcome !== 'APPROVED') {
+    const why = approval.outcome === 'EXPIRED' ? 'approval expired: counts as denied' : `rejected${'by' in approval && approval.by ? ` by ${approval.by}` : ''}`;
+    await pageResult(deps, req, base, where, { ...summary, refused: `HumanApproval: ${why}` }, `NOT restored (${approval.outcome})`);
+    return { ...summary, refused: `HumanApproval: ${why}` };
+  }
+
+  // 5. The real run: only what was approved, exactly as approved.
+  const approved = new Map(toChange.map((d) => [d.key, d.fromVersionId]));
+  await copyPass(req, deps, approved, summary);
+
+  // 6. The result.
+  await pageResult(deps, req, base, where, summary);
+  return summary;
+}
+
+async function planPass(req: S3RestoreRequest, deps: S3RestoreDeps): Promise<S3RestoreDecision[]> {
+  const planned: S3RestoreDecision[] = [];
+  let cursor: Cursor | undefined;
   let carry: ObjectVersion[] = [];
-  const maxPages = deps.maxPages ?? 1000;
-  for (let pageNo = 0; pageNo < maxPages; pageNo++) {
+  for (let pageNo = 0; pageNo < (deps.maxPages ?? 1000); pageNo++) {
+    const result = await deps.wf.step(`s3-plan-page-${pageNo}`, async () => {
+      const listed = await deps.ops.listVersions(req.bucket, req.prefix, cursor);
+      const { complete, carry: nextCarry } = splitCompleteKeys([...carry, ...listed.versions], listed.next !== undefined);
+      return { decisions: planS3Restore(complete, req.restoreTime), next: listed.next, carry: nextCarry };
+    });
+    planned.push(...result.decisions);
+    carry = result.carry;
+    cursor = result.next;
+    if (!cursor) break;
+  }
+  return planned;
+}
+
+async function copyPass(req: S3RestoreRequest, deps: S3RestoreDeps, approved: Map<string, string>, summary: S3RestoreSummary): Promise<void> {
+  let cursor: Cursor | undefined;
+  let carry: ObjectVersion[] = [];
+  for (let pageNo = 0; pageNo < (deps.maxPages ?? 1000); pageNo++) {
     const result = await deps.wf.step(`s3-page-${pageNo}`, async () => {
       const listed = await deps.ops.listVersions(req.bucket, req.prefix, cursor);
       const { complete, carry: nextCarry } = splitCompleteKeys([...carry, ...listed.versions], listed.next !== undefined);
-      const decisions = planS3Restore(complete, req.restoreTime);
+      // Re-planned from live versions: a key changed since the report is left alone (not what was approved).
+      const live = planS3Restore(complete, req.restoreTime).filter((d): d is CopyDecision => d.action === 'copy' && approved.get(d.key) === d.fromVersionId);
+      const room = Math.max(0, deps.maxObjects - summary.copied.length);
+      let batch = live.slice(0, room);
       let copied: string[] = [];
       let refused: string | undefined;
-      const room = Math.max(0, deps.maxObjects - summary.copied.length);
-      const batch = req.dryRun ? [] : decisions.filter((d): d is Extract<S3RestoreDecision, { action: 'copy' }> => d.action === 'copy').slice(0, room);
       if (batch.length > 0) {
-        // One guarded action per listing page: one action against maxActions (an operator's
-        // restore of a thousand photos is one remediation), but every copy is a mutating call
-        // and counts against the breaker's maxMutations.
+        const budget = await deps.reserveObjects(req.bucket, batch.length);
+        if (budget.granted < batch.length) {
+          refused = `S3DailyObjectBudget: ${budget.usedToday} of ${budget.max} objects of s3://${req.bucket} already restored today (guardrails.restore.s3MaxObjectsPerBucketPerDay)`;
+          batch = batch.slice(0, budget.granted);
+        }
+      }
+      if (batch.length > 0) {
+        // One guarded action per listing page: one action against maxActions, but every copy is a
+        // mutating call and counts against the breaker's maxMutations; lock, kill switch, dry-run apply.
         const outcome = await deps.act(
-          { action: 's3-restore-objects', scope: `s3:${req.bucket}`, mutations: batch.length, summary: `copy ${batch.length} object(s) under s3://${req.bucket}/${quoteUntrusted(req.prefix, 200)} back to their versions at the restore time` },
+          { action: 's3-restore-objects', scope: `s3:${req.bucket}`, mutations: batch.length, summary: `copy ${batch.length} object(s) under s3://${req.bucket}/${quoteUntrusted(req.prefix, 200)} back to their approved versions at the restore time` },
           async () => {
             const done: string[] = [];
             for (const d of batch) {
@@ -72,11 +272,12 @@ export async function runS3Restore(req: S3RestoreRequest, deps: S3RestoreDeps): 
           },
         );
         if (outcome.status === 'refused') refused = `${outcome.guardrail}: ${outcome.reason}`;
+        if (outcome.status === 'dry-run') refused = 'DryRun: the dry-run switch is on, nothing copied';
         if (outcome.status === 'executed') copied = outcome.result;
       }
-      return { decisions, copied, refused, next: listed.next, carry: nextCarry };
+      const pending = live.length - copied.length;
+      return { copied, refused, pending, next: listed.next, carry: nextCarry };
     });
-    summary.planned.push(...result.decisions);
     summary.copied.push(...result.copied);
     carry = result.carry;
     cursor = result.next;
@@ -84,43 +285,31 @@ export async function runS3Restore(req: S3RestoreRequest, deps: S3RestoreDeps): 
       summary.refused = result.refused;
       break;
     }
-    const changes = summary.planned.filter((d) => d.action === 'copy').length;
-    if (!req.dryRun && summary.copied.length >= deps.maxObjects && changes > summary.copied.length) {
-      summary.resumeFrom = cursor;
+    if (result.pending > 0 && summary.copied.length >= deps.maxObjects) {
+      summary.resumeFrom = cursor ?? {};
       break;
     }
     if (!cursor) break;
   }
+}
 
-  const toChange = summary.planned.filter((d) => d.action === 'copy');
-  const skipped = summary.planned.filter((d) => d.action === 'skip');
-  await deps.wf.step('s3-restore-report', async () => {
-    deps.rec.record({
-      kind: 'decision',
-      summary: req.dryRun
-        ? `DRY-RUN S3 restore of s3://${req.bucket}/${quoteUntrusted(req.prefix, 200)} to ${new Date(req.restoreTime).toISOString()}: would restore ${toChange.length} object(s), skip ${skipped.length}`
-        : `S3 restore of s3://${req.bucket}/${quoteUntrusted(req.prefix, 200)}: restored ${summary.copied.length}/${toChange.length} object(s)`,
-      detail: { keys: toChange.map((d) => d.key) },
-    });
+async function pageResult(deps: S3RestoreDeps, req: S3RestoreRequest, base: { incidentKey: string; runbook: 'restore-from-backup'; resource: string }, where: string, summary: S3RestoreSummary, headline?: string): Promise<void> {
+  const planned = summary.planned.filter((d) => d.action === 'copy').length;
+  await deps.wf.step('s3-restore-result', async () => {
+    deps.rec.record({ kind: 'decision', summary: `S3 restore of ${where}: restored ${summary.copied.length}/${planned} object(s)${summary.refused ? `; stopped: ${summary.refused}` : ''}` });
     await deps.page({
-      incidentKey: req.incidentKey,
-      runbook: 'restore-from-backup',
-      resource: `arn:aws:s3:::${req.bucket}`,
+      ...base,
       action: 'trigger',
-      severity: 'P3',
-      title: `${req.dryRun ? 'DRY-RUN ' : ''}S3 restore of s3://${req.bucket}/${quoteUntrusted(req.prefix, 200)}: ${req.dryRun ? toChange.length + ' object(s) would change' : summary.copied.length + ' object(s) restored'}`,
-      diagnosis: [
-        ...toChange.slice(0, 50).map((d) => `${quoteUntrusted(d.key, 200)}: ${d.reason} -> version ${d.action === 'copy' ? d.fromVersionId : ''}`),
-        ...skipped.slice(0, 20).map((d) => `${quoteUntrusted(d.key, 200)}: skipped, ${d.reason}`),
-      ],
-      done: req.dryRun ? ['dry run: nothing copied'] : summary.copied.map((k) => `restored ${quoteUntrusted(k, 200)}`).slice(0, 50),
-      refused: summary.refused ? [{ action: 's3-restore-object', guardrail: summary.refused.split(':')[0] ?? 'guardrail', reason: summary.refused }] : [],
-      nextStep: req.dryRun
-        ? 'Review the keys above, then send the same S3 Restore Requested event with "dryRun": false.'
-        : summary.resumeFrom
-          ? `Bound of ${deps.maxObjects} objects reached: send the request again to continue.`
+      severity: 'P2',
+      title: `S3 restore of ${where}: ${headline ?? `${summary.copied.length} of ${planned} object(s) restored`}`,
+      diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}`, ...summary.copied.slice(0, 50).map((k) => `restored ${quoteUntrusted(k, 200)}`)],
+      done: summary.copied.length > 0 ? [`restored ${summary.copied.length} object(s)`] : ['nothing copied'],
+      refused: summary.refused ? [{ action: 's3-restore-objects', guardrail: summary.refused.split(':')[0] ?? 'guardrail', reason: summary.refused }] : [],
+      nextStep: summary.resumeFrom
+        ? `Bound of ${deps.maxObjects} objects per run reached: request the same restore again to continue.`
+        : summary.refused?.startsWith('S3DailyObjectBudget')
+          ? 'The bucket\'s object budget for today is spent: request again tomorrow (UTC), or restore the rest by hand.'
           : 'Verify the restored objects (aws s3api list-object-versions) and notify affected users.',
     });
   });
-  return summary;
 }

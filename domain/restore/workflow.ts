@@ -16,6 +16,8 @@ import type { Page } from '../paging';
 import type { Act, ApprovalOutcome, Recorder, Workflow } from '../ports';
 import { iso, neverOverwriteVerdict, planRestore, validateRestoreRequest, type RestoreFacts, type RestorePlan, type RestoreRequest } from './request';
 import { quoteUntrusted } from '../untrusted-text';
+import { withRestorePointAge } from './restore-point';
+import { approvalBySecondPerson } from './second-person';
 
 export interface RestoreOperations {
   readFacts(req: RestoreRequest): Promise<RestoreFacts>;
@@ -74,19 +76,23 @@ function describeSource(req: RestoreRequest): string {
   return req.source.kind === 'snapshot' ? `snapshot ${req.source.snapshotId}` : `point in time ${iso(req.source.restoreTime)}`;
 }
 
-export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promise<RestoreOutcome> {
-  const { wf, ops, rec, config } = deps;
+export async function runRestore(req: RestoreRequest, input: RestoreDeps): Promise<RestoreOutcome> {
+  const { wf, ops, rec, config } = input;
   const scope = `db:${req.dbInstanceId}`;
   const base = { incidentKey: req.incidentKey, runbook: 'restore-from-backup' as const, resource: req.dbInstanceId };
 
   // 1. Validate against live facts: nothing is created for a request that cannot succeed.
   const checked = await wf.step('validate-request', async () => {
     const facts = await ops.readFacts(req);
-    const verdicts = validateRestoreRequest(req, facts, await deps.now());
+    const verdicts = validateRestoreRequest(req, facts, await input.now());
     for (const v of verdicts) rec.record({ kind: 'guardrail', summary: `${v.guardrail}: ${v.pass ? 'pass' : 'REFUSE'} - ${v.reason}`, verdict: v });
     const plan = facts.instance ? planRestore(req, { instance: facts.instance }) : undefined;
-    return { verdicts, plan };
+    // How old the data is: the point in time, or when the snapshot was taken.
+    const pointAt = req.source.kind === 'point-in-time' ? req.source.restoreTime : facts.snapshot?.createdAt;
+    return { verdicts, plan, pointAt };
   });
+  // Every page of this restore starts with the restore point's age.
+  const deps: RestoreDeps = { ...input, page: async (p) => input.page(withRestorePointAge(p, checked.pointAt, await input.now())) };
   const refusal = checked.verdicts.find((v) => !v.pass);
   if (refusal || !checked.plan) {
     const verdict = refusal ?? { guardrail: 'SourceDatabaseExists', pass: false, reason: 'no plan' };
@@ -154,15 +160,31 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
     rec.record({ kind: 'decision', summary: `restored instance ${plan.targetInstanceId} is available at ${endpoint}; waiting for a human to verify and approve the switch` });
   });
 
-  // 5. Human gate with the verification checklist.
-  const approval = await wf.waitForApproval('approve-switch', config.guardrails.restore.approvalTimeoutSeconds, async (callbackId) => {
+  // 5. Human gate with the verification checklist: a second person, not the requester, approves.
+  const secondPerson = {
+    wf,
+    rec,
+    now: deps.now,
+    pageRefused: async (reason: string, round: number) =>
+      deps.page({
+        ...base,
+        action: 'trigger',
+        severity: 'P2',
+        title: `Restore of ${req.dbInstanceId}: self-approval refused, the switch waits for a second person (round ${round})`,
+        diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}: ${quoteUntrusted(req.reason)}`, reason],
+        done: [`created snapshot ${plan.preRestoreSnapshotId}`, `restored ${describeSource(req)} to ${plan.targetInstanceId}`],
+        refused: [{ action: 'switch-application', guardrail: 'SecondPerson', reason }],
+        nextStep: 'Another approver (config operators.approvers) verifies the restored instance and approves with the command in the next page.',
+      }),
+  };
+  const approval = await approvalBySecondPerson(secondPerson, 'approve-switch', config.guardrails.restore.approvalTimeoutSeconds, req.requestedBy, async (callbackId) => {
     const cmds = deps.approvalCommands(callbackId);
     rec.record({ kind: 'approval', summary: `approval requested to switch the application to ${plan.targetInstanceId}` });
     await deps.page({
       ...base,
       action: 'trigger',
       severity: 'P2',
-      title: `Restore of ${req.dbInstanceId} prepared: verify ${plan.targetInstanceId} and approve the switch`,
+      title: `Restore of ${req.dbInstanceId} prepared: verify ${plan.targetInstanceId} and approve the switch (not ${quoteUntrusted(req.requestedBy, 120)}: a second person)`,
       diagnosis: [
         `request by ${quoteUntrusted(req.requestedBy, 120)}: ${quoteUntrusted(req.reason)}`,
         `source: ${describeSource(req)}`,

@@ -58,6 +58,17 @@ export const RUNBOOK_FUNCTIONS: Record<RunbookId, RunbookFunctions> = {
   },
 };
 
+/**
+ * The operator-request function: the only way a person asks the autopilot for something
+ * or answers one of its human gates (`autopilot request …`, `autopilot approve …`). It
+ * verifies the caller's identity with AWS STS, checks it against config.operators, then
+ * puts the request on the private bus or sends the durable callback.
+ */
+export const OPERATOR_FUNCTION = {
+  key: 'operatorRequest',
+  handler: 'handlers/operator-request.handler',
+} as const;
+
 /** Alias every durable workflow is invoked through (durable functions refuse unqualified invocations). */
 export const WORKFLOW_ALIAS = 'live';
 
