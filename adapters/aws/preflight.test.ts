@@ -57,8 +57,8 @@ describe('preflight on the simulated region', () => {
   });
 
   it('an alarm that measures something else than the config says: NOT READY naming the metric', async () => {
-    const { failed } = await check({ config: (c) => ({ ...c, alarms: { ...c.alarms, cpu: ['regami-alb-5xx*'] } }) });
-    expect(failed('scale-ecs')).toContain('CPU alarms: regami-alb-5xx*: regami-alb-5xx-high measures AWS/ApplicationELB HTTPCode_Target_5XX_Count, expected AWS/ECS CPUUtilization');
+    const { failed } = await check({ config: (c) => ({ ...c, alarms: { ...c.alarms, cpu: ['regami-alb-5xx-high'] } }) });
+    expect(failed('scale-ecs')).toContain('CPU alarms: regami-alb-5xx-high: regami-alb-5xx-high measures AWS/ApplicationELB HTTPCode_Target_5XX_Count, expected AWS/ECS CPUUtilization');
   });
 
   it('a scalable target capped below maxTasks: NOT READY', async () => {
