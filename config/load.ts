@@ -52,6 +52,9 @@ export function loadConfig(stage = 'dev', configDir: string = CONFIG_DIR): Autop
   const merged = deepMerge(defaultConfig, overrides, '', source);
   // The stage is the one asked for, whatever the file says: names and topic ARNs carry it.
   const config = { ...(merged as unknown as AutopilotConfig), stage };
+  // A stage file that does not say where it is deployed is deployed in its primary region
+  // (issue 15's deployment.region; a standby stage names the secondary region explicitly).
+  if (!isPlainObject(overrides.deployment) || overrides.deployment.region === undefined) config.deployment = { ...config.deployment, region: config.primaryRegion };
   // Topics the stage file does not name are the stack's own, named after the stage (config/stack-topics.ts).
   if (!isPlainObject(overrides.paging) || overrides.paging.topics === undefined) config.paging = { ...config.paging, topics: stackTopicArns(config) };
   validateConfig(config, source);

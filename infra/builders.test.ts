@@ -37,7 +37,7 @@ describe('environment size guard', () => {
       for (const fn of fns) expect(() => checkEnvironmentSize(config, { ...functionEnvironment(config), ...workflowEnvironment(fn, fns) }, fn.key)).not.toThrow();
     }
     const config = loadConfig('dev');
-    const bloated = { ...config, alarms: { ...config.alarms, cpu: Array.from({ length: 60 }, (_, i) => `regami-ecs-cpu-high-${i}*`) } };
+    const bloated = { ...config, alarms: { ...config.alarms, cpu: Array.from({ length: 150 }, (_, i) => `regami-ecs-cpu-high-${i}`) } };
     expect(() => checkEnvironmentSize(bloated, functionEnvironment(bloated), 'scaleEcs')).toThrow(/over Lambda's 4096/);
   });
 });

@@ -10,7 +10,7 @@
  * change of configuration changes the version hash and publishes a new version behind
  * the workflow alias.
  */
-import type { AutopilotConfig, RunbookId, Severity } from '../domain/config';
+import { defaultConfig, type AutopilotConfig, type RunbookId, type Severity } from '../domain/config';
 import { ENV } from '../handlers/shared/contract';
 import { escapeSub, ref, sub, type CfnValue } from './cfn';
 import { SERVICE, workflowAliasArnTemplate, type DeployedFunction } from './functions';
@@ -80,11 +80,44 @@ export function configWithDeployedTopics(config: AutopilotConfig): CfnValue {
     placeholders[severity] = `@@TOPIC_${severity}@@`;
     marked.paging.topics[severity] = placeholders[severity];
   }
-  let json = escapeSub(JSON.stringify(marked));
+  let json = escapeSub(JSON.stringify(differingFromDefaults(marked)));
   for (const severity of Object.keys(placeholders) as Severity[]) {
     json = json.replace(placeholders[severity], `\${${topicId(severity)}}`);
   }
   return sub(json);
+}
+
+/** Top-level keys the runtime requires in AUTOPILOT_CONFIG (handlers/shared/runtime.ts parseConfig). */
+const REQUIRED_CONFIG_KEYS = ['stage', 'accountIds', 'primaryRegion', 'service', 'database', 'guardrails', 'paging', 'alarms'];
+
+/**
+ * The config without the values equal to the built-in defaults: the function merges
+ * AUTOPILOT_CONFIG over the same defaults (config/load.ts configFromValue, bundled with it),
+ * so it runs with exactly this config, and Lambda's 4 KB environment is spent on what the
+ * stage sets. Arrays are values (a merge replaces them), objects are compared key by key.
+ */
+export function differingFromDefaults(config: AutopilotConfig): Record<string, unknown> {
+  const delta = (value: unknown, base: unknown): unknown => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || base === null || typeof base !== 'object' || Array.isArray(base)) {
+      return JSON.stringify(value) === JSON.stringify(base) ? undefined : value;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const d = delta(v, (base as Record<string, unknown>)[k]);
+      if (d !== undefined) out[k] = d;
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  };
+  const out = (delta(config, defaultConfig) ?? {}) as Record<string, unknown>;
+  const full = config as unknown as Record<string, unknown>;
+  for (const key of REQUIRED_CONFIG_KEYS) {
+    if (out[key] === undefined) out[key] = isObject(full[key]) ? {} : full[key];
+  }
+  return out;
+}
+
+function isObject(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** Upper bound of the deployed size: every `${...}` counted as the longest ARN it can become. */
