@@ -42,4 +42,10 @@ describe('alarms bound by identity (issue 13 item 3)', () => {
     expect(alarmBindingVerdict(metricAlarm('AWS/RDS', 'DatabaseConnections', { DBInstanceIdentifier: 'regami-db-replica' }), 'databaseDown', defaultConfig).pass).toBe(false);
     expect(alarmBindingVerdict(metricAlarm('Regami/Health', 'DatabaseHealthCheckFailed', {}), 'databaseDown', defaultConfig).pass).toBe(false);
   });
+
+  it("the standby's replay-stopped alarm binds by the replica's ReplicaLag only (issue 15: its trigger in the secondary region)", () => {
+    expect(alarmBindingVerdict(metricAlarm('AWS/RDS', 'ReplicaLag', { DBInstanceIdentifier: 'regami-db-replica' }), 'databaseDown', defaultConfig).pass).toBe(true);
+    expect(alarmBindingVerdict(metricAlarm('AWS/RDS', 'ReplicaLag', { DBInstanceIdentifier: 'regami-db-other-replica' }), 'databaseDown', defaultConfig).pass).toBe(false);
+    expect(alarmBindingVerdict(metricAlarm('Custom/RDS', 'ReplicaLag', { DBInstanceIdentifier: 'regami-db-replica' }), 'databaseDown', defaultConfig).pass).toBe(false);
+  });
 });

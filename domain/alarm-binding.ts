@@ -67,6 +67,15 @@ function expectedFor(role: AlarmRole, config: AutopilotConfig): Expected[] {
           what: `a metric of DBInstanceIdentifier=${database.primaryInstanceId} (AWS/RDS or a health-check namespace)`,
           measures: (m) => m.dimensions.DBInstanceIdentifier === database.primaryInstanceId,
         },
+        // The standby's trigger (issue 15, infra/standby.ts): the replica stops replaying when
+        // the primary is gone, and that alarm lives in the secondary region, where the standby's
+        // EventBridge delivers it. It measures the replica, not the primary: it is bound to the
+        // pair by the replica's identity and by the metric (AWS/RDS ReplicaLag) only. It only
+        // opens the confirmation window; "confirmed down" is still judged on the evidence.
+        {
+          what: `AWS/RDS ReplicaLag of DBInstanceIdentifier=${database.replicaInstanceId} (replay stopped)`,
+          measures: (m) => m.namespace === 'AWS/RDS' && m.name === 'ReplicaLag' && m.dimensions.DBInstanceIdentifier === database.replicaInstanceId,
+        },
       ];
   }
 }

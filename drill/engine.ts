@@ -13,6 +13,7 @@
  */
 import { DRILL_LOG_LEVEL } from './quiet';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { AutopilotConfig, RunbookId } from '../domain/config';
@@ -123,7 +124,10 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     return finish(run, clock, wallStart);
   }
 
-  const tableName = `drill-${scenario.name}-${process.pid}-${++tableSeq}`.slice(0, 255);
+  // Unique per run: jest loads this module afresh per test file in one worker (same pid, the
+  // counter restarts), and a reused table hands a scenario the last run's incident (issue 13's
+  // episodes then ignore the trigger as belonging to a failed-over episode).
+  const tableName = `drill-${scenario.name}-${process.pid}-${randomUUID().slice(0, 8)}-${++tableSeq}`.slice(0, 255);
   await ensureStateTable(localDynamoClient(env.dynamoEndpoint), tableName);
 
   const queue: QueuedEvent[] = [];

@@ -354,6 +354,17 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
         databaseDownAlarms(),
         dataPlaneEvidence(),
       ]);
+      // The lag gate dates the failure by the later of replay stopping and the primary's last
+      // serving minute (domain/failover/workflow.ts lagJudgedBefore). When replay stopped before
+      // the look-back began (a late trigger, an episode reopened minutes after a refusal), the
+      // look-back cannot say whether the primary still served then: read the primary's
+      // connections back to that moment too (bounded by the replay look-back).
+      const replayStoppedAt = dataPlane.replayStoppedAt;
+      const windowStart = clock.now() - lookback * 1000;
+      if (replayStoppedAt !== undefined && !connections.error && replayStoppedAt - METRIC_PERIOD_SECONDS * 1000 < windowStart) {
+        const earlier = await rdsMetricSeries(config.primaryRegion, 'DatabaseConnections', db.primaryInstanceId, 'Maximum', replayStoppedAt - METRIC_PERIOD_SECONDS * 1000);
+        if (!earlier.error) connections.points = earlier.points;
+      }
       const latestConnections = connections.points[connections.points.length - 1];
       const lastServing = [...connections.points].reverse().find((p) => p.v > 0);
       return {
@@ -364,6 +375,7 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
         ...(latestConnections ? { connections: latestConnections.v, connectionsAt: latestConnections.t } : {}),
         ...(connections.error ? { metricsError: connections.error } : {}),
         ...(lastServing ? { servingUntil: lastServing.t + METRIC_PERIOD_SECONDS * 1000 } : {}),
+        ...(connections.points[0] ? { connectionsFrom: connections.points[0].t } : {}),
         alarms: alarms.alarms,
         ...(alarms.error ? { alarmsError: alarms.error } : {}),
         dataPlane,

@@ -24,6 +24,12 @@ export interface PrimaryCheck {
    * the primary was serving until at least then. Absent when no such datapoint was read.
    */
   servingUntil?: number;
+  /**
+   * Start of the earliest DatabaseConnections datapoint read (epoch ms): from then to now the
+   * readings show whether the primary served. With no serving minute after it, the primary had
+   * no session, hence committed nothing, since then.
+   */
+  connectionsFrom?: number;
   /** The configured database-down alarms and their current state. */
   alarms: { name: string; state: AlarmStateValue }[];
   /** Error name when DescribeAlarms failed. */

@@ -639,6 +639,13 @@ describe('lagJudgedBefore: the moment before which a ReplicaLag reading was take
     expect(lagJudgedBefore([check({ dataPlane: stopped(T0 + MIN) })], detected, true)).toBe(T0 + MIN);
   });
 
+  it('an episode reopened minutes after a refusal: the primary\'s readings show no session from before replay stopped until now, so the replay time counts (issue 13 meets 15b)', () => {
+    const reopened = T0 + 6 * MIN;
+    expect(lagJudgedBefore([check({ dataPlane: stopped(T0 + MIN), connectionsFrom: T0 })], reopened, false)).toBe(T0 + MIN);
+    // readings that begin after replay stopped cannot tell whether the primary still served then
+    expect(lagJudgedBefore([check({ dataPlane: stopped(T0 + MIN), connectionsFrom: T0 + 2 * MIN })], reopened, false)).toBe(reopened);
+  });
+
   it('never later than the trigger', () => {
     expect(lagJudgedBefore([check({ dataPlane: stopped(T0 + 9 * MIN), servingUntil: T0 + 9 * MIN })], detected, false)).toBe(detected);
   });

@@ -617,7 +617,8 @@ export async function runDatabaseFailover(wf: Workflow, deps: FailoverDeps, inpu
  * the replica stopped replaying by `replayStoppedAt` (data plane) and the primary served
  * (DatabaseConnections > 0) until `servingUntil`. Replay stopping while the primary still served
  * (a broken link) is data loss, so the later of the two counts. Without the primary's own
- * readings only a data-plane confirmation (its region answers nothing) uses the replay time alone.
+ * readings only a data-plane confirmation (its region answers nothing) uses the replay time alone;
+ * the primary's readings showing no session from before replay stopped until now count as such.
  */
 export function lagJudgedBefore(checks: readonly PrimaryCheck[], detectedAt: number, regionDown: boolean): number {
   const stopped = checks.map((c) => c.dataPlane?.replayStoppedAt).filter((t): t is number => t !== undefined);
@@ -625,6 +626,12 @@ export function lagJudgedBefore(checks: readonly PrimaryCheck[], detectedAt: num
   const replayStoppedAt = Math.min(...stopped);
   const serving = checks.map((c) => c.servingUntil).filter((t): t is number => t !== undefined);
   if (serving.length > 0) return Math.min(detectedAt, Math.max(replayStoppedAt, ...serving));
+  // The primary's own readings reach back to before replay stopped and show no serving minute
+  // since: no session, nothing committed, so replay stopped where the primary stopped. This is
+  // the case of an episode reopened minutes after a refusal (issue 13): the same failure is
+  // judged again, and its lag is the one from before that failure, not growth since.
+  const readSince = checks.map((c) => c.connectionsFrom).filter((t): t is number => t !== undefined);
+  if (readSince.length > 0 && Math.min(...readSince) <= replayStoppedAt) return Math.min(detectedAt, replayStoppedAt);
   return regionDown ? Math.min(detectedAt, replayStoppedAt) : detectedAt;
 }
 
