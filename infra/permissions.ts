@@ -18,11 +18,13 @@ import { escapeSub, getAtt, ref, sub, type CfnResource, type CfnValue, type Poli
 import { functionArn, workflowAliasArnTemplate, workflowOf, type DeployedFunction } from './functions';
 import { ASYNC_FAILURE_QUEUE_ID, PAGING_KEY_ID, STATE_TABLE_ID, topicId } from './logical-ids';
 
-/** Values not in AutopilotConfig: deploy parameters (serverless.yml `params`). */
-export interface PermissionParams {
-  /** Roles a cloned task definition carries (taskRoleArn, executionRoleArn): iam:PassRole targets. */
-  ecsTaskRoleArns: string[];
-}
+/**
+ * Values not in AutopilotConfig: deploy parameters (serverless.yml `params`). None today: the
+ * roles a cloned task definition passes are the live revision's own (see registerTaskDefinition),
+ * not a hand-typed list that can differ from them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface PermissionParams {}
 
 const SEVERITIES: readonly Severity[] = ['P1', 'P2', 'P3', 'P4'];
 
@@ -101,14 +103,25 @@ const METRICS_READ = ['cloudwatch:GetMetricData', 'cloudwatch:GetMetricStatistic
 const ECS_READ = ['ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions', 'ecs:ListTasks', 'ecs:DescribeTasks'];
 const ELB_READ = ['elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups'];
 
-/** Registering a clone of the service's task definition: family-scoped, with the tag-on-create permission and PassRole of its roles. */
-function registerTaskDefinition(sidPrefix: string, region: string, family: string, params: PermissionParams): PolicyStatement[] {
+/**
+ * Registering a clone of the service's task definition: family-scoped, with the tag-on-create
+ * permission and PassRole of its roles.
+ *
+ * The clone carries the live revision's taskRoleArn and executionRoleArn unchanged
+ * (adapters/aws/task-definitions.ts never sets a role of its own), so PassRole must cover
+ * whatever roles that revision has when the incident happens: a hand-typed list that differs
+ * from them denies the failover at step 5, after the promotion. The grant is therefore every
+ * role of this account, but only to ECS tasks (iam:PassedToService) and only usable through
+ * RegisterTaskDefinition of the configured family (the one action here that takes a role).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+ */
+function registerTaskDefinition(sidPrefix: string, region: string, family: string, _params: PermissionParams): PolicyStatement[] {
   return [
     allow(`${sidPrefix}RegisterTaskDefinition`, ['ecs:RegisterTaskDefinition'], [taskFamilyArn(region, family)]),
     allow(`${sidPrefix}TagTaskDefinitionOnCreate`, ['ecs:TagResource'], [taskFamilyArn(region, family)], {
       StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
     }),
-    allow(`${sidPrefix}PassTaskRoles`, ['iam:PassRole'], params.ecsTaskRoleArns, {
+    allow(`${sidPrefix}PassTaskRoles`, ['iam:PassRole'], [sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*')], {
       StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
     }),
   ];
@@ -147,7 +160,9 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
         ],
         mutations: [
           allow('RollbackUpdateService', ['ecs:UpdateService'], [primaryServiceArn]),
-          allow('RollbackStopDeployment', ['codedeploy:StopDeployment'], [deploymentGroupArn(primary.region, config.codeDeploy.applicationName, config.codeDeploy.deploymentGroupName)]),
+          // codedeploy:StopDeployment has no resource type in the Service Authorization Reference: only "*" authorises it
+          // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html).
+          allow('RollbackStopDeployment', ['codedeploy:StopDeployment'], ['*']),
           allow('RollbackSwitchListener', ['elasticloadbalancing:ModifyListener'], [primary.listenerArn]),
         ],
       };

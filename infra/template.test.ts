@@ -313,12 +313,13 @@ describe('least privilege (issue 8 security)', () => {
     }
   });
 
-  it('passes task roles only to ECS tasks', () => {
+  it('passes task roles only to ECS tasks, and only roles of this account (the live revision\'s own, whatever they are)', () => {
     const passRole = allStatements().filter((s) => s.Action.includes('iam:PassRole'));
     expect(passRole.length).toBeGreaterThan(0);
     for (const s of passRole) {
+      expect(s.Action).toEqual(['iam:PassRole']);
       expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
-      for (const r of s.Resource) expect(r).toMatch(/^arn:aws:iam::\d{12}:role\//);
+      expect(s.Resource).toEqual(['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*']);
     }
   });
 
