@@ -41,6 +41,7 @@ import { setStepCrashHook } from '../adapters/durable';
 import { runbooksOf } from './validate';
 import { moveAlarmState } from './sample-time';
 import { triggeringSeries } from './metrics';
+import { functionPolicies } from '../infra/iam-policy';
 
 export interface DrillEnvironment {
   dynamoEndpoint: string;
@@ -65,6 +66,9 @@ const MAX_QUEUED_DELIVERIES = 500;
 const MAX_SIMULATED_MS = 7 * 24 * 3600 * 1000;
 
 let tableSeq = 0;
+
+/** The identity of the drill's on-call engineer in the simulated region's IAM. */
+export const OPERATOR = 'operator (on-call engineer)';
 
 interface QueuedEvent {
   event: Record<string, unknown>;
@@ -127,6 +131,8 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
   const idPrefix = fnv1a(scenario.name);
   const nextEventId = (): string => `${idPrefix}-0000-4000-8000-${(++eventSeq).toString(16).padStart(12, '0')}`;
 
+  /** The drill's operator is acting (a `controls` step): their calls are not a function's. */
+  const operatorActs = new AsyncLocalStorage<boolean>();
   /** Which runbook's intake is running the current code (for attributing its AWS calls). */
   const intakeRunbook = new AsyncLocalStorage<RunbookId>();
   const onCall = (call: ObservedCall): void => {
@@ -184,6 +190,22 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
       throw new Error(`chaos: crash after step ${stepName}, before its checkpoint`);
     });
   }
+
+  // IAM on: each call is authorised against the role of the function making it (the workflow the
+  // running code belongs to, else the intake being invoked), built from infra/permissions.ts like the template.
+  const policies = functionPolicies(config, { account: world.account, region: config.primaryRegion, tableName });
+  // The on-call engineer (the scenario's `controls` steps) acts with their own, administrator, credentials.
+  policies.set(OPERATOR, [{ Sid: 'OnCallAdministrator', Effect: 'Allow', Action: ['*'], Resource: ['*'] }]);
+  world.setIam({
+    policies,
+    caller: () => {
+      if (operatorActs.getStore()) return OPERATOR;
+      const workflow = host.currentRunbook();
+      if (workflow !== undefined) return RUNBOOK_FUNCTIONS[workflow].workflow;
+      const intake = intakeRunbook.getStore();
+      return intake === undefined ? undefined : RUNBOOK_FUNCTIONS[intake].intake;
+    },
+  });
 
   const base = createRuntime({
     config,
@@ -425,7 +447,7 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
           break;
         }
         case 'controls': {
-          await runtime.store.setControls(planned.step.controls, clock.now());
+          await operatorActs.run(true, () => runtime.store.setControls(planned.step.controls, clock.now()));
           add({ kind: 'world', summary: `operator sets ${describeControls(planned.step.controls)}${late}${note}`, ...lateField });
           break;
         }
@@ -457,6 +479,12 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
   for (const f of host.failures()) if (!run.runErrors.some((e) => e.includes(f.name))) run.runErrors.push(`workflow ${f.name} (${f.runbook}) failed: ${f.failure}`);
   const stillRunning = host.running();
   if (stillRunning.length > 0) add({ kind: 'note', summary: `still running at the end of the drill: ${stillRunning.join(', ')}` });
+  // Every scenario proves the permissions too: a denied call fails it.
+  world.setIam(undefined);
+  run.authorizations = world.authorizations;
+  for (const a of world.authorizations) {
+    for (const d of a.decisions.filter((x) => !x.allowed)) fail(`AccessDenied: ${a.caller ?? 'a call outside any function'} may not ${d.action} on ${d.resource} (${a.service}.${a.operation})`);
+  }
   for (const c of world.unknownOperations()) {
     fail(`${c.service}.${c.operation} (${c.region}) is not implemented by the simulated region: ${c.errorMessage ?? c.error ?? 'unknown operation'}`);
   }

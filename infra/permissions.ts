@@ -194,32 +194,52 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
         ],
       };
     case 'restore-from-backup': {
-      const region = primary.region;
-      const source = db.primaryInstanceId;
-      const restoreTargets = [rdsArn(region, 'db', `${source}-restored-*`), rdsArn(region, 'db', `${source}-pitr-*`)];
-      const supporting = [rdsArn(region, 'og', '*'), rdsArn(region, 'pg', '*'), rdsArn(region, 'subgrp', db.subnetGroupName)];
+      // The database lives in the primary region until a failover promotes the replica in the secondary
+      // one; a restore then reads and restores the promoted instance there (runbook 5 after runbook 1).
+      const homes = [
+        { region: primary.region, source: db.primaryInstanceId },
+        { region: db.replicaRegion, source: db.replicaInstanceId },
+      ].filter((h, i, all) => all.findIndex((x) => x.region === h.region && x.source === h.source) === i);
+      const restoreTargets = homes.flatMap((h) => [rdsArn(h.region, 'db', `${h.source}-restored-*`), rdsArn(h.region, 'db', `${h.source}-pitr-*`)]);
+      // A restore authorises the option group, parameter group and subnet group it uses: the primary's (copied over) or the defaults.
+      const supporting = [...new Set(homes.map((h) => h.region))].flatMap((region) => [rdsArn(region, 'og', '*'), rdsArn(region, 'pg', '*'), rdsArn(region, 'subgrp', '*')]);
+      const sources = homes.map((h) => rdsArn(h.region, 'db', h.source));
+      const buckets = config.dependencies.s3Buckets;
       return {
         reads: [
           allow('RestoreReads', ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBInstanceAutomatedBackups', ...ECS_READ], ['*']),
-          allow('RestoreReadObjectVersions', ['s3:ListBucket', 's3:ListBucketVersions'], config.dependencies.s3Buckets.map(bucketArn)),
-          allow('RestoreReadObjects', ['s3:GetObject', 's3:GetObjectVersion'], config.dependencies.s3Buckets.map(objectsArn)),
+          allow('RestoreReadObjectVersions', ['s3:ListBucket', 's3:ListBucketVersions'], buckets.map(bucketArn)),
+          allow('RestoreReadObjects', ['s3:GetObject', 's3:GetObjectVersion'], buckets.map(objectsArn)),
         ],
         mutations: [
           // Step 2: the pre-restore snapshot (tagged on create).
-          allow('RestoreCreateSnapshot', ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], [rdsArn(region, 'db', source), rdsArn(region, 'snapshot', `${source}-before-restore-*`)]),
-          // Step 3: always to a new instance, from this database's snapshots or its PITR window.
+          allow('RestoreCreateSnapshot', ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], [...sources, ...homes.map((h) => rdsArn(h.region, 'snapshot', `${h.source}-before-restore-*`))]),
+          // Step 3: always to a new instance. The snapshot may have any name (an operator's manual snapshot,
+          // a copied one): the workflow checks it belongs to this database before the call.
           allow('RestoreFromSnapshot', ['rds:RestoreDBInstanceFromDBSnapshot'], [
             ...restoreTargets,
-            rdsArn(region, 'snapshot', `rds:${source}-*`),
-            rdsArn(region, 'snapshot', `${source}-*`),
+            ...[...new Set(homes.map((h) => h.region))].map((region) => rdsArn(region, 'snapshot', '*')),
             ...supporting,
           ]),
-          allow('RestoreToPointInTime', ['rds:RestoreDBInstanceToPointInTime'], [rdsArn(region, 'db', source), ...restoreTargets, ...supporting]),
-          // Step 5: switch the service to a task definition pointing at the restored endpoint.
-          allow('RestoreSwitchService', ['ecs:UpdateService'], [primaryServiceArn]),
-          ...registerTaskDefinition('Restore', region, primary.taskFamily, params),
-          // S3: restore a previous version by copying it over the current one.
-          allow('RestoreWriteObjects', ['s3:PutObject'], config.dependencies.s3Buckets.map(objectsArn)),
+          allow('RestoreToPointInTime', ['rds:RestoreDBInstanceToPointInTime'], [...sources, ...restoreTargets, ...supporting]),
+          // The restored instance carries the primary's tags (tag on create).
+          allow('RestoreTagRestoredInstance', ['rds:AddTagsToResource'], restoreTargets),
+          // Step 5: switch the service to a task definition pointing at the restored endpoint: the primary
+          // service, or the secondary one once a failover made it the live one.
+          allow('RestoreSwitchService', ['ecs:UpdateService'], [primaryServiceArn, ecsServiceArn(secondary.region, secondary.clusterName, secondary.serviceName)]),
+          ...registerTaskDefinition('Restore', primary.region, primary.taskFamily, params),
+          ...(secondary.region === primary.region && secondary.taskFamily === primary.taskFamily ? [] : registerTaskDefinition('RestoreSecondary', secondary.region, secondary.taskFamily, params)),
+          // S3: restore a previous version by copying it over the current one, tags included (TaggingDirective COPY:
+          // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).
+          allow('RestoreWriteObjects', ['s3:PutObject', 's3:PutObjectTagging'], buckets.map(objectsArn)),
+          allow('RestoreReadObjectTags', ['s3:GetObjectTagging', 's3:GetObjectVersionTagging'], buckets.map(objectsArn)),
+          // SSE-KMS buckets: S3 decrypts the source and generates a data key for the copy with the caller's
+          // permissions, only through S3 and only for these buckets
+          // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms).
+          allow('RestoreObjectsKms', ['kms:Decrypt', 'kms:GenerateDataKey'], [arn('kms', primary.region, 'key/*')], {
+            StringEquals: { 'kms:ViaService': `s3.${primary.region}.amazonaws.com` },
+            StringLike: { 'kms:EncryptionContext:aws:s3:arn': buckets.flatMap((b) => [bucketArn(b), objectsArn(b)]) },
+          }),
         ],
       };
     }

