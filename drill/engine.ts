@@ -447,7 +447,8 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
           break;
         }
         case 'controls': {
-          await operatorActs.run(true, () => runtime.store.setControls(planned.step.controls, clock.now()));
+          const controls = planned.step.controls;
+          await operatorActs.run(true, () => runtime.store.setControls(controls, clock.now()));
           add({ kind: 'world', summary: `operator sets ${describeControls(planned.step.controls)}${late}${note}`, ...lateField });
           break;
         }
