@@ -395,7 +395,8 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
 
   try {
     if (scenario.controls) {
-      await runtime.store.setControls(scenario.controls, clock.now());
+      const initial = scenario.controls;
+      await operatorActs.run(true, () => runtime.store.setControls(initial, clock.now()));
       add({ kind: 'world', summary: `state table controls before T+0: ${describeControls(scenario.controls)}` });
     }
     for (const f of prepared.world.faults ?? []) add({ kind: 'world', summary: `fault installed: ${JSON.stringify(f)}` });

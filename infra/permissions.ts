@@ -95,13 +95,18 @@ function workflowStatements(fn: DeployedFunction): PolicyStatement[] {
 // ---- per runbook: reads (intake + workflow) and mutations (whoever acts) ----
 
 interface RunbookGrants {
+  /** Reads of the function that acts (the workflow, or the intake of a runbook without one). */
   reads: PolicyStatement[];
+  /**
+   * Reads of a durable runbook's intake: only what its intake code calls (the drill records calls
+   * per function and infra/iam-usage.test.ts fails on a grant nobody uses). Default: none.
+   */
+  intakeReads?: PolicyStatement[];
   mutations: PolicyStatement[];
 }
 
-const METRICS_READ = ['cloudwatch:GetMetricData', 'cloudwatch:GetMetricStatistics', 'cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarmHistory'];
-const ECS_READ = ['ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions', 'ecs:ListTasks', 'ecs:DescribeTasks'];
-const ELB_READ = ['elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups'];
+// Each list is exactly what the runbook's adapter (adapters/aws/<runbook>.ts) calls: infra/iam-coverage.test.ts
+// fails on a missing one, infra/iam-usage.test.ts on one no drill scenario uses.
 
 /**
  * Registering a clone of the service's task definition: family-scoped, with the tag-on-create
@@ -136,7 +141,7 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
     case 'database-failover':
       return {
         reads: [
-          allow('FailoverReads', ['rds:DescribeDBInstances', ...METRICS_READ, ...ECS_READ, ...ELB_READ, 'route53:GetChange', 'route53:GetHealthCheckStatus'], ['*']),
+          allow('FailoverReads', ['rds:DescribeDBInstances', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'route53:GetChange'], ['*']),
           allow('FailoverReadRecords', ['route53:ListResourceRecordSets'], [hostedZoneArn(config.dns.hostedZoneId)]),
         ],
         mutations: [
@@ -156,8 +161,13 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
     case 'rollback-deployment':
       return {
         reads: [
-          allow('RollbackReads', [...ECS_READ, ...METRICS_READ, ...ELB_READ, 'codedeploy:ListDeployments', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup'], ['*']),
+          allow('RollbackReads', [
+            'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions', 'ecs:ListTasks', 'ecs:DescribeTasks', 'cloudwatch:DescribeAlarms',
+            'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeTargetHealth', 'codedeploy:ListDeployments', 'codedeploy:GetDeployment',
+          ], ['*']),
         ],
+        // The intake reads the service's deployments to know which deployment failed.
+        intakeReads: [allow('RollbackIntakeReads', ['ecs:DescribeServices'], ['*'])],
         mutations: [
           allow('RollbackUpdateService', ['ecs:UpdateService'], [primaryServiceArn]),
           // codedeploy:StopDeployment has no resource type in the Service Authorization Reference: only "*" authorises it
@@ -169,12 +179,14 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
     case 'scale-ecs':
       return {
         reads: [
-          allow('ScaleReads', [...ECS_READ, ...METRICS_READ, ...ELB_READ, 'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingActivities', 'application-autoscaling:DescribeScalingPolicies'], ['*']),
+          allow('ScaleReads', ['ecs:DescribeServices', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'elasticloadbalancing:DescribeTargetHealth', 'application-autoscaling:DescribeScalableTargets'], ['*']),
           // Diagnosis before scaling (issue 13): the same pool and dependency signals as investigate-5xx.
           allow('ScaleDiagnosisReads', ['rds:DescribeDBInstances', 'elasticache:DescribeCacheClusters', 'logs:GetQueryResults'], ['*']),
           allow('ScaleDiagnosisReadAppLogs', ['logs:FilterLogEvents', 'logs:StartQuery'], [logGroupArn(primary.region, primary.logGroupName)]),
           allow('ScaleDiagnosisProbeBuckets', ['s3:ListBucket'], config.dependencies.s3Buckets.map(bucketArn)),
         ],
+        // The intake reads the alarm's live state (an alarm event is a claim, the alarm is the fact).
+        intakeReads: [allow('ScaleIntakeReads', ['cloudwatch:DescribeAlarms'], ['*'])],
         mutations: [
           allow('ScaleUpdateService', ['ecs:UpdateService'], [primaryServiceArn]),
           // Keeps target tracking from undoing a manual step; scalable targets are only addressable by a generated id.
@@ -184,8 +196,8 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
     case 'investigate-5xx':
       return {
         reads: [
-          allow('InvestigateReads', [...METRICS_READ, ...ECS_READ, ...ELB_READ, 'rds:DescribeDBInstances', 'elasticache:DescribeCacheClusters', 'logs:GetQueryResults'], ['*']),
-          allow('InvestigateReadAppLogs', ['logs:FilterLogEvents', 'logs:StartQuery'], [logGroupArn(primary.region, primary.logGroupName)]),
+          allow('InvestigateReads', ['cloudwatch:GetMetricData', 'ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'rds:DescribeDBInstances', 'elasticache:DescribeCacheClusters'], ['*']),
+          allow('InvestigateReadAppLogs', ['logs:FilterLogEvents'], [logGroupArn(primary.region, primary.logGroupName)]),
           allow('InvestigateProbeBuckets', ['s3:ListBucket'], config.dependencies.s3Buckets.map(bucketArn)),
         ],
         mutations: [
@@ -207,9 +219,10 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
       const buckets = config.dependencies.s3Buckets;
       return {
         reads: [
-          allow('RestoreReads', ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBInstanceAutomatedBackups', ...ECS_READ], ['*']),
-          allow('RestoreReadObjectVersions', ['s3:ListBucket', 's3:ListBucketVersions'], buckets.map(bucketArn)),
-          allow('RestoreReadObjects', ['s3:GetObject', 's3:GetObjectVersion'], buckets.map(objectsArn)),
+          allow('RestoreReads', ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBInstanceAutomatedBackups', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition'], ['*']),
+          // ListObjectVersions is authorised as s3:ListBucketVersions; CopyObject of a version reads it with s3:GetObjectVersion.
+          allow('RestoreReadObjectVersions', ['s3:ListBucketVersions'], buckets.map(bucketArn)),
+          allow('RestoreReadObjects', ['s3:GetObjectVersion'], buckets.map(objectsArn)),
         ],
         mutations: [
           // Step 2: the pre-restore snapshot (tagged on create).
@@ -232,7 +245,8 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
           // S3: restore a previous version by copying it over the current one, tags included (TaggingDirective COPY:
           // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).
           allow('RestoreWriteObjects', ['s3:PutObject', 's3:PutObjectTagging'], buckets.map(objectsArn)),
-          allow('RestoreReadObjectTags', ['s3:GetObjectTagging', 's3:GetObjectVersionTagging'], buckets.map(objectsArn)),
+          // The copy names a version: its tags are read with s3:GetObjectVersionTagging.
+          allow('RestoreReadObjectTags', ['s3:GetObjectVersionTagging'], buckets.map(objectsArn)),
           // SSE-KMS buckets: S3 decrypts the source and generates a data key for the copy with the caller's
           // permissions, only through S3 and only for these buckets
           // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms).
@@ -253,7 +267,7 @@ export function roleStatements(fn: DeployedFunction, fns: readonly DeployedFunct
   return [
     ...baseStatements(fn),
     ...(fn.kind === 'intake' ? intakeStatements(fn, fns) : workflowStatements(fn)),
-    ...grants.reads,
+    ...(acts ? grants.reads : (grants.intakeReads ?? [])),
     ...(acts ? grants.mutations : []),
   ];
 }
