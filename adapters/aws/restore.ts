@@ -105,10 +105,36 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
     await this.rdsFor(instanceId).send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: instanceId, DBSnapshotIdentifier: snapshotId, Tags: [{ Key: 'autopilot:purpose', Value: 'pre-restore' }] }));
   }
 
-  async restoreFromSnapshot(plan: RestorePlan, snapshotId: string): Promise<void> {
+  /**
+   * The source's production settings, read live, for the restored instance: left out, RDS uses the
+   * engine's default parameter and option groups, a single AZ, no deletion protection and no tags
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html).
+   * The KMS key comes with the snapshot or the source instance. Enhanced monitoring is not a restore
+   * parameter (it needs a ModifyDBInstance afterwards) and is not copied.
+   */
+  async productionSettings(sourceInstanceId: string | undefined) {
+    if (!sourceInstanceId) return {};
+    const { DBInstances } = await this.rdsFor(sourceInstanceId).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: sourceInstanceId }));
+    const db = DBInstances?.[0];
+    if (!db) return {};
+    const tags = (db.TagList ?? []).filter((t) => t.Key && !t.Key.startsWith('aws:'));
+    return {
+      DBParameterGroupName: db.DBParameterGroups?.[0]?.DBParameterGroupName,
+      OptionGroupName: db.OptionGroupMemberships?.[0]?.OptionGroupName,
+      MultiAZ: db.MultiAZ,
+      StorageType: db.StorageType,
+      DeletionProtection: db.DeletionProtection,
+      CopyTagsToSnapshot: db.CopyTagsToSnapshot,
+      ...(tags.length > 0 ? { Tags: [...tags, { Key: 'autopilot:restored-from', Value: sourceInstanceId }] } : { Tags: [{ Key: 'autopilot:restored-from', Value: sourceInstanceId }] }),
+    };
+  }
+
+  async restoreFromSnapshot(plan: RestorePlan, snapshotId: string, sourceInstanceId?: string): Promise<void> {
     if (await this.instanceState(plan.targetInstanceId)) return;
+    const settings = await this.productionSettings(sourceInstanceId);
     await this.rdsFor(plan.targetInstanceId).send(
       new RestoreDBInstanceFromDBSnapshotCommand({
+        ...settings,
         DBInstanceIdentifier: plan.targetInstanceId,
         DBSnapshotIdentifier: snapshotId,
         DBInstanceClass: plan.instanceClass,
@@ -121,8 +147,10 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
 
   async restoreToPointInTime(plan: RestorePlan, sourceInstanceId: string, restoreTime: number): Promise<void> {
     if (await this.instanceState(plan.targetInstanceId)) return;
+    const settings = await this.productionSettings(sourceInstanceId);
     await this.rdsFor(sourceInstanceId).send(
       new RestoreDBInstanceToPointInTimeCommand({
+        ...settings,
         SourceDBInstanceIdentifier: sourceInstanceId,
         TargetDBInstanceIdentifier: plan.targetInstanceId,
         RestoreTime: new Date(restoreTime),

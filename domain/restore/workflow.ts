@@ -22,7 +22,8 @@ export interface RestoreOperations {
   /** undefined when absent. */
   snapshotStatus(snapshotId: string): Promise<string | undefined>;
   createSnapshot(instanceId: string, snapshotId: string): Promise<void>;
-  restoreFromSnapshot(plan: RestorePlan, snapshotId: string): Promise<void>;
+  /** `sourceInstanceId`: the database the snapshot belongs to, whose production settings the new instance carries. */
+  restoreFromSnapshot(plan: RestorePlan, snapshotId: string, sourceInstanceId?: string): Promise<void>;
   restoreToPointInTime(plan: RestorePlan, sourceInstanceId: string, restoreTime: number): Promise<void>;
   instanceState(instanceId: string): Promise<{ status: string; endpoint?: string } | undefined>;
   /**
@@ -136,7 +137,7 @@ export async function runRestore(req: RestoreRequest, deps: RestoreDeps): Promis
       },
       () =>
         req.source.kind === 'snapshot'
-          ? ops.restoreFromSnapshot(plan, req.source.snapshotId)
+          ? ops.restoreFromSnapshot(plan, req.source.snapshotId, req.dbInstanceId)
           : ops.restoreToPointInTime(plan, req.dbInstanceId, req.source.restoreTime),
     );
   });
