@@ -50,7 +50,7 @@ export async function runS3Restore(req: S3RestoreRequest, deps: S3RestoreDeps): 
   for (let pageNo = 0; pageNo < maxPages; pageNo++) {
     const result = await deps.wf.step(`s3-page-${pageNo}`, async () => {
       const listed = await deps.ops.listVersions(req.bucket, req.prefix, cursor);
-      const { complete, carry: nextCarry } = splitCompleteKeys([...carry, ...listed.versions], listed.next !== undefined);
+      const { complete, carry: nextCarry } = splitCompleteKeys([...carry, ...listed.versions], listed.next !== undefined, listed.next?.keyMarker);
       const decisions = planS3Restore(complete, req.restoreTime);
       let copied: string[] = [];
       let refused: string | undefined;
