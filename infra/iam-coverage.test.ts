@@ -123,8 +123,7 @@ describe('the runtime every function shares (state table, pages, hand-offs, work
     for (const fn of fns) {
       const allowed = allowedActions(fn.key);
       const starts = fn.kind === 'intake' && fns.some((f) => f.runbook === fn.runbook && f.kind === 'workflow');
-      // dynamodb:UpdateItem is setControls only: the operator's call (cli, drill controls), never a function's.
-      const needed = calls.flatMap((c) => ACTIONS_OF[c.action] ?? [c.action]).filter((a) => (a !== 'lambda:InvokeFunction' || starts) && a !== 'dynamodb:UpdateItem');
+      const needed = calls.flatMap((c) => ACTIONS_OF[c.action] ?? [c.action]).filter((a) => a !== 'lambda:InvokeFunction' || starts);
       expect({ fn: fn.key, missing: [...new Set(needed.filter((a) => !allowed.has(a)))] }).toEqual({ fn: fn.key, missing: [] });
     }
   });

@@ -217,13 +217,29 @@ const MAPPERS: Record<string, Mapper> = {
   'Lambda.SendDurableExecutionCallbackFailure': () => [one('lambda:SendDurableExecutionCallbackFailure', '*')],
 
   // The state table (dynalite answers; the simulated region authorises).
-  'DynamoDB.GetItem': (c) => [one('dynamodb:GetItem', tableArn(c, c.input.TableName))],
-  'DynamoDB.PutItem': (c) => [one('dynamodb:PutItem', tableArn(c, c.input.TableName))],
-  'DynamoDB.UpdateItem': (c) => [one('dynamodb:UpdateItem', tableArn(c, c.input.TableName))],
-  'DynamoDB.DeleteItem': (c) => [one('dynamodb:DeleteItem', tableArn(c, c.input.TableName))],
-  'DynamoDB.Query': (c) => [one('dynamodb:Query', tableArn(c, c.input.TableName))],
-  'DynamoDB.BatchWriteItem': (c) => Object.keys(c.input.RequestItems ?? {}).map((t) => one('dynamodb:BatchWriteItem', tableArn(c, t))),
+  // dynamodb:LeadingKeys: the partition key values the request touches
+  // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+  'DynamoDB.GetItem': (c) => [one('dynamodb:GetItem', tableArn(c, c.input.TableName), leadingKeys([c.input.Key]))],
+  'DynamoDB.PutItem': (c) => [one('dynamodb:PutItem', tableArn(c, c.input.TableName), leadingKeys([c.input.Item]))],
+  'DynamoDB.UpdateItem': (c) => [one('dynamodb:UpdateItem', tableArn(c, c.input.TableName), leadingKeys([c.input.Key]))],
+  'DynamoDB.DeleteItem': (c) => [one('dynamodb:DeleteItem', tableArn(c, c.input.TableName), leadingKeys([c.input.Key]))],
+  'DynamoDB.Query': (c) => [one('dynamodb:Query', tableArn(c, c.input.TableName), queryLeadingKeys(c.input))],
+  'DynamoDB.BatchWriteItem': (c) =>
+    Object.entries((c.input.RequestItems ?? {}) as Record<string, Input[]>).map(([t, reqs]) =>
+      one('dynamodb:BatchWriteItem', tableArn(c, t), leadingKeys(reqs.map((r) => r.PutRequest?.Item ?? r.DeleteRequest?.Key))),
+    ),
 };
+
+/** The state table's partition key is `pk` (handlers/shared/contract.ts STATE_TABLE). */
+const leadingKeys = (items: unknown[]): AuthRequest['context'] => ({
+  'dynamodb:LeadingKeys': [...new Set(items.map((i) => (i as Input | undefined)?.pk?.S).filter((k): k is string => typeof k === 'string'))],
+});
+function queryLeadingKeys(input: Input): AuthRequest['context'] {
+  const values = Object.values((input.ExpressionAttributeValues ?? {}) as Record<string, Input>);
+  const pk = /pk\s*=\s*(:\w+)/.exec(String(input.KeyConditionExpression ?? ''))?.[1];
+  const v = pk ? (input.ExpressionAttributeValues as Record<string, Input> | undefined)?.[pk]?.S : values[0]?.S;
+  return { 'dynamodb:LeadingKeys': typeof v === 'string' ? [v] : [] };
+}
 
 const tableArn = (c: Parameters<Mapper>[0], table: unknown): string => (isArn(table) ? table : arn('dynamodb', c.region, c.account, `table/${String(table)}`));
 

@@ -70,6 +70,8 @@ function conditionHolds(operator: string, key: string, expected: string | string
   const [qualifier, base] = operator.includes(':') ? (operator.split(':') as [string, string]) : [undefined, operator];
   const test = (value: string): boolean => {
     switch (base) {
+      case 'StringNotEquals':
+        return !wanted.includes(value);
       case 'StringEquals':
       case 'ArnEquals':
         return wanted.includes(value);
