@@ -55,6 +55,8 @@ export interface DrillEnvironment {
    * before its checkpoint (adapters/durable setStepCrashHook); the SDK retries it.
    */
   crashEachStepOnce?: boolean;
+  /** Authorise every call against its function's role (default on; off for test-injected handler modules). */
+  iam?: boolean;
 }
 
 /** Lambda retries a failed asynchronous invocation twice (then the on-failure destination). */
@@ -196,7 +198,7 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
   const policies = functionPolicies(config, { account: world.account, region: config.primaryRegion, tableName });
   // The on-call engineer (the scenario's `controls` steps) acts with their own, administrator, credentials.
   policies.set(OPERATOR, [{ Sid: 'OnCallAdministrator', Effect: 'Allow', Action: ['*'], Resource: ['*'] }]);
-  world.setIam({
+  if (env.iam !== false) world.setIam({
     policies,
     caller: () => {
       if (operatorActs.getStore()) return OPERATOR;

@@ -308,7 +308,8 @@ describe('least privilege (issue 8 security)', () => {
     for (const r of resourcesFor('ecs:RegisterTaskDefinition')) expect(r).toMatch(new RegExp(`:task-definition/${service.taskFamily}:\\*$`));
     for (const action of ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime']) {
       const dbTargets = resourcesFor(action).filter((r) => r.includes(':db:'));
-      for (const r of dbTargets) expect(r).toMatch(new RegExp(`:db:${database.primaryInstanceId}(-restored-\\*|-pitr-\\*)?$`));
+      // The database's two homes: the primary, or the replica once a failover promoted it (restore after failover).
+      for (const r of dbTargets) expect(r).toMatch(new RegExp(`:db:(${database.primaryInstanceId}|${database.replicaInstanceId})(-restored-\\*|-pitr-\\*)?$`));
     }
   });
 
