@@ -405,7 +405,8 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     // Guardrail history before T+0 (an earlier failover, a spent budget, a held lock).
     for (const a of scenario.history?.actions ?? []) {
       const at = clock.now() + (parseSignedDuration(a.at) ?? 0) * 1000;
-      await runtime.store.recordAction({ scope: a.scope, action: a.action, at, incidentKey: a.incidentKey, ...(a.summary !== undefined ? { summary: a.summary } : {}) });
+      // Seeded history is the world's past, written by the drill itself (operator credentials), not by a function.
+      await operatorActs.run(true, () => runtime.store.recordAction({ scope: a.scope, action: a.action, at, incidentKey: a.incidentKey, ...(a.summary !== undefined ? { summary: a.summary } : {}) }));
       add({ kind: 'world', summary: `state table history before T+0: ${a.action} on ${a.scope} at ${new Date(at).toISOString()} by ${a.incidentKey}` });
     }
     for (const l of scenario.history?.locks ?? []) {

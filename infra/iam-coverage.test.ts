@@ -105,7 +105,9 @@ describe.each(Object.entries(ADAPTER_OF) as Array<[RunbookId, string]>)('%s (ada
     const intake = fns.find((f) => f.runbook === runbook && f.kind === 'intake')!;
     if (intake === actor) return;
     const allowed = allowedActions(intake.key);
-    const adapterReads = new Set(calls.filter((c) => READ_ONLY.test(c.action)).flatMap((c) => ACTIONS_OF[c.action] ?? [c.action]));
+    // scale-ecs diagnoses before scaling with the investigation adapter's signals (issue 13).
+    const diagnosis = runbook === 'scale-ecs' ? sdkCalls('investigation.ts') : [];
+    const adapterReads = new Set([...calls, ...diagnosis].filter((c) => READ_ONLY.test(c.action)).flatMap((c) => ACTIONS_OF[c.action] ?? [c.action]));
     const adapterWrites = new Set(calls.filter((c) => !READ_ONLY.test(c.action)).flatMap((c) => ACTIONS_OF[c.action] ?? [c.action]));
     expect([...allowed].filter((a) => adapterWrites.has(a))).toEqual([]);
     const runbookReads = [...allowed].filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:') && !['sns:Publish', 'kms:GenerateDataKey', 'kms:Decrypt', 'events:PutEvents', 'sqs:SendMessage', 'lambda:InvokeFunction'].includes(a));

@@ -31,6 +31,7 @@ export const DURABLE_INTAKE_RUNTIME_GRANTS: Record<string, string> = {
   'dynamodb:DeleteItem': 'releases the workflow-start claim when the Invoke fails (adapters/runtime/wiring.ts); the drill\'s durable host never fails a start',
   'dynamodb:Query': 'the guardrail store\'s action history (adapters/dynamo/guardrail-store.ts recentActions), shared by every function\'s runtime; no durable intake reaches it in a scenario',
   'dynamodb:BatchWriteItem': 'the guardrail store\'s action records (adapters/dynamo/guardrail-store.ts recordAction), shared by every function\'s runtime; no durable intake reaches it in a scenario',
+  'dynamodb:BatchGetItem': 'own-change marks read in one batch (adapters/dynamo/guardrail-store.ts), shared by every function\'s runtime; no durable intake reaches it in a scenario',
   'dynamodb:UpdateItem': 'the circuit breaker\'s atomic mutation counter (adapters/dynamo/guardrail-store.ts), shared by every function\'s runtime; a durable intake never mutates',
   'sns:Publish': 'an intake pages when it cannot start its workflow (adapters/runtime/wiring.ts); no scenario makes a start fail',
 };

@@ -179,14 +179,16 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
     case 'scale-ecs':
       return {
         reads: [
-          allow('ScaleReads', ['ecs:DescribeServices', 'cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'elasticloadbalancing:DescribeTargetHealth', 'application-autoscaling:DescribeScalableTargets'], ['*']),
+          allow('ScaleReads', ['ecs:DescribeServices', 'cloudwatch:DescribeAlarms', 'elasticloadbalancing:DescribeTargetHealth', 'application-autoscaling:DescribeScalableTargets'], ['*']),
           // Diagnosis before scaling (issue 13): the same pool and dependency signals as investigate-5xx.
-          allow('ScaleDiagnosisReads', ['rds:DescribeDBInstances', 'elasticache:DescribeCacheClusters', 'logs:GetQueryResults'], ['*']),
-          allow('ScaleDiagnosisReadAppLogs', ['logs:FilterLogEvents', 'logs:StartQuery'], [logGroupArn(primary.region, primary.logGroupName)]),
-          allow('ScaleDiagnosisProbeBuckets', ['s3:ListBucket'], config.dependencies.s3Buckets.map(bucketArn)),
         ],
         // The intake reads the alarm's live state (an alarm event is a claim, the alarm is the fact).
-        intakeReads: [allow('ScaleIntakeReads', ['cloudwatch:DescribeAlarms'], ['*'])],
+        // The intake reads the alarm's live state and diagnoses before scaling (issue 13): the investigate-5xx signals.
+        intakeReads: [
+          allow('ScaleIntakeReads', ['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'rds:DescribeDBInstances', 'elasticache:DescribeCacheClusters'], ['*']),
+          allow('ScaleIntakeReadAppLogs', ['logs:FilterLogEvents'], [logGroupArn(primary.region, primary.logGroupName)]),
+          allow('ScaleIntakeProbeBuckets', ['s3:ListBucket'], config.dependencies.s3Buckets.map(bucketArn)),
+        ],
         mutations: [
           allow('ScaleUpdateService', ['ecs:UpdateService'], [primaryServiceArn]),
           // Keeps target tracking from undoing a manual step; scalable targets are only addressable by a generated id.
