@@ -46,6 +46,7 @@ import { setStepCrashHook } from '../adapters/durable';
 import { runbooksOf } from './validate';
 import { moveAlarmState } from './sample-time';
 import { triggeringSeries } from './metrics';
+import { functionPolicies } from '../infra/iam-policy';
 
 export interface DrillEnvironment {
   dynamoEndpoint: string;
@@ -59,6 +60,8 @@ export interface DrillEnvironment {
    * before its checkpoint (adapters/durable setStepCrashHook); the SDK retries it.
    */
   crashEachStepOnce?: boolean;
+  /** Authorise every call against its function's role (default on; off for test-injected handler modules). */
+  iam?: boolean;
 }
 
 /** Lambda retries a failed asynchronous invocation twice (then the on-failure destination). */
@@ -70,6 +73,9 @@ const MAX_QUEUED_DELIVERIES = 500;
 const MAX_SIMULATED_MS = 7 * 24 * 3600 * 1000;
 
 let tableSeq = 0;
+
+/** The identity of the drill's on-call engineer in the simulated region's IAM. */
+export const OPERATOR = 'operator (on-call engineer)';
 
 interface QueuedEvent {
   event: Record<string, unknown>;
@@ -132,6 +138,8 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
   const idPrefix = fnv1a(scenario.name);
   const nextEventId = (): string => `${idPrefix}-0000-4000-8000-${(++eventSeq).toString(16).padStart(12, '0')}`;
 
+  /** The drill's operator is acting (a `controls` step): their calls are not a function's. */
+  const operatorActs = new AsyncLocalStorage<boolean>();
   /** Which runbook's intake is running the current code (for attributing its AWS calls). */
   const intakeRunbook = new AsyncLocalStorage<RunbookId>();
   const onCall = (call: ObservedCall): void => {
@@ -189,6 +197,22 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
       throw new Error(`chaos: crash after step ${stepName}, before its checkpoint`);
     });
   }
+
+  // IAM on: each call is authorised against the role of the function making it (the workflow the
+  // running code belongs to, else the intake being invoked), built from infra/permissions.ts like the template.
+  const policies = functionPolicies(config, { account: world.account, region: config.primaryRegion, tableName });
+  // The on-call engineer (the scenario's `controls` steps) acts with their own, administrator, credentials.
+  policies.set(OPERATOR, [{ Sid: 'OnCallAdministrator', Effect: 'Allow', Action: ['*'], Resource: ['*'] }]);
+  if (env.iam !== false) world.setIam({
+    policies,
+    caller: () => {
+      if (operatorActs.getStore()) return OPERATOR;
+      const workflow = host.currentRunbook();
+      if (workflow !== undefined) return RUNBOOK_FUNCTIONS[workflow].workflow;
+      const intake = intakeRunbook.getStore();
+      return intake === undefined ? undefined : RUNBOOK_FUNCTIONS[intake].intake;
+    },
+  });
 
   const base = createRuntime({
     config,
@@ -398,14 +422,16 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
 
   try {
     if (scenario.controls) {
-      await runtime.store.setControls(scenario.controls, clock.now());
+      const initial = scenario.controls;
+      await operatorActs.run(true, () => runtime.store.setControls(initial, clock.now()));
       add({ kind: 'world', summary: `state table controls before T+0: ${describeControls(scenario.controls)}` });
     }
     for (const f of prepared.world.faults ?? []) add({ kind: 'world', summary: `fault installed: ${JSON.stringify(f)}` });
     // Guardrail history before T+0 (an earlier failover, a spent budget, a held lock).
     for (const a of scenario.history?.actions ?? []) {
       const at = clock.now() + (parseSignedDuration(a.at) ?? 0) * 1000;
-      await runtime.store.recordAction({ scope: a.scope, action: a.action, at, incidentKey: a.incidentKey, ...(a.summary !== undefined ? { summary: a.summary } : {}) });
+      // Seeded history is the world's past, written by the drill itself (operator credentials), not by a function.
+      await operatorActs.run(true, () => runtime.store.recordAction({ scope: a.scope, action: a.action, at, incidentKey: a.incidentKey, ...(a.summary !== undefined ? { summary: a.summary } : {}) }));
       add({ kind: 'world', summary: `state table history before T+0: ${a.action} on ${a.scope} at ${new Date(at).toISOString()} by ${a.incidentKey}` });
     }
     for (const l of scenario.history?.locks ?? []) {
@@ -454,7 +480,8 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
           break;
         }
         case 'controls': {
-          await runtime.store.setControls(planned.step.controls, clock.now());
+          const controls = planned.step.controls;
+          await operatorActs.run(true, () => runtime.store.setControls(controls, clock.now()));
           add({ kind: 'world', summary: `operator sets ${describeControls(planned.step.controls)}${late}${note}`, ...lateField });
           break;
         }
@@ -500,6 +527,12 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
   for (const f of host.failures()) if (!run.runErrors.some((e) => e.includes(f.name))) run.runErrors.push(`workflow ${f.name} (${f.runbook}) failed: ${f.failure}`);
   const stillRunning = host.running();
   if (stillRunning.length > 0) add({ kind: 'note', summary: `still running at the end of the drill: ${stillRunning.join(', ')}` });
+  // Every scenario proves the permissions too: a denied call fails it.
+  world.setIam(undefined);
+  run.authorizations = world.authorizations;
+  for (const a of world.authorizations) {
+    for (const d of a.decisions.filter((x) => !x.allowed)) fail(`AccessDenied: ${a.caller ?? 'a call outside any function'} may not ${d.action} on ${d.resource} (${a.service}.${a.operation})`);
+  }
   for (const c of world.unknownOperations()) {
     fail(`${c.service}.${c.operation} (${c.region}) is not implemented by the simulated region: ${c.errorMessage ?? c.error ?? 'unknown operation'}`);
   }

@@ -24,6 +24,8 @@ export interface SimCall {
   errorMessage?: string;
   /** Set when the error came from an injected fault, not from the world's state. */
   injected?: InjectedFault;
+  /** The function that made the call, when IAM is on (SimWorld.setIam). */
+  caller?: string;
   /** The operation is not simulated: the drill must fail loudly. */
   unknownOperation?: boolean;
 }
