@@ -31,7 +31,7 @@ import { findDbInstance } from '../adapters/sim/services/rds';
 import { simClientSetup } from '../adapters/sim/plugin';
 import type { AwsEvent } from '../adapters/sim/api';
 import type { WorldChange } from '../adapters/sim/spec';
-import { AUTOPILOT_EVENT_SOURCE, RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
+import { AUTOPILOT_EVENT_SOURCE, OPERATOR_FUNCTION, RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
 import { createRuntime, type IntakeResult } from '../handlers/shared/runtime';
 import type { Runtime } from '../handlers/shared/runtime-types';
 import { ensureStateTable, localDynamoClient } from '../test/support/dynalite';
@@ -142,6 +142,8 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
   const operatorActs = new AsyncLocalStorage<boolean>();
   /** Which runbook's intake is running the current code (for attributing its AWS calls). */
   const intakeRunbook = new AsyncLocalStorage<RunbookId>();
+  /** The operator-request function is running the current code (its calls are authorised by its own role). */
+  const operatorFunctionActs = new AsyncLocalStorage<boolean>();
   const onCall = (call: ObservedCall): void => {
     if (call.service === 'DynamoDB') return; // the state table: bookkeeping, not the incident
     const record: CallRecord = { at: clock.now(), service: call.service, operation: call.operation, region: call.region, attempt: call.attempt, error: call.error, mutating: call.mutating };
@@ -210,7 +212,8 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
       const workflow = host.currentRunbook();
       if (workflow !== undefined) return RUNBOOK_FUNCTIONS[workflow].workflow;
       const intake = intakeRunbook.getStore();
-      return intake === undefined ? undefined : RUNBOOK_FUNCTIONS[intake].intake;
+      if (intake !== undefined) return RUNBOOK_FUNCTIONS[intake].intake;
+      return operatorFunctionActs.getStore() ? OPERATOR_FUNCTION.key : undefined;
     },
   });
 
@@ -348,7 +351,7 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     run.firstEventAt ??= clock.now();
     const headers = await sts.sign(as, config.primaryRegion, sha256Hex(JSON.stringify(command)));
     try {
-      return await operatorHandler({ command, proof: { headers } });
+      return await operatorFunctionActs.run(true, () => operatorHandler({ command, proof: { headers } }));
     } catch (err) {
       fail(`operator-request threw: ${err instanceof Error ? err.message : String(err)}`);
       return { status: 'refused', code: 'Error', reason: err instanceof Error ? err.message : String(err) };

@@ -8,9 +8,9 @@
 import type { AutopilotConfig, Severity } from '../domain/config';
 import type { ResolvedStatement } from '../adapters/sim/iam';
 import type { CfnTemplate, CfnValue, PolicyStatement } from './cfn';
-import { deployedFunctions, SERVICE } from './functions';
+import { deployedFunctions, operatorFunction, SERVICE } from './functions';
 import { ASYNC_FAILURE_QUEUE_ID, PAGING_KEY_ID, STATE_TABLE_ID, topicId } from './logical-ids';
-import { roleStatements, type PermissionParams } from './permissions';
+import { operatorStatements, roleStatements, type PermissionParams } from './permissions';
 
 export interface ResolveContext {
   partition: string;
@@ -93,11 +93,15 @@ export function stackContext(config: AutopilotConfig, opts: { account: string; r
   };
 }
 
-/** Function key -> its role's statements, resolved: what the simulated region authorises drill calls against. */
+/** Function key (the runbook functions and the operator-request function) -> its role's statements, resolved: what the simulated region authorises drill calls against. */
 export function functionPolicies(config: AutopilotConfig, opts: { account: string; region?: string; tableName: string; params?: PermissionParams }): Map<string, ResolvedStatement[]> {
   const fns = deployedFunctions(config.stage);
   const ctx = stackContext(config, opts);
-  return new Map(fns.map((fn) => [fn.key, resolveStatements(roleStatements(fn, fns, config, opts.params ?? {}), ctx)]));
+  const policies = new Map(fns.map((fn) => [fn.key, resolveStatements(roleStatements(fn, fns, config, opts.params ?? {}), ctx)]));
+  // The operator-request function has its own role (infra/permissions.ts operatorStatements), as in the template.
+  const operator = operatorFunction(config.stage);
+  policies.set(operator.key, resolveStatements(operatorStatements(operator, fns, config), ctx));
+  return policies;
 }
 
 /** Role logical id -> its statements, resolved, from a packaged template. */
