@@ -47,6 +47,7 @@ import { runbooksOf } from './validate';
 import { moveAlarmState } from './sample-time';
 import { triggeringSeries } from './metrics';
 import { functionPolicies } from '../infra/iam-policy';
+import { deployedFunctions } from '../infra/functions';
 
 export interface DrillEnvironment {
   dynamoEndpoint: string;
@@ -278,6 +279,12 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
         const gate = host.gates().find((g) => g.callbackId === callbackId);
         if (gate) host.release(gate);
         if (gate) await gate.op.sendCallbackFailure({ ErrorType: error?.errorType, ErrorMessage: error?.errorMessage, ErrorData: error?.errorData });
+      },
+      executionArn: (callbackId) => {
+        const gate = host.gates().find((g) => g.callbackId === callbackId);
+        const fn = gate && deployedFunctions(config.stage).find((f) => f.kind === 'workflow' && f.runbook === gate.runbook);
+        // The drill's workflows run as version 1 of their function (invoked through the alias).
+        return gate && fn ? `arn:aws:lambda:${config.primaryRegion}:${world.account}:function:${fn.name}:1/durable-execution/${gate.executionName}/${fnv1a(gate.executionName)}` : undefined;
       },
     },
   );

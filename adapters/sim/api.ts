@@ -84,6 +84,12 @@ export type DurableInvoke = (functionName: string, executionName: string, payloa
 export interface DurableCallbacks {
   success(callbackId: string, result: string | undefined): void | Promise<void>;
   failure(callbackId: string, error: { errorMessage?: string; errorType?: string; errorData?: string } | undefined): void | Promise<void>;
+  /**
+   * The ARN of the durable execution a callback belongs to, which IAM authorises the send
+   * against (resource type "durable execution" in the Service Authorization Reference for
+   * Lambda: arn:...:function:<name>:<version>/durable-execution/<name>/<id>); undefined if unknown.
+   */
+  executionArn?(callbackId: string): string | undefined;
 }
 
 /** Thrown by SimWorld.create for an invalid WorldSpec; each problem names its path. */

@@ -17,6 +17,7 @@ const lastSegment = (s: string): string => s.split(/[:/]/).pop() ?? s;
 
 // ---------------------------------------------------------------- RDS
 
+const callbackExecution = (c: Parameters<Mapper>[0]): string => c.world.durableHost().callbacks?.executionArn?.(String(c.input.CallbackId ?? '')) ?? arn('lambda', c.region, c.account, 'function:unknown-callback');
 const rdsDb = (c: Parameters<Mapper>[0], id: unknown): string => (isArn(id) ? id : arn('rds', c.region, c.account, `db:${String(id ?? '*')}`));
 const rdsSnapshot = (c: Parameters<Mapper>[0], id: unknown): string => (isArn(id) ? id : arn('rds', c.region, c.account, `snapshot:${String(id ?? '*')}`));
 const one = (action: string, resource: string, context?: AuthRequest['context']): AuthRequest => (context ? { action, resource, context } : { action, resource });
@@ -213,8 +214,9 @@ const MAPPERS: Record<string, Mapper> = {
   'EventBridge.PutEvents': (c) =>
     ((c.input.Entries ?? []) as Input[]).map((e) => one('events:PutEvents', isArn(e.EventBusName) ? e.EventBusName : arn('events', c.region, c.account, `event-bus/${String(e.EventBusName ?? 'default')}`))),
   'Lambda.Invoke': (c) => [one('lambda:InvokeFunction', isArn(c.input.FunctionName) ? c.input.FunctionName : arn('lambda', c.region, c.account, `function:${String(c.input.FunctionName)}`))],
-  'Lambda.SendDurableExecutionCallbackSuccess': () => [one('lambda:SendDurableExecutionCallbackSuccess', '*')],
-  'Lambda.SendDurableExecutionCallbackFailure': () => [one('lambda:SendDurableExecutionCallbackFailure', '*')],
+  // Authorised against the durable execution that owns the callback (an unknown callback: no resource to match).
+  'Lambda.SendDurableExecutionCallbackSuccess': (c) => [one('lambda:SendDurableExecutionCallbackSuccess', callbackExecution(c))],
+  'Lambda.SendDurableExecutionCallbackFailure': (c) => [one('lambda:SendDurableExecutionCallbackFailure', callbackExecution(c))],
 
   // The state table (dynalite answers; the simulated region authorises).
   // dynamodb:LeadingKeys: the partition key values the request touches
