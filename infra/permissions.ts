@@ -299,8 +299,9 @@ export function operatorStatements(fn: OperatorFunction, fns: readonly DeployedF
       sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.name}:*`),
     ]),
     allow('StateTableReads', ['dynamodb:GetItem'], [getAtt(STATE_TABLE_ID, 'Arn')]),
-    // Proof claims and relay markers; never the controls item (like every function role).
-    allow('ReplayClaimsAndRelayMarkers', [...STATE_TABLE_WRITES], [getAtt(STATE_TABLE_ID, 'Arn')], CONTROLS_ITEM_EXCLUDED),
+    // Proof claims and relay markers, both conditional PutItems (guardrail-store claimOnce,
+    // markOwnChange); never the controls item (like every function role).
+    allow('ReplayClaimsAndRelayMarkers', ['dynamodb:PutItem'], [getAtt(STATE_TABLE_ID, 'Arn')], CONTROLS_ITEM_EXCLUDED),
     allow('PublishPages', ['sns:Publish'], SEVERITIES.map((s) => ref(topicId(s)))),
     allow('EncryptPages', ['kms:GenerateDataKey', 'kms:Decrypt'], [getAtt(PAGING_KEY_ID, 'Arn')]),
     allow('RelayVerifiedRequests', ['events:PutEvents'], [privateBusArn(config.stage)]),
