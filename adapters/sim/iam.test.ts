@@ -6,6 +6,7 @@ import { CopyObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeDBInstancesCommand, PromoteReadReplicaCommand, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
 import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
+import { SendDurableExecutionCallbackSuccessCommand } from '@aws-sdk/client-lambda';
 import { loadConfig } from '../../config/load';
 import { functionPolicies } from '../../infra/iam-policy';
 import { evaluate, type ResolvedStatement } from './iam';
@@ -117,5 +118,30 @@ describe('ECS rules for CodeDeploy-controlled services (https://docs.aws.amazon.
     const out = await ecs.send(new UpdateServiceCommand({ cluster: 'regami-cluster', service: 'regami-service', desiredCount: 3 }));
     expect(out.service?.desiredCount).toBe(3);
     expect(out.service?.deploymentController).toEqual({ type: 'CODE_DEPLOY' });
+  });
+
+  // SendDurableExecutionCallback* is authorised against the "durable execution" that owns the callback
+  // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html), never "*".
+  it('lets the operator-request function answer a workflow\'s human gate by its own role, and nobody else', async () => {
+    const h = withCaller();
+    const answered: string[] = [];
+    const execution = `arn:aws:lambda:us-east-1:${h.world.account}:function:runbook-autopilot-dev-restoreFromBackupWorkflow:1/durable-execution/restore-1/abc`;
+    h.world.setDurableHost(() => 'started', {
+      success: (id) => void answered.push(id),
+      failure: () => undefined,
+      executionArn: (id) => (id === 'cb-1' ? execution : undefined),
+    });
+    const lambda = h.aws.in('us-east-1').lambda;
+    const answer = (id: string) => lambda.send(new SendDurableExecutionCallbackSuccessCommand({ CallbackId: id, Result: Buffer.from('{"outcome":"APPROVED"}') }));
+    // The restore workflow cannot approve its own gate; the intake neither.
+    for (const fn of ['restoreFromBackupWorkflow', 'restoreFromBackup']) {
+      h.as(fn);
+      await expect(answer('cb-1')).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    }
+    h.as('operatorRequest');
+    await expect(answer('cb-1')).resolves.toBeDefined();
+    // A callback of no known execution matches no grant.
+    await expect(answer('cb-unknown')).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(answered).toEqual(['cb-1']);
   });
 });
