@@ -468,9 +468,11 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
           if (!planned.step.keepTime) stampTime(event, clock.now());
           const storm = (planned.step.repeat ?? 1) > 1 ? `[${planned.copy + 1}/${planned.step.repeat}] ` : '';
           const before = run.entries.length;
-          if (planned.step.relayedBy !== undefined) {
-            // As the operator-request function does before its PutEvents (handlers/shared/relay.ts).
-            await recordRelay(runtime.store, String(event['detail-type']), (event.detail ?? {}) as Record<string, unknown>, planned.step.relayedBy, clock.now());
+          const relayedBy = planned.step.relayedBy;
+          if (relayedBy !== undefined) {
+            // As the operator-request function does before its PutEvents (handlers/shared/relay.ts),
+            // so under that function's role.
+            await operatorFunctionActs.run(true, () => recordRelay(runtime.store, String(event['detail-type']), (event.detail ?? {}) as Record<string, unknown>, relayedBy, clock.now()));
           }
           await deliver(event, storm, planned.step.deliverTo, planned.step.bus ?? (planned.step.relayedBy !== undefined ? 'private' : 'default'));
           const entry = run.entries[before];
