@@ -47,7 +47,8 @@ export async function runDrill(scenarios: PreparedScenario[], opts: DrillOptions
   const runOne = async (i: number): Promise<void> => {
     const prepared = scenarios[i];
     if (!prepared) return;
-    const run = await runScenario(prepared, { dynamoEndpoint, modules, settleTimeoutMs: opts.settleTimeoutMs });
+    // IAM binds the deployed handlers to their roles; test-injected modules are not deployed code.
+    const run = await runScenario(prepared, { dynamoEndpoint, modules, settleTimeoutMs: opts.settleTimeoutMs, iam: opts.modules === undefined });
     const outcome: ScenarioOutcome = { run, failures: evaluate(prepared.scenario.expectations, run) };
     if (opts.reportsRoot) {
       outcome.reportFile = writeReport(outcome, opts.reportsRoot);

@@ -32,7 +32,7 @@ import { findDbInstance } from '../adapters/sim/services/rds';
 import { simClientSetup } from '../adapters/sim/plugin';
 import type { AwsEvent } from '../adapters/sim/api';
 import type { WorldChange } from '../adapters/sim/spec';
-import { AUTOPILOT_EVENT_SOURCE, RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
+import { AUTOPILOT_EVENT_SOURCE, OPERATOR_FUNCTION, RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
 import { createRuntime, type IntakeResult } from '../handlers/shared/runtime';
 import type { Runtime } from '../handlers/shared/runtime-types';
 import { ensureStateTable, localDynamoClient } from '../test/support/dynalite';
@@ -47,6 +47,8 @@ import { setStepCrashHook } from '../adapters/durable';
 import { runbooksOf } from './validate';
 import { moveAlarmState } from './sample-time';
 import { triggeringSeries } from './metrics';
+import { functionPolicies } from '../infra/iam-policy';
+import { deployedFunctions } from '../infra/functions';
 
 export interface DrillEnvironment {
   dynamoEndpoint: string;
@@ -60,6 +62,8 @@ export interface DrillEnvironment {
    * before its checkpoint (adapters/durable setStepCrashHook); the SDK retries it.
    */
   crashEachStepOnce?: boolean;
+  /** Authorise every call against its function's role (default on; off for test-injected handler modules). */
+  iam?: boolean;
 }
 
 /** Lambda retries a failed asynchronous invocation twice (then the on-failure destination). */
@@ -71,6 +75,9 @@ const MAX_QUEUED_DELIVERIES = 500;
 const MAX_SIMULATED_MS = 7 * 24 * 3600 * 1000;
 
 let tableSeq = 0;
+
+/** The identity of the drill's on-call engineer in the simulated region's IAM. */
+export const OPERATOR = 'operator (on-call engineer)';
 
 interface QueuedEvent {
   event: Record<string, unknown>;
@@ -136,8 +143,12 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
   const idPrefix = fnv1a(scenario.name);
   const nextEventId = (): string => `${idPrefix}-0000-4000-8000-${(++eventSeq).toString(16).padStart(12, '0')}`;
 
+  /** The drill's operator is acting (a `controls` step): their calls are not a function's. */
+  const operatorActs = new AsyncLocalStorage<boolean>();
   /** Which runbook's intake is running the current code (for attributing its AWS calls). */
   const intakeRunbook = new AsyncLocalStorage<RunbookId>();
+  /** The operator-request function is running the current code (its calls are authorised by its own role). */
+  const operatorFunctionActs = new AsyncLocalStorage<boolean>();
   const onCall = (call: ObservedCall): void => {
     if (call.service === 'DynamoDB') return; // the state table: bookkeeping, not the incident
     const record: CallRecord = { at: clock.now(), service: call.service, operation: call.operation, region: call.region, attempt: call.attempt, error: call.error, mutating: call.mutating };
@@ -193,6 +204,23 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
       throw new Error(`chaos: crash after step ${stepName}, before its checkpoint`);
     });
   }
+
+  // IAM on: each call is authorised against the role of the function making it (the workflow the
+  // running code belongs to, else the intake being invoked), built from infra/permissions.ts like the template.
+  const policies = functionPolicies(config, { account: world.account, region: config.primaryRegion, tableName });
+  // The on-call engineer (the scenario's `controls` steps) acts with their own, administrator, credentials.
+  policies.set(OPERATOR, [{ Sid: 'OnCallAdministrator', Effect: 'Allow', Action: ['*'], Resource: ['*'] }]);
+  if (env.iam !== false) world.setIam({
+    policies,
+    caller: () => {
+      if (operatorActs.getStore()) return OPERATOR;
+      const workflow = host.currentRunbook();
+      if (workflow !== undefined) return RUNBOOK_FUNCTIONS[workflow].workflow;
+      const intake = intakeRunbook.getStore();
+      if (intake !== undefined) return RUNBOOK_FUNCTIONS[intake].intake;
+      return operatorFunctionActs.getStore() ? OPERATOR_FUNCTION.key : undefined;
+    },
+  });
 
   const base = createRuntime({
     config,
@@ -255,6 +283,12 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
         const gate = host.gates().find((g) => g.callbackId === callbackId);
         if (gate) host.release(gate);
         if (gate) await gate.op.sendCallbackFailure({ ErrorType: error?.errorType, ErrorMessage: error?.errorMessage, ErrorData: error?.errorData });
+      },
+      executionArn: (callbackId) => {
+        const gate = host.gates().find((g) => g.callbackId === callbackId);
+        const fn = gate && deployedFunctions(config.stage).find((f) => f.kind === 'workflow' && f.runbook === gate.runbook);
+        // The drill's workflows run as version 1 of their function (invoked through the alias).
+        return gate && fn ? `arn:aws:lambda:${config.primaryRegion}:${world.account}:function:${fn.name}:1/durable-execution/${gate.executionName}/${fnv1a(gate.executionName)}` : undefined;
       },
     },
   );
@@ -328,7 +362,7 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     run.firstEventAt ??= clock.now();
     const headers = await sts.sign(as, config.primaryRegion, sha256Hex(JSON.stringify(command)));
     try {
-      return await operatorHandler({ command, proof: { headers } });
+      return await operatorFunctionActs.run(true, () => operatorHandler({ command, proof: { headers } }));
     } catch (err) {
       fail(`operator-request threw: ${err instanceof Error ? err.message : String(err)}`);
       return { status: 'refused', code: 'Error', reason: err instanceof Error ? err.message : String(err) };
@@ -402,14 +436,16 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
 
   try {
     if (scenario.controls) {
-      await runtime.store.setControls(scenario.controls, clock.now());
+      const initial = scenario.controls;
+      await operatorActs.run(true, () => runtime.store.setControls(initial, clock.now()));
       add({ kind: 'world', summary: `state table controls before T+0: ${describeControls(scenario.controls)}` });
     }
     for (const f of prepared.world.faults ?? []) add({ kind: 'world', summary: `fault installed: ${JSON.stringify(f)}` });
     // Guardrail history before T+0 (an earlier failover, a spent budget, a held lock).
     for (const a of scenario.history?.actions ?? []) {
       const at = clock.now() + (parseSignedDuration(a.at) ?? 0) * 1000;
-      await runtime.store.recordAction({ scope: a.scope, action: a.action, at, incidentKey: a.incidentKey, ...(a.summary !== undefined ? { summary: a.summary } : {}) });
+      // Seeded history is the world's past, written by the drill itself (operator credentials), not by a function.
+      await operatorActs.run(true, () => runtime.store.recordAction({ scope: a.scope, action: a.action, at, incidentKey: a.incidentKey, ...(a.summary !== undefined ? { summary: a.summary } : {}) }));
       add({ kind: 'world', summary: `state table history before T+0: ${a.action} on ${a.scope} at ${new Date(at).toISOString()} by ${a.incidentKey}` });
     }
     for (const l of scenario.history?.locks ?? []) {
@@ -436,9 +472,11 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
           if (!planned.step.keepTime) stampTime(event, clock.now());
           const storm = (planned.step.repeat ?? 1) > 1 ? `[${planned.copy + 1}/${planned.step.repeat}] ` : '';
           const before = run.entries.length;
-          if (planned.step.relayedBy !== undefined) {
-            // As the operator-request function does before its PutEvents (handlers/shared/relay.ts).
-            await recordRelay(runtime.store, String(event['detail-type']), (event.detail ?? {}) as Record<string, unknown>, planned.step.relayedBy, clock.now());
+          const relayedBy = planned.step.relayedBy;
+          if (relayedBy !== undefined) {
+            // As the operator-request function does before its PutEvents (handlers/shared/relay.ts),
+            // so under that function's role.
+            await operatorFunctionActs.run(true, () => recordRelay(runtime.store, String(event['detail-type']), (event.detail ?? {}) as Record<string, unknown>, relayedBy, clock.now()));
           }
           await deliver(event, storm, planned.step.deliverTo, planned.step.bus ?? (planned.step.relayedBy !== undefined ? 'private' : 'default'));
           const entry = run.entries[before];
@@ -458,7 +496,8 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
           break;
         }
         case 'controls': {
-          await runtime.store.setControls(planned.step.controls, clock.now());
+          const controls = planned.step.controls;
+          await operatorActs.run(true, () => runtime.store.setControls(controls, clock.now()));
           add({ kind: 'world', summary: `operator sets ${describeControls(planned.step.controls)}${late}${note}`, ...lateField });
           break;
         }
@@ -504,6 +543,12 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
   for (const f of host.failures()) if (!run.runErrors.some((e) => e.includes(f.name))) run.runErrors.push(`workflow ${f.name} (${f.runbook}) failed: ${f.failure}`);
   const stillRunning = host.running();
   if (stillRunning.length > 0) add({ kind: 'note', summary: `still running at the end of the drill: ${stillRunning.join(', ')}` });
+  // Every scenario proves the permissions too: a denied call fails it.
+  world.setIam(undefined);
+  run.authorizations = world.authorizations;
+  for (const a of world.authorizations) {
+    for (const d of a.decisions.filter((x) => !x.allowed)) fail(`AccessDenied: ${a.caller ?? 'a call outside any function'} may not ${d.action} on ${d.resource} (${a.service}.${a.operation})`);
+  }
   for (const c of world.unknownOperations()) {
     fail(`${c.service}.${c.operation} (${c.region}) is not implemented by the simulated region: ${c.errorMessage ?? c.error ?? 'unknown operation'}`);
   }

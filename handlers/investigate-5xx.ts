@@ -118,6 +118,14 @@ async function investigate(rt: Runtime, ev: EventOf<'alarm'>, key: string, now: 
     }
     case 'restart': {
       const svc = rt.config.service;
+      // A blue/green service rejects a forced new deployment: "Use AWS CodeDeploy to trigger a new deployment"
+      // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html). Refuse with a page.
+      if (signals.service?.deploymentController === 'CODE_DEPLOY') {
+        const p: Page = { ...response.page, severity: 'P2', title: `5XX on ${svc.serviceName}: memory leak, restart refused (CodeDeployControlledService)` };
+        p.refused = [{ action: response.summary, guardrail: 'CodeDeployControlledService', reason: `${svc.clusterName}/${svc.serviceName} is deployed by CodeDeploy: ECS refuses UpdateService --force-new-deployment; redeploy the current revision with aws deploy create-deployment --application-name ${rt.config.codeDeploy.applicationName} --deployment-group-name ${rt.config.codeDeploy.deploymentGroupName}` }];
+        await page(withoutAt(p));
+        break;
+      }
       const scope = restartScope(svc.clusterName, svc.serviceName);
       // Owner: the incident key (a non-durable intake has no execution name). The lock is not held
       // after the call: nothing here runs later to give it back, it would block a rollback for lockTtlSeconds.

@@ -40,7 +40,7 @@ class AutopilotPlugin {
 
   deployParams() {
     const custom = (this.serverless.service.custom && this.serverless.service.custom.autopilot) || {};
-    const required = ['pagerDutyEndpoint', 'opsEmail', 'chatWebhookUrl', 'ecsTaskRoleArns'];
+    const required = ['pagerDutyEndpoint', 'opsEmail', 'chatWebhookUrl'];
     for (const key of required) {
       if (typeof custom[key] !== 'string' || custom[key] === '') {
         throw new this.serverless.classes.Error(`custom.autopilot.${key} must be set (serverless.yml params or --param="${key}=...")`);
@@ -50,7 +50,6 @@ class AutopilotPlugin {
       pagerDutyEndpoint: custom.pagerDutyEndpoint,
       opsEmail: custom.opsEmail,
       chatWebhookUrl: custom.chatWebhookUrl,
-      ecsTaskRoleArns: custom.ecsTaskRoleArns.split(',').map((s) => s.trim()).filter(Boolean),
     };
   }
 

@@ -20,11 +20,13 @@ import { privateBusArn } from './event-bus';
 import { functionArn, workflowAliasArnTemplate, workflowOf, type DeployedFunction, type OperatorFunction } from './functions';
 import { ASYNC_FAILURE_QUEUE_ID, PAGING_KEY_ID, STATE_TABLE_ID, topicId } from './logical-ids';
 
-/** Values not in AutopilotConfig: deploy parameters (serverless.yml `params`). */
-export interface PermissionParams {
-  /** Roles a cloned task definition carries (taskRoleArn, executionRoleArn): iam:PassRole targets. */
-  ecsTaskRoleArns: string[];
-}
+/**
+ * Values not in AutopilotConfig: deploy parameters (serverless.yml `params`). None today: the
+ * roles a cloned task definition passes are the live revision's own (see registerTaskDefinition),
+ * not a hand-typed list that can differ from them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface PermissionParams {}
 
 const SEVERITIES: readonly Severity[] = ['P1', 'P2', 'P3', 'P4'];
 
@@ -94,22 +96,38 @@ function workflowStatements(fn: DeployedFunction): PolicyStatement[] {
 // ---- per runbook: reads (intake + workflow) and mutations (whoever acts) ----
 
 interface RunbookGrants {
+  /** Reads of the function that acts (the workflow, or the intake of a runbook without one). */
   reads: PolicyStatement[];
+  /**
+   * Reads of a durable runbook's intake: only what its intake code calls (the drill records calls
+   * per function and infra/iam-usage.test.ts fails on a grant nobody uses). Default: none.
+   */
+  intakeReads?: PolicyStatement[];
   mutations: PolicyStatement[];
 }
 
-const METRICS_READ = ['cloudwatch:GetMetricData', 'cloudwatch:GetMetricStatistics', 'cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarmHistory'];
-const ECS_READ = ['ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions', 'ecs:ListTasks', 'ecs:DescribeTasks'];
-const ELB_READ = ['elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups'];
+// Each list is exactly what the runbook's adapter (adapters/aws/<runbook>.ts) calls: infra/iam-coverage.test.ts
+// fails on a missing one, infra/iam-usage.test.ts on one no drill scenario uses.
 
-/** Registering a clone of the service's task definition: family-scoped, with the tag-on-create permission and PassRole of its roles. */
-function registerTaskDefinition(sidPrefix: string, region: string, family: string, params: PermissionParams): PolicyStatement[] {
+/**
+ * Registering a clone of the service's task definition: family-scoped, with the tag-on-create
+ * permission and PassRole of its roles.
+ *
+ * The clone carries the live revision's taskRoleArn and executionRoleArn unchanged
+ * (adapters/aws/task-definitions.ts never sets a role of its own), so PassRole must cover
+ * whatever roles that revision has when the incident happens: a hand-typed list that differs
+ * from them denies the failover at step 5, after the promotion. The grant is therefore every
+ * role of this account, but only to ECS tasks (iam:PassedToService) and only usable through
+ * RegisterTaskDefinition of the configured family (the one action here that takes a role).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+ */
+function registerTaskDefinition(sidPrefix: string, region: string, family: string, _params: PermissionParams): PolicyStatement[] {
   return [
     allow(`${sidPrefix}RegisterTaskDefinition`, ['ecs:RegisterTaskDefinition'], [taskFamilyArn(region, family)]),
     allow(`${sidPrefix}TagTaskDefinitionOnCreate`, ['ecs:TagResource'], [taskFamilyArn(region, family)], {
       StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
     }),
-    allow(`${sidPrefix}PassTaskRoles`, ['iam:PassRole'], params.ecsTaskRoleArns, {
+    allow(`${sidPrefix}PassTaskRoles`, ['iam:PassRole'], [sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*')], {
       StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
     }),
   ];
@@ -124,7 +142,7 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
     case 'database-failover':
       return {
         reads: [
-          allow('FailoverReads', ['rds:DescribeDBInstances', ...METRICS_READ, ...ECS_READ, ...ELB_READ, 'route53:GetChange', 'route53:GetHealthCheckStatus'], ['*']),
+          allow('FailoverReads', ['rds:DescribeDBInstances', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'route53:GetChange'], ['*']),
           allow('FailoverReadRecords', ['route53:ListResourceRecordSets'], [hostedZoneArn(config.dns.hostedZoneId)]),
         ],
         mutations: [
@@ -144,25 +162,34 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
     case 'rollback-deployment':
       return {
         reads: [
-          allow('RollbackReads', [...ECS_READ, ...METRICS_READ, ...ELB_READ, 'codedeploy:ListDeployments', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup'], ['*']),
+          allow('RollbackReads', [
+            'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions', 'ecs:ListTasks', 'ecs:DescribeTasks', 'cloudwatch:DescribeAlarms',
+            'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeTargetHealth', 'codedeploy:ListDeployments', 'codedeploy:GetDeployment',
+          ], ['*']),
         ],
+        // The intake reads the service's deployments to know which deployment failed.
+        intakeReads: [allow('RollbackIntakeReads', ['ecs:DescribeServices'], ['*'])],
         mutations: [
           allow('RollbackUpdateService', ['ecs:UpdateService'], [primaryServiceArn]),
-          // Blue/green only where the adopter has it (issue 16: an empty codeDeploy / listenerArn turns it off).
-          ...(codeDeployConfigured(config)
-            ? [allow('RollbackStopDeployment', ['codedeploy:StopDeployment'], [deploymentGroupArn(primary.region, config.codeDeploy.applicationName, config.codeDeploy.deploymentGroupName)])]
-            : []),
+          // Blue/green only where the adopter has it (an empty codeDeploy / listenerArn turns it off).
+          // codedeploy:StopDeployment has no resource type in the Service Authorization Reference: only "*" authorises it
+          // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html).
+          ...(codeDeployConfigured(config) ? [allow('RollbackStopDeployment', ['codedeploy:StopDeployment'], ['*'])] : []),
           ...(blueGreenConfigured(config) ? [allow('RollbackSwitchListener', ['elasticloadbalancing:ModifyListener'], [primary.listenerArn])] : []),
         ],
       };
     case 'scale-ecs':
       return {
         reads: [
-          allow('ScaleReads', [...ECS_READ, ...METRICS_READ, ...ELB_READ, 'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:DescribeScalingActivities', 'application-autoscaling:DescribeScalingPolicies'], ['*']),
+          allow('ScaleReads', ['ecs:DescribeServices', 'cloudwatch:DescribeAlarms', 'elasticloadbalancing:DescribeTargetHealth', 'application-autoscaling:DescribeScalableTargets'], ['*']),
           // Diagnosis before scaling (issue 13): the same pool and dependency signals as investigate-5xx.
-          allow('ScaleDiagnosisReads', ['rds:DescribeDBInstances', 'elasticache:DescribeCacheClusters', 'logs:GetQueryResults'], ['*']),
-          allow('ScaleDiagnosisReadAppLogs', ['logs:FilterLogEvents', 'logs:StartQuery'], [logGroupArn(primary.region, primary.logGroupName)]),
-          allow('ScaleDiagnosisProbeBuckets', ['s3:ListBucket'], config.dependencies.s3Buckets.map(bucketArn)),
+        ],
+        // The intake reads the alarm's live state (an alarm event is a claim, the alarm is the fact).
+        // The intake reads the alarm's live state and diagnoses before scaling (issue 13): the investigate-5xx signals.
+        intakeReads: [
+          allow('ScaleIntakeReads', ['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'rds:DescribeDBInstances', 'elasticache:DescribeCacheClusters'], ['*']),
+          allow('ScaleIntakeReadAppLogs', ['logs:FilterLogEvents'], [logGroupArn(primary.region, primary.logGroupName)]),
+          allow('ScaleIntakeProbeBuckets', ['s3:ListBucket'], config.dependencies.s3Buckets.map(bucketArn)),
         ],
         mutations: [
           allow('ScaleUpdateService', ['ecs:UpdateService'], [primaryServiceArn]),
@@ -173,8 +200,8 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
     case 'investigate-5xx':
       return {
         reads: [
-          allow('InvestigateReads', [...METRICS_READ, ...ECS_READ, ...ELB_READ, 'rds:DescribeDBInstances', 'elasticache:DescribeCacheClusters', 'logs:GetQueryResults'], ['*']),
-          allow('InvestigateReadAppLogs', ['logs:FilterLogEvents', 'logs:StartQuery'], [logGroupArn(primary.region, primary.logGroupName)]),
+          allow('InvestigateReads', ['cloudwatch:GetMetricData', 'ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'rds:DescribeDBInstances', 'elasticache:DescribeCacheClusters'], ['*']),
+          allow('InvestigateReadAppLogs', ['logs:FilterLogEvents'], [logGroupArn(primary.region, primary.logGroupName)]),
           allow('InvestigateProbeBuckets', ['s3:ListBucket'], config.dependencies.s3Buckets.map(bucketArn)),
         ],
         mutations: [
@@ -183,32 +210,54 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
         ],
       };
     case 'restore-from-backup': {
-      const region = primary.region;
-      const source = db.primaryInstanceId;
-      const restoreTargets = [rdsArn(region, 'db', `${source}-restored-*`), rdsArn(region, 'db', `${source}-pitr-*`)];
-      const supporting = [rdsArn(region, 'og', '*'), rdsArn(region, 'pg', '*'), rdsArn(region, 'subgrp', db.subnetGroupName)];
+      // The database lives in the primary region until a failover promotes the replica in the secondary
+      // one; a restore then reads and restores the promoted instance there (runbook 5 after runbook 1).
+      const homes = [
+        { region: primary.region, source: db.primaryInstanceId },
+        { region: db.replicaRegion, source: db.replicaInstanceId },
+      ].filter((h, i, all) => all.findIndex((x) => x.region === h.region && x.source === h.source) === i);
+      const restoreTargets = homes.flatMap((h) => [rdsArn(h.region, 'db', `${h.source}-restored-*`), rdsArn(h.region, 'db', `${h.source}-pitr-*`)]);
+      // A restore authorises the option group, parameter group and subnet group it uses: the primary's (copied over) or the defaults.
+      const supporting = [...new Set(homes.map((h) => h.region))].flatMap((region) => [rdsArn(region, 'og', '*'), rdsArn(region, 'pg', '*'), rdsArn(region, 'subgrp', '*')]);
+      const sources = homes.map((h) => rdsArn(h.region, 'db', h.source));
+      const buckets = config.dependencies.s3Buckets;
       return {
         reads: [
-          allow('RestoreReads', ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBInstanceAutomatedBackups', ...ECS_READ], ['*']),
-          allow('RestoreReadObjectVersions', ['s3:ListBucket', 's3:ListBucketVersions'], config.dependencies.s3Buckets.map(bucketArn)),
-          allow('RestoreReadObjects', ['s3:GetObject', 's3:GetObjectVersion'], config.dependencies.s3Buckets.map(objectsArn)),
+          allow('RestoreReads', ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBInstanceAutomatedBackups', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition'], ['*']),
+          // ListObjectVersions is authorised as s3:ListBucketVersions; CopyObject of a version reads it with s3:GetObjectVersion.
+          allow('RestoreReadObjectVersions', ['s3:ListBucketVersions'], buckets.map(bucketArn)),
+          allow('RestoreReadObjects', ['s3:GetObjectVersion'], buckets.map(objectsArn)),
         ],
         mutations: [
           // Step 2: the pre-restore snapshot (tagged on create).
-          allow('RestoreCreateSnapshot', ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], [rdsArn(region, 'db', source), rdsArn(region, 'snapshot', `${source}-before-restore-*`)]),
-          // Step 3: always to a new instance, from this database's snapshots or its PITR window.
+          allow('RestoreCreateSnapshot', ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'], [...sources, ...homes.map((h) => rdsArn(h.region, 'snapshot', `${h.source}-before-restore-*`))]),
+          // Step 3: always to a new instance. The snapshot may have any name (an operator's manual snapshot,
+          // a copied one): the workflow checks it belongs to this database before the call.
           allow('RestoreFromSnapshot', ['rds:RestoreDBInstanceFromDBSnapshot'], [
             ...restoreTargets,
-            rdsArn(region, 'snapshot', `rds:${source}-*`),
-            rdsArn(region, 'snapshot', `${source}-*`),
+            ...[...new Set(homes.map((h) => h.region))].map((region) => rdsArn(region, 'snapshot', '*')),
             ...supporting,
           ]),
-          allow('RestoreToPointInTime', ['rds:RestoreDBInstanceToPointInTime'], [rdsArn(region, 'db', source), ...restoreTargets, ...supporting]),
-          // Step 5: switch the service to a task definition pointing at the restored endpoint.
-          allow('RestoreSwitchService', ['ecs:UpdateService'], [primaryServiceArn]),
-          ...registerTaskDefinition('Restore', region, primary.taskFamily, params),
-          // S3: restore a previous version by copying it over the current one.
-          allow('RestoreWriteObjects', ['s3:PutObject'], config.dependencies.s3Buckets.map(objectsArn)),
+          allow('RestoreToPointInTime', ['rds:RestoreDBInstanceToPointInTime'], [...sources, ...restoreTargets, ...supporting]),
+          // The restored instance carries the primary's tags (tag on create).
+          allow('RestoreTagRestoredInstance', ['rds:AddTagsToResource'], restoreTargets),
+          // Step 5: switch the service to a task definition pointing at the restored endpoint: the primary
+          // service, or the secondary one once a failover made it the live one.
+          allow('RestoreSwitchService', ['ecs:UpdateService'], [primaryServiceArn, ecsServiceArn(secondary.region, secondary.clusterName, secondary.serviceName)]),
+          ...registerTaskDefinition('Restore', primary.region, primary.taskFamily, params),
+          ...(secondary.region === primary.region && secondary.taskFamily === primary.taskFamily ? [] : registerTaskDefinition('RestoreSecondary', secondary.region, secondary.taskFamily, params)),
+          // S3: restore a previous version by copying it over the current one, tags included (TaggingDirective COPY:
+          // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).
+          allow('RestoreWriteObjects', ['s3:PutObject', 's3:PutObjectTagging'], buckets.map(objectsArn)),
+          // The copy names a version: its tags are read with s3:GetObjectVersionTagging.
+          allow('RestoreReadObjectTags', ['s3:GetObjectVersionTagging'], buckets.map(objectsArn)),
+          // SSE-KMS buckets: S3 decrypts the source and generates a data key for the copy with the caller's
+          // permissions, only through S3 and only for these buckets
+          // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms).
+          allow('RestoreObjectsKms', ['kms:Decrypt', 'kms:GenerateDataKey'], [arn('kms', primary.region, 'key/*')], {
+            StringEquals: { 'kms:ViaService': `s3.${primary.region}.amazonaws.com` },
+            StringLike: { 'kms:EncryptionContext:aws:s3:arn': buckets.flatMap((b) => [bucketArn(b), objectsArn(b)]) },
+          }),
         ],
       };
     }
@@ -225,14 +274,14 @@ export const HAND_OFF_RUNBOOKS: readonly RunbookId[] = ['investigate-5xx'];
 export function roleStatements(fn: DeployedFunction, fns: readonly DeployedFunction[], config: AutopilotConfig, params: PermissionParams): PolicyStatement[] {
   const granted = runbookGrants(fn.runbook, config, params);
   // A feature the adopter does not have (no S3 buckets configured) grants nothing: IAM refuses an empty Resource.
-  const grants = { reads: granted.reads.filter(hasResources), mutations: granted.mutations.filter(hasResources) };
+  const grants = { reads: granted.reads.filter(hasResources), intakeReads: granted.intakeReads?.filter(hasResources), mutations: granted.mutations.filter(hasResources) };
   const acts = fn.kind === 'workflow' || workflowOf(fns, fn.runbook) === undefined;
   const handsOff = fn.kind === 'intake' && HAND_OFF_RUNBOOKS.includes(fn.runbook);
   return [
     ...baseStatements(fn),
     ...(handsOff ? [allow('HandOffEvents', ['events:PutEvents'], [privateBusArn(config.stage)])] : []),
     ...(fn.kind === 'intake' ? intakeStatements(fn, fns) : workflowStatements(fn)),
-    ...grants.reads,
+    ...(acts ? grants.reads : (grants.intakeReads ?? [])),
     ...(acts ? grants.mutations : []),
   ];
 }
@@ -250,8 +299,9 @@ export function operatorStatements(fn: OperatorFunction, fns: readonly DeployedF
       sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.name}:*`),
     ]),
     allow('StateTableReads', ['dynamodb:GetItem'], [getAtt(STATE_TABLE_ID, 'Arn')]),
-    // Proof claims and relay markers; never the controls item (like every function role).
-    allow('ReplayClaimsAndRelayMarkers', [...STATE_TABLE_WRITES], [getAtt(STATE_TABLE_ID, 'Arn')], CONTROLS_ITEM_EXCLUDED),
+    // Proof claims and relay markers, both conditional PutItems (guardrail-store claimOnce,
+    // markOwnChange); never the controls item (like every function role).
+    allow('ReplayClaimsAndRelayMarkers', ['dynamodb:PutItem'], [getAtt(STATE_TABLE_ID, 'Arn')], CONTROLS_ITEM_EXCLUDED),
     allow('PublishPages', ['sns:Publish'], SEVERITIES.map((s) => ref(topicId(s)))),
     allow('EncryptPages', ['kms:GenerateDataKey', 'kms:Decrypt'], [getAtt(PAGING_KEY_ID, 'Arn')]),
     allow('RelayVerifiedRequests', ['events:PutEvents'], [privateBusArn(config.stage)]),

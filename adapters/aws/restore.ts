@@ -105,10 +105,36 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
     await this.rdsFor(instanceId).send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: instanceId, DBSnapshotIdentifier: snapshotId, Tags: [{ Key: 'autopilot:purpose', Value: 'pre-restore' }] }));
   }
 
-  async restoreFromSnapshot(plan: RestorePlan, snapshotId: string): Promise<void> {
+  /**
+   * The source's production settings, read live, for the restored instance: left out, RDS uses the
+   * engine's default parameter and option groups, a single AZ, no deletion protection and no tags
+   * (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html).
+   * The KMS key comes with the snapshot or the source instance. Enhanced monitoring is not a restore
+   * parameter (it needs a ModifyDBInstance afterwards) and is not copied.
+   */
+  async productionSettings(sourceInstanceId: string | undefined) {
+    if (!sourceInstanceId) return {};
+    const { DBInstances } = await this.rdsFor(sourceInstanceId).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: sourceInstanceId }));
+    const db = DBInstances?.[0];
+    if (!db) return {};
+    const tags = (db.TagList ?? []).filter((t) => t.Key && !t.Key.startsWith('aws:'));
+    return {
+      DBParameterGroupName: db.DBParameterGroups?.[0]?.DBParameterGroupName,
+      OptionGroupName: db.OptionGroupMemberships?.[0]?.OptionGroupName,
+      MultiAZ: db.MultiAZ,
+      StorageType: db.StorageType,
+      DeletionProtection: db.DeletionProtection,
+      CopyTagsToSnapshot: db.CopyTagsToSnapshot,
+      ...(tags.length > 0 ? { Tags: [...tags, { Key: 'autopilot:restored-from', Value: sourceInstanceId }] } : { Tags: [{ Key: 'autopilot:restored-from', Value: sourceInstanceId }] }),
+    };
+  }
+
+  async restoreFromSnapshot(plan: RestorePlan, snapshotId: string, sourceInstanceId?: string): Promise<void> {
     if (await this.instanceState(plan.targetInstanceId)) return;
+    const settings = await this.productionSettings(sourceInstanceId);
     await this.rdsFor(plan.targetInstanceId).send(
       new RestoreDBInstanceFromDBSnapshotCommand({
+        ...settings,
         DBInstanceIdentifier: plan.targetInstanceId,
         DBSnapshotIdentifier: snapshotId,
         DBInstanceClass: plan.instanceClass,
@@ -121,8 +147,10 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
 
   async restoreToPointInTime(plan: RestorePlan, sourceInstanceId: string, restoreTime: number): Promise<void> {
     if (await this.instanceState(plan.targetInstanceId)) return;
+    const settings = await this.productionSettings(sourceInstanceId);
     await this.rdsFor(sourceInstanceId).send(
       new RestoreDBInstanceToPointInTimeCommand({
+        ...settings,
         SourceDBInstanceIdentifier: sourceInstanceId,
         TargetDBInstanceIdentifier: plan.targetInstanceId,
         RestoreTime: new Date(restoreTime),
@@ -145,12 +173,28 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
     }
   }
 
-  async switchApplication(endpoint: string): Promise<string> {
-    const s = this.config.service;
+  /** The service in the database's region: the primary service, or the secondary one once a failover moved the database there. */
+  private serviceIn(region: string) {
+    const { service, secondaryService } = this.config;
+    return region === service.region ? service : region === secondaryService.region ? secondaryService : service;
+  }
+
+  async liveService(targetInstanceId: string): Promise<{ region: string; cluster: string; service: string; deploymentController: string }> {
+    const s = this.serviceIn(this.regionOf(targetInstanceId));
+    const { services } = await this.aws.in(s.region).ecs.send(new DescribeServicesCommand({ cluster: s.clusterName, services: [s.serviceName] }));
+    const svc = services?.[0];
+    if (!svc) throw new Error(`service ${s.clusterName}/${s.serviceName} not found in ${s.region}`);
+    return { region: s.region, cluster: s.clusterName, service: s.serviceName, deploymentController: svc.deploymentController?.type ?? 'ECS' };
+  }
+
+  async switchApplication(endpoint: string, targetInstanceId?: string): Promise<string> {
+    const s = targetInstanceId ? this.serviceIn(this.regionOf(targetInstanceId)) : this.config.service;
     const ecs = this.aws.in(s.region).ecs;
     const { services } = await ecs.send(new DescribeServicesCommand({ cluster: s.clusterName, services: [s.serviceName] }));
     const current = services?.[0]?.taskDefinition;
     if (!current) throw new Error(`service ${s.clusterName}/${s.serviceName} not found`);
+    // Fail closed: a blue/green service would reject the update after the clone was registered.
+    if (services?.[0]?.deploymentController?.type === 'CODE_DEPLOY') throw new Error(`service ${s.clusterName}/${s.serviceName} is deployed by CodeDeploy: UpdateService cannot change its task definition`);
     const clone = await cloneWithDatabaseHost(ecs, current, s.containerName, endpoint, 'restore-from-backup switch');
     if (!clone.registered) {
       // The service already runs on the restored endpoint: a retry after a crash, not a second
@@ -166,7 +210,8 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
   }
 
   async serviceStableOn(taskDefinitionArn: string): Promise<boolean> {
-    const s = this.config.service;
+    // The task definition lives in the region of the service it was registered for.
+    const s = this.serviceIn(taskDefinitionArn.split(':')[3] ?? this.config.service.region);
     const { services } = await this.aws.in(s.region).ecs.send(new DescribeServicesCommand({ cluster: s.clusterName, services: [s.serviceName] }));
     const svc = services?.[0];
     const deployments = svc?.deployments ?? [];

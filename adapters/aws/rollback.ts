@@ -52,7 +52,13 @@ const RECENT_REVISIONS = 10;
 /** Deployment statuses the runbook looks for (aws deploy list-deployments --include-only-statuses). */
 /** Stopped tasks read as deployment evidence (ECS keeps them about an hour). */
 const MAX_STOPPED_TASKS = 300;
-const ACTIVE_CODEDEPLOY_STATUSES: DeploymentStatus[] = ['InProgress'];
+/**
+ * Every status of a deployment that has not ended: a blue/green deployment is Created and Queued
+ * before it runs, Ready while it waits for traffic rerouting, Baking while the original task set
+ * waits out its termination wait (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentInfo.html status).
+ * Looking for InProgress only misses a bad deployment that is already Ready or Baking.
+ */
+export const ACTIVE_CODEDEPLOY_STATUSES: DeploymentStatus[] = ['Created', 'Queued', 'InProgress', 'Ready', 'Baking'];
 
 /** SDK timestamps to epoch ms. Tolerant of a value that is not a Date (a timestamp some
  * transport left as a number, an ISO string or an empty object): unknown is undefined. */

@@ -24,6 +24,8 @@ export interface SimCall {
   errorMessage?: string;
   /** Set when the error came from an injected fault, not from the world's state. */
   injected?: InjectedFault;
+  /** The function that made the call, when IAM is on (SimWorld.setIam). */
+  caller?: string;
   /** The operation is not simulated: the drill must fail loudly. */
   unknownOperation?: boolean;
 }
@@ -82,6 +84,12 @@ export type DurableInvoke = (functionName: string, executionName: string, payloa
 export interface DurableCallbacks {
   success(callbackId: string, result: string | undefined): void | Promise<void>;
   failure(callbackId: string, error: { errorMessage?: string; errorType?: string; errorData?: string } | undefined): void | Promise<void>;
+  /**
+   * The ARN of the durable execution a callback belongs to, which IAM authorises the send
+   * against (resource type "durable execution" in the Service Authorization Reference for
+   * Lambda: arn:...:function:<name>:<version>/durable-execution/<name>/<id>); undefined if unknown.
+   */
+  executionArn?(callbackId: string): string | undefined;
 }
 
 /** Thrown by SimWorld.create for an invalid WorldSpec; each problem names its path. */

@@ -36,11 +36,15 @@ export function simPlugin(world: SimWorld): Pluggable<any, any> {
       stack.add(
         (next, context: MiddlewareContext) => async (args) => {
           const clientName = String(context.clientName ?? '');
-          if (PASS_THROUGH_CLIENTS.has(clientName)) return next(args);
           const input = (args.input ?? {}) as object;
+          const request = args.request as { hostname?: string } | undefined;
+          if (PASS_THROUGH_CLIENTS.has(clientName)) {
+            // Answered by dynalite, authorised here: the state table is part of each role too.
+            world.authorize({ region: regionOf(request?.hostname, context), service: clientName.replace(/Client$/, ''), operation: String(context.commandName ?? '').replace(/Command$/, ''), input });
+            return next(args);
+          }
           const attempt = (attempts.get(input) ?? 0) + 1;
           attempts.set(input, attempt);
-          const request = args.request as { hostname?: string } | undefined;
           const output = await world.handle({
             region: regionOf(request?.hostname, context),
             service: clientName.replace(/Client$/, ''),

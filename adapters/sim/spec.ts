@@ -64,6 +64,13 @@ export interface DbInstanceSpec {
   deletionProtection?: boolean;
   availabilityZone?: string;
   tags?: Record<string, string>;
+  /** Production settings a restore must carry over (DescribeDBInstances answers them). */
+  parameterGroupName?: string;
+  optionGroupName?: string;
+  storageType?: string;
+  kmsKeyId?: string;
+  monitoringInterval?: number;
+  monitoringRoleArn?: string;
 }
 
 export interface DbSnapshotSpec {
@@ -121,6 +128,9 @@ export interface TaskDefinitionSpec {
   memory?: string;
   registeredAt?: SimTime;
   tags?: Record<string, string>;
+  /** Roles the revision carries (registering a copy passes them: iam:PassRole). */
+  taskRoleArn?: string;
+  executionRoleArn?: string;
   /** Tasks of this revision stop shortly after starting with this stoppedReason (a bad release). */
   failsWith?: string;
   /** Exit code of the essential container when it fails (default 1). */
@@ -154,6 +164,8 @@ export interface EcsServiceSpec {
   maximumPercent?: number;
   /** Extra service events (newest first in DescribeServices). */
   events?: { at: SimTime; message: string }[];
+  /** Deployment controller (default ECS). CODE_DEPLOY: task definition changes go through CodeDeploy only. */
+  deploymentController?: 'ECS' | 'CODE_DEPLOY' | 'EXTERNAL';
 }
 
 export interface EcsClusterSpec {
@@ -361,10 +373,14 @@ export interface ObjectVersionSpec {
   etag?: string;
   /** A delete marker instead of a version. */
   deleteMarker?: boolean;
+  /** Object tags of this version (CopyObject copies them: the caller needs the tagging permissions). */
+  tags?: Record<string, string>;
 }
 
 export interface BucketSpec {
   versioning?: 'Enabled' | 'Suspended';
+  /** Default encryption SSE-KMS with this key (id or ARN): reads need kms:Decrypt, writes kms:GenerateDataKey. */
+  kmsKeyId?: string;
   /** Keyed by object key; versions oldest first (the last one is the latest). */
   objects?: Record<string, ObjectVersionSpec[]>;
 }

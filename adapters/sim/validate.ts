@@ -220,9 +220,11 @@ function validateRegion(p: Problems, path: string, v: Json): void {
   if (r.rds !== undefined) {
     const rds = obj(p, `${path}.rds`, r.rds, ['instances', 'snapshots', 'timings']);
     map(p, `${path}.rds.instances`, rds?.instances, (at, _k, x) => {
-      const i = obj(p, at, x, ['status', 'instanceClass', 'engine', 'engineVersion', 'endpointAddress', 'port', 'dbName', 'masterUsername', 'replicaOf', 'replicaLagSeconds', 'backupRetentionPeriod', 'multiAZ', 'createdAt', 'earliestRestorableTime', 'latestRestorableTime', 'subnetGroupName', 'vpcSecurityGroupIds', 'deletionProtection', 'availabilityZone', 'tags']);
+      const i = obj(p, at, x, ['status', 'instanceClass', 'engine', 'engineVersion', 'endpointAddress', 'port', 'dbName', 'masterUsername', 'replicaOf', 'replicaLagSeconds', 'backupRetentionPeriod', 'multiAZ', 'createdAt', 'earliestRestorableTime', 'latestRestorableTime', 'subnetGroupName', 'vpcSecurityGroupIds', 'deletionProtection', 'availabilityZone', 'tags', 'parameterGroupName', 'optionGroupName', 'storageType', 'kmsKeyId', 'monitoringInterval', 'monitoringRoleArn']);
       if (!i) return;
-      for (const f of ['status', 'instanceClass', 'engine', 'engineVersion', 'endpointAddress', 'dbName', 'masterUsername', 'replicaOf', 'subnetGroupName', 'availabilityZone']) str(p, `${at}.${f}`, i[f]);
+      for (const f of ['status', 'instanceClass', 'engine', 'engineVersion', 'endpointAddress', 'dbName', 'masterUsername', 'replicaOf', 'subnetGroupName', 'availabilityZone', 'parameterGroupName', 'optionGroupName', 'storageType', 'kmsKeyId', 'monitoringRoleArn']) str(p, `${at}.${f}`, i[f]);
+      // RDS Enhanced Monitoring intervals: 0, 1, 5, 10, 15, 30, 60 (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html MonitoringInterval).
+      if (i.monitoringInterval !== undefined && ![0, 1, 5, 10, 15, 30, 60].includes(i.monitoringInterval as number)) p.push(`${at}.monitoringInterval: expected one of 0, 1, 5, 10, 15, 30, 60`);
       num(p, `${at}.port`, i.port, { min: 1, integer: true });
       num(p, `${at}.backupRetentionPeriod`, i.backupRetentionPeriod, { min: 0, max: 35, integer: true });
       series(p, `${at}.replicaLagSeconds`, i.replicaLagSeconds, true);
@@ -249,7 +251,7 @@ function validateRegion(p: Problems, path: string, v: Json): void {
     const ecs = obj(p, `${path}.ecs`, r.ecs, ['clusters', 'taskDefinitions', 'timings']);
     const defs = isObj(ecs?.taskDefinitions) ? ecs.taskDefinitions : {};
     map(p, `${path}.ecs.taskDefinitions`, ecs?.taskDefinitions, (at, key, x) => {
-      const t = obj(p, at, x, ['family', 'revision', 'status', 'containers', 'cpu', 'memory', 'registeredAt', 'tags', 'failsWith', 'failExitCode'], ['family', 'revision', 'containers']);
+      const t = obj(p, at, x, ['family', 'revision', 'status', 'containers', 'cpu', 'memory', 'registeredAt', 'tags', 'failsWith', 'failExitCode', 'taskRoleArn', 'executionRoleArn'], ['family', 'revision', 'containers']);
       if (!t) return;
       str(p, `${at}.family`, t.family, false);
       num(p, `${at}.revision`, t.revision, { min: 1, integer: true, optional: false });
@@ -270,8 +272,9 @@ function validateRegion(p: Problems, path: string, v: Json): void {
     map(p, `${path}.ecs.clusters`, ecs?.clusters, (cat, _c, c) => {
       const co = obj(p, cat, c, ['services']);
       map(p, `${cat}.services`, co?.services, (at, _s, s) => {
-        const so = obj(p, at, s, ['taskDefinition', 'desiredCount', 'runningCount', 'deployments', 'deployedAt', 'launchType', 'loadBalancers', 'circuitBreaker', 'minimumHealthyPercent', 'maximumPercent', 'events'], ['taskDefinition', 'desiredCount']);
+        const so = obj(p, at, s, ['taskDefinition', 'desiredCount', 'runningCount', 'deployments', 'deployedAt', 'launchType', 'loadBalancers', 'circuitBreaker', 'minimumHealthyPercent', 'maximumPercent', 'events', 'deploymentController'], ['taskDefinition', 'desiredCount']);
         if (!so) return;
+        oneOf(p, `${at}.deploymentController`, so.deploymentController, ['ECS', 'CODE_DEPLOY', 'EXTERNAL']);
         str(p, `${at}.taskDefinition`, so.taskDefinition, false);
         if (typeof so.taskDefinition === 'string' && !(so.taskDefinition in defs)) p.push(`${at}.taskDefinition: '${so.taskDefinition}' is not in ${path}.ecs.taskDefinitions`);
         num(p, `${at}.desiredCount`, so.desiredCount, { min: 0, integer: true, optional: false });
@@ -398,8 +401,9 @@ function validateRegion(p: Problems, path: string, v: Json): void {
   if (r.s3 !== undefined) {
     const s3 = obj(p, `${path}.s3`, r.s3, ['buckets']);
     map(p, `${path}.s3.buckets`, s3?.buckets, (at, _k, x) => {
-      const b = obj(p, at, x, ['versioning', 'objects']);
+      const b = obj(p, at, x, ['versioning', 'objects', 'kmsKeyId']);
       if (!b) return;
+      str(p, `${at}.kmsKeyId`, b.kmsKeyId);
       oneOf(p, `${at}.versioning`, b.versioning, ['Enabled', 'Suspended']);
       map(p, `${at}.objects`, b.objects, (oat, _key, vs) => {
         if (!Array.isArray(vs) || !vs.length) {
@@ -407,8 +411,9 @@ function validateRegion(p: Problems, path: string, v: Json): void {
           return;
         }
         vs.forEach((v, i) => {
-          const vo = obj(p, `${oat}[${i}]`, v, ['versionId', 'lastModified', 'size', 'etag', 'deleteMarker'], ['versionId', 'lastModified']);
+          const vo = obj(p, `${oat}[${i}]`, v, ['versionId', 'lastModified', 'size', 'etag', 'deleteMarker', 'tags'], ['versionId', 'lastModified']);
           if (vo) time(p, `${oat}[${i}].lastModified`, vo.lastModified, false);
+          if (vo) stringMap(p, `${oat}[${i}].tags`, vo.tags);
         });
       });
     });

@@ -18,6 +18,8 @@ import { validateChange, validateFault, validateWorld } from './validate';
 import { initRegion, type RegionState } from './state';
 import { SERVICES, type OpContext } from './services';
 import { applyChange } from './changes';
+import { accessDenied, evaluate, principalArn, type AuthDecision, type SimIam } from './iam';
+import { authorizationsFor } from './iam-requests';
 import './services/all';
 
 export interface SimRequest {
@@ -64,6 +66,8 @@ export class SimWorld {
   readonly busOutbox: BusEvent[] = [];
   /** Events AWS itself emitted (alarm state changes, ECS deployment and RDS events), in order. */
   readonly awsEvents: AwsEvent[] = [];
+  /** Every IAM authorisation made (DynamoDB's included), once IAM is on (setIam). */
+  readonly authorizations: { at: number; caller?: string; service: string; operation: string; decisions: AuthDecision[] }[] = [];
   /** Scheduled changes and faults applied so far (for the drill timeline). */
   readonly applied: { at: number; change: WorldChange; note?: string }[] = [];
 
@@ -83,6 +87,7 @@ export class SimWorld {
   private readonly eventListeners: AwsEventListener[] = [];
   private durableInvoke?: DurableInvoke;
   private durableCallbacks?: DurableCallbacks;
+  private iam?: SimIam;
 
   /** Validates the spec (WorldSpecError naming each bad path) and builds the world at its start time. */
   static create(spec: WorldSpec, clock?: SimClock): SimWorld {
@@ -265,6 +270,33 @@ export class SimWorld {
     return { invoke: this.durableInvoke, callbacks: this.durableCallbacks };
   }
 
+  /**
+   * IAM on: from now on each call is authorised against the policy of the function making it
+   * (iam.caller()), and denied with the service's AccessDenied error as AWS would. Off by default
+   * (unit tests of the simulated services call it without an identity).
+   */
+  setIam(iam: SimIam | undefined): void {
+    this.iam = iam;
+  }
+
+  /**
+   * Authorises one request against the caller's policy; throws AccessDenied for the first
+   * implicit deny. No-op while IAM is off. The plugin calls it for DynamoDB too (answered by dynalite).
+   */
+  authorize(req: Pick<SimRequest, 'region' | 'service' | 'operation' | 'input'>, sdk?: Record<string, unknown>): void {
+    const iam = this.iam;
+    if (!iam) return;
+    const caller = iam.caller();
+    const requests = authorizationsFor(this, req.region, req.service, req.operation, req.input) ?? [{ action: `${req.service}:${req.operation} (no IAM mapping in adapters/sim/iam-requests.ts)`, resource: '*' }];
+    const policy = caller === undefined ? undefined : iam.policies.get(caller);
+    const decisions = requests.map((r) => (policy ? evaluate(policy, r) : { ...r, allowed: false }));
+    this.authorizations.push({ at: this.now(), caller, service: req.service, operation: req.operation, decisions });
+    const denied = decisions.find((d) => !d.allowed);
+    if (!denied) return;
+    const principal = caller === undefined ? `arn:aws:sts::${this.account}:assumed-role/unknown/no-function` : principalArn(this.account, iam.roleName?.(caller) ?? caller, caller);
+    throw accessDenied(req.service, principal, denied, sdk);
+  }
+
   onCall(listener: CallListener): () => void {
     this.callListeners.push(listener);
     return () => this.callListeners.splice(this.callListeners.indexOf(listener), 1);
@@ -335,6 +367,9 @@ export class SimWorld {
         call.unknownOperation = true;
         throw unknownOperation(req.service, req.operation);
       }
+      // Authorisation comes first: a denied request never reaches the service.
+      call.caller = this.iam?.caller();
+      this.authorize(req, service.sdk);
       const injected = this.injectedFault(req);
       if (injected) {
         call.injected = injected.kind;

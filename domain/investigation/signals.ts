@@ -78,7 +78,11 @@ export interface FiveXxSignals {
   memory: Series;
   /** RDS DatabaseConnections, Maximum per minute. */
   dbConnections: Series;
-  service?: { desired: number; running: number; pending: number; deployments: DeploymentSignal[] };
+  service?: {
+    desired: number; running: number; pending: number; deployments: DeploymentSignal[];
+    /** ECS | CODE_DEPLOY | EXTERNAL: a CODE_DEPLOY service cannot be restarted with UpdateService. */
+    deploymentController?: string;
+  };
   stoppedTasks: StoppedTaskSignal[];
   database?: { id: string; status: string; maxConnections: number };
   dependencies: {

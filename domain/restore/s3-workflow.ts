@@ -226,7 +226,7 @@ async function planPass(req: S3RestoreRequest, deps: S3RestoreDeps): Promise<S3R
   for (let pageNo = 0; pageNo < (deps.maxPages ?? 1000); pageNo++) {
     const result = await deps.wf.step(`s3-plan-page-${pageNo}`, async () => {
       const listed = await deps.ops.listVersions(req.bucket, req.prefix, cursor);
-      const { complete, carry: nextCarry } = splitCompleteKeys([...carry, ...listed.versions], listed.next !== undefined);
+      const { complete, carry: nextCarry } = splitCompleteKeys([...carry, ...listed.versions], listed.next !== undefined, listed.next?.keyMarker);
       return { decisions: planS3Restore(complete, req.restoreTime), next: listed.next, carry: nextCarry };
     });
     planned.push(...result.decisions);
@@ -243,7 +243,7 @@ async function copyPass(req: S3RestoreRequest, deps: S3RestoreDeps, approved: Ma
   for (let pageNo = 0; pageNo < (deps.maxPages ?? 1000); pageNo++) {
     const result = await deps.wf.step(`s3-page-${pageNo}`, async () => {
       const listed = await deps.ops.listVersions(req.bucket, req.prefix, cursor);
-      const { complete, carry: nextCarry } = splitCompleteKeys([...carry, ...listed.versions], listed.next !== undefined);
+      const { complete, carry: nextCarry } = splitCompleteKeys([...carry, ...listed.versions], listed.next !== undefined, listed.next?.keyMarker);
       // Re-planned from live versions: a key changed since the report is left alone (not what was approved).
       const live = planS3Restore(complete, req.restoreTime).filter((d): d is CopyDecision => d.action === 'copy' && approved.get(d.key) === d.fromVersionId);
       const room = Math.max(0, deps.maxObjects - summary.copied.length);

@@ -50,9 +50,13 @@ export function planS3Restore(versions: ObjectVersion[], restoreTime: number): S
 /**
  * A listing page can end in the middle of one key's versions. Keys wholly inside the
  * page are planned now; the last key's versions carry over to the next page.
+ *
+ * The last key is the page's NextKeyMarker when S3 gives one, else its greatest key: ListObjectVersions
+ * returns versions and delete markers as two lists, so the last entry read is not the last key
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html, NextKeyMarker).
  */
-export function splitCompleteKeys(versions: ObjectVersion[], truncated: boolean): { complete: ObjectVersion[]; carry: ObjectVersion[] } {
+export function splitCompleteKeys(versions: ObjectVersion[], truncated: boolean, nextKeyMarker?: string): { complete: ObjectVersion[]; carry: ObjectVersion[] } {
   if (!truncated || versions.length === 0) return { complete: versions, carry: [] };
-  const lastKey = versions[versions.length - 1]!.key;
+  const lastKey = nextKeyMarker ?? versions.reduce((max, v) => (v.key > max ? v.key : max), versions[0]!.key);
   return { complete: versions.filter((v) => v.key !== lastKey), carry: versions.filter((v) => v.key === lastKey) };
 }

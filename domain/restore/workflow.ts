@@ -24,11 +24,17 @@ export interface RestoreOperations {
   /** undefined when absent. */
   snapshotStatus(snapshotId: string): Promise<string | undefined>;
   createSnapshot(instanceId: string, snapshotId: string): Promise<void>;
-  restoreFromSnapshot(plan: RestorePlan, snapshotId: string): Promise<void>;
+  /** `sourceInstanceId`: the database the snapshot belongs to, whose production settings the new instance carries. */
+  restoreFromSnapshot(plan: RestorePlan, snapshotId: string, sourceInstanceId?: string): Promise<void>;
   restoreToPointInTime(plan: RestorePlan, sourceInstanceId: string, restoreTime: number): Promise<void>;
   instanceState(instanceId: string): Promise<{ status: string; endpoint?: string } | undefined>;
+  /**
+   * The live service the restored database serves: the one in the database's region (the
+   * secondary service after a failover), with its deployment controller read from ECS.
+   */
+  liveService?(targetInstanceId: string): Promise<{ region: string; cluster: string; service: string; deploymentController: string }>;
   /** Register a task definition whose DATABASE_URL points at `endpoint`, roll the service. Returns the new task definition ARN. */
-  switchApplication(endpoint: string): Promise<string>;
+  switchApplication(endpoint: string, targetInstanceId?: string): Promise<string>;
   /** The primary service finished rolling out the given task definition. */
   serviceStableOn(taskDefinitionArn: string): Promise<boolean>;
 }
@@ -137,7 +143,7 @@ export async function runRestore(req: RestoreRequest, input: RestoreDeps): Promi
       },
       () =>
         req.source.kind === 'snapshot'
-          ? ops.restoreFromSnapshot(plan, req.source.snapshotId)
+          ? ops.restoreFromSnapshot(plan, req.source.snapshotId, req.dbInstanceId)
           : ops.restoreToPointInTime(plan, req.dbInstanceId, req.source.restoreTime),
     );
   });
@@ -223,18 +229,33 @@ export async function runRestore(req: RestoreRequest, input: RestoreDeps): Promi
   if (!(await wf.step('restored-instance-still-available', ready))) {
     return failed(deps, req, base, 'switch application', `${plan.targetInstanceId} is no longer available: nothing was switched`);
   }
-  const service = config.service;
+  // The live service (after a failover: the secondary one), and who deploys it. A CODE_DEPLOY service
+  // rejects UpdateService with a new task definition: ECS says "Use AWS CodeDeploy to trigger a new deployment"
+  // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html), so the switch is refused with a page.
+  const live = ops.liveService
+    ? await wf.step('read-live-service', async () => ops.liveService!(plan.targetInstanceId))
+    : { region: config.service.region, cluster: config.service.clusterName, service: config.service.serviceName, deploymentController: 'ECS' };
+  if (live.deploymentController === 'CODE_DEPLOY') {
+    return failed(
+      deps,
+      req,
+      base,
+      'switch application',
+      `${live.cluster}/${live.service} (${live.region}) is deployed by CodeDeploy (blue/green): UpdateService cannot change its task definition. Register a task definition with DATABASE_URL on ${endpoint} and start a CodeDeploy deployment of it (aws deploy create-deployment --application-name ${config.codeDeploy.applicationName} --deployment-group-name ${config.codeDeploy.deploymentGroupName} --revision <AppSpec naming the new task definition>).`,
+      'P1',
+    );
+  }
   const switched = await wf.step('switch-application', async () =>
     deps.act(
-      { action: 'switch-application-database', scope: `service:${service.clusterName}/${service.serviceName}`, summary: `roll ${service.serviceName} onto a task definition whose DATABASE_URL points at ${plan.targetInstanceId}` },
-      () => ops.switchApplication(endpoint),
+      { action: 'switch-application-database', scope: `service:${live.cluster}/${live.service}`, summary: `roll ${live.service} onto a task definition whose DATABASE_URL points at ${plan.targetInstanceId}` },
+      () => ops.switchApplication(endpoint, plan.targetInstanceId),
     ),
   );
   if (switched.status !== 'executed') return stopBeforeMutation(deps, req, base, switched, 'switch application');
   const taskDefinitionArn = switched.result;
   const stable = await waitUntil(deps, 'service-stable-on-restored', config.guardrails.rollback.rolloutTimeoutSeconds, () => ops.serviceStableOn(taskDefinitionArn));
   // The service is rolling onto another database: customer-facing, so P1.
-  if (!stable) return failed(deps, req, base, 'switch application', `${service.serviceName} did not become stable on ${taskDefinitionArn}`, 'P1');
+  if (!stable) return failed(deps, req, base, 'switch application', `${live.service} did not become stable on ${taskDefinitionArn}`, 'P1');
 
   await wf.step('page-switched', async () => {
     await deps.page({
@@ -243,7 +264,7 @@ export async function runRestore(req: RestoreRequest, input: RestoreDeps): Promi
       severity: 'P2',
       title: `Restore of ${req.dbInstanceId} complete: application switched to ${plan.targetInstanceId}`,
       diagnosis: [`restored endpoint: ${endpoint}`, `task definition: ${taskDefinitionArn}`],
-      done: [`created snapshot ${plan.preRestoreSnapshotId}`, `restored to ${plan.targetInstanceId}`, `switched ${service.serviceName} to ${taskDefinitionArn}`],
+      done: [`created snapshot ${plan.preRestoreSnapshotId}`, `restored to ${plan.targetInstanceId}`, `switched ${live.service} (${live.region}) to ${taskDefinitionArn}`],
       refused: [],
       nextStep: 'Post-restore validation (runbook 5): smoke tests, ask affected users to verify, watch error rates for 1 hour.',
     });

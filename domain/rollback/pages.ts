@@ -28,7 +28,7 @@ export function manualCommands(config: AutopilotConfig): ManualCommands {
       `aws ecs update-service --cluster ${s.clusterName} --service ${s.serviceName} --task-definition ${td ? familyRevision(td) : `${s.taskFamily}:<known-good revision>`} --force-new-deployment ${r}`,
     watchRollout: `aws ecs describe-services --cluster ${s.clusterName} --services ${s.serviceName} ${r} --query "services[0].[deployments,events[0:3]]"`,
     listTasks: `aws ecs list-tasks --cluster ${s.clusterName} --service-name ${s.serviceName} ${r}`,
-    findCodeDeploy: `aws deploy list-deployments --application-name ${config.codeDeploy.applicationName} --deployment-group-name ${config.codeDeploy.deploymentGroupName} --include-only-statuses InProgress ${r}`,
+    findCodeDeploy: `aws deploy list-deployments --application-name ${config.codeDeploy.applicationName} --deployment-group-name ${config.codeDeploy.deploymentGroupName} --include-only-statuses Created Queued InProgress Ready Baking ${r}`,
     stopCodeDeploy: (id) => `aws deploy stop-deployment --deployment-id ${id ?? 'd-XXXXXXXXX'} --auto-rollback-enabled ${r}`,
     watchCodeDeploy: (id) => `aws deploy get-deployment --deployment-id ${id ?? 'd-XXXXXXXXX'} ${r} --query 'deploymentInfo.[status,creator,description]'`,
     switchListener: (tg) => `aws elbv2 modify-listener --listener-arn ${s.listenerArn} --default-actions Type=forward,TargetGroupArn=${tg ?? '<original task set target group>'} ${r}`,

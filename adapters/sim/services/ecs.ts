@@ -101,6 +101,7 @@ export interface ServiceState {
   clusterArn: string;
   desiredCount: number;
   launchType: 'FARGATE' | 'EC2';
+  deploymentController: 'ECS' | 'CODE_DEPLOY' | 'EXTERNAL';
   loadBalancers: { targetGroupArn: string; containerName: string; containerPort: number }[];
   circuitBreaker: { enable: boolean; rollback: boolean };
   minimumHealthyPercent: number;
@@ -154,8 +155,8 @@ export function initEcs(world: SimWorld, region: string, spec: EcsSpec | undefin
         taskDefinitionArn: arn,
         containerDefinitions: containerDefinitions(td, region),
         family: td.family,
-        taskRoleArn: `arn:aws:iam::${account}:role/${td.family}-task`,
-        executionRoleArn: `arn:aws:iam::${account}:role/ecsTaskExecutionRole`,
+        taskRoleArn: td.taskRoleArn ?? `arn:aws:iam::${account}:role/${td.family}-task`,
+        executionRoleArn: td.executionRoleArn ?? `arn:aws:iam::${account}:role/ecsTaskExecutionRole`,
         networkMode: 'awsvpc',
         revision: td.revision,
         volumes: [],
@@ -187,6 +188,7 @@ export function initEcs(world: SimWorld, region: string, spec: EcsSpec | undefin
         clusterArn,
         desiredCount: s.desiredCount,
         launchType: s.launchType ?? 'FARGATE',
+        deploymentController: s.deploymentController ?? 'ECS',
         loadBalancers: s.loadBalancers ?? [],
         circuitBreaker: s.circuitBreaker ?? { enable: true, rollback: false },
         minimumHealthyPercent: s.minimumHealthyPercent ?? 100,
@@ -578,7 +580,7 @@ function describeService(ctx: OpContext, svc: ServiceState): Service {
     networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0sim0001', 'subnet-0sim0002'], securityGroups: ['sg-0simecs0001'], assignPublicIp: 'DISABLED' } },
     healthCheckGracePeriodSeconds: 60,
     schedulingStrategy: 'REPLICA',
-    deploymentController: { type: 'ECS' },
+    deploymentController: { type: svc.deploymentController },
     enableECSManagedTags: true,
     propagateTags: 'NONE',
     enableExecuteCommand: true,
@@ -677,6 +679,18 @@ function describeServices(ctx: OpContext, input: DescribeServicesCommandInput): 
 function updateService(ctx: OpContext, input: UpdateServiceCommandInput): Out<UpdateServiceCommandOutput> {
   const svc = serviceOrFail(ctx, input.cluster, input.service);
   const { world, region } = ctx;
+  // Blue/green services: only the desired count, deployment configuration, health check grace
+  // period, placement and tag propagation can change here; a new task definition (or a forced
+  // new deployment) needs a CodeDeploy deployment
+  // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html).
+  if (svc.deploymentController === 'CODE_DEPLOY') {
+    if (input.taskDefinition !== undefined) {
+      throw awsError('InvalidParameterException', 'Unable to update task definition on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.', { status: 400, sdk });
+    }
+    if (input.forceNewDeployment) {
+      throw awsError('InvalidParameterException', 'Unable to force a new deployment on services with a CODE_DEPLOY deployment controller. Use AWS CodeDeploy to trigger a new deployment.', { status: 400, sdk });
+    }
+  }
   if (input.desiredCount !== undefined) {
     if (input.desiredCount < 0) throw awsError('InvalidParameterException', 'desiredCount must be >= 0.', { status: 400, sdk });
     svc.desiredCount = input.desiredCount;

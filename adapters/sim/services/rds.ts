@@ -68,6 +68,12 @@ export interface DbInstanceState {
   availabilityZone: string;
   tags: Record<string, string>;
   pending: Record<string, unknown>;
+  /** Unset: the engine's default group (what RDS uses when a create or restore names none). */
+  parameterGroupName?: string;
+  optionGroupName?: string;
+  storageType?: string;
+  kmsKeyId?: string;
+  monitoringInterval?: number;
 }
 
 export interface DbSnapshotState {
@@ -122,6 +128,11 @@ export function initRds(world: SimWorld, region: string, spec: RdsSpec | undefin
       deletionProtection: s.deletionProtection ?? false,
       availabilityZone: s.availabilityZone ?? `${region}a`,
       tags: s.tags ?? {},
+      parameterGroupName: s.parameterGroupName,
+      optionGroupName: s.optionGroupName,
+      storageType: s.storageType,
+      kmsKeyId: s.kmsKeyId,
+      monitoringInterval: s.monitoringInterval,
     });
     if (backup > 0) inst.earliestRestorable = s.earliestRestorableTime !== undefined ? world.toMs(s.earliestRestorableTime) : Math.max(inst.createdAt, world.startMs - backup * 86400_000);
     if (s.latestRestorableTime !== undefined) inst.frozenRestorable = world.toMs(s.latestRestorableTime);
@@ -283,7 +294,8 @@ function describeInstance(ctx: OpContext, inst: DbInstanceState): DBInstance {
     BackupRetentionPeriod: inst.backupRetentionPeriod,
     DBSecurityGroups: [],
     VpcSecurityGroups: inst.securityGroupIds.map((id) => ({ VpcSecurityGroupId: id, Status: 'active' })),
-    DBParameterGroups: [{ DBParameterGroupName: `default.${inst.engine}15`, ParameterApplyStatus: 'in-sync' }],
+    DBParameterGroups: [{ DBParameterGroupName: inst.parameterGroupName ?? defaultParameterGroup(inst), ParameterApplyStatus: 'in-sync' }],
+    OptionGroupMemberships: [{ OptionGroupName: inst.optionGroupName ?? defaultOptionGroup(inst), Status: 'in-sync' }],
     AvailabilityZone: inst.availabilityZone,
     DBSubnetGroup: { DBSubnetGroupName: inst.subnetGroupName, DBSubnetGroupDescription: inst.subnetGroupName, VpcId: 'vpc-0sim000000000001', SubnetGroupStatus: 'Complete', Subnets: [] },
     PreferredMaintenanceWindow: 'sun:05:00-sun:05:30',
@@ -295,13 +307,14 @@ function describeInstance(ctx: OpContext, inst: DbInstanceState): DBInstance {
     ReadReplicaDBClusterIdentifiers: [],
     LicenseModel: 'postgresql-license',
     PubliclyAccessible: false,
-    StorageType: 'gp3',
+    StorageType: inst.storageType ?? 'gp3',
     DbInstancePort: 0,
     StorageEncrypted: true,
+    KmsKeyId: inst.kmsKeyId ?? `arn:aws:kms:${ctx.region}:${ctx.world.account}:key/aws-rds-default`,
     DbiResourceId: inst.resourceId,
     CACertificateIdentifier: 'rds-ca-rsa2048-g1',
     CopyTagsToSnapshot: true,
-    MonitoringInterval: 0,
+    MonitoringInterval: inst.monitoringInterval ?? 0,
     DBInstanceArn: inst.arn,
     IAMDatabaseAuthenticationEnabled: false,
     PerformanceInsightsEnabled: false,
@@ -520,10 +533,19 @@ function describeDBSnapshots(ctx: OpContext, input: DescribeDBSnapshotsCommandIn
 interface RestoreRequest {
   targetId: string;
   source: { instanceClass: string; engine: string; engineVersion: string; port: number; dbName?: string; masterUsername: string; multiAZ: boolean; backupRetentionPeriod: number; subnetGroupName: string; securityGroupIds: string[]; availabilityZone: string };
-  overrides: { instanceClass?: string; subnetGroupName?: string; securityGroupIds?: string[]; multiAZ?: boolean; port?: number; deletionProtection?: boolean };
+  overrides: {
+    instanceClass?: string; subnetGroupName?: string; securityGroupIds?: string[]; multiAZ?: boolean; port?: number; deletionProtection?: boolean;
+    parameterGroupName?: string; optionGroupName?: string; storageType?: string; kmsKeyId?: string; tags?: { Key?: string; Value?: string }[];
+  };
+  /** The encryption key the new instance inherits (the snapshot's or the source instance's). */
+  kmsKeyId?: string;
   eventId: string;
   message: string;
 }
+
+const engineMajor = (inst: DbInstanceState): string => inst.engineVersion.split('.')[0] ?? '15';
+const defaultParameterGroup = (inst: DbInstanceState): string => `default.${inst.engine}${engineMajor(inst)}`;
+const defaultOptionGroup = (inst: DbInstanceState): string => `default:${inst.engine}-${engineMajor(inst)}`;
 
 function restoreInstance(ctx: OpContext, req: RestoreRequest): DBInstance {
   const rds = ctx.r.rds;
@@ -544,7 +566,13 @@ function restoreInstance(ctx: OpContext, req: RestoreRequest): DBInstance {
     securityGroupIds: req.overrides.securityGroupIds ?? s.securityGroupIds,
     deletionProtection: req.overrides.deletionProtection ?? false,
     availabilityZone: s.availabilityZone,
-    tags: {},
+    tags: Object.fromEntries((req.overrides.tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+    // Unnamed groups are the engine's defaults, not the source's: a restore that names none gets default.postgres15
+    // (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RestoreDBInstanceFromDBSnapshot.html DBParameterGroupName).
+    parameterGroupName: req.overrides.parameterGroupName,
+    optionGroupName: req.overrides.optionGroupName,
+    storageType: req.overrides.storageType,
+    kmsKeyId: req.overrides.kmsKeyId ?? req.kmsKeyId,
   });
   inst.frozenRestorable = ctx.now;
   rds.instances.set(inst.id, inst);
@@ -585,7 +613,11 @@ function restoreFromSnapshot(ctx: OpContext, input: RestoreDBInstanceFromDBSnaps
         securityGroupIds: src?.securityGroupIds ?? [],
         availabilityZone: snap.availabilityZone,
       },
-      overrides: { instanceClass: input.DBInstanceClass, subnetGroupName: input.DBSubnetGroupName, securityGroupIds: input.VpcSecurityGroupIds, multiAZ: input.MultiAZ, port: input.Port, deletionProtection: input.DeletionProtection },
+      overrides: {
+        instanceClass: input.DBInstanceClass, subnetGroupName: input.DBSubnetGroupName, securityGroupIds: input.VpcSecurityGroupIds, multiAZ: input.MultiAZ, port: input.Port, deletionProtection: input.DeletionProtection,
+        parameterGroupName: input.DBParameterGroupName, optionGroupName: input.OptionGroupName, storageType: input.StorageType, tags: input.Tags,
+      },
+      kmsKeyId: src?.kmsKeyId,
       eventId: 'RDS-EVENT-0043',
       message: `Restored from snapshot ${snap.id}`,
     }),
@@ -610,7 +642,11 @@ function restoreToPointInTime(ctx: OpContext, input: RestoreDBInstanceToPointInT
     DBInstance: restoreInstance(ctx, {
       targetId: input.TargetDBInstanceIdentifier,
       source: src,
-      overrides: { instanceClass: input.DBInstanceClass, subnetGroupName: input.DBSubnetGroupName, securityGroupIds: input.VpcSecurityGroupIds, multiAZ: input.MultiAZ, port: input.Port, deletionProtection: input.DeletionProtection },
+      overrides: {
+        instanceClass: input.DBInstanceClass, subnetGroupName: input.DBSubnetGroupName, securityGroupIds: input.VpcSecurityGroupIds, multiAZ: input.MultiAZ, port: input.Port, deletionProtection: input.DeletionProtection,
+        parameterGroupName: input.DBParameterGroupName, optionGroupName: input.OptionGroupName, storageType: input.StorageType, tags: input.Tags,
+      },
+      kmsKeyId: src.kmsKeyId,
       eventId: 'RDS-EVENT-0019',
       message: `Restored from DB instance ${src.id} to ${input.TargetDBInstanceIdentifier}`,
     }),

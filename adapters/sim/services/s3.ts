@@ -33,11 +33,14 @@ interface VersionState {
   size: number;
   etag: string;
   deleteMarker: boolean;
+  tags?: Record<string, string>;
 }
 
 interface BucketState {
   name: string;
   versioning?: 'Enabled' | 'Suspended';
+  /** SSE-KMS default encryption key. */
+  kmsKeyId?: string;
   /** key -> versions, oldest first. */
   objects: Map<string, VersionState[]>;
 }
@@ -60,10 +63,10 @@ export function initS3(world: SimWorld, spec: S3Spec | undefined): S3State {
     for (const [key, versions] of Object.entries(b.objects ?? {})) {
       objects.set(
         key,
-        versions.map((v) => ({ versionId: v.versionId, lastModified: world.toMs(v.lastModified), size: v.size ?? 1024, etag: v.etag ?? etagOf(world), deleteMarker: v.deleteMarker ?? false })),
+        versions.map((v) => ({ versionId: v.versionId, lastModified: world.toMs(v.lastModified), size: v.size ?? 1024, etag: v.etag ?? etagOf(world), deleteMarker: v.deleteMarker ?? false, ...(v.tags ? { tags: { ...v.tags } } : {}) })),
       );
     }
-    state.buckets.set(name, { name, versioning: b.versioning, objects });
+    state.buckets.set(name, { name, versioning: b.versioning, objects, ...(b.kmsKeyId ? { kmsKeyId: b.kmsKeyId } : {}) });
   }
   return state;
 }
@@ -214,6 +217,8 @@ function copyObject(ctx: OpContext, input: CopyObjectCommandInput): Out<CopyObje
   if (!v) throw awsError(src.versionId ? 'NoSuchVersion' : 'NoSuchKey', src.versionId ? 'The specified version does not exist.' : 'The specified key does not exist.', { status: 404, sdk });
   if (v.deleteMarker) throw awsError('InvalidRequest', 'The source of a copy request may not specifically refer to a delete marker by version id.', { status: 400 });
   const copy: VersionState = { versionId: target.versioning === 'Enabled' ? newVersionId(ctx) : 'null', lastModified: ctx.now, size: v.size, etag: v.etag, deleteMarker: false };
+  // TaggingDirective COPY (the default) carries the source version's tags.
+  if (v.tags && (input.TaggingDirective ?? 'COPY') === 'COPY') copy.tags = { ...v.tags };
   const list = target.objects.get(input.Key) ?? [];
   if (copy.versionId === 'null') {
     const i = list.findIndex((x) => x.versionId === 'null');
