@@ -85,7 +85,7 @@ export async function drillCommand(args: string[]): Promise<number> {
   });
   if (json) console.log(JSON.stringify(toJson(outcomes), null, 2));
   else {
-    console.log(`\n${formatSummary(outcomes)}`);
+    console.log(`\n${formatSummary(outcomes, { failedOnly: !verbose })}`);
     const index = outcomes.find((o) => o.reportFile) ? join(process.cwd(), REPORTS_DIR, 'index.html') : undefined;
     if (index) console.log(`incident report: ${relative(process.cwd(), index) || index} (one page per scenario, with its post-incident draft)`);
   }

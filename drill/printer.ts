@@ -228,9 +228,14 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
-export function formatSummary(outcomes: ScenarioOutcome[]): string {
+/**
+ * The summary table. `failedOnly` (the brief view) keeps the rows of failed scenarios: a passing
+ * scenario's outcome line was just printed above it, and 57 repeated rows would double the brief.
+ */
+export function formatSummary(outcomes: ScenarioOutcome[], { failedOnly = false }: { failedOnly?: boolean } = {}): string {
   const rows = [['scenario', 'runbooks', 'result', 'mutations', 'pages', 'time to mitigate', 'wall ms', 'outcome']];
-  for (const o of outcomes) {
+  const listed = failedOnly ? outcomes.filter((o) => !passed(o)) : outcomes;
+  for (const o of listed) {
     const ttm = timeToMitigateSeconds(o.run);
     rows.push([
       o.run.prepared.scenario.name,
@@ -245,7 +250,9 @@ export function formatSummary(outcomes: ScenarioOutcome[]): string {
   }
   const failed = outcomes.filter((o) => !passed(o)).length;
   const verdict = failed === 0 ? `all ${outcomes.length} scenario(s) passed` : `${failed} of ${outcomes.length} scenario(s) FAILED`;
-  return `${table(rows)}\n\n${verdict}`;
+  const omitted = outcomes.length - listed.length;
+  const note = omitted > 0 ? `\n(${omitted} passing scenario(s) not repeated: each one's outcome is above; --verbose lists every row)` : '';
+  return `${table(rows)}${note}\n\n${verdict}`;
 }
 
 export interface JsonTimelineEntry {
