@@ -5,9 +5,8 @@
  * Exit codes: 0 deployable, 1 inert (sls package would refuse it), 2 invalid config or usage.
  */
 import { differenceFromDefaults, inertFields, readStageFile } from '../config/adoption';
-import { ConfigError, loadConfig } from '../config/load';
 import { blueGreenConfigured, codeDeployConfigured } from '../domain/features';
-import { takeOption } from './stage-arg';
+import { stageConfigOrUsage } from './stage-arg';
 
 const USAGE = 'usage: autopilot config check --stage <stage> [--json]';
 
@@ -17,23 +16,11 @@ export async function configCommand(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const stage = takeOption(rest, 'stage');
-  const json = stage.rest.includes('--json');
-  const unknown = stage.rest.filter((a) => a !== '--json');
-  if (stage.error || !stage.value || unknown.length > 0) {
-    console.error(`${stage.error ?? (unknown.length > 0 ? `unknown argument ${unknown.join(' ')}` : '--stage is required')}\n${USAGE}`);
-    return 2;
-  }
-  let config;
-  try {
-    config = loadConfig(stage.value);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
-  }
+  const read = stageConfigOrUsage(rest, ['--json'], USAGE);
+  if (read === 2) return 2;
+  const { config } = read;
+  const json = read.flags.has('--json');
+  const stage = { value: read.stage };
   const { file, content } = readStageFile(stage.value);
   const difference = differenceFromDefaults(config);
   const inert = inertFields(content, config);

@@ -6,32 +6,18 @@
  * the stage's config. Exit codes: 0 all READY, 1 any NOT READY, 2 invalid config or usage.
  * IAM policy simulation is not run yet (see adapters/aws/preflight.ts).
  */
-import { ConfigError, loadConfig } from '../config/load';
 import { formatReadiness, preflight } from '../domain/preflight';
 import { AwsRegions } from '../adapters/aws/clients';
 import { readPreflightFacts } from '../adapters/aws/preflight';
-import { takeOption } from './stage-arg';
+import { stageConfigOrUsage } from './stage-arg';
 
 const USAGE = 'usage: autopilot preflight --stage <stage> [--json] [--simulated]';
 
 export async function preflightCommand(args: string[]): Promise<number> {
-  const stage = takeOption(args, 'stage');
-  const flags = new Set(stage.rest);
-  const unknown = stage.rest.filter((a) => a !== '--json' && a !== '--simulated');
-  if (stage.error || !stage.value || unknown.length > 0) {
-    console.error(`${stage.error ?? (unknown.length ? `unknown argument ${unknown.join(' ')}` : '--stage is required')}\n${USAGE}`);
-    return 2;
-  }
-  let config;
-  try {
-    config = loadConfig(stage.value);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
-  }
+  const read = stageConfigOrUsage(args, ['--json', '--simulated'], USAGE);
+  if (read === 2) return 2;
+  const { config, flags } = read;
+  const stage = { value: read.stage };
   let aws: AwsRegions;
   let now = Date.now();
   if (flags.has('--simulated')) {

@@ -22,6 +22,7 @@ import { defaultConfig } from '../domain/config';
 import { eventRules } from '../domain/routing';
 import { packageService } from './packaged-template';
 import { runbookGrants } from './permissions';
+import { adoptedStageFile } from '../test/support/adopted-config';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const AutopilotPlugin = require('./autopilot-plugin.cjs') as new (serverless: unknown, options: unknown, utils: unknown) => { hooks: Record<string, () => Promise<void> | void> };
@@ -34,19 +35,7 @@ function stageDir(files: Record<string, unknown>): string {
   return dir;
 }
 
-/** What an adopter does with config/example.json: every placeholder replaced by their own value (made up here). */
-function adopted(account = '111122223333'): unknown {
-  const text = JSON.stringify(example)
-    .replace(/REPLACE_ACCOUNT_ID/g, account)
-    .replace(/"ZREPLACE"/g, '"Z0ACME0000000"')
-    .replace(/sg-REPLACE/g, 'sg-0acme0000000001')
-    .replace(/replace-or-remove-bucket/g, 'acme-uploads')
-    .replace(/REPLACE-or-empty-/g, 'acme-')
-    .replace(/REPLACE-or-remove-/g, 'acme-')
-    .replace(/REPLACE_[A-Z_]+/g, 'acme0123')
-    .replace(/REPLACE/g, 'acme');
-  return JSON.parse(text);
-}
+const adopted = (account?: string): unknown => adoptedStageFile(account);
 
 const inertOf = (fn: () => unknown): InertConfigError => {
   try {
