@@ -9,7 +9,7 @@ import { timeToMitigateSeconds } from '../drill/expectations';
 import { defaultScenarioFiles, loadScenarioFile, type PreparedScenario } from '../drill/load';
 import { passed } from '../drill/printer';
 import { basename } from 'node:path';
-import { DEFAULT_TIMINGS as DEFAULT_RDS_TIMINGS } from '../adapters/sim/services/rds';
+import { DEFAULT_TIMINGS as DEFAULT_RDS_TIMINGS } from '../test/simulated-region/services/rds';
 import type { ScenarioRun } from '../drill/run-types';
 import { round } from './stats';
 

@@ -15,10 +15,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { defaultConfig, type AutopilotConfig } from '../domain/config';
-import { baselineWorld, mergeWorld } from '../adapters/sim/baseline';
-import { SimClock } from '../adapters/sim/clock';
-import { SimWorld } from '../adapters/sim/world';
-import { BASELINE_START } from '../adapters/sim/baseline';
+import { baselineWorld, mergeWorld } from '../test/simulated-region/baseline';
+import { SimClock } from '../test/simulated-region/clock';
+import { SimWorld } from '../test/simulated-region/world';
+import { BASELINE_START } from '../test/simulated-region/baseline';
 import { buildHandler } from '../handlers/scale-ecs';
 import type { IntakeStatus } from '../handlers/shared/runtime';
 import { loadSample } from '../events/samples/load';

@@ -21,9 +21,9 @@ export async function preflightCommand(args: string[]): Promise<number> {
   let aws: AwsRegions;
   let now = Date.now();
   if (flags.has('--simulated')) {
-    const { SimWorld } = require('../adapters/sim/world') as typeof import('../adapters/sim/world');
-    const { baselineWorld } = require('../adapters/sim/baseline') as typeof import('../adapters/sim/baseline');
-    const { simClientSetup } = require('../adapters/sim/plugin') as typeof import('../adapters/sim/plugin');
+    const { SimWorld } = require('../test/simulated-region/world') as typeof import('../test/simulated-region/world');
+    const { baselineWorld } = require('../test/simulated-region/baseline') as typeof import('../test/simulated-region/baseline');
+    const { simClientSetup } = require('../test/simulated-region/plugin') as typeof import('../test/simulated-region/plugin');
     const { estateRenames, renameEstate } = require('../drill/stage-estate') as typeof import('../drill/stage-estate');
     // The drill's world with this stage's names (drill --stage does the same).
     const world = SimWorld.create(renameEstate(baselineWorld(), estateRenames(config)));

@@ -8,7 +8,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { RUNBOOKS, defaultConfig, type AutopilotConfig, type RunbookId } from '../domain/config';
 import { isMutatingCall } from '../adapters/aws/clients';
-import { SimClock, SimWorld, baselineWorld, simClientSetup } from '../adapters/sim';
+import { SimClock, SimWorld, baselineWorld, simClientSetup } from '../test/simulated-region';
 import { createRuntime, type IntakeResult } from '../handlers/shared/runtime';
 import type { Runtime } from '../handlers/shared/runtime-types';
 import { badInputCorpus } from '../events/bad-input';

@@ -10,7 +10,7 @@
  * twice), `error` (the run itself broke: a stuck workflow, an unknown AWS operation...).
  */
 import './quiet';
-import type { FaultSpec, HangTarget } from '../adapters/sim/spec';
+import type { FaultSpec, HangTarget } from '../test/simulated-region/spec';
 import { startDynalite } from '../test/support/dynalite';
 import { setupDurableEnvironment, teardownDurableEnvironment } from './durable-host';
 import { runScenario } from './engine';

@@ -22,7 +22,7 @@ import * as fakeTimers from '@sinonjs/fake-timers';
 import { LocalDurableTestRunner, WaitingOperationStatus, type DurableOperation, type TestResult } from '@aws/durable-execution-sdk-js-testing';
 import type { DurableLambdaHandler } from '@aws/durable-execution-sdk-js';
 import type { RunbookId } from '../domain/config';
-import type { SimClock } from '../adapters/sim/clock';
+import type { SimClock } from '../test/simulated-region/clock';
 import type { WorkflowClock } from '../adapters/durable';
 
 type FakeClock = ReturnType<typeof fakeTimers.install>;

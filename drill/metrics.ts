@@ -4,8 +4,8 @@
  * values CloudWatch recorded for its metric (and the alarm's threshold), or, for an alarm
  * with no metric data (a composite or health-check alarm), its state as a 0/1 step series.
  */
-import type { SimWorld } from '../adapters/sim/world';
-import { seriesAt } from '../adapters/sim/signals';
+import type { SimWorld } from '../test/simulated-region/world';
+import { seriesAt } from '../test/simulated-region/signals';
 
 export interface TriggerSeries {
   region: string;

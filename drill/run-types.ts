@@ -100,7 +100,7 @@ export interface ScenarioRun {
   exhaustedIntakes?: ExhaustedIntake[];
   /** Steps the chaos crash hook made crash after their side effects (DrillEnvironment.crashEachStepOnce). */
   crashedSteps?: string[];
-  /** Every IAM authorisation the simulated region made, per calling function (adapters/sim/iam.ts). */
+  /** Every IAM authorisation the simulated region made, per calling function (test/simulated-region/iam.ts). */
   authorizations?: { at: number; caller?: string; service: string; operation: string; decisions: { action: string; resource: string; allowed: boolean; by?: string }[] }[];
   /** Reasons the run itself failed (not runnable, crashed handler, unknown AWS operation...): each fails the scenario. */
   runErrors: string[];

@@ -46,7 +46,7 @@ export interface EventStep extends StepBase {
 
 export interface WorldStep extends StepBase {
   type: 'world';
-  /** A change in the simulator's own format (adapters/sim scheduled changes), applied at `at`. */
+  /** A change in the simulator's own format (test/simulated-region scheduled changes), applied at `at`. */
   change: Record<string, unknown>;
 }
 
@@ -165,7 +165,7 @@ export interface Scenario {
   world?: Record<string, unknown>;
   /** Replaces the baseline entirely (a full WorldSpec). Not together with `world`. */
   fullWorld?: Record<string, unknown>;
-  /** Fault injections, in the simulator's format (adapters/sim), installed before T+0. */
+  /** Fault injections, in the simulator's format (test/simulated-region), installed before T+0. */
   faults?: Record<string, unknown>[];
   /**
    * Events the simulated region itself emits (alarm state changes, ECS deployment and RDS

@@ -51,7 +51,7 @@ describe('drill --stage', () => {
 
 describe('preflight --simulated with a stage', () => {
   it('the drill world under the stage names is READY for every runbook (topics named after the stage included)', async () => {
-    const { SimWorld, baselineWorld, simClientSetup } = await import('../adapters/sim');
+    const { SimWorld, baselineWorld, simClientSetup } = await import('../test/simulated-region');
     const { AwsRegions } = await import('../adapters/aws/clients');
     const { readPreflightFacts } = await import('../adapters/aws/preflight');
     const { preflight } = await import('../domain/preflight');

@@ -131,7 +131,7 @@ function timelineStep(p: Problems, path: string, v: unknown): void {
       break;
     case 'world':
       if (!shape(p, path, v, ['at', 'type', 'change'], ['note'])) return;
-      if (!isObj(v.change) || typeof v.change.kind !== 'string') p.add(join(path, 'change'), `must be a world change object with a "kind" (adapters/sim/spec.ts WorldChange), got ${describe(v.change)}`);
+      if (!isObj(v.change) || typeof v.change.kind !== 'string') p.add(join(path, 'change'), `must be a world change object with a "kind" (test/simulated-region/spec.ts WorldChange), got ${describe(v.change)}`);
       break;
     case 'approve':
     case 'reject':
@@ -229,7 +229,7 @@ export function scenarioProblems(raw: unknown): string[] {
   if ('fullWorld' in raw && !isObj(raw.fullWorld)) p.add('fullWorld', `must be a complete WorldSpec object, got ${describe(raw.fullWorld)}`);
   if ('world' in raw && 'fullWorld' in raw) p.add('fullWorld', 'cannot be combined with world (world patches the baseline, fullWorld replaces it)');
   if ('faults' in raw) array(p, 'faults', raw.faults, (f, fp) => {
-    if (!isObj(f) || typeof f.kind !== 'string') p.add(fp, `must be a fault object with a "kind" (adapters/sim/spec.ts FaultSpec), got ${describe(f)}`);
+    if (!isObj(f) || typeof f.kind !== 'string') p.add(fp, `must be a fault object with a "kind" (test/simulated-region/spec.ts FaultSpec), got ${describe(f)}`);
   });
   if ('awsEvents' in raw) str(p, 'awsEvents', raw.awsEvents, { oneOf: ['deliver', 'ignore'] });
   if ('timeline' in raw) array(p, 'timeline', raw.timeline, (s, sp) => timelineStep(p, sp, s), true);

@@ -6,7 +6,7 @@ import type { Context } from 'aws-lambda';
 import alarmSample from '../events/samples/alarm-db-down-composite.json';
 import rdsSample from '../events/samples/rds-instance-storage-full.json';
 import { defaultConfig } from '../domain/config';
-import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../adapters/sim';
+import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../test/simulated-region';
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';

@@ -6,7 +6,7 @@ import { LocalDurableTestRunner, WaitingOperationStatus } from '@aws/durable-exe
 import { defaultConfig, type AutopilotConfig } from '../domain/config';
 import { incidentKey } from '../domain/incident';
 import type { FailoverInput, FailoverOutcome } from '../domain/failover/workflow';
-import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup, type FaultSpec } from '../adapters/sim';
+import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup, type FaultSpec } from '../test/simulated-region';
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';

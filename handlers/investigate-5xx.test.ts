@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig } from '../domain/config';
-import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../adapters/sim';
-import type { WorldChange, WorldSpec } from '../adapters/sim';
+import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../test/simulated-region';
+import type { WorldChange, WorldSpec } from '../test/simulated-region';
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';

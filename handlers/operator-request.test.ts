@@ -4,8 +4,8 @@
  * refusal relays nothing, answers nothing, and pages with the reason.
  */
 import { defaultConfig, type AutopilotConfig } from '../domain/config';
-import { SimClock, SimWorld, baselineWorld, simClientSetup } from '../adapters/sim';
-import { SimSts } from '../adapters/sim/sts';
+import { SimClock, SimWorld, baselineWorld, simClientSetup } from '../test/simulated-region';
+import { SimSts } from '../test/simulated-region/sts';
 import { sha256Hex } from '../adapters/aws/caller-identity';
 import { checkProof, PROOF_MAX_AGE_SECONDS } from '../domain/caller-proof';
 import { principalMatches } from '../domain/operators';

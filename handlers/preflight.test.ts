@@ -7,7 +7,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { defaultConfig } from '../domain/config';
 import { isMutatingCall } from '../adapters/aws/clients';
-import { SimClock, SimWorld, baselineWorld, simClientSetup } from '../adapters/sim';
+import { SimClock, SimWorld, baselineWorld, simClientSetup } from '../test/simulated-region';
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from './shared/runtime';
 import { runScheduledPreflight } from './preflight';

@@ -7,7 +7,7 @@ import { LocalDurableTestRunner, WaitingOperationStatus } from '@aws/durable-exe
 import { defaultConfig, type AutopilotConfig } from '../domain/config';
 import type { RestoreRequest } from '../domain/restore/request';
 import type { S3RestoreRequest } from '../domain/restore/s3-workflow';
-import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../adapters/sim';
+import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../test/simulated-region';
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from './shared/runtime';
 import type { Runtime } from './shared/runtime-types';

@@ -10,7 +10,7 @@ import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-e
 import { defaultConfig, type AutopilotConfig } from '../domain/config';
 import type { RollbackInput } from '../domain/rollback/decide';
 import type { RollbackResult } from '../domain/rollback/workflow';
-import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup, type WorldSpec } from '../adapters/sim';
+import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup, type WorldSpec } from '../test/simulated-region';
 import { isMutatingCall, type ObservedCall } from '../adapters/aws/clients';
 import { loadSample } from '../events/samples/load';
 import { freshStateTable } from '../test/support/state-table';

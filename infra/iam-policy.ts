@@ -2,11 +2,11 @@
  * The roles as IAM evaluates them: every CloudFormation value of a role's statements
  * (Fn::Sub with pseudo parameters, Ref and Fn::GetAtt of the stack's own resources) resolved
  * to the string it becomes once deployed. The simulated region authorises each drill call
- * against these (adapters/sim/iam.ts), and the template tests read the packaged template
+ * against these (test/simulated-region/iam.ts), and the template tests read the packaged template
  * through the same resolver, so both check the policies CloudFormation would create.
  */
 import type { AutopilotConfig, Severity } from '../domain/config';
-import type { ResolvedStatement } from '../adapters/sim/iam';
+import type { ResolvedStatement } from '../test/simulated-region/iam';
 import type { CfnTemplate, CfnValue, PolicyStatement } from './cfn';
 import { deployedFunctions, operatorFunction, SERVICE } from './functions';
 import { ASYNC_FAILURE_QUEUE_ID, PAGING_KEY_ID, STATE_TABLE_ID, topicId } from './logical-ids';

@@ -4,7 +4,7 @@
  * (the packaged template's roles get the same check in template.test.ts).
  */
 import { loadConfig } from '../config/load';
-import type { ResolvedStatement } from '../adapters/sim/iam';
+import type { ResolvedStatement } from '../test/simulated-region/iam';
 import { functionPolicies } from './iam-policy';
 import { referenceProblems, resourceFitsFormat } from './iam-reference';
 

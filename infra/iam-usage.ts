@@ -3,7 +3,7 @@
  * function do (the simulated region authorises every call per calling function, intake and
  * workflow apart: drill/engine.ts). A grant no scenario needs is privilege nobody proved.
  */
-import type { ResolvedStatement } from '../adapters/sim/iam';
+import type { ResolvedStatement } from '../test/simulated-region/iam';
 import type { ScenarioRun } from '../drill/run-types';
 
 /**

@@ -7,7 +7,7 @@
  * - a lock left by a crashed execution expires after lockTtlSeconds.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SimClock, SimWorld, baselineWorld, simClientSetup } from '../adapters/sim';
+import { SimClock, SimWorld, baselineWorld, simClientSetup } from './simulated-region';
 import { IncidentSession } from '../adapters/runtime/incident-session';
 import { makeAct, releaseHeldLocks } from '../adapters/runtime/wiring';
 import { defaultConfig } from '../domain/config';

@@ -5,7 +5,7 @@
  * included), every stored incident record and every published page is searched for it.
  */
 import { LocalDurableTestRunner, WaitingOperationStatus } from '@aws/durable-execution-sdk-js-testing';
-import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../adapters/sim';
+import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from './simulated-region';
 import { defaultConfig } from '../domain/config';
 import { incidentKey } from '../domain/incident';
 import { buildWorkflow as failoverWorkflow } from '../handlers/database-failover-workflow';

@@ -3,7 +3,7 @@
  * scope caches them across warm invocations).
  *
  * Drills and tests use the very same clients with the transport swapped: `ClientSetup.plugins`
- * adds the simulated region's middleware (adapters/sim), which answers at the deserialize
+ * adds the simulated region's middleware (test/simulated-region), which answers at the deserialize
  * step, inside the SDK's retry middleware. Commands, paginators, waiters' callers and retry
  * handling are therefore the production ones.
  */

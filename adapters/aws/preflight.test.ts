@@ -4,7 +4,7 @@
  */
 import { defaultConfig, type AutopilotConfig, type RunbookId } from '../../domain/config';
 import { preflight, type RunbookReadiness } from '../../domain/preflight';
-import { simHarness, type SimHarness } from '../sim/test-support';
+import { simHarness, type SimHarness } from '../../test/simulated-region/test-support';
 import { isMutatingCall } from './clients';
 import { readPreflightFacts } from './preflight';
 

@@ -6,7 +6,7 @@
  */
 import { defaultConfig } from '../../domain/config';
 import { planKeyRestore, planS3Restore, splitCompleteKeys, type ObjectVersion } from '../../domain/restore/s3';
-import { simHarness } from '../sim/test-support';
+import { simHarness } from '../../test/simulated-region/test-support';
 import { AwsRestoreOperations } from './restore';
 
 const T = -3000;

@@ -6,7 +6,7 @@
  */
 import { DescribeDBInstancesCommand, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
 import { defaultConfig } from '../../domain/config';
-import { simHarness } from '../sim/test-support';
+import { simHarness } from '../../test/simulated-region/test-support';
 import { AwsRestoreOperations } from './restore';
 
 const plan = (target: string) => ({ targetInstanceId: target, instanceClass: 'db.r6g.large', subnetGroupName: defaultConfig.database.subnetGroupName, securityGroupIds: defaultConfig.database.securityGroupIds, preRestoreSnapshotId: 'x' });

@@ -4,7 +4,7 @@
  * (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentInfo.html, status).
  */
 import { defaultConfig } from '../../domain/config';
-import { simHarness } from '../sim/test-support';
+import { simHarness } from '../../test/simulated-region/test-support';
 import { AwsRollbackOperations } from './rollback';
 
 const cfg = defaultConfig;

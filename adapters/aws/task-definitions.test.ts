@@ -1,4 +1,4 @@
-import { simHarness } from '../sim/test-support';
+import { simHarness } from '../../test/simulated-region/test-support';
 import { cloneWithDatabaseHost } from './task-definitions';
 
 const registrations = (h: ReturnType<typeof simHarness>): number => h.world.calls.filter((c) => c.operation === 'RegisterTaskDefinition' && c.outcome === 'ok').length;

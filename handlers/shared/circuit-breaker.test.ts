@@ -5,7 +5,7 @@
  * window, whichever runbook asked.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SimClock, SimWorld, baselineWorld, simClientSetup } from '../../adapters/sim';
+import { SimClock, SimWorld, baselineWorld, simClientSetup } from '../../test/simulated-region';
 import type { ActuatorRequest } from '../../adapters/runtime/actuator';
 import { defaultConfig, type AutopilotConfig } from '../../domain/config';
 import type { TimelineEntry } from '../../domain/incident';

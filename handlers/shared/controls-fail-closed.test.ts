@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { SimClock, SimWorld, baselineWorld, simClientSetup } from '../../adapters/sim';
+import { SimClock, SimWorld, baselineWorld, simClientSetup } from '../../test/simulated-region';
 import type { ActuatorRequest } from '../../adapters/runtime/actuator';
 import { defaultConfig } from '../../domain/config';
 import type { Recorder } from '../../domain/ports';

@@ -3,7 +3,7 @@
  * transition from it, and durable workflows move it when they wake (WorkflowClock).
  * It only moves forward.
  */
-import type { WorkflowClock } from '../durable';
+import type { WorkflowClock } from '../../adapters/durable';
 
 export type ClockListener = (nowMs: number) => void;
 

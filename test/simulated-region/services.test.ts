@@ -7,7 +7,7 @@ import { DescribeCacheClustersCommand } from '@aws-sdk/client-elasticache';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, SendDurableExecutionCallbackSuccessCommand } from '@aws-sdk/client-lambda';
-import { AwsRegions } from '../aws/clients';
+import { AwsRegions } from '../../adapters/aws/clients';
 import { defaultConfig } from '../../domain/config';
 import { simClientSetup } from './plugin';
 import { simHarness } from './test-support';

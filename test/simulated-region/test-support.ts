@@ -1,6 +1,6 @@
 /** Shared by the simulator's tests: a world from the baseline plus overrides, and real clients wired to it. */
-import '../aws/sdk/all';
-import { AwsRegions, type ObservedCall } from '../aws/clients';
+import '../../adapters/aws/sdk/all';
+import { AwsRegions, type ObservedCall } from '../../adapters/aws/clients';
 import { baselineWorld, mergeWorld } from './baseline';
 import { simClientSetup } from './plugin';
 import { SimWorld } from './world';

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { amzDateMs, COMMAND_DIGEST_HEADER } from '../../domain/caller-proof';
 import type { VerifiedPrincipal } from '../../domain/operators';
-import { signCallerProof, type CallerIdentityVerifier } from '../aws/caller-identity';
+import { signCallerProof, type CallerIdentityVerifier } from '../../adapters/aws/caller-identity';
 
 const SIGNATURE_WINDOW_MS = 15 * 60 * 1000;
 

@@ -287,7 +287,7 @@ export class SimWorld {
     const iam = this.iam;
     if (!iam) return;
     const caller = iam.caller();
-    const requests = authorizationsFor(this, req.region, req.service, req.operation, req.input) ?? [{ action: `${req.service}:${req.operation} (no IAM mapping in adapters/sim/iam-requests.ts)`, resource: '*' }];
+    const requests = authorizationsFor(this, req.region, req.service, req.operation, req.input) ?? [{ action: `${req.service}:${req.operation} (no IAM mapping in test/simulated-region/iam-requests.ts)`, resource: '*' }];
     const policy = caller === undefined ? undefined : iam.policies.get(caller);
     const decisions = requests.map((r) => (policy ? evaluate(policy, r) : { ...r, allowed: false }));
     this.authorizations.push({ at: this.now(), caller, service: req.service, operation: req.operation, decisions });

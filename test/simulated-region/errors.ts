@@ -38,5 +38,5 @@ export function awsError(name: string, message: string, opts: { status?: number;
 
 /** A missing operation must fail a drill loudly, never return something plausible. */
 export function unknownOperation(service: string, operation: string): SdkLikeError {
-  return awsError('UnknownOperationException', `The simulated region does not implement ${service}.${operation} (${service}Client ${operation}Command). Add it to adapters/sim/services.`, { status: 400 });
+  return awsError('UnknownOperationException', `The simulated region does not implement ${service}.${operation} (${service}Client ${operation}Command). Add it to test/simulated-region/services.`, { status: 400 });
 }

@@ -6,7 +6,7 @@
  */
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { Pluggable, RetryStrategyV2 } from '@smithy/types';
-import type { ClientSetup } from '../aws/clients';
+import type { ClientSetup } from '../../adapters/aws/clients';
 import type { SimWorld } from './world';
 import { simDnsResolver } from './services/route53';
 
