@@ -27,6 +27,55 @@ export const RUNBOOKS: readonly RunbookId[] = [
   'restore-from-backup',
 ];
 
+/**
+ * Every fixed tunable of the autopilot, in one place (the per-stage ones live in
+ * AutopilotConfig.guardrails). Modules export named aliases of these values; none defines its own.
+ */
+export const TUNABLES = {
+  /** Event claims are remembered this long: EventBridge retries a delivery for up to 24 h. */
+  dedupeTtlSeconds: 24 * 3600,
+  /** A workflow start (and a once-a-day page claim) is remembered this long. */
+  workflowClaimTtlSeconds: 24 * 3600,
+  /** The controls-unreadable P1 is sent once per distinct anomaly set in this long. */
+  controlsPageClaimTtlSeconds: 24 * 3600,
+  /** A verified operator proof can be used once within this long. */
+  operatorProofClaimTtlSeconds: 900,
+  scaling: {
+    /** Monitoring rounds of one scaling episode (each a cooldown or the rest of the stabilisation apart). */
+    maxMonitorRounds: 48,
+  },
+  investigation: {
+    /** An open investigation older than this is a new incident when the alarm fires again. */
+    maxIncidentSeconds: 24 * 3600,
+  },
+  failover: {
+    /** Triggers within one bucket start (or join) one execution even before an incident record exists. */
+    episodeBucketSeconds: 900,
+    /** Poll interval of the durable waits (promotion, service rollout, DNS, health). */
+    pollSeconds: 30,
+    /** Poll interval for the end of a promotion once the secondary runs alongside it. */
+    promotionEndPollSeconds: 10,
+    /** GetChange poll interval (Route53 changes are INSYNC within ~60 s). */
+    dnsPollSeconds: 10,
+    /** Route53 changes are INSYNC within ~60 s; give up after this. */
+    dnsSyncTimeoutSeconds: 600,
+    /** Health checks after DNS (the record's TTL and client caches need a moment). */
+    healthChecks: 6,
+    /** Poll interval of the failover rollback's durable waits (primary service stable). */
+    rollbackPollSeconds: 30,
+  },
+  rollback: {
+    /** Seconds between two looks at a rollout, a CodeDeploy deployment or an alarm. */
+    pollSeconds: 30,
+    /** After the rollout completes, how long running tasks may take to all be on the revision. */
+    tasksSettleSeconds: 120,
+  },
+  restore: {
+    /** Seconds between two looks at a restoring instance or snapshot. */
+    pollSeconds: 60,
+  },
+} as const;
+
 export interface EcsServiceConfig {
   region: string;
   clusterName: string;

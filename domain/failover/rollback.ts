@@ -4,6 +4,7 @@
  * once they were sent to the promoted replica (see `rollback`); it pages P1 with exactly
  * where it stopped and what remains manual. A promotion cannot be undone.
  */
+import { TUNABLES } from '../config';
 import type { Verdict } from '../guardrails';
 import type { TimelineEntry } from '../incident';
 import type { Workflow } from '../ports';
@@ -38,7 +39,7 @@ export interface RollbackContext {
 }
 
 /** Poll interval of the rollback's durable waits (primary service stable). */
-const ROLLBACK_POLL_SECONDS = 30;
+const ROLLBACK_POLL_SECONDS = TUNABLES.failover.rollbackPollSeconds;
 
 /** Where the service name points, read live before the rollback decides. */
 type DnsPosition = 'primary' | 'secondary' | 'unknown';

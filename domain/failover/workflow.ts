@@ -9,7 +9,7 @@
  *
  * Code outside `step` is replayed on every invocation; it only branches on step results.
  */
-import type { AutopilotConfig } from '../config';
+import { TUNABLES, type AutopilotConfig } from '../config';
 import type { ActionRecord, Controls, Verdict } from '../guardrails';
 import { downtimeSeconds, type IncidentRecord, type TimelineEntry } from '../incident';
 import type { Page } from '../paging';
@@ -39,17 +39,17 @@ import type { DnsChange, FailoverRecords, PrimaryCheck, ServiceReading, TaskDefi
 import { quoteUntrusted } from '../untrusted-text';
 
 /** Poll interval of the durable waits (promotion, service rollout, DNS, health). */
-export const POLL_SECONDS = 30;
+export const POLL_SECONDS = TUNABLES.failover.pollSeconds;
 /** Poll interval for the end of a promotion once the secondary runs alongside it. */
-export const PROMOTION_END_POLL_SECONDS = 10;
+export const PROMOTION_END_POLL_SECONDS = TUNABLES.failover.promotionEndPollSeconds;
 /** The status RDS passes through once a promotion is committed ("RDS reboots the DB instance before making it available"). */
 export const PROMOTION_REBOOT_STATUS = 'rebooting';
 /** GetChange poll interval (Route53 changes are INSYNC within ~60 s). */
-export const DNS_POLL_SECONDS = 10;
+export const DNS_POLL_SECONDS = TUNABLES.failover.dnsPollSeconds;
 /** Route53 changes are INSYNC within ~60 s; give up after this. */
-export const DNS_SYNC_TIMEOUT_SECONDS = 600;
+export const DNS_SYNC_TIMEOUT_SECONDS = TUNABLES.failover.dnsSyncTimeoutSeconds;
 /** Health checks after DNS: the record's TTL and client caches need a moment. */
-export const HEALTH_CHECKS = 6;
+export const HEALTH_CHECKS = TUNABLES.failover.healthChecks;
 /** Mutations of a complete failover (pause, promote, register, update service, DNS): the budget must hold them all. */
 export const PLANNED_MUTATIONS = 5;
 

@@ -10,7 +10,7 @@
  *   6. on approval: switch the application           (step 5, option 1: no downtime)
  *      on rejection or expiry: leave everything in place and page
  */
-import type { AutopilotConfig } from '../config';
+import { TUNABLES, type AutopilotConfig } from '../config';
 import type { Verdict } from '../guardrails';
 import type { Page } from '../paging';
 import type { Act, ApprovalOutcome, Recorder, Workflow } from '../ports';
@@ -57,7 +57,7 @@ export type RestoreOutcome =
   | { outcome: 'prepared-not-switched'; approval: ApprovalOutcome['outcome']; targetInstanceId: string; preRestoreSnapshotId: string }
   | { outcome: 'switched'; targetInstanceId: string; taskDefinitionArn: string; preRestoreSnapshotId: string };
 
-const POLL_SECONDS = 60;
+const POLL_SECONDS = TUNABLES.restore.pollSeconds;
 
 /** The queries from runbook step 4, ready to paste. */
 export function verificationChecklist(endpoint: string, databaseName: string): string[] {

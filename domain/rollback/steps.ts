@@ -3,7 +3,7 @@
  * reports, and the steps it is built from (page and set the incident's outcome in one step,
  * poll with durable waits, the window guardrail, the final alarm check).
  */
-import type { AutopilotConfig } from '../config';
+import { TUNABLES, type AutopilotConfig } from '../config';
 import type { ActionRecord, Verdict } from '../guardrails';
 import type { IncidentStatus } from '../incident';
 import type { Page } from '../paging';
@@ -15,9 +15,9 @@ import { familyRevision } from './revisions';
 import { quoteUntrusted } from '../untrusted-text';
 
 /** Seconds between two looks at a rollout, a CodeDeploy deployment or an alarm. */
-export const POLL_SECONDS = 30;
+export const POLL_SECONDS = TUNABLES.rollback.pollSeconds;
 /** After the rollout completes, how long running tasks may take to all be on the revision. */
-export const TASKS_SETTLE_SECONDS = 120;
+export const TASKS_SETTLE_SECONDS = TUNABLES.rollback.tasksSettleSeconds;
 
 /** The incident record's outcome fields, set from inside steps. */
 export interface RollbackIncident {

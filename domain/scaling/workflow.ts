@@ -8,6 +8,7 @@
  * every mutation goes through the injected `act` (the Actuator: kill switch, circuit
  * breaker, cooldown, budget, lock), and a refusal becomes a page with the reason.
  */
+import { TUNABLES } from '../config';
 import { ARBITER_GUARDRAIL } from '../arbiter';
 import type { IncidentStatus } from '../incident';
 import type { Act, Clock, Pager, Recorder, Workflow } from '../ports';
@@ -204,7 +205,7 @@ export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Pro
   }
 
   // Wait for stabilisation, then Scale Down stepwise.
-  const rounds = deps.maxMonitorRounds ?? 72;
+  const rounds = deps.maxMonitorRounds ?? TUNABLES.scaling.maxMonitorRounds;
   let nextWait = policy.cooldownSeconds;
   for (let round = 1; round <= rounds; round++) {
     await wf.wait(`stabilise-${round}`, nextWait);
