@@ -1,7 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/domain', '<rootDir>/events', '<rootDir>/handlers', '<rootDir>/adapters', '<rootDir>/drill', '<rootDir>/cli', '<rootDir>/infra', '<rootDir>/test'],
+  roots: ['<rootDir>/domain', '<rootDir>/events', '<rootDir>/pipeline', '<rootDir>/runbooks', '<rootDir>/handlers', '<rootDir>/adapters', '<rootDir>/drill', '<rootDir>/cli', '<rootDir>/infra', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],

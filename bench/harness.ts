@@ -14,8 +14,9 @@ import { simClientSetup } from '../test/simulated-region/plugin';
 import type { SimWorld } from '../test/simulated-region/world';
 import type { WorkflowClock } from '../adapters/durable';
 import { RUNBOOK_FUNCTIONS, STATE_TABLE, WORKFLOW_ALIAS } from '../handlers/shared/contract';
-import { callLogger, createRuntime } from '../handlers/shared/runtime';
-import type { Runtime } from '../handlers/shared/runtime-types';
+import { createRuntime } from '../adapters/runtime/create-runtime';
+import { callLogger } from '../adapters/runtime/logging';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { ensureStateTable, localDynamoClient } from '../test/support/dynalite';
 import { CallTimer } from './call-timer';
 

@@ -20,7 +20,7 @@ import { SimClock } from '../test/simulated-region/clock';
 import { SimWorld } from '../test/simulated-region/world';
 import { BASELINE_START } from '../test/simulated-region/baseline';
 import { buildHandler } from '../handlers/scale-ecs';
-import type { IntakeStatus } from '../handlers/shared/runtime';
+import type { IntakeStatus } from '../pipeline/intake';
 import { loadSample } from '../events/samples/load';
 import { eventTime } from '../drill/engine';
 import { benchContext, warmRuntime, type WarmRuntime } from './harness';

@@ -6,8 +6,8 @@
 import { withDurableExecution, type DurableContext } from '@aws/durable-execution-sdk-js';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { durableWorkflow } from '../adapters/durable';
-import type { IntakeResult } from '../handlers/shared/runtime';
-import type { Runtime } from '../handlers/shared/runtime-types';
+import type { IntakeResult } from '../pipeline/intake';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { runDrill } from './drill';
 import { prepareScenario } from './load';
 import type { ScenarioOutcome } from './printer';

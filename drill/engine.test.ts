@@ -4,8 +4,8 @@
  * that retries after injected throttling are visible in the timeline.
  */
 import { DeleteClusterCommand, DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import type { IntakeResult } from '../handlers/shared/runtime';
-import type { Runtime } from '../handlers/shared/runtime-types';
+import type { IntakeResult } from '../pipeline/intake';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { runDrill } from './drill';
 import { prepareScenario } from './load';
 import type { ScenarioOutcome } from './printer';

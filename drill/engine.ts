@@ -23,7 +23,7 @@ import { routeEvent, type EventBusId } from '../domain/routing';
 import { SimSts } from '../test/simulated-region/sts';
 import { sha256Hex } from '../adapters/aws/caller-identity';
 import { buildOperatorHandler, type OperatorCommand, type OperatorResult } from '../handlers/operator-request';
-import { recordRelay } from '../handlers/shared/relay';
+import { recordRelay } from '../pipeline/relayed-requests';
 import type { ObservedCall } from '../adapters/aws/clients';
 import { SimClock } from '../test/simulated-region/clock';
 import type { WorkflowClock } from '../adapters/durable';
@@ -33,8 +33,9 @@ import { simClientSetup } from '../test/simulated-region/plugin';
 import type { AwsEvent } from '../test/simulated-region/api';
 import type { WorldChange } from '../test/simulated-region/spec';
 import { AUTOPILOT_EVENT_SOURCE, OPERATOR_FUNCTION, RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
-import { createRuntime, type IntakeResult } from '../handlers/shared/runtime';
-import type { Runtime } from '../handlers/shared/runtime-types';
+import { type IntakeResult } from '../pipeline/intake';
+import { createRuntime } from '../adapters/runtime/create-runtime';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { ensureStateTable, localDynamoClient } from '../test/support/dynalite';
 import { DrillDurableHost, realNow, type BlockedGate } from './durable-host';
 import { formatOffset, formatSeconds, parseSignedDuration } from './duration';
@@ -474,7 +475,7 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
           const before = run.entries.length;
           const relayedBy = planned.step.relayedBy;
           if (relayedBy !== undefined) {
-            // As the operator-request function does before its PutEvents (handlers/shared/relay.ts),
+            // As the operator-request function does before its PutEvents (pipeline/relayed-requests.ts),
             // so under that function's role.
             await operatorFunctionActs.run(true, () => recordRelay(runtime.store, String(event['detail-type']), (event.detail ?? {}) as Record<string, unknown>, relayedBy, clock.now()));
           }

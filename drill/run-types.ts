@@ -5,7 +5,7 @@
 import type { RunbookId, Severity } from '../domain/config';
 import type { IncidentRecord } from '../domain/incident';
 import type { Page } from '../domain/paging';
-import type { IntakeResult } from '../handlers/shared/runtime';
+import type { IntakeResult } from '../pipeline/intake';
 import type { PreparedScenario } from './load';
 import type { TriggerSeries } from './metrics';
 

@@ -8,8 +8,8 @@ import type { Context } from 'aws-lambda';
 import type { DurableLambdaHandler } from '@aws/durable-execution-sdk-js';
 import { RUNBOOKS, type RunbookId } from '../domain/config';
 import { RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
-import type { IntakeResult } from '../handlers/shared/runtime';
-import type { Runtime } from '../handlers/shared/runtime-types';
+import type { IntakeResult } from '../pipeline/intake';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 
 export type IntakeInvoker = (event: unknown, context: Context) => Promise<IntakeResult>;
 

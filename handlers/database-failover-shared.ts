@@ -3,7 +3,7 @@
  * workflow's bundle does not carry the intake (event parsing, triggers, middy).
  */
 import { incidentKey } from '../domain/incident';
-import type { Runtime } from './shared/runtime-types';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 
 const RUNBOOK = 'database-failover' as const;
 /**

@@ -10,8 +10,8 @@ import { awsFailoverOperations, type FailoverOperationsOptions } from '../adapte
 import { approvalCommands, durableWorkflow } from '../adapters/durable';
 import { flushingWorkflow, makeAct, makePage, pageIfWorkflowFails, releaseHeldLocks } from '../adapters/runtime/wiring';
 import { manualCommands } from '../domain/failover/pages';
-import { productionRuntime } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import { productionRuntime } from '../adapters/runtime/environment';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { failoverExecutionName, primaryTitle } from './database-failover-shared';
 
 const RUNBOOK = 'database-failover' as const;

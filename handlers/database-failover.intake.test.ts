@@ -8,8 +8,8 @@ import rdsSample from '../events/samples/rds-instance-storage-full.json';
 import { defaultConfig } from '../domain/config';
 import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../test/simulated-region';
 import { freshStateTable } from '../test/support/state-table';
-import { createRuntime } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import { createRuntime } from '../adapters/runtime/create-runtime';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { buildHandler } from './database-failover';
 
 const EVENT_TIME = Date.parse(alarmSample.time);

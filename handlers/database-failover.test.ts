@@ -8,8 +8,8 @@ import { incidentKey } from '../domain/incident';
 import type { FailoverInput, FailoverOutcome } from '../domain/failover/workflow';
 import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup, type FaultSpec } from '../test/simulated-region';
 import { freshStateTable } from '../test/support/state-table';
-import { createRuntime } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import { createRuntime } from '../adapters/runtime/create-runtime';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { buildWorkflow } from './database-failover-workflow';
 
 const PRIMARY = defaultConfig.database.primaryInstanceId;

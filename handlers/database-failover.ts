@@ -16,8 +16,11 @@ import type { FailoverInput } from '../domain/failover/workflow';
 import { parseEvent, type AutopilotEvent } from '../events';
 import { IncidentSession } from '../adapters/runtime/incident-session';
 import { withEventClaim } from '../adapters/runtime/wiring';
-import { intakeHandler, logEntrySink, productionRuntime, rejectedBy, type IntakeResult } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import { rejectedBy, type IntakeResult } from '../pipeline/intake';
+import { intakeHandler } from '../pipeline/intake-handler';
+import { productionRuntime } from '../adapters/runtime/environment';
+import { logEntrySink } from '../adapters/runtime/logging';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { failoverExecutionName, primaryTitle } from './database-failover-shared';
 
 export { failoverExecutionName, primaryTitle };

@@ -8,8 +8,8 @@ import { defaultConfig } from '../domain/config';
 import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../test/simulated-region';
 import type { WorldChange, WorldSpec } from '../test/simulated-region';
 import { freshStateTable } from '../test/support/state-table';
-import { createRuntime } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import { createRuntime } from '../adapters/runtime/create-runtime';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { investigate5xxIntake } from './investigate-5xx';
 
 const KEY = 'investigate-5xx-regami-alb-5xx-high';

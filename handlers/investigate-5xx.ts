@@ -19,10 +19,13 @@ import type { EventOf } from '../events/types';
 import { AwsInvestigationOperations, type RestartResult } from '../adapters/aws/investigation';
 import { IncidentSession } from '../adapters/runtime/incident-session';
 import { makeAct, makePage, withEventClaim } from '../adapters/runtime/wiring';
-import { intakeHandler, logEntrySink, productionRuntime, rejectedBy, type IntakeResult } from './shared/runtime';
+import { rejectedBy, type IntakeResult } from '../pipeline/intake';
+import { intakeHandler } from '../pipeline/intake-handler';
+import { productionRuntime } from '../adapters/runtime/environment';
+import { logEntrySink } from '../adapters/runtime/logging';
 // Hands off to scale-ecs and rollback-deployment through EventBridge.
-import './shared/handoff';
-import type { Runtime } from './shared/runtime-types';
+import '../adapters/aws/handoff';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 
 const DEDUPE_TTL_SECONDS = 24 * 3600;
 /** An open investigation older than this is a new incident when the alarm fires again. */

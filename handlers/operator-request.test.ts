@@ -10,11 +10,11 @@ import { sha256Hex } from '../adapters/aws/caller-identity';
 import { checkProof, PROOF_MAX_AGE_SECONDS } from '../domain/caller-proof';
 import { principalMatches } from '../domain/operators';
 import { freshStateTable } from '../test/support/state-table';
-import { createRuntime } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import { createRuntime } from '../adapters/runtime/create-runtime';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { handleOperatorCommand, type OperatorCommand, type OperatorResult } from './operator-request';
 import { handleRestoreEvent } from './restore-from-backup';
-import { relayKey, wasRelayed } from './shared/relay';
+import { relayKey, wasRelayed } from '../pipeline/relayed-requests';
 import { loadSample } from '../events/samples/load';
 
 const ALICE = 'arn:aws:sts::123456789012:assumed-role/regami-oncall/alice@regami.com';

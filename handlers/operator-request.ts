@@ -27,10 +27,10 @@ import { AUTOPILOT_DETAIL_TYPES } from '../events/types';
 import { sha256Hex, StsCallerIdentityVerifier, type CallerIdentityVerifier } from '../adapters/aws/caller-identity';
 import { AUTOPILOT_EVENT_SOURCE } from './shared/contract';
 // Relayed requests go out as EventBridge PutEvents on the private bus (registers the emitter).
-import './shared/handoff';
-import { recordRelay } from './shared/relay';
-import { productionRuntime } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import '../adapters/aws/handoff';
+import { recordRelay } from '../pipeline/relayed-requests';
+import { productionRuntime } from '../adapters/runtime/environment';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 
 /** Requests a person may make (Scale Requested is a hand-off of investigate-5xx, with its evidence). */
 export const OPERATOR_REQUESTS: Readonly<Record<string, RunbookId>> = {

@@ -9,7 +9,7 @@ import { defaultConfig } from '../domain/config';
 import { isMutatingCall } from '../adapters/aws/clients';
 import { SimClock, SimWorld, baselineWorld, simClientSetup } from '../test/simulated-region';
 import { freshStateTable } from '../test/support/state-table';
-import { createRuntime } from './shared/runtime';
+import { createRuntime } from '../adapters/runtime/create-runtime';
 import { runScheduledPreflight } from './preflight';
 
 async function setup() {

@@ -14,7 +14,7 @@ import { RUNBOOKS } from '../domain/config';
 import { notReadyPage, preflight, type RunbookReadiness } from '../domain/preflight';
 import { READINESS_KEY_PREFIX } from '../domain/modes';
 import { readPreflightFacts } from '../adapters/aws/preflight';
-import type { Runtime } from './shared/runtime-types';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 
 export const READINESS_NAMESPACE = 'RunbookAutopilot';
 export const READINESS_METRIC = 'RunbookReady';

@@ -11,8 +11,8 @@ import { AwsRestoreOperations } from '../adapters/aws/restore';
 import { flushingWorkflow, makeAct, makePage, pageIfWorkflowFails, releaseHeldLocks } from '../adapters/runtime/wiring';
 import type { IncidentSession } from '../adapters/runtime/incident-session';
 import type { Act, Workflow } from '../domain/ports';
-import { productionRuntime } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import { productionRuntime } from '../adapters/runtime/environment';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import type { RestoreWorkflowInput } from './restore-from-backup';
 
 const RUNBOOK = 'restore-from-backup' as const;

@@ -9,8 +9,8 @@ import type { RestoreRequest } from '../domain/restore/request';
 import type { S3RestoreRequest } from '../domain/restore/s3-workflow';
 import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../test/simulated-region';
 import { freshStateTable } from '../test/support/state-table';
-import { createRuntime } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import { createRuntime } from '../adapters/runtime/create-runtime';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import type { RestoreWorkflowInput } from './restore-from-backup';
 import { buildWorkflow } from './restore-from-backup-workflow';
 

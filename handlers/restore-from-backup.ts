@@ -14,9 +14,11 @@ import type { RestoreRequest } from '../domain/restore/request';
 import { backupProblem } from '../domain/restore/backup-events';
 import { parseEvent } from '../events';
 import { makePage } from '../adapters/runtime/wiring';
-import { intakeHandler, productionRuntime, type IntakeResult } from './shared/runtime';
-import { wasRelayed } from './shared/relay';
-import type { Runtime } from './shared/runtime-types';
+import { type IntakeResult } from '../pipeline/intake';
+import { intakeHandler } from '../pipeline/intake-handler';
+import { productionRuntime } from '../adapters/runtime/environment';
+import { wasRelayed } from '../pipeline/relayed-requests';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 
 const RUNBOOK = 'restore-from-backup' as const;
 

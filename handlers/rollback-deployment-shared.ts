@@ -3,7 +3,7 @@
  * workflow's bundle does not carry the intake (event parsing, triggers, middy).
  */
 import { AwsRollbackOperations } from '../adapters/aws/rollback';
-import type { Runtime } from './shared/runtime-types';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 
 export function operations(rt: Runtime): AwsRollbackOperations {
   return new AwsRollbackOperations(rt.aws.in(rt.config.service.region), rt.config);

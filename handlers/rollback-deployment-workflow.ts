@@ -11,8 +11,8 @@ import { flushingWorkflow, makeAct, makePage, pageIfWorkflowFails, releaseHeldLo
 import { runbookStepOf, serviceResource, stoppedMidwayNextStep } from '../domain/rollback/pages';
 import type { Workflow } from '../domain/ports';
 import type { IncidentSession } from '../adapters/runtime/incident-session';
-import { productionRuntime } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import { productionRuntime } from '../adapters/runtime/environment';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { operations, title } from './rollback-deployment-shared';
 
 export async function rollbackDeploymentWorkflow(input: RollbackInput, ctx: DurableContext, rt: Runtime): Promise<RollbackResult> {

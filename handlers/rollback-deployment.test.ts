@@ -14,8 +14,8 @@ import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup, type Wor
 import { isMutatingCall, type ObservedCall } from '../adapters/aws/clients';
 import { loadSample } from '../events/samples/load';
 import { freshStateTable } from '../test/support/state-table';
-import { createRuntime } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import { createRuntime } from '../adapters/runtime/create-runtime';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { buildHandler } from './rollback-deployment';
 import { buildWorkflow } from './rollback-deployment-workflow';
 import { toServiceState } from '../adapters/aws/rollback';

@@ -11,8 +11,10 @@ import type { RollbackInput } from '../domain/rollback/decide';
 import { rollbackIncidentKey, rollbackIntake } from '../domain/rollback/intake';
 import { parseEvent } from '../events';
 import { withEventClaim } from '../adapters/runtime/wiring';
-import { intakeHandler, productionRuntime, rejectedBy, type IntakeResult } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import { rejectedBy, type IntakeResult } from '../pipeline/intake';
+import { intakeHandler } from '../pipeline/intake-handler';
+import { productionRuntime } from '../adapters/runtime/environment';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { operations, title } from './rollback-deployment-shared';
 
 export { operations, title };

@@ -10,8 +10,8 @@ import { runScaleEcs, type ScaleEcsDeps, type ScaleEcsInput, type ScaleEcsResult
 import { AwsScalingOperations } from '../adapters/aws/scaling';
 import { durableWorkflow } from '../adapters/durable';
 import { flushingWorkflow, makeAct, releaseHeldLocks } from '../adapters/runtime/wiring';
-import { productionRuntime } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import { productionRuntime } from '../adapters/runtime/environment';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { MAX_MONITOR_ROUNDS } from './scale-ecs-shared';
 
 /** The configured service's target group, when the workflow scales that service. */

@@ -13,8 +13,8 @@ import type { WorldSpec } from '../test/simulated-region';
 import { AwsScalingOperations } from '../adapters/aws/scaling';
 import { setStepCrashHook } from '../adapters/durable';
 import { freshStateTable } from '../test/support/state-table';
-import { createRuntime } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import { createRuntime } from '../adapters/runtime/create-runtime';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { scaleEcsIntake } from './scale-ecs';
 import { buildWorkflow } from './scale-ecs-workflow';
 

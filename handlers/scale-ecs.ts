@@ -20,8 +20,11 @@ import type { AutopilotEvent } from '../events/types';
 import { AwsScalingOperations } from '../adapters/aws/scaling';
 import { IncidentSession } from '../adapters/runtime/incident-session';
 import { withEventClaim } from '../adapters/runtime/wiring';
-import { intakeHandler, logEntrySink, productionRuntime, rejectedBy, type IntakeResult } from './shared/runtime';
-import type { Runtime } from './shared/runtime-types';
+import { rejectedBy, type IntakeResult } from '../pipeline/intake';
+import { intakeHandler } from '../pipeline/intake-handler';
+import { productionRuntime } from '../adapters/runtime/environment';
+import { logEntrySink } from '../adapters/runtime/logging';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { MAX_MONITOR_ROUNDS } from './scale-ecs-shared';
 
 export { MAX_MONITOR_ROUNDS };

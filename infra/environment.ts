@@ -127,7 +127,7 @@ export function configWithDeployedTopics(config: AutopilotConfig): CfnValue {
   const difference = (configDifference(config, defaultConfig) ?? {}) as Record<string, unknown>;
   // The estate always travels whole, even where it equals the defaults: a function whose
   // environment does not name its account, region, service and database refuses to start
-  // (handlers/shared/runtime.ts parseConfig) rather than act on the example estate.
+  // (adapters/runtime/environment.ts parseConfig) rather than act on the example estate.
   const estate = Object.fromEntries(DEPLOYED_ESTATE_FIELDS.map((k) => [k, config[k]]));
   const marked = {
     ...difference,

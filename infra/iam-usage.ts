@@ -18,8 +18,8 @@ export const GRANTS_USED_OUTSIDE_OUR_CODE: Record<string, string> = {
   'sqs:SendMessage': 'Lambda sends a failed asynchronous invocation to the on-failure destination with the function\'s execution role (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations)',
   'lambda:CheckpointDurableExecution': 'the durable execution SDK checkpoints with the function\'s role; the drill runs workflows in the local durable runner (https://docs.aws.amazon.com/lambda/latest/dg/durable-security.html)',
   'lambda:GetDurableExecutionState': 'the durable execution SDK reads its state with the function\'s role; the drill runs workflows in the local durable runner (https://docs.aws.amazon.com/lambda/latest/dg/durable-security.html)',
-  'lambda:InvokeFunction': 'the intake starts its workflow with Invoke (DurableExecutionName); the drill starts it in the local durable runner instead (handlers/shared/runtime.ts startWorkflow, tested in handlers/shared)',
-  'events:PutEvents': 'hand-offs are PutEvents to the bus; the drill routes them itself like EventBridge (handlers/shared/runtime.ts emit)',
+  'lambda:InvokeFunction': 'the intake starts its workflow with Invoke (DurableExecutionName); the drill starts it in the local durable runner instead (adapters/aws/workflow-starter.ts, tested in adapters/runtime/runtime.test.ts)',
+  'events:PutEvents': 'hand-offs are PutEvents to the bus; the drill routes them itself like EventBridge (adapters/runtime/create-runtime.ts emit, adapters/aws/handoff.ts)',
 };
 
 /**

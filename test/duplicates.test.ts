@@ -16,8 +16,8 @@ import { serviceScope } from '../domain/rollback/steps';
 import { runDrill } from '../drill/drill';
 import { prepareScenario } from '../drill/load';
 import type { ScenarioOutcome } from '../drill/printer';
-import { createRuntime } from '../handlers/shared/runtime';
-import type { Runtime } from '../handlers/shared/runtime-types';
+import { createRuntime } from '../adapters/runtime/create-runtime';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { freshStateTable } from './support/state-table';
 
 const endpoint = process.env.DYNAMO_ENDPOINT;

@@ -10,8 +10,9 @@ import { defaultConfig } from '../domain/config';
 import { incidentKey } from '../domain/incident';
 import { buildWorkflow as failoverWorkflow } from '../handlers/database-failover-workflow';
 import { buildWorkflow as restoreWorkflow } from '../handlers/restore-from-backup-workflow';
-import { callLogger, createAutopilotLogger, createRuntime } from '../handlers/shared/runtime';
-import type { Runtime } from '../handlers/shared/runtime-types';
+import { createRuntime } from '../adapters/runtime/create-runtime';
+import { callLogger, createAutopilotLogger } from '../adapters/runtime/logging';
+import type { Runtime } from '../adapters/runtime/runtime-types';
 import { freshStateTable } from './support/state-table';
 
 const PASSWORD = 'Zq7-hunter2-s3cr3t';

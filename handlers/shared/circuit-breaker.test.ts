@@ -11,8 +11,8 @@ import { defaultConfig, type AutopilotConfig } from '../../domain/config';
 import type { TimelineEntry } from '../../domain/incident';
 import type { Recorder } from '../../domain/ports';
 import { freshStateTable } from '../../test/support/state-table';
-import { createRuntime } from './runtime';
-import type { Runtime } from './runtime-types';
+import { createRuntime } from '../../adapters/runtime/create-runtime';
+import type { Runtime } from '../../adapters/runtime/runtime-types';
 
 const WINDOW = 600;
 const config: AutopilotConfig = { ...defaultConfig, guardrails: { ...defaultConfig.guardrails, circuitBreaker: { maxActions: 2, windowSeconds: WINDOW, maxMutations: 2500 } } };

@@ -10,7 +10,7 @@ import type { ActuatorRequest } from '../../adapters/runtime/actuator';
 import { defaultConfig } from '../../domain/config';
 import type { Recorder } from '../../domain/ports';
 import { freshStateTable } from '../../test/support/state-table';
-import { createRuntime } from './runtime';
+import { createRuntime } from '../../adapters/runtime/create-runtime';
 
 const silent: Recorder = { record: () => undefined };
 

@@ -1,7 +1,7 @@
 import { DynamoGuardrailStore } from '../../adapters/dynamo/guardrail-store';
 import type { Page } from '../../domain/paging';
 import { freshStateTable } from '../../test/support/state-table';
-import { resolvesWhereTriggered } from './runtime';
+import { resolvesWhereTriggered } from '../../adapters/runtime/pagers';
 
 const base: Page = {
   incidentKey: 'scale-ecs-regami-service',
@@ -46,7 +46,7 @@ describe('resolves go where the triggers went (PagerDuty resolves only through t
 });
 
 import { defaultConfig } from '../../domain/config';
-import { parseConfig } from './runtime';
+import { parseConfig } from '../../adapters/runtime/environment';
 
 describe('AUTOPILOT_CONFIG at cold start', () => {
   it('accepts the deployed configuration and fills nothing it was not given', () => {

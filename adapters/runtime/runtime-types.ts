@@ -1,16 +1,16 @@
 /**
  * What a handler receives: everything that touches the world, wired once per container
  * (production) or per drill scenario (simulated region + simulated clock).
- * Implementation: handlers/shared/runtime.ts (productionRuntime, createRuntime).
+ * Implementation: adapters/runtime/create-runtime.ts (createRuntime) and environment.ts (productionRuntime).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AutopilotConfig, RunbookId, Severity } from '../../domain/config';
 import type { GuardrailStore, Pager } from '../../domain/ports';
 import type { ModeReading } from '../../domain/modes';
-import type { AwsRegions } from '../../adapters/aws/clients';
-import type { WorkflowClock } from '../../adapters/durable';
-import type { Actuator } from '../../adapters/runtime/actuator';
-import type { EntrySink, IncidentSession } from '../../adapters/runtime/incident-session';
+import type { AwsRegions } from '../aws/clients';
+import type { WorkflowClock } from '../durable';
+import type { Actuator } from './actuator';
+import type { EntrySink, IncidentSession } from './incident-session';
 
 export interface Runtime {
   config: AutopilotConfig;

@@ -4,8 +4,8 @@
  * modules that hand off (investigate-5xx); a workflow's bundle leaves EventBridge out.
  */
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import '../../adapters/aws/sdk/eventbridge';
-import { registerHandoffEmitter } from './runtime';
+import './sdk/eventbridge';
+import { registerHandoffEmitter } from '../runtime/create-runtime';
 
 registerHandoffEmitter(({ aws, region, eventBusName, source }) => async (detailType, detail) => {
   const out = await aws.in(region).eventbridge.send(

@@ -10,7 +10,7 @@
  * much narrower set of principals than events:PutEvents on the default bus.)
  */
 import { createHash } from 'node:crypto';
-import type { GuardrailStore } from '../../domain/ports';
+import type { GuardrailStore } from '../domain/ports';
 
 /** JSON with object keys sorted at every level: the same request always has the same digest. */
 export function canonicalJson(value: unknown): string {
