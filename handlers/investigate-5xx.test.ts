@@ -10,7 +10,7 @@ import type { WorldChange, WorldSpec } from '../test/simulated-region';
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from '../adapters/runtime/create-runtime';
 import type { Runtime } from '../adapters/runtime/runtime-types';
-import { investigate5xxIntake } from './investigate-5xx';
+import { investigate5xxIntake } from '../runbooks/investigate-5xx/intake';
 
 const KEY = 'investigate-5xx-regami-alb-5xx-high';
 const svc = defaultConfig.service;

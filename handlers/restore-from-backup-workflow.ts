@@ -1,112 +1,13 @@
 /**
- * Runbook 5, "Restore from Backup": the durable workflow (its own entry module, so the intake's
- * bundle, handlers/restore-from-backup.ts, does not load the durable execution SDK).
- * Workflow: domain/restore/workflow.ts and s3-workflow.ts.
+ * Runbook 5, "Restore from Backup": the durable workflow Lambda. Wiring only: the workflow is
+ * runbooks/restore-from-backup/workflow.ts. Its own entry module, so the intake's bundle
+ * (handlers/restore-from-backup.ts) never loads the durable execution SDK.
  */
 import { withDurableExecution, type DurableContext } from '@aws/durable-execution-sdk-js';
-import { runRestore, type RestoreOutcome } from '../domain/restore/workflow';
-import { runS3Restore, type S3RestoreSummary } from '../domain/restore/s3-workflow';
-import { approvalCommands, durableWorkflow } from '../adapters/durable';
-import { AwsRestoreOperations } from '../adapters/aws/restore';
-import { flushingWorkflow, makeAct, makePage, pageIfWorkflowFails, releaseHeldLocks } from '../adapters/runtime/wiring';
-import type { IncidentSession } from '../adapters/runtime/incident-session';
-import type { Act, Workflow } from '../domain/ports';
+import type { RestoreWorkflowInput } from '../runbooks/restore-from-backup/intake';
 import { productionRuntime } from '../adapters/runtime/environment';
 import type { Runtime } from '../adapters/runtime/runtime-types';
-import type { RestoreWorkflowInput } from './restore-from-backup';
-
-const RUNBOOK = 'restore-from-backup' as const;
-
-export async function runRestoreWorkflow(input: RestoreWorkflowInput, ctx: DurableContext, rt: Runtime): Promise<RestoreOutcome | S3RestoreSummary> {
-  const session = await rt.openSession({
-    key: input.request.incidentKey,
-    runbook: RUNBOOK,
-    title: input.kind === 'db' ? `Restore ${input.request.dbInstanceId}` : `S3 restore of s3://${input.request.bucket}/${input.request.prefix}`,
-    severity: 'P2',
-    detectedAt: rt.clock.now(),
-  });
-  const wf = flushingWorkflow(durableWorkflow(ctx, rt.clock), session);
-  // Loop guard: the switch's deployment is ours, so its ECS events never start a rollback (same key as rollback-deployment reads).
-  const ops = new AwsRestoreOperations(rt.aws, rt.config, (deploymentId) => rt.store.markOwnChange(deploymentId, session.key, rt.clock.now()));
-  // Locks are held through the remediation (the switch's rollout) and given back at the end.
-  const act = makeAct(rt.actuator, session, { holdLocks: true });
-  const page = makePage(rt.pager, rt.clock, session);
-  const failure = {
-    severity: 'P2' as const,
-    resource: input.kind === 'db' ? input.request.dbInstanceId : `arn:aws:s3:::${input.request.bucket}`,
-    nextStep: 'Continue runbook 5 by hand from where the timeline stops (aws rds describe-db-instances / describe-db-snapshots, aws ecs describe-services).',
-  };
-  return pageIfWorkflowFails(wf, session, page, failure, async () => {
-    try {
-      return await runRestoreSteps(input, wf, ops, act, page, session, rt);
-    } finally {
-      await wf.step('release-locks', () => releaseHeldLocks(rt.store, session));
-    }
-  });
-}
-
-async function runRestoreSteps(
-  input: RestoreWorkflowInput,
-  wf: Workflow,
-  ops: AwsRestoreOperations,
-  act: Act,
-  page: ReturnType<typeof makePage>,
-  session: IncidentSession,
-  rt: Runtime,
-): Promise<RestoreOutcome | S3RestoreSummary> {
-  if (input.kind === 's3') {
-    const limits = rt.config.guardrails.restore;
-    const summary = await runS3Restore(input.request, {
-      wf,
-      ops,
-      act,
-      rec: session,
-      page,
-      maxObjects: limits.s3MaxObjectsPerRun,
-      now: async () => rt.clock.now(),
-      windowDays: limits.s3RestoreWindowDays,
-      approvalTimeoutSeconds: limits.approvalTimeoutSeconds,
-      approvalCommands: (callbackId) => approvalCommands(callbackId, rt.config.primaryRegion, input.request.incidentKey),
-      // Per bucket per UTC day, across every execution.
-      reserveObjects: async (b, want) => {
-        const day = new Date(rt.clock.now()).toISOString().slice(0, 10);
-        const max = limits.s3MaxObjectsPerBucketPerDay;
-        const taken = await rt.store.takeQuota(`s3-restore-objects#${b}#${day}`, want, max, rt.clock.now(), 2 * 86400);
-        return { granted: taken.granted, usedToday: taken.usedBefore, max };
-      },
-    });
-    await wf.step('close-incident', async () => {
-      const finished = !summary.resumeFrom && !summary.refused;
-      session.incident.status = input.request.dryRun ? (summary.refused ? 'escalated' : 'resolved') : finished ? 'mitigated' : 'escalated';
-      if (!input.request.dryRun && finished) session.incident.mitigatedAt = rt.clock.now();
-    });
-    return summary;
-  }
-
-  await wf.step('start-incident', async () => {
-    session.incident.startedAt ??= rt.clock.now();
-  });
-  const outcome = await runRestore(input.request, {
-    wf,
-    ops,
-    act,
-    rec: session,
-    page,
-    now: async () => rt.clock.now(),
-    approvalCommands: (callbackId) => approvalCommands(callbackId, rt.config.primaryRegion, input.request.incidentKey),
-    config: rt.config,
-  });
-  await wf.step('close-incident', async () => {
-    if (outcome.outcome === 'switched') {
-      session.incident.status = 'mitigated';
-      session.incident.mitigatedAt = rt.clock.now();
-      session.incident.rootCauseGuess = input.request.reason;
-    } else {
-      session.incident.status = 'escalated';
-    }
-  });
-  return outcome;
-}
+import { runRestoreWorkflow } from '../runbooks/restore-from-backup/workflow';
 
 export function buildWorkflow(getRuntime: () => Runtime) {
   return withDurableExecution(async (input: RestoreWorkflowInput, ctx: DurableContext) => runRestoreWorkflow(input, ctx, getRuntime()));

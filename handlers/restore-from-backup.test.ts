@@ -11,7 +11,7 @@ import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '.
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from '../adapters/runtime/create-runtime';
 import type { Runtime } from '../adapters/runtime/runtime-types';
-import type { RestoreWorkflowInput } from './restore-from-backup';
+import type { RestoreWorkflowInput } from '../runbooks/restore-from-backup/intake';
 import { buildWorkflow } from './restore-from-backup-workflow';
 
 const PRIMARY = defaultConfig.database.primaryInstanceId;

@@ -1,98 +1,13 @@
 /**
- * Runbook 3, "Scale ECS Tasks": the durable workflow (its own entry module, so the intake's
- * bundle, handlers/scale-ecs.ts, does not load the durable execution SDK).
- * Workflow: domain/scaling/workflow (scale out now, back in after stabilisation).
+ * Runbook 3, "Scale ECS Tasks": the durable workflow Lambda. Wiring only: the workflow is
+ * runbooks/scale-ecs/workflow.ts. Its own entry module, so the intake's bundle
+ * (handlers/scale-ecs.ts) never loads the durable execution SDK.
  */
-import { StepError, withDurableExecution, type DurableContext } from '@aws/durable-execution-sdk-js';
-import { episodeExecutionName } from '../domain/scaling/intake';
-import { checkCapacityCommand, scalingPage } from '../domain/scaling/pages';
-import { runScaleEcs, type ScaleEcsDeps, type ScaleEcsInput, type ScaleEcsResult, type ScalingIncident } from '../domain/scaling/workflow';
-import { AwsScalingOperations } from '../adapters/aws/scaling';
-import { durableWorkflow } from '../adapters/durable';
-import { flushingWorkflow, makeAct, releaseHeldLocks } from '../adapters/runtime/wiring';
+import { withDurableExecution, type DurableContext } from '@aws/durable-execution-sdk-js';
+import type { ScaleEcsInput } from '../domain/scaling/workflow';
 import { productionRuntime } from '../adapters/runtime/environment';
 import type { Runtime } from '../adapters/runtime/runtime-types';
-import { MAX_MONITOR_ROUNDS } from './scale-ecs-shared';
-
-/** The configured service's target group, when the workflow scales that service. */
-function targetGroupOf(rt: Runtime, input: ScaleEcsInput): string | undefined {
-  const svc = rt.config.service;
-  return input.ref.cluster === svc.clusterName && input.ref.service === svc.serviceName ? svc.targetGroupArn : undefined;
-}
-
-export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext, rt: Runtime): Promise<ScaleEcsResult> {
-  const session = await rt.openSession({
-    key: input.incidentKey,
-    runbook: 'scale-ecs',
-    title: `High load on ${input.ref.cluster}/${input.ref.service}`,
-    severity: 'P3',
-    detectedAt: rt.clock.now(),
-  });
-  const incident: ScalingIncident = {
-    record: (entry) => session.record({ runbook: 'scale-ecs', ...entry }),
-    refused: (summary) => {
-      session.incident.refusals.push(summary);
-    },
-    started: (at, rootCause) => {
-      session.incident.startedAt ??= at;
-      session.incident.rootCauseGuess ??= rootCause;
-    },
-    setStatus: (status, at) => {
-      session.incident.status = status;
-      if (status === 'mitigated') session.incident.mitigatedAt ??= at;
-      if (status === 'resolved') session.incident.resolvedAt = at;
-    },
-  };
-  const workflow = flushingWorkflow(durableWorkflow(ctx, rt.clock), session);
-  // Lock owner: this episode's execution (the intake names it from the record's detectedAt), so
-  // another execution on the same incident key does not re-enter the lock.
-  const owner = episodeExecutionName(input.ref, session.incident.detectedAt);
-  const deps: ScaleEcsDeps = {
-    workflow,
-    incident,
-    ops: new AwsScalingOperations(rt.aws, input.ref, targetGroupOf(rt, input)),
-    // The service lock is held from a change until the workflow has verified it (releaseLocks).
-    act: makeAct(rt.actuator, session, { owner, holdLocks: true }),
-    releaseLocks: () => releaseHeldLocks(rt.store, session, owner),
-    pager: rt.pager,
-    clock: rt.clock,
-    policy: rt.config.guardrails.scaling,
-    maxMonitorRounds: MAX_MONITOR_ROUNDS,
-  };
-  try {
-    const result = await runScaleEcs(deps, input);
-    await session.flush();
-    return result;
-  } catch (err) {
-    // Only a step that failed after its retries (an AWS error) is paged here; the SDK's own
-    // unrecoverable errors propagate untouched.
-    if (!(err instanceof StepError)) throw err;
-    const message = err.message;
-    await workflow.step('page-workflow-failed', async () => {
-      await rt.pager.send(
-        scalingPage({
-          incidentKey: input.incidentKey,
-          ref: input.ref,
-          at: rt.clock.now(),
-          severity: 'P2',
-          title: `Scaling ${input.ref.service} failed: ${message.slice(0, 120)}`,
-          seen: [`trigger: ${input.trigger.reason}`],
-          done: session.incident.actionsTaken,
-          nextStep: `Check capacity and finish by hand (runbook 3): ${checkCapacityCommand(input.ref)}`,
-        }),
-      );
-      session.record({ kind: 'error', runbook: 'scale-ecs', summary: `scaling workflow failed: ${message}` });
-      session.incident.status = 'escalated';
-      // Stopped mid-change: the service is handed to a human, so it must not stay locked until the lease expires.
-      await releaseHeldLocks(rt.store, session, owner).catch((e: unknown) =>
-        session.record({ kind: 'error', runbook: 'scale-ecs', summary: `could not give back the service lock (${e instanceof Error ? e.message : String(e)}); it expires after lockTtlSeconds` }),
-      );
-      return true;
-    });
-    await session.flush();
-    return { outcome: 'failed', finalDesired: -1 };
-  }
-}
+import { scaleEcsWorkflow } from '../runbooks/scale-ecs/workflow';
 
 export function buildWorkflow(getRuntime: () => Runtime) {
   return withDurableExecution(async (input: ScaleEcsInput, ctx: DurableContext) => scaleEcsWorkflow(input, ctx, getRuntime()));

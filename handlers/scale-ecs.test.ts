@@ -15,7 +15,7 @@ import { setStepCrashHook } from '../adapters/durable';
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from '../adapters/runtime/create-runtime';
 import type { Runtime } from '../adapters/runtime/runtime-types';
-import { scaleEcsIntake } from './scale-ecs';
+import { scaleEcsIntake } from '../runbooks/scale-ecs/intake';
 import { buildWorkflow } from './scale-ecs-workflow';
 
 beforeAll(() => LocalDurableTestRunner.setupTestEnvironment({ skipTime: true }));

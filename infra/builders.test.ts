@@ -7,7 +7,7 @@ import { durableConfigFor, renameLogicalId } from './durable';
 import { deployedFunctions } from './functions';
 import { roleStatements } from './permissions';
 import { actionReference } from './iam-reference';
-import { MAX_MONITOR_ROUNDS } from '../handlers/scale-ecs';
+import { MAX_MONITOR_ROUNDS } from '../runbooks/scale-ecs/intake';
 
 const READ_ONLY = /^[a-z0-9-]+:(Describe|List|Get)[A-Za-z0-9]*$/;
 const params = {};

@@ -2,8 +2,8 @@
  * Runbook 2: what its intake and its workflow both need. A module of its own, so the
  * workflow's bundle does not carry the intake (event parsing, triggers, middy).
  */
-import { AwsRollbackOperations } from '../adapters/aws/rollback';
-import type { Runtime } from '../adapters/runtime/runtime-types';
+import { AwsRollbackOperations } from '../../adapters/aws/rollback';
+import type { Runtime } from '../../adapters/runtime/runtime-types';
 
 export function operations(rt: Runtime): AwsRollbackOperations {
   return new AwsRollbackOperations(rt.aws.in(rt.config.service.region), rt.config);

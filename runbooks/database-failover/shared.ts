@@ -2,8 +2,8 @@
  * Runbook 1: what its intake and its workflow both need. A module of its own, so the
  * workflow's bundle does not carry the intake (event parsing, triggers, middy).
  */
-import { incidentKey } from '../domain/incident';
-import type { Runtime } from '../adapters/runtime/runtime-types';
+import { incidentKey } from '../../domain/incident';
+import type { Runtime } from '../../adapters/runtime/runtime-types';
 
 const RUNBOOK = 'database-failover' as const;
 /**
