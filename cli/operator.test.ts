@@ -6,7 +6,7 @@
 import { buildOperatorCommand, UsageError } from './operator';
 import { sha256Hex, signCallerProof } from '../adapters/aws/caller-identity';
 import { checkProof } from '../domain/caller-proof';
-import { readCommand } from '../handlers/operator-request';
+import { readCommand } from '../pipeline/operator-request';
 
 describe('autopilot request / approve / reject', () => {
   it('builds a restore request without any identity in it', () => {

@@ -20,7 +20,7 @@ import { loadConfig } from '../config/load';
 import { AUTOPILOT_DETAIL_TYPES } from '../events/types';
 import { sha256Hex, signCallerProof } from '../adapters/aws/caller-identity';
 import { OPERATOR_FUNCTION } from '../handlers/shared/contract';
-import type { OperatorCommand, OperatorResult } from '../handlers/operator-request';
+import type { OperatorCommand, OperatorResult } from '../pipeline/operator-request';
 
 const USAGE = `usage:
   autopilot request restore --db <id> (--time <iso> | --snapshot <id>) --reason <text> [--stage s] [--region r]

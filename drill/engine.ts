@@ -22,7 +22,7 @@ import type { Page } from '../domain/paging';
 import { routeEvent, type EventBusId } from '../domain/routing';
 import { SimSts } from '../test/simulated-region/sts';
 import { sha256Hex } from '../adapters/aws/caller-identity';
-import { buildOperatorHandler, type OperatorCommand, type OperatorResult } from '../handlers/operator-request';
+import { buildOperatorHandler, type OperatorCommand, type OperatorResult } from '../pipeline/operator-request';
 import { recordRelay } from '../pipeline/relayed-requests';
 import type { ObservedCall } from '../adapters/aws/clients';
 import { SimClock } from '../test/simulated-region/clock';

@@ -12,7 +12,7 @@ import { principalMatches } from '../domain/operators';
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from '../adapters/runtime/create-runtime';
 import type { Runtime } from '../adapters/runtime/runtime-types';
-import { handleOperatorCommand, type OperatorCommand, type OperatorResult } from './operator-request';
+import { handleOperatorCommand, type OperatorCommand, type OperatorResult } from '../pipeline/operator-request';
 import { handleRestoreEvent } from '../runbooks/restore-from-backup/intake';
 import { relayKey, wasRelayed } from '../pipeline/relayed-requests';
 import { loadSample } from '../events/samples/load';

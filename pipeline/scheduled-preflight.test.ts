@@ -10,7 +10,7 @@ import { isMutatingCall } from '../adapters/aws/clients';
 import { SimClock, SimWorld, baselineWorld, simClientSetup } from '../test/simulated-region';
 import { freshStateTable } from '../test/support/state-table';
 import { createRuntime } from '../adapters/runtime/create-runtime';
-import { runScheduledPreflight } from './preflight';
+import { runScheduledPreflight } from './scheduled-preflight';
 
 async function setup() {
   const spec = baselineWorld();

@@ -9,31 +9,17 @@
  * NOT yet deployed: serverless.yml / infra have no function or schedule for it (see the
  * README, "Adopt it in your account"); `autopilot preflight` runs the same checks by hand.
  */
-import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { RUNBOOKS } from '../domain/config';
 import { notReadyPage, preflight, type RunbookReadiness } from '../domain/preflight';
 import { READINESS_KEY_PREFIX } from '../domain/modes';
 import { readPreflightFacts } from '../adapters/aws/preflight';
+import { publishReadiness } from '../adapters/aws/readiness-metric';
 import type { Runtime } from '../adapters/runtime/runtime-types';
-
-export const READINESS_NAMESPACE = 'RunbookAutopilot';
-export const READINESS_METRIC = 'RunbookReady';
 
 export async function runScheduledPreflight(rt: Runtime): Promise<RunbookReadiness[]> {
   const now = rt.clock.now();
   const results = preflight(rt.config, await readPreflightFacts(rt.aws, rt.config, now), now);
-  await rt.aws.in(rt.config.primaryRegion).cloudwatch.send(
-    new PutMetricDataCommand({
-      Namespace: READINESS_NAMESPACE,
-      MetricData: results.map((r) => ({
-        MetricName: READINESS_METRIC,
-        Dimensions: [{ Name: 'Stage', Value: rt.config.stage }, { Name: 'Runbook', Value: r.runbook }],
-        Timestamp: new Date(now),
-        Value: r.ready ? 1 : 0,
-        Unit: 'Count',
-      })),
-    }),
-  );
+  await publishReadiness(rt.aws, rt.config.primaryRegion, rt.config.stage, results, now);
   for (const r of results) {
     const page = notReadyPage(r, now, rt.config.stage);
     if (!r.ready) await rt.pager.send(page);
