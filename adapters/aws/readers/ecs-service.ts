@@ -7,29 +7,28 @@ import { DescribeServicesCommand, type Deployment, type ECSClient, type Service,
 import '../sdk/ecs';
 import { epochMs } from './epoch-ms';
 
-export interface EcsDeploymentReading {
+/** What a deployment and a task set both say: a task definition rolled out, and how far. */
+interface EcsRolloutReading {
   id?: string;
-  /** PRIMARY, ACTIVE or INACTIVE. */
+  /** Deployments: PRIMARY, ACTIVE or INACTIVE; task sets: PRIMARY, ACTIVE or DRAINING. */
   status?: string;
+  taskDefinition?: string;
+  running: number;
+  createdAt?: number;
+}
+
+export interface EcsDeploymentReading extends EcsRolloutReading {
   rolloutState?: string;
   rolloutStateReason?: string;
-  taskDefinition?: string;
-  createdAt?: number;
   updatedAt?: number;
   desired: number;
-  running: number;
   failedTasks?: number;
 }
 
 /** A task set (blue/green services; CodeDeploy sets externalId to its deployment id). */
-export interface EcsTaskSetReading {
-  id?: string;
-  status?: string;
+export interface EcsTaskSetReading extends EcsRolloutReading {
   externalId?: string;
-  taskDefinition?: string;
   targetGroupArns: string[];
-  running: number;
-  createdAt?: number;
 }
 
 export interface EcsServiceReading {
@@ -76,29 +75,25 @@ export function ecsServiceReading(s: Service, requestedName: string): EcsService
   };
 }
 
+function rolloutReading(r: Deployment | TaskSet): EcsRolloutReading {
+  return { id: r.id, status: r.status, taskDefinition: r.taskDefinition, running: r.runningCount ?? 0, createdAt: epochMs(r.createdAt) };
+}
+
 function deploymentReading(d: Deployment): EcsDeploymentReading {
   return {
-    id: d.id,
-    status: d.status,
+    ...rolloutReading(d),
     rolloutState: d.rolloutState,
     rolloutStateReason: d.rolloutStateReason,
-    taskDefinition: d.taskDefinition,
-    createdAt: epochMs(d.createdAt),
     updatedAt: epochMs(d.updatedAt),
     desired: d.desiredCount ?? 0,
-    running: d.runningCount ?? 0,
     failedTasks: d.failedTasks,
   };
 }
 
 function taskSetReading(t: TaskSet): EcsTaskSetReading {
   return {
-    id: t.id,
-    status: t.status,
+    ...rolloutReading(t),
     externalId: t.externalId,
-    taskDefinition: t.taskDefinition,
     targetGroupArns: (t.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((arn): arn is string => !!arn),
-    running: t.runningCount ?? 0,
-    createdAt: epochMs(t.createdAt),
   };
 }
