@@ -19,6 +19,7 @@ import {
   ListTasksCommand,
   UpdateServiceCommand,
   type Service,
+  type Task,
 } from '@aws-sdk/client-ecs';
 import { DescribeListenersCommand, DescribeTargetHealthCommand, ModifyListenerCommand, type Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import './sdk/codedeploy';
@@ -124,36 +125,44 @@ export class AwsRollbackOperations implements RollbackOperations {
     };
   }
 
-  /** The service's stopped tasks (ListTasks desiredStatus STOPPED + DescribeTasks), at most MAX_STOPPED_TASKS. */
+  /** The service's stopped tasks, at most MAX_STOPPED_TASKS. */
   private async stoppedTasks(): Promise<StoppedTaskEvidence[]> {
+    const evidence: StoppedTaskEvidence[] = [];
+    for (const t of await this.serviceTasks('STOPPED', MAX_STOPPED_TASKS)) {
+      if (!t.taskDefinitionArn) continue;
+      const createdAt = epochMs(t.createdAt);
+      const startedAt = epochMs(t.startedAt);
+      const stoppedAt = epochMs(t.stoppedAt);
+      evidence.push({
+        taskDefinitionArn: t.taskDefinitionArn,
+        ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+        ...(createdAt !== undefined ? { createdAt } : {}),
+        ...(startedAt !== undefined ? { startedAt } : {}),
+        ...(stoppedAt !== undefined ? { stoppedAt } : {}),
+        ...(t.stopCode ? { stopCode: t.stopCode } : {}),
+      });
+    }
+    return evidence;
+  }
+
+  /** The service's tasks of one desired status: ListTasks pages until `max` ARNs, then DescribeTasks 100 at a time. */
+  private async serviceTasks(desiredStatus: 'RUNNING' | 'STOPPED', max = Infinity): Promise<Task[]> {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
       const page = await this.clients.ecs.send(
-        new ListTasksCommand({ cluster: this.svc.clusterName, serviceName: this.svc.serviceName, desiredStatus: 'STOPPED', ...(nextToken ? { nextToken } : {}) }),
+        new ListTasksCommand({ cluster: this.svc.clusterName, serviceName: this.svc.serviceName, desiredStatus, ...(nextToken ? { nextToken } : {}) }),
       );
       arns.push(...(page.taskArns ?? []));
       nextToken = page.nextToken;
-    } while (nextToken && arns.length < MAX_STOPPED_TASKS);
-    const evidence: StoppedTaskEvidence[] = [];
-    for (let i = 0; i < Math.min(arns.length, MAX_STOPPED_TASKS); i += 100) {
-      const out = await this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.svc.clusterName, tasks: arns.slice(i, Math.min(i + 100, MAX_STOPPED_TASKS)) }));
-      for (const t of out.tasks ?? []) {
-        if (!t.taskDefinitionArn) continue;
-        const createdAt = epochMs(t.createdAt);
-        const startedAt = epochMs(t.startedAt);
-        const stoppedAt = epochMs(t.stoppedAt);
-        evidence.push({
-          taskDefinitionArn: t.taskDefinitionArn,
-          ...(t.startedBy ? { startedBy: t.startedBy } : {}),
-          ...(createdAt !== undefined ? { createdAt } : {}),
-          ...(startedAt !== undefined ? { startedAt } : {}),
-          ...(stoppedAt !== undefined ? { stoppedAt } : {}),
-          ...(t.stopCode ? { stopCode: t.stopCode } : {}),
-        });
-      }
+    } while (nextToken && arns.length < max);
+    const wanted = arns.slice(0, max);
+    const tasks: Task[] = [];
+    for (let i = 0; i < wanted.length; i += 100) {
+      const out = await this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.svc.clusterName, tasks: wanted.slice(i, i + 100) }));
+      tasks.push(...(out.tasks ?? []));
     }
-    return evidence;
+    return tasks;
   }
 
   async rollServiceTo(taskDefinitionArn: string, notBefore: number): Promise<{ deploymentId: string; reused: boolean }> {
@@ -174,23 +183,9 @@ export class AwsRollbackOperations implements RollbackOperations {
   }
 
   async runningTasks(): Promise<RunningTask[]> {
-    const arns: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.clients.ecs.send(
-        new ListTasksCommand({ cluster: this.svc.clusterName, serviceName: this.svc.serviceName, desiredStatus: 'RUNNING', ...(nextToken ? { nextToken } : {}) }),
-      );
-      arns.push(...(page.taskArns ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
     const tasks: RunningTask[] = [];
-    for (let i = 0; i < arns.length; i += 100) {
-      const out = await this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.svc.clusterName, tasks: arns.slice(i, i + 100) }));
-      for (const t of out.tasks ?? []) {
-        if (t.taskArn && t.taskDefinitionArn && t.lastStatus === 'RUNNING') {
-          tasks.push({ taskArn: t.taskArn, taskDefinitionArn: t.taskDefinitionArn, lastStatus: t.lastStatus });
-        }
-      }
+    for (const t of await this.serviceTasks('RUNNING')) {
+      if (t.taskArn && t.taskDefinitionArn && t.lastStatus === 'RUNNING') tasks.push({ taskArn: t.taskArn, taskDefinitionArn: t.taskDefinitionArn, lastStatus: t.lastStatus });
     }
     return tasks;
   }
