@@ -38,7 +38,7 @@ import type {
 import { deploymentsFromStoppedTasks, familyRevision, sameTaskDefinition, type DeploymentRecord, type StoppedTaskEvidence, type RevisionHistory, type TaskDefinitionRevision } from '../../domain/rollback/revisions';
 import type { TargetHealthReading, TaskSetState } from '../../domain/rollback/switch-target';
 import type { AwsClients } from './clients';
-import { alarmSelector, alarmPages } from './readers/alarm';
+import { alarmSelector, readAlarms } from './readers/alarm';
 import { ecsServiceReading, readEcsService, type EcsDeploymentReading, type EcsServiceReading, type EcsTaskSetReading } from './readers/ecs-service';
 import { epochMs } from './readers/epoch-ms';
 
@@ -193,10 +193,8 @@ export class AwsRollbackOperations implements RollbackOperations {
   async readAlarms(patterns: readonly string[]): Promise<AlarmReading[]> {
     const byName = new Map<string, AlarmReading>();
     for (const pattern of patterns) {
-      for await (const page of alarmPages(this.clients.cloudwatch, alarmSelector(pattern))) {
-        for (const a of page) {
-          byName.set(a.name, { name: a.name, state: a.state, ...(a.reason ? { reason: a.reason } : {}), ...(a.updatedAt !== undefined ? { updatedAt: a.updatedAt } : {}) });
-        }
+      for (const a of await readAlarms(this.clients.cloudwatch, alarmSelector(pattern))) {
+        byName.set(a.name, { name: a.name, state: a.state, ...(a.reason ? { reason: a.reason } : {}), ...(a.updatedAt !== undefined ? { updatedAt: a.updatedAt } : {}) });
       }
     }
     return [...byName.values()];
