@@ -41,9 +41,9 @@ import type {
   TaskDefinitionReading,
 } from '../../domain/failover/signals';
 import type { AwsRegions } from './clients';
-import { alarmPages, type AlarmSelector } from './readers/alarm';
-import { readEcsService } from './readers/ecs-service';
-import { readRdsInstance, type RdsInstanceReading } from './readers/rds-instance';
+import { alarmPages, type AlarmSelector } from './alarm-reader';
+import { readEcsService } from './ecs-service-reader';
+import { readRdsInstance, type RdsInstanceReading } from './rds-instance-reader';
 import './sdk/rds';
 import './sdk/ecs';
 import './sdk/cloudwatch';

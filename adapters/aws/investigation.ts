@@ -22,8 +22,8 @@ import type { AutopilotConfig } from '../../domain/config';
 import { summariseLogs } from '../../domain/investigation/logs';
 import { type DeploymentSignal, type FiveXxSignals, type LogSignal, type Series, type StoppedTaskSignal } from '../../domain/investigation/signals';
 import type { AwsRegions } from './clients';
-import { readEcsService, type EcsDeploymentReading } from './readers/ecs-service';
-import { readRdsInstance } from './readers/rds-instance';
+import { readEcsService, type EcsDeploymentReading } from './ecs-service-reader';
+import { readRdsInstance } from './rds-instance-reader';
 
 export const METRIC_WINDOW_MINUTES = 60;
 export const LOG_WINDOW_MINUTES = 15;

@@ -19,9 +19,9 @@ import type { AutopilotConfig, EcsServiceConfig, Severity } from '../../domain/c
 import { codeDeployConfigured } from '../../domain/features';
 import type { AlarmFact, DbInstanceFact, Fact, PreflightFacts, RecordFact, ServiceFact } from '../../domain/preflight';
 import type { AwsRegions } from './clients';
-import { alarmSelector, readAlarms } from './readers/alarm';
-import { readEcsService } from './readers/ecs-service';
-import { readRdsInstance, type RdsInstanceReading } from './readers/rds-instance';
+import { alarmSelector, readAlarms } from './alarm-reader';
+import { readEcsService } from './ecs-service-reader';
+import { readRdsInstance, type RdsInstanceReading } from './rds-instance-reader';
 import './sdk/rds';
 import './sdk/ecs';
 import './sdk/cloudwatch';

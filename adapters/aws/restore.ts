@@ -23,8 +23,8 @@ import type { ObjectVersion } from '../../domain/restore/s3';
 import type { S3RestoreOperations } from '../../domain/restore/s3-workflow';
 import type { RestoreOperations } from '../../domain/restore/workflow';
 import type { AwsRegions } from './clients';
-import { readEcsService } from './readers/ecs-service';
-import { readRdsInstance } from './readers/rds-instance';
+import { readEcsService } from './ecs-service-reader';
+import { readRdsInstance } from './rds-instance-reader';
 import { cloneWithDatabaseHost } from './task-definitions';
 
 function isNotFound(err: unknown): boolean {

@@ -38,9 +38,9 @@ import type {
 import { deploymentsFromStoppedTasks, familyRevision, sameTaskDefinition, type DeploymentRecord, type StoppedTaskEvidence, type RevisionHistory, type TaskDefinitionRevision } from '../../domain/rollback/revisions';
 import type { TargetHealthReading, TaskSetState } from '../../domain/rollback/switch-target';
 import type { AwsClients } from './clients';
-import { alarmSelector, readAlarms } from './readers/alarm';
-import { ecsServiceReading, readEcsService, type EcsDeploymentReading, type EcsServiceReading, type EcsTaskSetReading } from './readers/ecs-service';
-import { epochMs } from './readers/epoch-ms';
+import { alarmSelector, readAlarms } from './alarm-reader';
+import { ecsServiceReading, readEcsService, type EcsDeploymentReading, type EcsServiceReading, type EcsTaskSetReading } from './ecs-service-reader';
+import { epochMs } from './epoch-ms';
 
 /** How many recent ACTIVE revisions of the family are read besides those the deployments name. */
 const RECENT_REVISIONS = 10;

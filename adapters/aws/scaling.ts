@@ -20,8 +20,8 @@ import type { AlarmReading, ScaleChange } from '../../domain/scaling/decide';
 import type { ServiceRef } from '../../domain/scaling/pages';
 import type { ScalingOperations } from '../../domain/scaling/workflow';
 import type { AwsRegions } from './clients';
-import { alarmSelector, readAlarms, type AlarmState } from './readers/alarm';
-import { readEcsService } from './readers/ecs-service';
+import { alarmSelector, readAlarms, type AlarmState } from './alarm-reader';
+import { readEcsService } from './ecs-service-reader';
 
 const ECS_DIMENSION = 'ecs:service:DesiredCount';
 /** DescribeAlarms pages read per pattern: a gate of a few alarms never needs more. */

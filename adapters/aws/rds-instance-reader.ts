@@ -4,7 +4,7 @@
  * instance means (a finding, nothing to restore, a failed read) is each caller's to say.
  */
 import { DescribeDBInstancesCommand, type RDSClient, type Tag } from '@aws-sdk/client-rds';
-import '../sdk/rds';
+import './sdk/rds';
 import { epochMs } from './epoch-ms';
 
 export interface RdsInstanceReading {

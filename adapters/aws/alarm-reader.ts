@@ -4,7 +4,7 @@
  * what earlier pages gave when a later one fails.
  */
 import { DescribeAlarmsCommand, type CloudWatchClient, type CompositeAlarm, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import '../sdk/cloudwatch';
+import './sdk/cloudwatch';
 import { epochMs } from './epoch-ms';
 
 export interface AlarmState {

@@ -4,7 +4,7 @@
  * service means for it (fail closed, a finding, or nothing to report).
  */
 import { DescribeServicesCommand, type Deployment, type ECSClient, type Service, type TaskSet } from '@aws-sdk/client-ecs';
-import '../sdk/ecs';
+import './sdk/ecs';
 import { epochMs } from './epoch-ms';
 
 /** What a deployment and a task set both say: a task definition rolled out, and how far. */

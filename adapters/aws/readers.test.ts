@@ -2,11 +2,11 @@
  * The shared readers on the simulated region: one call per reading, and a missing resource
  * reported (or thrown) as the runbook adapters expect to tell it apart themselves.
  */
-import { defaultConfig } from '../../../domain/config';
-import { simHarness } from '../../../test/simulated-region/test-support';
-import { alarmPages, readAlarms } from './alarm';
-import { readEcsService } from './ecs-service';
-import { readRdsInstance } from './rds-instance';
+import { defaultConfig } from '../../domain/config';
+import { simHarness } from '../../test/simulated-region/test-support';
+import { alarmPages, readAlarms } from './alarm-reader';
+import { readEcsService } from './ecs-service-reader';
+import { readRdsInstance } from './rds-instance-reader';
 
 const { service, database } = defaultConfig;
 const operations = (h: ReturnType<typeof simHarness>) => h.observed.map((c) => c.operation);
