@@ -7,11 +7,10 @@
  * already there, then verify by reading back. DATABASE_URL passwords never leave this
  * file unredacted: results carry the host and the redacted URL only.
  */
-import { DescribeDBInstancesCommand, PromoteReadReplicaCommand, type DBInstance } from '@aws-sdk/client-rds';
-import { DescribeAlarmsCommand, GetMetricDataCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import { PromoteReadReplicaCommand } from '@aws-sdk/client-rds';
+import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeClustersCommand,
-  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
@@ -42,6 +41,9 @@ import type {
   TaskDefinitionReading,
 } from '../../domain/failover/signals';
 import type { AwsRegions } from './clients';
+import { alarmPages, type AlarmSelector } from './alarm-reader';
+import { readEcsService } from './ecs-service-reader';
+import { readRdsInstance, type RdsInstanceReading } from './rds-instance-reader';
 import './sdk/rds';
 import './sdk/ecs';
 import './sdk/cloudwatch';
@@ -84,10 +86,9 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
   const lookback = opts.metricLookbackSeconds ?? DEFAULT_LOOKBACK_SECONDS;
   const rdsReplica = () => aws.in(db.replicaRegion).rds;
 
-  async function describeInstance(region: string, id: string): Promise<{ instance?: DBInstance; error?: string }> {
+  async function describeInstance(region: string, id: string): Promise<{ instance?: RdsInstanceReading; error?: string }> {
     try {
-      const out = await aws.in(region).rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
-      const instance = out.DBInstances?.[0];
+      const instance = await readRdsInstance(aws.in(region).rds, id);
       return instance ? { instance } : { error: 'DBInstanceNotFound' };
     } catch (err) {
       return { error: errName(err) };
@@ -159,44 +160,36 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
   }
 
   async function databaseDownAlarms(): Promise<{ alarms: { name: string; state: AlarmStateValue }[]; error?: string }> {
-    const found = new Map<string, MetricAlarm['StateValue']>();
+    const found = new Map<string, AlarmStateValue>();
+    const exact = config.alarms.databaseDown.filter((p) => !p.endsWith('*'));
+    const prefixes = config.alarms.databaseDown.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
+    // The exact names in one call (never more than a page), then each prefix to its last page.
+    const reads: { selector: AlarmSelector; maxPages?: number }[] = prefixes.map((prefix) => ({ selector: { prefix } }));
+    if (exact.length > 0) reads.unshift({ selector: { names: exact }, maxPages: 1 });
     try {
       const cw = aws.in(config.primaryRegion).cloudwatch;
-      const exact = config.alarms.databaseDown.filter((p) => !p.endsWith('*'));
-      const prefixes = config.alarms.databaseDown.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
-      if (exact.length > 0) {
-        const out = await cw.send(new DescribeAlarmsCommand({ AlarmNames: exact, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
-        for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) if (a.AlarmName) found.set(a.AlarmName, a.StateValue);
-      }
-      for (const prefix of prefixes) {
-        let token: string | undefined;
-        do {
-          const out = await cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], NextToken: token }));
-          for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) if (a.AlarmName) found.set(a.AlarmName, a.StateValue);
-          token = out.NextToken;
-        } while (token);
+      for (const { selector, maxPages } of reads) {
+        for await (const page of alarmPages(cw, selector, maxPages)) for (const a of page) found.set(a.name, a.state as AlarmStateValue);
       }
     } catch (err) {
-      return { alarms: [...found].map(([name, state]) => ({ name, state: (state ?? 'INSUFFICIENT_DATA') as AlarmStateValue })), error: errName(err) };
+      return { alarms: [...found].map(([name, state]) => ({ name, state })), error: errName(err) };
     }
-    return { alarms: [...found].sort(([a], [b]) => a.localeCompare(b)).map(([name, state]) => ({ name, state: (state ?? 'INSUFFICIENT_DATA') as AlarmStateValue })) };
+    return { alarms: [...found].sort(([a], [b]) => a.localeCompare(b)).map(([name, state]) => ({ name, state })) };
   }
 
   async function readService(region: string, cluster: string, service: string): Promise<ServiceReading> {
     const base = { region, cluster, service, desiredCount: 0, runningCount: 0, deployments: 0 };
     try {
-      const out = await aws.in(region).ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
-      const s = out.services?.[0];
-      if (!s) return { ...base, describeError: out.failures?.[0]?.reason ?? 'MISSING' };
-      const primary = s.deployments?.find((d) => d.status === 'PRIMARY');
+      const { service: s, failure } = await readEcsService(aws.in(region).ecs, cluster, service);
+      if (!s) return { ...base, describeError: failure ?? 'MISSING' };
       return {
         ...base,
         status: s.status,
-        desiredCount: s.desiredCount ?? 0,
-        runningCount: s.runningCount ?? 0,
+        desiredCount: s.desired,
+        runningCount: s.running,
         taskDefinition: s.taskDefinition,
-        rolloutState: primary?.rolloutState,
-        deployments: s.deployments?.length ?? 0,
+        rolloutState: s.deployments.find((d) => d.status === 'PRIMARY')?.rolloutState,
+        deployments: s.deployments.length,
       };
     } catch (err) {
       return { ...base, describeError: errName(err) };
@@ -370,7 +363,7 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
       return {
         at,
         instanceId: db.primaryInstanceId,
-        ...(described.instance?.DBInstanceStatus ? { status: described.instance.DBInstanceStatus } : {}),
+        ...(described.instance?.status ? { status: described.instance.status } : {}),
         ...(described.error ? { describeError: described.error } : {}),
         ...(latestConnections ? { connections: latestConnections.v, connectionsAt: latestConnections.t } : {}),
         ...(connections.error ? { metricsError: connections.error } : {}),
@@ -386,11 +379,11 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
       const described = await describeInstance(db.replicaRegion, db.replicaInstanceId);
       const reading: ReplicaReading = { instanceId: db.replicaInstanceId, region: db.replicaRegion };
       if (described.error) return { ...reading, describeError: described.error };
-      const i = described.instance as DBInstance;
-      if (i.DBInstanceStatus) reading.status = i.DBInstanceStatus;
-      if (i.ReadReplicaSourceDBInstanceIdentifier) reading.sourceIdentifier = i.ReadReplicaSourceDBInstanceIdentifier;
-      if (i.Endpoint?.Address) reading.endpoint = { address: i.Endpoint.Address, port: i.Endpoint.Port ?? db.port };
-      if (i.BackupRetentionPeriod !== undefined) reading.backupRetentionPeriod = i.BackupRetentionPeriod;
+      const i = described.instance as RdsInstanceReading;
+      if (i.status) reading.status = i.status;
+      if (i.replicaSourceId) reading.sourceIdentifier = i.replicaSourceId;
+      if (i.endpoint) reading.endpoint = { address: i.endpoint.address, port: i.endpoint.port ?? db.port };
+      if (i.backupRetentionDays !== undefined) reading.backupRetentionPeriod = i.backupRetentionDays;
       // DescribeDBInstances has no lag field in the SDK model: CloudWatch ReplicaLag is the source.
       if (reading.sourceIdentifier) {
         const since = lagHistorySince !== undefined ? lagHistorySince - LAG_HISTORY_MARGIN_SECONDS * 1000 : undefined;
@@ -561,11 +554,11 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
     if (!host) return { url, healthy: false, statusCode: 500, detail: `${svc.taskDefinition} has no DATABASE_URL` };
     for (const [region, id] of [[config.primaryRegion, db.primaryInstanceId], [db.replicaRegion, db.replicaInstanceId]] as const) {
       const { instance } = await describeInstance(region, id);
-      if (normDns(instance?.Endpoint?.Address) !== normDns(host)) continue;
-      const writable = instance?.DBInstanceStatus === 'available' && !instance.ReadReplicaSourceDBInstanceIdentifier;
+      if (normDns(instance?.endpoint?.address) !== normDns(host)) continue;
+      const writable = instance?.status === 'available' && !instance.replicaSourceId;
       return writable
         ? { url, healthy: true, statusCode: 200, detail: `${stack.serviceName} (${stack.region}) ${svc.runningCount} running, database ${id} available` }
-        : { url, healthy: false, statusCode: 503, detail: `database ${id} is ${instance?.DBInstanceStatus ?? 'unknown'}${instance?.ReadReplicaSourceDBInstanceIdentifier ? ' (read replica)' : ''}` };
+        : { url, healthy: false, statusCode: 503, detail: `database ${id} is ${instance?.status ?? 'unknown'}${instance?.replicaSourceId ? ' (read replica)' : ''}` };
     }
     return { url, healthy: false, statusCode: 503, detail: `DATABASE_URL host ${host} is no known instance` };
   }

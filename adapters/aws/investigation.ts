@@ -10,20 +10,20 @@
  */
 import { GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, UpdateServiceCommand, type Deployment } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ListTasksCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DescribeCacheClustersCommand } from '@aws-sdk/client-elasticache';
-import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import './sdk/cloudwatch';
 import './sdk/logs';
 import './sdk/ecs';
 import './sdk/elasticache';
-import './sdk/rds';
 import './sdk/s3';
 import type { AutopilotConfig } from '../../domain/config';
 import { summariseLogs } from '../../domain/investigation/logs';
 import { type DeploymentSignal, type FiveXxSignals, type LogSignal, type Series, type StoppedTaskSignal } from '../../domain/investigation/signals';
 import type { AwsRegions } from './clients';
+import { readEcsService, type EcsDeploymentReading } from './ecs-service-reader';
+import { readRdsInstance } from './rds-instance-reader';
 
 export const METRIC_WINDOW_MINUTES = 60;
 export const LOG_WINDOW_MINUTES = 15;
@@ -156,16 +156,9 @@ export class AwsInvestigationOperations {
   // 4. running vs desired, recent deployments.
   private async readService(): Promise<FiveXxSignals['service']> {
     const svc = this.config.service;
-    const res = await this.count(this.c.ecs.send(new DescribeServicesCommand({ cluster: svc.clusterName, services: [svc.serviceName] })));
-    const s = res.services?.[0];
-    if (!s) throw new Error(`service ${svc.clusterName}/${svc.serviceName}: ${res.failures?.[0]?.reason ?? 'not found'}`);
-    return {
-      desired: s.desiredCount ?? 0,
-      running: s.runningCount ?? 0,
-      pending: s.pendingCount ?? 0,
-      deployments: (s.deployments ?? []).map(deploymentSignal),
-      deploymentController: s.deploymentController?.type ?? 'ECS',
-    };
+    const { service: s, failure } = await this.count(readEcsService(this.c.ecs, svc.clusterName, svc.serviceName));
+    if (!s) throw new Error(`service ${svc.clusterName}/${svc.serviceName}: ${failure ?? 'not found'}`);
+    return { desired: s.desired, running: s.running, pending: s.pending, deployments: s.deployments.map(deploymentSignal), deploymentController: s.deploymentController };
   }
 
   // 4. stopped tasks (OOM kills), bounded to one ListTasks page and one DescribeTasks.
@@ -194,8 +187,8 @@ export class AwsInvestigationOperations {
   private async readDatabase(): Promise<FiveXxSignals['database']> {
     const id = this.config.database.primaryInstanceId;
     try {
-      const res = await this.count(this.c.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })));
-      return { id, status: res.DBInstances?.[0]?.DBInstanceStatus ?? 'unknown', maxConnections: this.config.database.maxConnections };
+      const instance = await this.count(readRdsInstance(this.c.rds, id));
+      return { id, status: instance?.status ?? 'unknown', maxConnections: this.config.database.maxConnections };
     } catch (err) {
       if (err instanceof Error && err.name === 'DBInstanceNotFoundFault') return { id, status: 'missing', maxConnections: this.config.database.maxConnections };
       throw err;
@@ -285,16 +278,16 @@ function shortTaskDefinition(arn: string | undefined): string {
   return arn ? (arn.split('/').pop() ?? arn) : '?';
 }
 
-function deploymentSignal(d: Deployment): DeploymentSignal {
+function deploymentSignal(d: EcsDeploymentReading): DeploymentSignal {
   return {
     id: d.id ?? '?',
     status: d.status ?? '?',
     rolloutState: d.rolloutState,
     taskDefinition: shortTaskDefinition(d.taskDefinition),
-    createdAt: d.createdAt?.getTime() ?? 0,
-    updatedAt: d.updatedAt?.getTime(),
-    desired: d.desiredCount ?? 0,
-    running: d.runningCount ?? 0,
+    createdAt: d.createdAt ?? 0,
+    updatedAt: d.updatedAt,
+    desired: d.desired,
+    running: d.running,
     failedTasks: d.failedTasks,
   };
 }

@@ -8,9 +8,9 @@
  * client and the simulated region no IAM evaluation yet (issue 15a), so facts.iamDenied stays
  * undefined and the report says the check was not run.
  */
-import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, type DBInstance } from '@aws-sdk/client-rds';
-import { DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
+import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
@@ -19,6 +19,9 @@ import type { AutopilotConfig, EcsServiceConfig, Severity } from '../../domain/c
 import { codeDeployConfigured } from '../../domain/features';
 import type { AlarmFact, DbInstanceFact, Fact, PreflightFacts, RecordFact, ServiceFact } from '../../domain/preflight';
 import type { AwsRegions } from './clients';
+import { alarmSelector, readAlarms } from './alarm-reader';
+import { readEcsService } from './ecs-service-reader';
+import { readRdsInstance, type RdsInstanceReading } from './rds-instance-reader';
 import './sdk/rds';
 import './sdk/ecs';
 import './sdk/cloudwatch';
@@ -42,9 +45,9 @@ export async function readPreflightFacts(aws: AwsRegions, config: AutopilotConfi
   const primaryRds = aws.in(config.service.region).rds;
 
   const instance = async (region: string, id: string): Promise<DbInstanceFact | undefined> => {
-    let found: DBInstance | undefined;
+    let found: RdsInstanceReading | undefined;
     try {
-      found = (await aws.in(region).rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).DBInstances?.[0];
+      found = await readRdsInstance(aws.in(region).rds, id);
     } catch (err) {
       if (err instanceof Error && NOT_FOUND.has(err.name)) return undefined;
       throw err;
@@ -52,18 +55,17 @@ export async function readPreflightFacts(aws: AwsRegions, config: AutopilotConfi
     if (!found) return undefined;
     return {
       id,
-      status: found.DBInstanceStatus ?? 'unknown',
-      ...(found.ReadReplicaSourceDBInstanceIdentifier ? { replicaSourceId: found.ReadReplicaSourceDBInstanceIdentifier } : {}),
-      backupRetentionDays: found.BackupRetentionPeriod ?? 0,
-      ...(found.LatestRestorableTime ? { latestRestorableTime: found.LatestRestorableTime.getTime() } : {}),
+      status: found.status ?? 'unknown',
+      ...(found.replicaSourceId ? { replicaSourceId: found.replicaSourceId } : {}),
+      backupRetentionDays: found.backupRetentionDays ?? 0,
+      ...(found.latestRestorableTime !== undefined ? { latestRestorableTime: found.latestRestorableTime } : {}),
     };
   };
 
   const service = async (svc: EcsServiceConfig): Promise<ServiceFact | undefined> => {
-    const out = await aws.in(svc.region).ecs.send(new DescribeServicesCommand({ cluster: svc.clusterName, services: [svc.serviceName] }));
-    const s = out.services?.[0];
+    const { service: s } = await readEcsService(aws.in(svc.region).ecs, svc.clusterName, svc.serviceName);
     if (!s) return undefined;
-    return { status: s.status ?? 'unknown', desired: s.desiredCount ?? 0, taskDefinition: s.taskDefinition ?? '' };
+    return { status: s.status ?? 'unknown', desired: s.desired, taskDefinition: s.taskDefinition ?? '' };
   };
 
   const databaseUrl = async (svc: EcsServiceConfig): Promise<boolean> => {
@@ -114,12 +116,9 @@ export async function readPreflightFacts(aws: AwsRegions, config: AutopilotConfi
         const patterns = [...config.alarms.fiveXx, ...config.alarms.cpu, ...config.alarms.databaseDown];
         const found = new Map<string, AlarmFact>();
         for (const p of patterns) {
-          const out = await cw.send(new DescribeAlarmsCommand(p.endsWith('*') ? { AlarmNamePrefix: p.slice(0, -1), AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] } : { AlarmNames: [p], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }));
-          for (const a of out.MetricAlarms ?? []) {
-            if (!a.AlarmName) continue;
-            found.set(a.AlarmName, { name: a.AlarmName, ...(a.Metrics?.length ? { composite: true } : { namespace: a.Namespace, metricName: a.MetricName }) });
+          for (const a of await readAlarms(cw, alarmSelector(p), 1)) {
+            found.set(a.name, { name: a.name, ...(a.kind === 'composite' || a.metricMath ? { composite: true } : { namespace: a.namespace, metricName: a.metricName }) });
           }
-          for (const a of out.CompositeAlarms ?? []) if (a.AlarmName) found.set(a.AlarmName, { name: a.AlarmName, composite: true });
         }
         return [...found.values()];
       }),

@@ -8,12 +8,11 @@ import {
   DBInstanceNotFoundFault,
   DBSnapshotNotFoundFault,
   DescribeDBInstanceAutomatedBackupsCommand,
-  DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   RestoreDBInstanceFromDBSnapshotCommand,
   RestoreDBInstanceToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
-import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { CopyObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import './sdk/rds';
 import './sdk/ecs';
@@ -24,6 +23,8 @@ import type { ObjectVersion } from '../../domain/restore/s3';
 import type { S3RestoreOperations } from '../../domain/restore/s3-workflow';
 import type { RestoreOperations } from '../../domain/restore/workflow';
 import type { AwsRegions } from './clients';
+import { readEcsService } from './ecs-service-reader';
+import { readRdsInstance } from './rds-instance-reader';
 import { cloneWithDatabaseHost } from './task-definitions';
 
 function isNotFound(err: unknown): boolean {
@@ -50,20 +51,18 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
   async readFacts(req: RestoreRequest): Promise<RestoreFacts> {
     const facts: RestoreFacts = {};
     try {
-      const { DBInstances } = await this.rdsFor(req.dbInstanceId).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: req.dbInstanceId }));
-      const db = DBInstances?.[0];
+      const db = await readRdsInstance(this.rdsFor(req.dbInstanceId), req.dbInstanceId);
       if (db) {
         facts.instance = {
-          id: db.DBInstanceIdentifier ?? req.dbInstanceId,
-          status: db.DBInstanceStatus ?? 'unknown',
-          instanceClass: db.DBInstanceClass ?? this.config.database.instanceClass,
-          subnetGroupName: db.DBSubnetGroup?.DBSubnetGroupName ?? this.config.database.subnetGroupName,
-          securityGroupIds: (db.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId).filter((x): x is string => !!x),
-          endpoint: db.Endpoint?.Address,
+          id: db.id,
+          status: db.status ?? 'unknown',
+          instanceClass: db.instanceClass ?? this.config.database.instanceClass,
+          subnetGroupName: db.subnetGroupName ?? this.config.database.subnetGroupName,
+          securityGroupIds: db.securityGroupIds.length > 0 ? db.securityGroupIds : this.config.database.securityGroupIds,
+          endpoint: db.endpoint?.address,
         };
-        if (facts.instance.securityGroupIds.length === 0) facts.instance.securityGroupIds = this.config.database.securityGroupIds;
-        const latest = db.LatestRestorableTime?.getTime();
-        if (req.source.kind === 'point-in-time' && latest !== undefined && (db.BackupRetentionPeriod ?? 0) > 0) {
+        const latest = db.latestRestorableTime;
+        if (req.source.kind === 'point-in-time' && latest !== undefined && (db.backupRetentionDays ?? 0) > 0) {
           let earliest: number | undefined;
           try {
             const backups = await this.rdsFor(req.dbInstanceId).send(new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: req.dbInstanceId }));
@@ -72,7 +71,7 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
             if (!isNotFound(err) && !(err instanceof Error && err.name === 'UnknownOperationException')) throw err;
           }
           // Without the automated-backups window, the retention period bounds it.
-          facts.restoreWindow = { earliest: earliest ?? latest - (db.BackupRetentionPeriod ?? 0) * 86400_000, latest };
+          facts.restoreWindow = { earliest: earliest ?? latest - (db.backupRetentionDays ?? 0) * 86400_000, latest };
         }
       }
     } catch (err) {
@@ -114,17 +113,16 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
    */
   async productionSettings(sourceInstanceId: string | undefined) {
     if (!sourceInstanceId) return {};
-    const { DBInstances } = await this.rdsFor(sourceInstanceId).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: sourceInstanceId }));
-    const db = DBInstances?.[0];
+    const db = await readRdsInstance(this.rdsFor(sourceInstanceId), sourceInstanceId);
     if (!db) return {};
-    const tags = (db.TagList ?? []).filter((t) => t.Key && !t.Key.startsWith('aws:'));
+    const tags = db.tags.filter((t) => t.Key && !t.Key.startsWith('aws:'));
     return {
-      DBParameterGroupName: db.DBParameterGroups?.[0]?.DBParameterGroupName,
-      OptionGroupName: db.OptionGroupMemberships?.[0]?.OptionGroupName,
-      MultiAZ: db.MultiAZ,
-      StorageType: db.StorageType,
-      DeletionProtection: db.DeletionProtection,
-      CopyTagsToSnapshot: db.CopyTagsToSnapshot,
+      DBParameterGroupName: db.parameterGroupName,
+      OptionGroupName: db.optionGroupName,
+      MultiAZ: db.multiAZ,
+      StorageType: db.storageType,
+      DeletionProtection: db.deletionProtection,
+      CopyTagsToSnapshot: db.copyTagsToSnapshot,
       ...(tags.length > 0 ? { Tags: [...tags, { Key: 'autopilot:restored-from', Value: sourceInstanceId }] } : { Tags: [{ Key: 'autopilot:restored-from', Value: sourceInstanceId }] }),
     };
   }
@@ -164,9 +162,8 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
 
   async instanceState(instanceId: string): Promise<{ status: string; endpoint?: string } | undefined> {
     try {
-      const { DBInstances } = await this.rdsFor(instanceId).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId }));
-      const db = DBInstances?.[0];
-      return db ? { status: db.DBInstanceStatus ?? 'unknown', endpoint: db.Endpoint?.Address } : undefined;
+      const db = await readRdsInstance(this.rdsFor(instanceId), instanceId);
+      return db ? { status: db.status ?? 'unknown', endpoint: db.endpoint?.address } : undefined;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
@@ -181,25 +178,24 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
 
   async liveService(targetInstanceId: string): Promise<{ region: string; cluster: string; service: string; deploymentController: string }> {
     const s = this.serviceIn(this.regionOf(targetInstanceId));
-    const { services } = await this.aws.in(s.region).ecs.send(new DescribeServicesCommand({ cluster: s.clusterName, services: [s.serviceName] }));
-    const svc = services?.[0];
+    const { service: svc } = await readEcsService(this.aws.in(s.region).ecs, s.clusterName, s.serviceName);
     if (!svc) throw new Error(`service ${s.clusterName}/${s.serviceName} not found in ${s.region}`);
-    return { region: s.region, cluster: s.clusterName, service: s.serviceName, deploymentController: svc.deploymentController?.type ?? 'ECS' };
+    return { region: s.region, cluster: s.clusterName, service: s.serviceName, deploymentController: svc.deploymentController };
   }
 
   async switchApplication(endpoint: string, targetInstanceId?: string): Promise<string> {
     const s = targetInstanceId ? this.serviceIn(this.regionOf(targetInstanceId)) : this.config.service;
     const ecs = this.aws.in(s.region).ecs;
-    const { services } = await ecs.send(new DescribeServicesCommand({ cluster: s.clusterName, services: [s.serviceName] }));
-    const current = services?.[0]?.taskDefinition;
+    const { service: svc } = await readEcsService(ecs, s.clusterName, s.serviceName);
+    const current = svc?.taskDefinition;
     if (!current) throw new Error(`service ${s.clusterName}/${s.serviceName} not found`);
     // Fail closed: a blue/green service would reject the update after the clone was registered.
-    if (services?.[0]?.deploymentController?.type === 'CODE_DEPLOY') throw new Error(`service ${s.clusterName}/${s.serviceName} is deployed by CodeDeploy: UpdateService cannot change its task definition`);
+    if (svc.deploymentController === 'CODE_DEPLOY') throw new Error(`service ${s.clusterName}/${s.serviceName} is deployed by CodeDeploy: UpdateService cannot change its task definition`);
     const clone = await cloneWithDatabaseHost(ecs, current, s.containerName, endpoint, 'restore-from-backup switch');
     if (!clone.registered) {
       // The service already runs on the restored endpoint: a retry after a crash, not a second
       // rollout. The crash may have come before the loop-guard mark: mark the rollout now.
-      const rollout = services?.[0]?.deployments?.find((d) => d.status === 'PRIMARY');
+      const rollout = svc.deployments.find((d) => d.status === 'PRIMARY');
       if (rollout?.id) await this.markOwnDeployment(rollout.id);
       return clone.taskDefinitionArn;
     }
@@ -212,11 +208,10 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
   async serviceStableOn(taskDefinitionArn: string): Promise<boolean> {
     // The task definition lives in the region of the service it was registered for.
     const s = this.serviceIn(taskDefinitionArn.split(':')[3] ?? this.config.service.region);
-    const { services } = await this.aws.in(s.region).ecs.send(new DescribeServicesCommand({ cluster: s.clusterName, services: [s.serviceName] }));
-    const svc = services?.[0];
+    const { service: svc } = await readEcsService(this.aws.in(s.region).ecs, s.clusterName, s.serviceName);
     const deployments = svc?.deployments ?? [];
     const primary = deployments.find((d) => d.status === 'PRIMARY');
-    return deployments.length === 1 && primary?.taskDefinition === taskDefinitionArn && primary.rolloutState === 'COMPLETED' && svc?.runningCount === svc?.desiredCount;
+    return deployments.length === 1 && primary?.taskDefinition === taskDefinitionArn && primary.rolloutState === 'COMPLETED' && svc?.running === svc?.desired;
   }
 
   async listVersions(bucket: string, prefix: string, cursor?: { keyMarker?: string; versionIdMarker?: string }) {

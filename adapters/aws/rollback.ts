@@ -6,11 +6,6 @@
  */
 import { codeDeployConfigured } from '../../domain/features';
 import {
-  DescribeAlarmsCommand,
-  type CompositeAlarm,
-  type MetricAlarm,
-} from '@aws-sdk/client-cloudwatch';
-import {
   GetDeploymentCommand,
   ListDeploymentsCommand,
   StopDeploymentCommand,
@@ -18,18 +13,15 @@ import {
   type DeploymentStatus,
 } from '@aws-sdk/client-codedeploy';
 import {
-  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ListTaskDefinitionsCommand,
   ListTasksCommand,
   UpdateServiceCommand,
-  type Deployment,
   type Service,
-  type TaskSet,
+  type Task,
 } from '@aws-sdk/client-ecs';
 import { DescribeListenersCommand, DescribeTargetHealthCommand, ModifyListenerCommand, type Action } from '@aws-sdk/client-elastic-load-balancing-v2';
-import './sdk/cloudwatch';
 import './sdk/codedeploy';
 import './sdk/ecs';
 import './sdk/elbv2';
@@ -46,6 +38,9 @@ import type {
 import { deploymentsFromStoppedTasks, familyRevision, sameTaskDefinition, type DeploymentRecord, type StoppedTaskEvidence, type RevisionHistory, type TaskDefinitionRevision } from '../../domain/rollback/revisions';
 import type { TargetHealthReading, TaskSetState } from '../../domain/rollback/switch-target';
 import type { AwsClients } from './clients';
+import { alarmSelector, readAlarms } from './alarm-reader';
+import { ecsServiceReading, readEcsService, type EcsDeploymentReading, type EcsServiceReading, type EcsTaskSetReading } from './ecs-service-reader';
+import { epochMs } from './epoch-ms';
 
 /** How many recent ACTIVE revisions of the family are read besides those the deployments name. */
 const RECENT_REVISIONS = 10;
@@ -60,18 +55,6 @@ const MAX_STOPPED_TASKS = 300;
  */
 export const ACTIVE_CODEDEPLOY_STATUSES: DeploymentStatus[] = ['Created', 'Queued', 'InProgress', 'Ready', 'Baking'];
 
-/** SDK timestamps to epoch ms. Tolerant of a value that is not a Date (a timestamp some
- * transport left as a number, an ISO string or an empty object): unknown is undefined. */
-function ms(d: unknown): number | undefined {
-  if (d instanceof Date) return Number.isNaN(d.getTime()) ? undefined : d.getTime();
-  if (typeof d === 'number' && Number.isFinite(d)) return d;
-  if (typeof d === 'string') {
-    const t = Date.parse(d);
-    return Number.isNaN(t) ? undefined : t;
-  }
-  return undefined;
-}
-
 export class AwsRollbackOperations implements RollbackOperations {
   constructor(
     private readonly clients: AwsClients,
@@ -82,18 +65,14 @@ export class AwsRollbackOperations implements RollbackOperations {
     return this.config.service;
   }
 
-  private async readService(): Promise<Service> {
-    const out = await this.clients.ecs.send(new DescribeServicesCommand({ cluster: this.svc.clusterName, services: [this.svc.serviceName] }));
-    const service = out.services?.[0];
-    if (!service) {
-      const failure = out.failures?.[0];
-      throw new Error(`DescribeServices: ${this.svc.clusterName}/${this.svc.serviceName} not found${failure ? ` (${failure.reason})` : ''}`);
-    }
+  private async readService(): Promise<EcsServiceReading> {
+    const { service, failure } = await readEcsService(this.clients.ecs, this.svc.clusterName, this.svc.serviceName);
+    if (!service) throw new Error(`DescribeServices: ${this.svc.clusterName}/${this.svc.serviceName} not found${failure ? ` (${failure})` : ''}`);
     return service;
   }
 
   async describeService(): Promise<ServiceState> {
-    return toServiceState(await this.readService(), this.svc.clusterName, this.svc.serviceName);
+    return serviceState(await this.readService(), this.svc.clusterName);
   }
 
   async describeTaskDefinition(taskDefinitionArn: string): Promise<TaskDefinitionRevision | undefined> {
@@ -107,7 +86,7 @@ export class AwsRollbackOperations implements RollbackOperations {
       const tags: Record<string, string> = {};
       for (const t of out.tags ?? []) if (t.key) tags[t.key] = t.value ?? '';
       const status = td.status === 'INACTIVE' || td.status === 'DELETE_IN_PROGRESS' ? td.status : 'ACTIVE';
-      const registeredAt = ms(td.registeredAt);
+      const registeredAt = epochMs(td.registeredAt);
       return { arn: td.taskDefinitionArn, family: td.family, revision: td.revision, status, tags, environment, ...(registeredAt !== undefined ? { registeredAt } : {}) };
     } catch (err) {
       if (err instanceof Error && (err.name === 'ClientException' || err.name === 'InvalidParameterException')) return undefined;
@@ -146,43 +125,51 @@ export class AwsRollbackOperations implements RollbackOperations {
     };
   }
 
-  /** The service's stopped tasks (ListTasks desiredStatus STOPPED + DescribeTasks), at most MAX_STOPPED_TASKS. */
+  /** The service's stopped tasks, at most MAX_STOPPED_TASKS. */
   private async stoppedTasks(): Promise<StoppedTaskEvidence[]> {
+    const evidence: StoppedTaskEvidence[] = [];
+    for (const t of await this.serviceTasks('STOPPED', MAX_STOPPED_TASKS)) {
+      if (!t.taskDefinitionArn) continue;
+      const createdAt = epochMs(t.createdAt);
+      const startedAt = epochMs(t.startedAt);
+      const stoppedAt = epochMs(t.stoppedAt);
+      evidence.push({
+        taskDefinitionArn: t.taskDefinitionArn,
+        ...(t.startedBy ? { startedBy: t.startedBy } : {}),
+        ...(createdAt !== undefined ? { createdAt } : {}),
+        ...(startedAt !== undefined ? { startedAt } : {}),
+        ...(stoppedAt !== undefined ? { stoppedAt } : {}),
+        ...(t.stopCode ? { stopCode: t.stopCode } : {}),
+      });
+    }
+    return evidence;
+  }
+
+  /** The service's tasks of one desired status: ListTasks pages until `max` ARNs, then DescribeTasks 100 at a time. */
+  private async serviceTasks(desiredStatus: 'RUNNING' | 'STOPPED', max = Infinity): Promise<Task[]> {
     const arns: string[] = [];
     let nextToken: string | undefined;
     do {
       const page = await this.clients.ecs.send(
-        new ListTasksCommand({ cluster: this.svc.clusterName, serviceName: this.svc.serviceName, desiredStatus: 'STOPPED', ...(nextToken ? { nextToken } : {}) }),
+        new ListTasksCommand({ cluster: this.svc.clusterName, serviceName: this.svc.serviceName, desiredStatus, ...(nextToken ? { nextToken } : {}) }),
       );
       arns.push(...(page.taskArns ?? []));
       nextToken = page.nextToken;
-    } while (nextToken && arns.length < MAX_STOPPED_TASKS);
-    const evidence: StoppedTaskEvidence[] = [];
-    for (let i = 0; i < Math.min(arns.length, MAX_STOPPED_TASKS); i += 100) {
-      const out = await this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.svc.clusterName, tasks: arns.slice(i, Math.min(i + 100, MAX_STOPPED_TASKS)) }));
-      for (const t of out.tasks ?? []) {
-        if (!t.taskDefinitionArn) continue;
-        const createdAt = ms(t.createdAt);
-        const startedAt = ms(t.startedAt);
-        const stoppedAt = ms(t.stoppedAt);
-        evidence.push({
-          taskDefinitionArn: t.taskDefinitionArn,
-          ...(t.startedBy ? { startedBy: t.startedBy } : {}),
-          ...(createdAt !== undefined ? { createdAt } : {}),
-          ...(startedAt !== undefined ? { startedAt } : {}),
-          ...(stoppedAt !== undefined ? { stoppedAt } : {}),
-          ...(t.stopCode ? { stopCode: t.stopCode } : {}),
-        });
-      }
+    } while (nextToken && arns.length < max);
+    const wanted = arns.slice(0, max);
+    const tasks: Task[] = [];
+    for (let i = 0; i < wanted.length; i += 100) {
+      const out = await this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.svc.clusterName, tasks: wanted.slice(i, i + 100) }));
+      tasks.push(...(out.tasks ?? []));
     }
-    return evidence;
+    return tasks;
   }
 
   async rollServiceTo(taskDefinitionArn: string, notBefore: number): Promise<{ deploymentId: string; reused: boolean }> {
     // Re-read: a retry after UpdateService went through finds its deployment and stops there.
     const live = await this.readService();
-    const primary = live.deployments?.find((d) => d.status === 'PRIMARY');
-    if (primary?.id && primary.taskDefinition && sameTaskDefinition(primary.taskDefinition, taskDefinitionArn) && (ms(primary.createdAt) ?? 0) >= notBefore) {
+    const primary = live.deployments.find((d) => d.status === 'PRIMARY');
+    if (primary?.id && primary.taskDefinition && sameTaskDefinition(primary.taskDefinition, taskDefinitionArn) && (primary.createdAt ?? 0) >= notBefore) {
       return { deploymentId: primary.id, reused: true };
     }
     const out = await this.clients.ecs.send(
@@ -196,23 +183,9 @@ export class AwsRollbackOperations implements RollbackOperations {
   }
 
   async runningTasks(): Promise<RunningTask[]> {
-    const arns: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.clients.ecs.send(
-        new ListTasksCommand({ cluster: this.svc.clusterName, serviceName: this.svc.serviceName, desiredStatus: 'RUNNING', ...(nextToken ? { nextToken } : {}) }),
-      );
-      arns.push(...(page.taskArns ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
     const tasks: RunningTask[] = [];
-    for (let i = 0; i < arns.length; i += 100) {
-      const out = await this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.svc.clusterName, tasks: arns.slice(i, i + 100) }));
-      for (const t of out.tasks ?? []) {
-        if (t.taskArn && t.taskDefinitionArn && t.lastStatus === 'RUNNING') {
-          tasks.push({ taskArn: t.taskArn, taskDefinitionArn: t.taskDefinitionArn, lastStatus: t.lastStatus });
-        }
-      }
+    for (const t of await this.serviceTasks('RUNNING')) {
+      if (t.taskArn && t.taskDefinitionArn && t.lastStatus === 'RUNNING') tasks.push({ taskArn: t.taskArn, taskDefinitionArn: t.taskDefinitionArn, lastStatus: t.lastStatus });
     }
     return tasks;
   }
@@ -220,25 +193,9 @@ export class AwsRollbackOperations implements RollbackOperations {
   async readAlarms(patterns: readonly string[]): Promise<AlarmReading[]> {
     const byName = new Map<string, AlarmReading>();
     for (const pattern of patterns) {
-      const selector = pattern.endsWith('*') ? { AlarmNamePrefix: pattern.slice(0, -1) } : { AlarmNames: [pattern] };
-      let nextToken: string | undefined;
-      do {
-        const out = await this.clients.cloudwatch.send(
-          new DescribeAlarmsCommand({ ...selector, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], ...(nextToken ? { NextToken: nextToken } : {}) }),
-        );
-        const alarms: (MetricAlarm | CompositeAlarm)[] = [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])];
-        for (const a of alarms) {
-          if (!a.AlarmName) continue;
-          const updatedAt = ms(a.StateUpdatedTimestamp);
-          byName.set(a.AlarmName, {
-            name: a.AlarmName,
-            state: a.StateValue ?? 'INSUFFICIENT_DATA',
-            ...(a.StateReason ? { reason: a.StateReason } : {}),
-            ...(updatedAt !== undefined ? { updatedAt } : {}),
-          });
-        }
-        nextToken = out.NextToken;
-      } while (nextToken);
+      for (const a of await readAlarms(this.clients.cloudwatch, alarmSelector(pattern))) {
+        byName.set(a.name, { name: a.name, state: a.state, ...(a.reason ? { reason: a.reason } : {}), ...(a.updatedAt !== undefined ? { updatedAt: a.updatedAt } : {}) });
+      }
     }
     return [...byName.values()];
   }
@@ -306,46 +263,47 @@ export class AwsRollbackOperations implements RollbackOperations {
   }
 }
 
-function toDeploymentState(d: Deployment): ServiceDeploymentState {
-  const createdAt = ms(d.createdAt);
+function toDeploymentState(d: EcsDeploymentReading & { id: string }): ServiceDeploymentState {
   return {
-    id: d.id ?? '',
+    id: d.id,
     taskDefinitionArn: d.taskDefinition ?? '',
     status: d.status ?? 'UNKNOWN',
     ...(d.rolloutState ? { rolloutState: d.rolloutState } : {}),
     ...(d.rolloutStateReason ? { rolloutStateReason: d.rolloutStateReason } : {}),
-    ...(createdAt !== undefined ? { createdAt } : {}),
-    runningCount: d.runningCount ?? 0,
-    desiredCount: d.desiredCount ?? 0,
+    ...(d.createdAt !== undefined ? { createdAt: d.createdAt } : {}),
+    runningCount: d.running,
+    desiredCount: d.desired,
   };
 }
 
+/** The runbook's view of a DescribeServices answer (handlers' tests map SDK services with it). */
 export function toServiceState(s: Service, clusterName: string, serviceName: string): ServiceState {
+  return serviceState(ecsServiceReading(s, serviceName), clusterName);
+}
+
+function serviceState(s: EcsServiceReading, clusterName: string): ServiceState {
   return {
     clusterName,
-    serviceName: s.serviceName ?? serviceName,
-    deploymentController: s.deploymentController?.type ?? 'ECS',
+    serviceName: s.name,
+    deploymentController: s.deploymentController,
     taskDefinitionArn: s.taskDefinition ?? '',
-    desiredCount: s.desiredCount ?? 0,
-    runningCount: s.runningCount ?? 0,
-    deployments: (s.deployments ?? []).filter((d) => d.id).map(toDeploymentState),
-    recentEvents: (s.events ?? [])
-      .slice(0, 20)
-      .map((e) => ({ at: ms(e.createdAt) ?? 0, message: e.message ?? '' })),
-    ...(s.taskSets?.length ? { taskSets: s.taskSets.filter((t) => t.id).map(toTaskSetState) } : {}),
+    desiredCount: s.desired,
+    runningCount: s.running,
+    deployments: s.deployments.filter((d): d is EcsDeploymentReading & { id: string } => !!d.id).map(toDeploymentState),
+    recentEvents: s.events.slice(0, 20).map((e) => ({ at: e.at ?? 0, message: e.message })),
+    ...(s.taskSets.length ? { taskSets: s.taskSets.filter((t) => t.id).map(toTaskSetState) } : {}),
   };
 }
 
-function toTaskSetState(t: TaskSet): TaskSetState {
-  const createdAt = ms(t.createdAt);
+function toTaskSetState(t: EcsTaskSetReading): TaskSetState {
   return {
     id: t.id ?? '',
     status: t.status ?? 'UNKNOWN',
     ...(t.externalId ? { externalId: t.externalId } : {}),
     taskDefinitionArn: t.taskDefinition ?? '',
-    targetGroupArns: (t.loadBalancers ?? []).map((lb) => lb.targetGroupArn).filter((arn): arn is string => !!arn),
-    runningCount: t.runningCount ?? 0,
-    ...(createdAt !== undefined ? { createdAt } : {}),
+    targetGroupArns: t.targetGroupArns,
+    runningCount: t.running,
+    ...(t.createdAt !== undefined ? { createdAt: t.createdAt } : {}),
   };
 }
 
@@ -373,8 +331,8 @@ export function deploymentsFromService(service: ServiceState): DeploymentRecord[
 }
 
 function toCodeDeployState(info: DeploymentInfo, fallbackId: string): CodeDeployDeploymentState {
-  const createdAt = ms(info.createTime);
-  const completedAt = ms(info.completeTime);
+  const createdAt = epochMs(info.createTime);
+  const completedAt = epochMs(info.completeTime);
   return {
     id: info.deploymentId ?? fallbackId,
     status: info.status ?? 'Unknown',

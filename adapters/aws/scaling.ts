@@ -10,11 +10,9 @@
  * (a no-op when Application Auto Scaling already did).
  */
 import { DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
-import { DescribeAlarmsCommand, type CompositeAlarm, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
-import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import './sdk/appAutoScaling';
-import './sdk/cloudwatch';
 import './sdk/ecs';
 import './sdk/elbv2';
 import type { ServiceCapacity } from '../../domain/scaling/capacity';
@@ -22,6 +20,8 @@ import type { AlarmReading, ScaleChange } from '../../domain/scaling/decide';
 import type { ServiceRef } from '../../domain/scaling/pages';
 import type { ScalingOperations } from '../../domain/scaling/workflow';
 import type { AwsRegions } from './clients';
+import { alarmSelector, readAlarms, type AlarmState } from './alarm-reader';
+import { readEcsService } from './ecs-service-reader';
 
 const ECS_DIMENSION = 'ecs:service:DesiredCount';
 /** DescribeAlarms pages read per pattern: a gate of a few alarms never needs more. */
@@ -50,24 +50,23 @@ export class AwsScalingOperations implements ScalingOperations {
   }
 
   async readCapacity(): Promise<ServiceCapacity> {
-    const [services, targets] = await Promise.all([
-      this.clients.ecs.send(new DescribeServicesCommand({ cluster: this.ref.cluster, services: [this.ref.service] })),
+    const [{ service: svc, failure }, targets] = await Promise.all([
+      readEcsService(this.clients.ecs, this.ref.cluster, this.ref.service),
       this.clients.appAutoScaling.send(
         new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', ResourceIds: [this.resourceId], ScalableDimension: ECS_DIMENSION }),
       ),
     ]);
-    const svc = services.services?.find((s) => s.serviceName === this.ref.service) ?? services.services?.[0];
     if (!svc || svc.status === 'INACTIVE') {
-      const why = services.failures?.[0]?.reason ?? svc?.status ?? 'not returned';
+      const why = failure ?? svc?.status ?? 'not returned';
       throw new Error(`ECS service ${this.ref.cluster}/${this.ref.service} in ${this.ref.region}: ${why}`);
     }
     const target = targets.ScalableTargets?.find((t) => t.ResourceId === this.resourceId && t.ScalableDimension === ECS_DIMENSION);
     const capacity: ServiceCapacity = {
       cluster: this.ref.cluster,
       service: this.ref.service,
-      desired: svc.desiredCount ?? 0,
-      running: svc.runningCount ?? 0,
-      pending: svc.pendingCount ?? 0,
+      desired: svc.desired,
+      running: svc.running,
+      pending: svc.pending,
     };
     if (target && target.MinCapacity !== undefined && target.MaxCapacity !== undefined) {
       capacity.autoScaling = { resourceId: this.resourceId, minCapacity: target.MinCapacity, maxCapacity: target.MaxCapacity };
@@ -102,28 +101,14 @@ export class AwsScalingOperations implements ScalingOperations {
   async readAlarms(patterns: string[]): Promise<AlarmReading> {
     const alarms: { name: string; state: string; since: number }[] = [];
     for (const pattern of patterns) {
-      const byPrefix = pattern.endsWith('*');
-      let nextToken: string | undefined;
-      for (let page = 0; page < MAX_ALARM_PAGES; page++) {
-        const out = await this.clients.cloudwatch.send(
-          new DescribeAlarmsCommand({
-            ...(byPrefix ? { AlarmNamePrefix: pattern.slice(0, -1) } : { AlarmNames: [pattern] }),
-            AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
-            NextToken: nextToken,
-          }),
-        );
-        for (const a of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) alarms.push(reading(a));
-        nextToken = out.NextToken;
-        if (!nextToken) break;
-      }
+      for (const a of await readAlarms(this.clients.cloudwatch, alarmSelector(pattern), MAX_ALARM_PAGES)) alarms.push(gateReading(a));
     }
     return combineAlarms(patterns, alarms);
   }
 }
 
-function reading(a: MetricAlarm | CompositeAlarm): { name: string; state: string; since: number } {
-  const at = a.StateTransitionedTimestamp ?? a.StateUpdatedTimestamp;
-  return { name: a.AlarmName ?? '?', state: a.StateValue ?? 'INSUFFICIENT_DATA', since: at ? at.getTime() : 0 };
+function gateReading(a: AlarmState): { name: string; state: string; since: number } {
+  return { name: a.name, state: a.state, since: a.transitionedAt ?? a.updatedAt ?? 0 };
 }
 
 /** One reading for the gate: ALARM if any is, INSUFFICIENT_DATA if any is or none exists, else OK since the latest change. */
