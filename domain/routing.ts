@@ -111,6 +111,17 @@ function autopilotPattern(accounts: string[], detailType: string, detail: EventP
   return { account: accounts, source: [AUTOPILOT_EVENT_SOURCE], 'detail-type': [detailType], detail };
 }
 
+/** What every runbook's rules are built from: the config and the resources it names in our accounts. */
+interface RuleContext {
+  config: AutopilotConfig;
+  accounts: string[];
+  primaryDbArns: string[];
+  /** ECS deployment events name the service only in `resources` (long ARN format: cluster/service). */
+  serviceArns: string[];
+  /** Our service, as the autopilot's own hand-offs name it. */
+  ourService: EventPattern;
+}
+
 /**
  * The deployed EventBridge rules, one or more per runbook. A runbook gets a second rule
  * when one pattern cannot say both things (different sources); a rule whose list would be
@@ -118,50 +129,77 @@ function autopilotPattern(accounts: string[], detailType: string, detail: EventP
  */
 export function eventRules(config: AutopilotConfig): RuleSpec[] {
   const accounts = [...config.accountIds];
-  const { service, database, codeDeploy } = config;
-  const primaryDbArns = accounts.map((a) => `arn:aws:rds:${config.primaryRegion}:${a}:db:${database.primaryInstanceId}`);
-  // ECS deployment events name the service only in `resources` (long ARN format: cluster/service).
-  const serviceArns = accounts.map((a) => `arn:aws:ecs:${service.region}:${a}:service/${service.clusterName}/${service.serviceName}`);
-  const ourService = { cluster: [service.clusterName], service: [service.serviceName] };
-  const rules: RuleSpec[] = [];
-
-  const alarmRule = (runbook: RunbookId, name: string, description: string, names: readonly string[]): void => {
-    if (names.length > 0) rules.push({ runbook, bus: 'default', name, description, pattern: alarmPattern(accounts, names) });
+  const { service, database } = config;
+  const ctx: RuleContext = {
+    config,
+    accounts,
+    primaryDbArns: accounts.map((a) => `arn:aws:rds:${config.primaryRegion}:${a}:db:${database.primaryInstanceId}`),
+    serviceArns: accounts.map((a) => `arn:aws:ecs:${service.region}:${a}:service/${service.clusterName}/${service.serviceName}`),
+    ourService: { cluster: [service.clusterName], service: [service.serviceName] },
   };
+  return [...investigate5xxRules(ctx), ...scaleEcsRules(ctx), ...databaseFailoverRules(ctx), ...rollbackDeploymentRules(ctx), ...restoreFromBackupRules(ctx)];
+}
 
-  // investigate-5xx: the 5XX alarms only. It reads stopped tasks, logs and metrics itself,
-  // so ECS Task State Change events are not routed to it (they would only add noise).
-  alarmRule('investigate-5xx', 'investigate-5xx-alarm', '5XX alarms (ALARM starts an investigation, OK resolves its page)', config.alarms.fiveXx);
+/** The rule for a runbook's alarms; none when no alarm is configured. */
+function alarmRule(ctx: RuleContext, runbook: RunbookId, name: string, description: string, names: readonly string[]): RuleSpec[] {
+  return names.length > 0 ? [{ runbook, bus: 'default', name, description, pattern: alarmPattern(ctx.accounts, names) }] : [];
+}
 
-  // scale-ecs: CPU alarms (ALARM scales out, OK starts the scale-in stabilisation) and
-  // scale requests handed over by investigate-5xx, for our service only.
-  alarmRule('scale-ecs', 'scale-ecs-cpu-alarm', 'CPU alarms on the ECS service (ALARM scales out, OK allows scale-in)', config.alarms.cpu);
-  rules.push({
-    runbook: 'scale-ecs',
-    bus: 'private',
-    name: 'scale-ecs-requested',
-    description: `'${AUTOPILOT_DETAIL_TYPES.scaleRequested}' hand-offs for ${service.clusterName}/${service.serviceName}`,
-    pattern: autopilotPattern(accounts, AUTOPILOT_DETAIL_TYPES.scaleRequested, ourService),
-  });
+/**
+ * investigate-5xx: the 5XX alarms only. It reads stopped tasks, logs and metrics itself,
+ * so ECS Task State Change events are not routed to it (they would only add noise).
+ */
+function investigate5xxRules(ctx: RuleContext): RuleSpec[] {
+  return alarmRule(ctx, 'investigate-5xx', 'investigate-5xx-alarm', '5XX alarms (ALARM starts an investigation, OK resolves its page)', ctx.config.alarms.fiveXx);
+}
 
-  // database-failover: the database-down alarms, and RDS events saying the primary is failing.
-  alarmRule('database-failover', 'failover-db-down-alarm', 'Database-down alarms (ALARM starts the confirm checks, OK resolves)', config.alarms.databaseDown);
-  rules.push({
-    runbook: 'database-failover',
-    bus: 'default',
-    name: 'failover-rds-primary-failing',
-    description: `RDS events meaning ${database.primaryInstanceId} is failing or unreachable`,
-    pattern: {
-      account: accounts,
-      source: [AWS_EVENT_TYPES.rdsInstance.source],
-      'detail-type': [AWS_EVENT_TYPES.rdsInstance.detailType],
-      resources: primaryDbArns,
-      detail: { EventID: Object.keys(PRIMARY_FAILING_EVENT_IDS) },
+/**
+ * scale-ecs: CPU alarms (ALARM scales out, OK starts the scale-in stabilisation) and
+ * scale requests handed over by investigate-5xx, for our service only.
+ */
+function scaleEcsRules(ctx: RuleContext): RuleSpec[] {
+  const { service } = ctx.config;
+  return [
+    ...alarmRule(ctx, 'scale-ecs', 'scale-ecs-cpu-alarm', 'CPU alarms on the ECS service (ALARM scales out, OK allows scale-in)', ctx.config.alarms.cpu),
+    {
+      runbook: 'scale-ecs',
+      bus: 'private',
+      name: 'scale-ecs-requested',
+      description: `'${AUTOPILOT_DETAIL_TYPES.scaleRequested}' hand-offs for ${service.clusterName}/${service.serviceName}`,
+      pattern: autopilotPattern(ctx.accounts, AUTOPILOT_DETAIL_TYPES.scaleRequested, ctx.ourService),
     },
-  });
+  ];
+}
 
-  // rollback-deployment: a failed ECS deployment (circuit breaker), a failed CodeDeploy
-  // blue/green deployment, and rollback requests (operators, or investigate-5xx's hand-off).
+/** database-failover: the database-down alarms, and RDS events saying the primary is failing. */
+function databaseFailoverRules(ctx: RuleContext): RuleSpec[] {
+  const { database } = ctx.config;
+  return [
+    ...alarmRule(ctx, 'database-failover', 'failover-db-down-alarm', 'Database-down alarms (ALARM starts the confirm checks, OK resolves)', ctx.config.alarms.databaseDown),
+    {
+      runbook: 'database-failover',
+      bus: 'default',
+      name: 'failover-rds-primary-failing',
+      description: `RDS events meaning ${database.primaryInstanceId} is failing or unreachable`,
+      pattern: {
+        account: ctx.accounts,
+        source: [AWS_EVENT_TYPES.rdsInstance.source],
+        'detail-type': [AWS_EVENT_TYPES.rdsInstance.detailType],
+        resources: ctx.primaryDbArns,
+        detail: { EventID: Object.keys(PRIMARY_FAILING_EVENT_IDS) },
+      },
+    },
+  ];
+}
+
+/**
+ * rollback-deployment: a failed ECS deployment (circuit breaker), a failed CodeDeploy
+ * blue/green deployment, and rollback requests (operators, or investigate-5xx's hand-off).
+ */
+function rollbackDeploymentRules(ctx: RuleContext): RuleSpec[] {
+  const { config, accounts } = ctx;
+  const { service, codeDeploy } = config;
+  const rules: RuleSpec[] = [];
   rules.push({
     runbook: 'rollback-deployment',
     bus: 'default',
@@ -171,7 +209,7 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
       account: accounts,
       source: [AWS_EVENT_TYPES.ecsDeployment.source],
       'detail-type': [AWS_EVENT_TYPES.ecsDeployment.detailType],
-      resources: serviceArns,
+      resources: ctx.serviceArns,
       detail: { eventName: ['SERVICE_DEPLOYMENT_FAILED'] },
     },
   });
@@ -193,11 +231,19 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
     bus: 'private',
     name: 'rollback-requested',
     description: `'${AUTOPILOT_DETAIL_TYPES.rollbackRequested}' for ${service.clusterName}/${service.serviceName}`,
-    pattern: autopilotPattern(accounts, AUTOPILOT_DETAIL_TYPES.rollbackRequested, ourService),
+    pattern: autopilotPattern(accounts, AUTOPILOT_DETAIL_TYPES.rollbackRequested, ctx.ourService),
   });
+  return rules;
+}
 
-  // restore-from-backup: operator requests (a restore is never started by an AWS event), and
-  // backup-at-risk RDS events, which only page P3.
+/**
+ * restore-from-backup: operator requests (a restore is never started by an AWS event), and
+ * backup-at-risk RDS events, which only page P3.
+ */
+function restoreFromBackupRules(ctx: RuleContext): RuleSpec[] {
+  const { config, accounts } = ctx;
+  const { database } = config;
+  const rules: RuleSpec[] = [];
   rules.push({
     runbook: 'restore-from-backup',
     bus: 'private',
@@ -226,7 +272,7 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
       account: accounts,
       source: [AWS_EVENT_TYPES.rdsInstance.source],
       'detail-type': [AWS_EVENT_TYPES.rdsInstance.detailType],
-      resources: primaryDbArns,
+      resources: ctx.primaryDbArns,
       detail: { EventID: Object.keys(BACKUP_AT_RISK_INSTANCE_EVENT_IDS) },
     },
   });
@@ -247,7 +293,6 @@ export function eventRules(config: AutopilotConfig): RuleSpec[] {
       detail: { EventID: Object.keys(BACKUP_AT_RISK_SNAPSHOT_EVENT_IDS) },
     },
   });
-
   return rules;
 }
 

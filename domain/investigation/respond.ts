@@ -63,7 +63,38 @@ export function signalSummary(s: FiveXxSignals): string[] {
   return lines;
 }
 
+/** What every response builds on: the classification, the config, and the page's shared fields. */
+interface ResponseContext {
+  c: Classification;
+  signals: FiveXxSignals;
+  config: AutopilotConfig;
+  svc: AutopilotConfig['service'];
+  incidentKey: string;
+  /** The classification's evidence, one line each (the hand-offs carry it). */
+  evidence: string[];
+  /** The page fields every cause shares: incident, runbook, resource, time, diagnosis. */
+  base: Pick<Page, 'incidentKey' | 'action' | 'runbook' | 'resource' | 'at' | 'diagnosis'>;
+}
+
 export function respond(args: { classification: Classification; signals: FiveXxSignals; config: AutopilotConfig; incidentKey: string; now: number }): InvestigationResponse {
+  const ctx = responseContext(args);
+  switch (args.classification.cause) {
+    case 'cpu-saturation':
+      return requestScaleOut(ctx);
+    case 'bad-deployment':
+      return requestRollback(ctx);
+    case 'memory-leak':
+      return restartForMemoryLeak(ctx);
+    case 'connection-pool-exhausted':
+      return pageConnectionPoolExhausted(ctx);
+    case 'dependency-down':
+      return pageDependencyDown(ctx);
+    case 'unknown':
+      return pageUnhandledExceptions(ctx);
+  }
+}
+
+function responseContext(args: { classification: Classification; signals: FiveXxSignals; config: AutopilotConfig; incidentKey: string; now: number }): ResponseContext {
   const { classification: c, signals, config, incidentKey, now } = args;
   const svc = config.service;
   const evidence = c.evidence.map(formatEvidence);
@@ -81,96 +112,111 @@ export function respond(args: { classification: Classification; signals: FiveXxS
     at: now,
     diagnosis,
   };
-  const tail = `aws logs tail ${svc.logGroupName} --since 30m --filter-pattern "?ERROR ?Exception" --region ${svc.region}`;
+  return { c, signals, config, svc, incidentKey, evidence, base };
+}
 
-  switch (c.cause) {
-    case 'cpu-saturation':
-      return {
-        kind: 'hand-off-scale',
-        detailType: 'Scale Requested',
-        detail: { cluster: svc.clusterName, service: svc.serviceName, reason: `5XX with CPU saturated (${c.evidence[0]?.value}%)`, incidentKey, evidence },
-        page: {
-          ...base,
-          severity: 'P3',
-          title: `5XX on ${svc.serviceName}: CPU saturated, scale-out requested`,
-          done: ['sent Scale Requested to scale-ecs (it applies bounds, step, cooldown and budget)'],
-          refused: [],
-          nextStep: `Follow the scale-ecs incident; if it is refused, runbook 3: aws ecs describe-services --cluster ${svc.clusterName} --services ${svc.serviceName} --region ${svc.region} --query 'services[0].[desiredCount,runningCount,pendingCount]'`,
-        },
-      };
-    case 'bad-deployment': {
-      const previous = signals.service?.deployments.find((d) => d.status === 'ACTIVE');
-      return {
-        kind: 'hand-off-rollback',
-        detailType: 'Rollback Requested',
-        detail: { cluster: svc.clusterName, service: svc.serviceName, reason: `5XX began after deployment: ${c.evidence[0]?.note ?? ''}`.trim(), requestedBy: 'investigate-5xx', incidentKey, evidence },
-        page: {
-          ...base,
-          severity: 'P3',
-          title: `5XX on ${svc.serviceName} began after a deployment: rollback requested`,
-          done: ['sent Rollback Requested to rollback-deployment (it checks the revision is rollback-safe)'],
-          refused: [],
-          nextStep: previous
-            ? `If the rollback does not start, runbook 2: aws ecs update-service --cluster ${svc.clusterName} --service ${svc.serviceName} --task-definition ${previous.taskDefinition} --region ${svc.region}`
-            : `If the rollback does not start, runbook 2 step 1: aws ecs list-task-definitions --family-prefix ${svc.taskFamily} --sort DESC --max-items 3 --region ${svc.region}`,
-        },
-      };
-    }
-    case 'memory-leak':
-      return {
-        kind: 'restart',
-        summary: `force a new deployment of ${svc.clusterName}/${svc.serviceName} (memory leak: fresh tasks)`,
-        page: {
-          ...base,
-          severity: 'P3',
-          title: `5XX on ${svc.serviceName}: memory leak, tasks restarted`,
-          done: [],
-          refused: [],
-          nextStep:
-            `Increase task memory (runbook 4): update the ${svc.taskFamily} task definition memory from 512 to 1024 MB, ` +
-            `aws ecs register-task-definition --cli-input-json file://task-def-updated.json, then ` +
-            `aws ecs update-service --cluster ${svc.clusterName} --service ${svc.serviceName} --force-new-deployment --region ${svc.region}`,
-        },
-      };
-    case 'connection-pool-exhausted':
-      return {
-        kind: 'page',
-        page: {
-          ...base,
-          severity: 'P2',
-          title: `5XX on ${svc.serviceName}: database connection pool exhausted (not scaling)`,
-          done: [],
-          refused: [noScale('more tasks open more connections and make pool exhaustion worse')],
-          nextStep:
-            `Runbook 4 "Database Connection Pool Exhausted": raise pool_size (10 -> 20) and max_overflow (20 -> 40) with pool_pre_ping=True in config.py, ` +
-            `and look for long-running queries holding connections; errors: aws logs tail ${svc.logGroupName} --since 30m --filter-pattern "?TimeoutError ?QueuePool" --region ${svc.region}`,
-        },
-      };
-    case 'dependency-down':
-      return {
-        kind: 'page',
-        page: {
-          ...base,
-          severity: 'P2',
-          title: `5XX on ${svc.serviceName}: dependency down (${c.evidence.map((e) => e.signal).join(', ')})`,
-          done: [],
-          refused: [noScale('the failing dependency is outside the service; more tasks add load to it')],
-          nextStep: dependencyNextStep(c, config),
-        },
-      };
-    case 'unknown':
-      return {
-        kind: 'page',
-        page: {
-          ...base,
-          severity: 'P2',
-          title: `5XX on ${svc.serviceName}: cause not identified`,
-          done: [],
-          refused: [],
-          nextStep: `Runbook 4 "Unhandled Exceptions": check Sentry and the stack traces: ${tail}`,
-        },
-      };
-  }
+/** CPU saturated: hand off 'Scale Requested' to scale-ecs, which owns the scaling guardrails. */
+function requestScaleOut({ c, svc, incidentKey, evidence, base }: ResponseContext): InvestigationResponse {
+  return {
+    kind: 'hand-off-scale',
+    detailType: 'Scale Requested',
+    detail: { cluster: svc.clusterName, service: svc.serviceName, reason: `5XX with CPU saturated (${c.evidence[0]?.value}%)`, incidentKey, evidence },
+    page: {
+      ...base,
+      severity: 'P3',
+      title: `5XX on ${svc.serviceName}: CPU saturated, scale-out requested`,
+      done: ['sent Scale Requested to scale-ecs (it applies bounds, step, cooldown and budget)'],
+      refused: [],
+      nextStep: `Follow the scale-ecs incident; if it is refused, runbook 3: aws ecs describe-services --cluster ${svc.clusterName} --services ${svc.serviceName} --region ${svc.region} --query 'services[0].[desiredCount,runningCount,pendingCount]'`,
+    },
+  };
+}
+
+/** The errors began after a deployment: hand off 'Rollback Requested' (an event, never a direct call). */
+function requestRollback({ c, signals, svc, incidentKey, evidence, base }: ResponseContext): InvestigationResponse {
+  const previous = signals.service?.deployments.find((d) => d.status === 'ACTIVE');
+  return {
+    kind: 'hand-off-rollback',
+    detailType: 'Rollback Requested',
+    detail: { cluster: svc.clusterName, service: svc.serviceName, reason: `5XX began after deployment: ${c.evidence[0]?.note ?? ''}`.trim(), requestedBy: 'investigate-5xx', incidentKey, evidence },
+    page: {
+      ...base,
+      severity: 'P3',
+      title: `5XX on ${svc.serviceName} began after a deployment: rollback requested`,
+      done: ['sent Rollback Requested to rollback-deployment (it checks the revision is rollback-safe)'],
+      refused: [],
+      nextStep: previous
+        ? `If the rollback does not start, runbook 2: aws ecs update-service --cluster ${svc.clusterName} --service ${svc.serviceName} --task-definition ${previous.taskDefinition} --region ${svc.region}`
+        : `If the rollback does not start, runbook 2 step 1: aws ecs list-task-definitions --family-prefix ${svc.taskFamily} --sort DESC --max-items 3 --region ${svc.region}`,
+    },
+  };
+}
+
+/** "Memory Leak": fresh tasks now (bounded by restartCooldownSeconds); the lasting fix, more task memory, is a human's change. */
+function restartForMemoryLeak({ svc, base }: ResponseContext): InvestigationResponse {
+  return {
+    kind: 'restart',
+    summary: `force a new deployment of ${svc.clusterName}/${svc.serviceName} (memory leak: fresh tasks)`,
+    page: {
+      ...base,
+      severity: 'P3',
+      title: `5XX on ${svc.serviceName}: memory leak, tasks restarted`,
+      done: [],
+      refused: [],
+      nextStep:
+        `Increase task memory (runbook 4): update the ${svc.taskFamily} task definition memory from 512 to 1024 MB, ` +
+        `aws ecs register-task-definition --cli-input-json file://task-def-updated.json, then ` +
+        `aws ecs update-service --cluster ${svc.clusterName} --service ${svc.serviceName} --force-new-deployment --region ${svc.region}`,
+    },
+  };
+}
+
+/** "Database Connection Pool Exhausted": do NOT scale (more tasks, more connections); page P2. */
+function pageConnectionPoolExhausted({ svc, base }: ResponseContext): InvestigationResponse {
+  return {
+    kind: 'page',
+    page: {
+      ...base,
+      severity: 'P2',
+      title: `5XX on ${svc.serviceName}: database connection pool exhausted (not scaling)`,
+      done: [],
+      refused: [noScale('more tasks open more connections and make pool exhaustion worse')],
+      nextStep:
+        `Runbook 4 "Database Connection Pool Exhausted": raise pool_size (10 -> 20) and max_overflow (20 -> 40) with pool_pre_ping=True in config.py, ` +
+        `and look for long-running queries holding connections; errors: aws logs tail ${svc.logGroupName} --since 30m --filter-pattern "?TimeoutError ?QueuePool" --region ${svc.region}`,
+    },
+  };
+}
+
+/** A dependency is down: do NOT scale, page P2; the fix is in the dependency. */
+function pageDependencyDown({ c, config, svc, base }: ResponseContext): InvestigationResponse {
+  return {
+    kind: 'page',
+    page: {
+      ...base,
+      severity: 'P2',
+      title: `5XX on ${svc.serviceName}: dependency down (${c.evidence.map((e) => e.signal).join(', ')})`,
+      done: [],
+      refused: [noScale('the failing dependency is outside the service; more tasks add load to it')],
+      nextStep: dependencyNextStep(c, config),
+    },
+  };
+}
+
+/** No cause identified: page P2 with runbook 4's "Unhandled Exceptions" steps. */
+function pageUnhandledExceptions({ svc, base }: ResponseContext): InvestigationResponse {
+  const tail = `aws logs tail ${svc.logGroupName} --since 30m --filter-pattern "?ERROR ?Exception" --region ${svc.region}`;
+  return {
+    kind: 'page',
+    page: {
+      ...base,
+      severity: 'P2',
+      title: `5XX on ${svc.serviceName}: cause not identified`,
+      done: [],
+      refused: [],
+      nextStep: `Runbook 4 "Unhandled Exceptions": check Sentry and the stack traces: ${tail}`,
+    },
+  };
 }
 
 function noScale(reason: string): RefusedAction {

@@ -99,72 +99,125 @@ function iso(t: number): string {
 
 type Cursor = { keyMarker?: string; versionIdMarker?: string };
 type CopyDecision = Extract<S3RestoreDecision, { action: 'copy' }>;
+type Base = { incidentKey: string; runbook: 'restore-from-backup'; resource: string };
+
+/** One S3 restore: deps (pages carry the restore point's age), the request, and the summary the steps fill in. */
+interface S3RestoreRun {
+  deps: S3RestoreDeps;
+  req: S3RestoreRequest;
+  base: Base;
+  /** The bucket and prefix as the pages show them. */
+  where: string;
+  summary: S3RestoreSummary;
+}
+
+/** The dry-run pass's plan as the report and the approval page show it. */
+interface DryRunReport {
+  toChange: CopyDecision[];
+  skipped: S3RestoreDecision[];
+  lines: string[];
+}
 
 export async function runS3Restore(req: S3RestoreRequest, input: S3RestoreDeps): Promise<S3RestoreSummary> {
-  const where = `s3://${req.bucket}/${quoteUntrusted(req.prefix, 200)}`;
-  const base = { incidentKey: req.incidentKey, runbook: 'restore-from-backup' as const, resource: `arn:aws:s3:::${req.bucket}` };
-  // Every page of this restore starts with the restore point's age.
-  const deps: S3RestoreDeps = { ...input, page: async (p) => input.page(withRestorePointAge(p, req.restoreTime, await input.now())) };
-  const summary: S3RestoreSummary = { dryRun: req.dryRun, planned: [], copied: [] };
+  const run: S3RestoreRun = {
+    // Every page of this restore starts with the restore point's age.
+    deps: { ...input, page: async (p) => input.page(withRestorePointAge(p, req.restoreTime, await input.now())) },
+    req,
+    base: { incidentKey: req.incidentKey, runbook: 'restore-from-backup', resource: `arn:aws:s3:::${req.bucket}` },
+    where: `s3://${req.bucket}/${quoteUntrusted(req.prefix, 200)}`,
+    summary: { dryRun: req.dryRun, planned: [], copied: [] },
+  };
+  const { deps, summary } = run;
 
   // 1. Validate: nothing is listed for a request that must not run.
-  const verdicts = await deps.wf.step('s3-validate-request', async () => {
+  const verdicts = await validateRequest(run);
+  const refusal = verdicts.find((v) => !v.pass);
+  if (refusal) return refuseRequest(run, verdicts, refusal);
+
+  // 2. Dry-run pass: the plan from the version listing alone.
+  summary.planned = await planPass(req, deps);
+  const report = dryRunReport(summary.planned);
+
+  // 3. The report.
+  await reportPlan(run, report);
+  if (req.dryRun || report.toChange.length === 0) {
+    if (!req.dryRun) await pageResult(deps, req, run.base, run.where, summary, 'nothing to restore: every object already matches the restore time');
+    return summary;
+  }
+
+  // 4. A second person approves the report before anything is copied.
+  const approval = await secondPersonApproves(run, report);
+  if (approval.outcome !== 'APPROVED') return notRestored(run, approval);
+
+  // 5. The real run: only what was approved, exactly as approved.
+  const approved = new Map(report.toChange.map((d) => [d.key, d.fromVersionId]));
+  await copyPass(req, deps, approved, summary);
+
+  // 6. The result.
+  await pageResult(deps, req, run.base, run.where, summary);
+  return summary;
+}
+
+async function validateRequest({ deps, req }: S3RestoreRun): Promise<Verdict[]> {
+  return deps.wf.step('s3-validate-request', async () => {
     const checked = validateS3Request(req, await deps.now(), deps.windowDays);
     for (const v of checked) deps.rec.record({ kind: 'guardrail', summary: `${v.guardrail}: ${v.pass ? 'pass' : 'REFUSE'} - ${v.reason}`, verdict: v });
     return checked;
   });
-  const refusal = verdicts.find((v) => !v.pass);
-  if (refusal) {
-    await deps.wf.step('s3-page-refused', async () => {
-      await deps.page({
-        ...base,
-        action: 'trigger',
-        severity: 'P2',
-        title: `S3 restore of ${where} refused: ${refusal.guardrail}`,
-        diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}`, ...verdicts.map((v) => `${v.guardrail}: ${v.reason}`)],
-        done: ['nothing was listed, copied or changed'],
-        refused: [{ action: 's3-restore', guardrail: refusal.guardrail, reason: refusal.reason }],
-        nextStep: 'Send a corrected S3 Restore Requested (autopilot request s3-restore ...) or restore by hand (runbook 5, S3 Backup Restore).',
-      });
-    });
-    return { ...summary, refused: `${refusal.guardrail}: ${refusal.reason}` };
-  }
+}
 
-  // 2. Dry-run pass: the plan from the version listing alone.
-  summary.planned = await planPass(req, deps);
-  const toChange = summary.planned.filter((d): d is CopyDecision => d.action === 'copy');
-  const skipped = summary.planned.filter((d) => d.action === 'skip');
-  const report = [
+async function refuseRequest({ deps, req, base, where, summary }: S3RestoreRun, verdicts: Verdict[], refusal: Verdict): Promise<S3RestoreSummary> {
+  await deps.wf.step('s3-page-refused', async () => {
+    await deps.page({
+      ...base,
+      action: 'trigger',
+      severity: 'P2',
+      title: `S3 restore of ${where} refused: ${refusal.guardrail}`,
+      diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}`, ...verdicts.map((v) => `${v.guardrail}: ${v.reason}`)],
+      done: ['nothing was listed, copied or changed'],
+      refused: [{ action: 's3-restore', guardrail: refusal.guardrail, reason: refusal.reason }],
+      nextStep: 'Send a corrected S3 Restore Requested (autopilot request s3-restore ...) or restore by hand (runbook 5, S3 Backup Restore).',
+    });
+  });
+  return { ...summary, refused: `${refusal.guardrail}: ${refusal.reason}` };
+}
+
+function dryRunReport(planned: S3RestoreDecision[]): DryRunReport {
+  const toChange = planned.filter((d): d is CopyDecision => d.action === 'copy');
+  const skipped = planned.filter((d) => d.action === 'skip');
+  const lines = [
     ...toChange.slice(0, 50).map((d) => `${quoteUntrusted(d.key, 200)}: ${d.reason} -> version ${d.fromVersionId}`),
     ...(toChange.length > 50 ? [`... and ${toChange.length - 50} more object(s)`] : []),
     ...skipped.slice(0, 20).map((d) => `${quoteUntrusted(d.key, 200)}: skipped, ${d.reason}`),
   ];
+  return { toChange, skipped, lines };
+}
 
-  // 3. The report.
+/** Step 3: the report is recorded; a dry-run request is also paged it (otherwise the approval page carries it). */
+async function reportPlan({ deps, req, base, where }: S3RestoreRun, report: DryRunReport): Promise<void> {
+  const { toChange, skipped } = report;
   await deps.wf.step('s3-restore-report', async () => {
     deps.rec.record({
       kind: 'decision',
       summary: `DRY-RUN S3 restore of ${where} to ${iso(req.restoreTime)}: would restore ${toChange.length} object(s), skip ${skipped.length}`,
       detail: { keys: toChange.map((d) => d.key) },
     });
-    if (!req.dryRun) return; // the approval page carries the report
+    if (!req.dryRun) return;
     await deps.page({
       ...base,
       action: 'trigger',
       severity: 'P2',
       title: `DRY-RUN S3 restore of ${where}: ${toChange.length} object(s) would change`,
-      diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}`, ...report],
+      diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}`, ...report.lines],
       done: ['dry run: nothing copied'],
       refused: [],
       nextStep: 'Review the keys above, then ask again with "dryRun": false: the real run needs an approver other than the requester.',
     });
   });
-  if (req.dryRun || toChange.length === 0) {
-    if (!req.dryRun) await pageResult(deps, req, base, where, summary, 'nothing to restore: every object already matches the restore time');
-    return summary;
-  }
+}
 
-  // 4. A second person approves the report before anything is copied.
+async function secondPersonApproves({ deps, req, base, where }: S3RestoreRun, report: DryRunReport): Promise<ApprovalOutcome> {
+  const { toChange } = report;
   const approval: ApprovalOutcome = await approvalBySecondPerson(
     {
       wf: deps.wf,
@@ -193,7 +246,7 @@ export async function runS3Restore(req: S3RestoreRequest, input: S3RestoreDeps):
         action: 'trigger',
         severity: 'P2',
         title: `S3 restore of ${where}: approve copying ${toChange.length} object(s) back (not ${quoteUntrusted(req.requestedBy, 120)}: a second person)`,
-        diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}`, ...report],
+        diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}`, ...report.lines],
         done: ['dry run: nothing copied yet'],
         refused: [],
         nextStep: `Review the keys, then approve: ${cmds.approve}   or reject: ${cmds.reject}`,
@@ -204,19 +257,14 @@ export async function runS3Restore(req: S3RestoreRequest, input: S3RestoreDeps):
   await deps.wf.step('s3-record-approval', async () => {
     deps.rec.record({ kind: 'approval', summary: `S3 restore of ${where}: ${approval.outcome}${'by' in approval && approval.by ? ` by ${approval.by}` : ''}` });
   });
-  if (approval.outcome !== 'APPROVED') {
-    const why = approval.outcome === 'EXPIRED' ? 'approval expired: counts as denied' : `rejected${'by' in approval && approval.by ? ` by ${approval.by}` : ''}`;
-    await pageResult(deps, req, base, where, { ...summary, refused: `HumanApproval: ${why}` }, `NOT restored (${approval.outcome})`);
-    return { ...summary, refused: `HumanApproval: ${why}` };
-  }
+  return approval;
+}
 
-  // 5. The real run: only what was approved, exactly as approved.
-  const approved = new Map(toChange.map((d) => [d.key, d.fromVersionId]));
-  await copyPass(req, deps, approved, summary);
-
-  // 6. The result.
-  await pageResult(deps, req, base, where, summary);
-  return summary;
+/** Rejected or expired: nothing is copied, the result page says why. */
+async function notRestored({ deps, req, base, where, summary }: S3RestoreRun, approval: ApprovalOutcome): Promise<S3RestoreSummary> {
+  const why = approval.outcome === 'EXPIRED' ? 'approval expired: counts as denied' : `rejected${'by' in approval && approval.by ? ` by ${approval.by}` : ''}`;
+  await pageResult(deps, req, base, where, { ...summary, refused: `HumanApproval: ${why}` }, `NOT restored (${approval.outcome})`);
+  return { ...summary, refused: `HumanApproval: ${why}` };
 }
 
 async function planPass(req: S3RestoreRequest, deps: S3RestoreDeps): Promise<S3RestoreDecision[]> {
@@ -293,7 +341,7 @@ async function copyPass(req: S3RestoreRequest, deps: S3RestoreDeps, approved: Ma
   }
 }
 
-async function pageResult(deps: S3RestoreDeps, req: S3RestoreRequest, base: { incidentKey: string; runbook: 'restore-from-backup'; resource: string }, where: string, summary: S3RestoreSummary, headline?: string): Promise<void> {
+async function pageResult(deps: S3RestoreDeps, req: S3RestoreRequest, base: Base, where: string, summary: S3RestoreSummary, headline?: string): Promise<void> {
   const planned = summary.planned.filter((d) => d.action === 'copy').length;
   await deps.wf.step('s3-restore-result', async () => {
     deps.rec.record({ kind: 'decision', summary: `S3 restore of ${where}: restored ${summary.copied.length}/${planned} object(s)${summary.refused ? `; stopped: ${summary.refused}` : ''}` });

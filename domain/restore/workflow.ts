@@ -2,12 +2,12 @@
  * Runbook 5, Restore from Backup, as a durable workflow. The autopilot prepares
  * everything; a person decides the switch.
  *
- *   1. validate the request against live facts      (no mutation before this passes)
- *   2. pre-restore snapshot of the current state     (runbook step 2) and wait for it
- *   3. restore to a NEW instance                     (step 3: snapshot or point in time)
- *   4. wait until available
- *   5. approval page with the verification checklist (step 4: row counts, spot checks)
- *   6. on approval: switch the application           (step 5, option 1: no downtime)
+ *   1. validate the request against live facts      (no mutation before this passes; the requester
+ *                                                    picked the source, runbook step 1)
+ *   2. Create Snapshot (Before Restore) of the current state, and wait for it
+ *   3. Restore from Snapshot (or to a point in time) to a NEW instance, and wait until available
+ *   4. Verify Restored Data: approval page with the checklist (row counts, spot checks)
+ *   5. on approval: Switch Application to Restored Database (option 1: no downtime)
  *      on rejection or expiry: leave everything in place and page
  */
 import { TUNABLES, type AutopilotConfig } from '../config';
@@ -82,62 +82,102 @@ function describeSource(req: RestoreRequest): string {
   return req.source.kind === 'snapshot' ? `snapshot ${req.source.snapshotId}` : `point in time ${iso(req.source.restoreTime)}`;
 }
 
+type Base = { incidentKey: string; runbook: 'restore-from-backup'; resource: string };
+
+/** One restore once its request is valid: deps (pages carry the restore point's age), the request and its plan. */
+interface RestoreRun {
+  deps: RestoreDeps;
+  req: RestoreRequest;
+  base: Base;
+  plan: RestorePlan;
+  /** The guardrail scope of the database's mutations. */
+  scope: string;
+}
+
 export async function runRestore(req: RestoreRequest, input: RestoreDeps): Promise<RestoreOutcome> {
-  const { wf, ops, rec, config } = input;
-  const scope = `db:${req.dbInstanceId}`;
-  const base = { incidentKey: req.incidentKey, runbook: 'restore-from-backup' as const, resource: req.dbInstanceId };
+  const base: Base = { incidentKey: req.incidentKey, runbook: 'restore-from-backup', resource: req.dbInstanceId };
 
   // 1. Validate against live facts: nothing is created for a request that cannot succeed.
-  const checked = await wf.step('validate-request', async () => {
-    const facts = await ops.readFacts(req);
-    const verdicts = validateRestoreRequest(req, facts, await input.now());
-    for (const v of verdicts) rec.record({ kind: 'guardrail', summary: `${v.guardrail}: ${v.pass ? 'pass' : 'REFUSE'} - ${v.reason}`, verdict: v });
+  const checked = await validateRequest(req, input);
+  // Every page of this restore starts with the restore point's age.
+  const deps: RestoreDeps = { ...input, page: async (p) => input.page(withRestorePointAge(p, checked.pointAt, await input.now())) };
+  const refusal = checked.verdicts.find((v) => !v.pass);
+  if (refusal || !checked.plan) return refuseRequest(deps, req, base, checked.verdicts, refusal ?? { guardrail: 'SourceDatabaseExists', pass: false, reason: 'no plan' });
+  const run: RestoreRun = { deps, req, base, plan: checked.plan, scope: `db:${req.dbInstanceId}` };
+
+  // 2. Create Snapshot (Before Restore), for going back.
+  const snapshotStop = await createPreRestoreSnapshot(run);
+  if (snapshotStop) return snapshotStop;
+
+  // 3. Restore from Snapshot (or to a point in time) to a NEW instance, and wait until it is available.
+  const restored = await restoreToNewInstance(run);
+  if ('outcome' in restored) return restored;
+  const { endpoint } = restored;
+
+  // 4. Verify Restored Data: a human gate with the verification checklist.
+  const approval = await verifyRestoredData(run, endpoint);
+  if (approval.outcome !== 'APPROVED') return leaveNotSwitched(run, endpoint, approval.outcome);
+
+  // 5. Switch Application to Restored Database.
+  return switchApplication(run, endpoint);
+}
+
+async function validateRequest(req: RestoreRequest, deps: RestoreDeps): Promise<{ verdicts: Verdict[]; plan?: RestorePlan; pointAt?: number }> {
+  return deps.wf.step('validate-request', async () => {
+    const facts = await deps.ops.readFacts(req);
+    const verdicts = validateRestoreRequest(req, facts, await deps.now());
+    for (const v of verdicts) deps.rec.record({ kind: 'guardrail', summary: `${v.guardrail}: ${v.pass ? 'pass' : 'REFUSE'} - ${v.reason}`, verdict: v });
     const plan = facts.instance ? planRestore(req, { instance: facts.instance }) : undefined;
     // How old the data is: the point in time, or when the snapshot was taken.
     const pointAt = req.source.kind === 'point-in-time' ? req.source.restoreTime : facts.snapshot?.createdAt;
     return { verdicts, plan, pointAt };
   });
-  // Every page of this restore starts with the restore point's age.
-  const deps: RestoreDeps = { ...input, page: async (p) => input.page(withRestorePointAge(p, checked.pointAt, await input.now())) };
-  const refusal = checked.verdicts.find((v) => !v.pass);
-  if (refusal || !checked.plan) {
-    const verdict = refusal ?? { guardrail: 'SourceDatabaseExists', pass: false, reason: 'no plan' };
-    await wf.step('page-refused', async () => {
-      await deps.page({
-        ...base,
-        action: 'trigger',
-        severity: 'P2',
-        title: `Restore of ${req.dbInstanceId} refused: ${verdict.guardrail}`,
-        diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}: ${quoteUntrusted(req.reason)}`, `source: ${describeSource(req)}`, ...checked.verdicts.map((v) => `${v.guardrail}: ${v.reason}`)],
-        done: ['nothing was created or changed'],
-        refused: [{ action: 'restore', guardrail: verdict.guardrail, reason: verdict.reason }],
-        nextStep: `aws rds describe-db-snapshots --db-instance-identifier ${req.dbInstanceId} --query 'DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]' --output table   # pick a valid source and re-request`,
-      });
-    });
-    return { outcome: 'refused', verdict };
-  }
-  const plan = checked.plan;
-  const protectedIds = [config.database.primaryInstanceId, config.database.replicaInstanceId, req.dbInstanceId];
+}
 
-  // 2. Pre-restore snapshot, for going back.
-  const snap = await wf.step('pre-restore-snapshot', async () => {
-    if ((await ops.snapshotStatus(plan.preRestoreSnapshotId)) !== undefined) return { status: 'executed' as const };
+async function refuseRequest(deps: RestoreDeps, req: RestoreRequest, base: Base, verdicts: Verdict[], verdict: Verdict): Promise<RestoreOutcome> {
+  await deps.wf.step('page-refused', async () => {
+    await deps.page({
+      ...base,
+      action: 'trigger',
+      severity: 'P2',
+      title: `Restore of ${req.dbInstanceId} refused: ${verdict.guardrail}`,
+      diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}: ${quoteUntrusted(req.reason)}`, `source: ${describeSource(req)}`, ...verdicts.map((v) => `${v.guardrail}: ${v.reason}`)],
+      done: ['nothing was created or changed'],
+      refused: [{ action: 'restore', guardrail: verdict.guardrail, reason: verdict.reason }],
+      nextStep: `aws rds describe-db-snapshots --db-instance-identifier ${req.dbInstanceId} --query 'DBSnapshots[].[DBSnapshotIdentifier,SnapshotCreateTime]' --output table   # pick a valid source and re-request`,
+    });
+  });
+  return { outcome: 'refused', verdict };
+}
+
+/** Runbook step 2: the snapshot, then wait for it; the outcome when the restore stops here. */
+async function createPreRestoreSnapshot(run: RestoreRun): Promise<RestoreOutcome | undefined> {
+  const { deps, req, base, plan } = run;
+  const timeoutSeconds = deps.config.guardrails.restore.restoreTimeoutSeconds;
+  const snap = await deps.wf.step('pre-restore-snapshot', async () => {
+    if ((await deps.ops.snapshotStatus(plan.preRestoreSnapshotId)) !== undefined) return { status: 'executed' as const };
     return deps.act(
-      { action: 'create-pre-restore-snapshot', scope, summary: `create snapshot ${plan.preRestoreSnapshotId} of ${req.dbInstanceId}` },
-      () => ops.createSnapshot(req.dbInstanceId, plan.preRestoreSnapshotId),
+      { action: 'create-pre-restore-snapshot', scope: run.scope, summary: `create snapshot ${plan.preRestoreSnapshotId} of ${req.dbInstanceId}` },
+      () => deps.ops.createSnapshot(req.dbInstanceId, plan.preRestoreSnapshotId),
     );
   });
   if (snap.status !== 'executed') return stopBeforeMutation(deps, req, base, snap, 'pre-restore snapshot');
-  const snapshotReady = await waitUntil(deps, 'pre-restore-snapshot-available', config.guardrails.restore.restoreTimeoutSeconds, async () => (await ops.snapshotStatus(plan.preRestoreSnapshotId)) === 'available');
-  if (!snapshotReady) return failed(deps, req, base, 'pre-restore snapshot', `${plan.preRestoreSnapshotId} not available within ${config.guardrails.restore.restoreTimeoutSeconds}s`);
+  const snapshotReady = await waitUntil(deps, 'pre-restore-snapshot-available', timeoutSeconds, async () => (await deps.ops.snapshotStatus(plan.preRestoreSnapshotId)) === 'available');
+  if (!snapshotReady) return failed(deps, req, base, 'pre-restore snapshot', `${plan.preRestoreSnapshotId} not available within ${timeoutSeconds}s`);
+  return undefined;
+}
 
-  // 3. Restore to a NEW instance.
-  const restore = await wf.step('restore-to-new-instance', async () => {
+/** Runbook step 3: restore to a NEW instance and wait until available; its endpoint, or the outcome when the restore stops. */
+async function restoreToNewInstance(run: RestoreRun): Promise<{ endpoint: string } | RestoreOutcome> {
+  const { deps, req, base, plan } = run;
+  const { config, ops } = deps;
+  const protectedIds = [config.database.primaryInstanceId, config.database.replicaInstanceId, req.dbInstanceId];
+  const restore = await deps.wf.step('restore-to-new-instance', async () => {
     if (await ops.instanceState(plan.targetInstanceId)) return { status: 'executed' as const };
     return deps.act(
       {
         action: 'restore-db-instance',
-        scope,
+        scope: run.scope,
         summary: `restore ${describeSource(req)} to new instance ${plan.targetInstanceId} (${plan.instanceClass}, not publicly accessible)`,
         extraVerdicts: [neverOverwriteVerdict(plan.targetInstanceId, protectedIds)],
       },
@@ -149,26 +189,31 @@ export async function runRestore(req: RestoreRequest, input: RestoreDeps): Promi
   });
   if (restore.status !== 'executed') return stopBeforeMutation(deps, req, base, restore, 'restore');
 
-  // 4. Wait until the restored instance is available.
-  // Ready means available AND an endpoint: a task definition is never built from a guess.
-  const ready = async (): Promise<boolean> => {
-    const state = await ops.instanceState(plan.targetInstanceId);
-    return state?.status === 'available' && !!state.endpoint;
-  };
-  const available = await waitUntil(deps, 'restored-instance-available', config.guardrails.restore.restoreTimeoutSeconds, ready);
+  const available = await waitUntil(deps, 'restored-instance-available', config.guardrails.restore.restoreTimeoutSeconds, () => restoredInstanceReady(run));
   if (!available) return failed(deps, req, base, 'restore', `${plan.targetInstanceId} not available within ${config.guardrails.restore.restoreTimeoutSeconds}s`);
-  const endpoint = await wf.step('restored-endpoint', async () => {
+  const endpoint = await deps.wf.step('restored-endpoint', async () => {
     const found = (await ops.instanceState(plan.targetInstanceId))?.endpoint;
     if (!found) throw new Error(`${plan.targetInstanceId} has no endpoint`);
     return found;
   });
-  await wf.step('record-prepared', async () => {
-    rec.record({ kind: 'decision', summary: `restored instance ${plan.targetInstanceId} is available at ${endpoint}; waiting for a human to verify and approve the switch` });
+  await deps.wf.step('record-prepared', async () => {
+    deps.rec.record({ kind: 'decision', summary: `restored instance ${plan.targetInstanceId} is available at ${endpoint}; waiting for a human to verify and approve the switch` });
   });
+  return { endpoint };
+}
 
-  // 5. Human gate with the verification checklist: a second person, not the requester, approves.
+/** Ready means available AND an endpoint: a task definition is never built from a guess. */
+async function restoredInstanceReady(run: RestoreRun): Promise<boolean> {
+  const state = await run.deps.ops.instanceState(run.plan.targetInstanceId);
+  return state?.status === 'available' && !!state.endpoint;
+}
+
+/** Runbook step 4: the verification checklist goes to a second person, not the requester, who approves the switch. */
+async function verifyRestoredData(run: RestoreRun, endpoint: string): Promise<ApprovalOutcome> {
+  const { deps, req, base, plan } = run;
+  const { config, rec } = deps;
   const secondPerson = {
-    wf,
+    wf: deps.wf,
     rec,
     now: deps.now,
     pageRefused: async (reason: string, round: number) =>
@@ -204,36 +249,43 @@ export async function runRestore(req: RestoreRequest, input: RestoreDeps): Promi
       approval: { callbackId, approveCommand: cmds.approve, rejectCommand: cmds.reject, expiresAt: (await deps.now()) + config.guardrails.restore.approvalTimeoutSeconds * 1000 },
     });
   });
-  await wf.step('record-approval', async () => {
+  await deps.wf.step('record-approval', async () => {
     rec.record({ kind: 'approval', summary: `switch to ${plan.targetInstanceId}: ${approval.outcome}${'by' in approval && approval.by ? ` by ${quoteUntrusted(approval.by, 120)}` : ''}` });
   });
+  return approval;
+}
 
-  if (approval.outcome !== 'APPROVED') {
-    await wf.step('page-not-switched', async () => {
-      await deps.page({
-        ...base,
-        action: 'trigger',
-        severity: 'P2',
-        title: `Restore of ${req.dbInstanceId} NOT switched (${approval.outcome}); restored instance left in place`,
-        diagnosis: [`restored endpoint: ${endpoint}`, `pre-restore snapshot: ${plan.preRestoreSnapshotId}`],
-        done: [`created snapshot ${plan.preRestoreSnapshotId}`, `restored to ${plan.targetInstanceId}`],
-        refused: [{ action: 'switch-application', guardrail: 'HumanApproval', reason: approval.outcome === 'EXPIRED' ? 'approval expired: counts as denied' : 'rejected by a human' }],
-        nextStep: `Switch by hand (runbook 5 step 5) or delete the restored instance when no longer needed: aws rds delete-db-instance --db-instance-identifier ${plan.targetInstanceId} --final-db-snapshot-identifier ${plan.targetInstanceId}-final`,
-      });
+/** Rejected or expired: the restored instance stays in place for a human. */
+async function leaveNotSwitched(run: RestoreRun, endpoint: string, outcome: Exclude<ApprovalOutcome['outcome'], 'APPROVED'>): Promise<RestoreOutcome> {
+  const { deps, req, base, plan } = run;
+  await deps.wf.step('page-not-switched', async () => {
+    await deps.page({
+      ...base,
+      action: 'trigger',
+      severity: 'P2',
+      title: `Restore of ${req.dbInstanceId} NOT switched (${outcome}); restored instance left in place`,
+      diagnosis: [`restored endpoint: ${endpoint}`, `pre-restore snapshot: ${plan.preRestoreSnapshotId}`],
+      done: [`created snapshot ${plan.preRestoreSnapshotId}`, `restored to ${plan.targetInstanceId}`],
+      refused: [{ action: 'switch-application', guardrail: 'HumanApproval', reason: outcome === 'EXPIRED' ? 'approval expired: counts as denied' : 'rejected by a human' }],
+      nextStep: `Switch by hand (runbook 5 step 5) or delete the restored instance when no longer needed: aws rds delete-db-instance --db-instance-identifier ${plan.targetInstanceId} --final-db-snapshot-identifier ${plan.targetInstanceId}-final`,
     });
-    return { outcome: 'prepared-not-switched', approval: approval.outcome, targetInstanceId: plan.targetInstanceId, preRestoreSnapshotId: plan.preRestoreSnapshotId };
-  }
+  });
+  return { outcome: 'prepared-not-switched', approval: outcome, targetInstanceId: plan.targetInstanceId, preRestoreSnapshotId: plan.preRestoreSnapshotId };
+}
 
-  // 6. Switch the application: new task definition with the restored endpoint, rolled with no downtime.
+/** Runbook step 5, option 1 (no downtime): a new task definition with the restored endpoint, rolled out. */
+async function switchApplication(run: RestoreRun, endpoint: string): Promise<RestoreOutcome> {
+  const { deps, req, base, plan } = run;
+  const { config, ops } = deps;
   // Hours may have passed since the approval page: the restored instance must still be there.
-  if (!(await wf.step('restored-instance-still-available', ready))) {
+  if (!(await deps.wf.step('restored-instance-still-available', () => restoredInstanceReady(run)))) {
     return failed(deps, req, base, 'switch application', `${plan.targetInstanceId} is no longer available: nothing was switched`);
   }
   // The live service (after a failover: the secondary one), and who deploys it. A CODE_DEPLOY service
   // rejects UpdateService with a new task definition: ECS says "Use AWS CodeDeploy to trigger a new deployment"
   // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html), so the switch is refused with a page.
   const live = ops.liveService
-    ? await wf.step('read-live-service', async () => ops.liveService!(plan.targetInstanceId))
+    ? await deps.wf.step('read-live-service', async () => ops.liveService!(plan.targetInstanceId))
     : { region: config.service.region, cluster: config.service.clusterName, service: config.service.serviceName, deploymentController: 'ECS' };
   if (live.deploymentController === 'CODE_DEPLOY') {
     return failed(
@@ -245,7 +297,7 @@ export async function runRestore(req: RestoreRequest, input: RestoreDeps): Promi
       'P1',
     );
   }
-  const switched = await wf.step('switch-application', async () =>
+  const switched = await deps.wf.step('switch-application', async () =>
     deps.act(
       { action: 'switch-application-database', scope: `service:${live.cluster}/${live.service}`, summary: `roll ${live.service} onto a task definition whose DATABASE_URL points at ${plan.targetInstanceId}` },
       () => ops.switchApplication(endpoint, plan.targetInstanceId),
@@ -257,7 +309,7 @@ export async function runRestore(req: RestoreRequest, input: RestoreDeps): Promi
   // The service is rolling onto another database: customer-facing, so P1.
   if (!stable) return failed(deps, req, base, 'switch application', `${live.service} did not become stable on ${taskDefinitionArn}`, 'P1');
 
-  await wf.step('page-switched', async () => {
+  await deps.wf.step('page-switched', async () => {
     await deps.page({
       ...base,
       action: 'resolve',
@@ -271,8 +323,6 @@ export async function runRestore(req: RestoreRequest, input: RestoreDeps): Promi
   });
   return { outcome: 'switched', targetInstanceId: plan.targetInstanceId, taskDefinitionArn, preRestoreSnapshotId: plan.preRestoreSnapshotId };
 }
-
-type Base = { incidentKey: string; runbook: 'restore-from-backup'; resource: string };
 
 async function stopBeforeMutation(deps: RestoreDeps, req: RestoreRequest, base: Base, outcome: { status: string; guardrail?: string; reason?: string }, stage: string): Promise<RestoreOutcome> {
   if (outcome.status === 'dry-run') {

@@ -171,6 +171,7 @@ export async function windowVerdict(deps: RollbackDeps, incidentKey: string): Pr
   return rollbackWindowVerdict(actions, scope, incidentKey, now, windowSeconds);
 }
 
+/** The last check of every path: the alarm must be OK; P2 with what happened, else P1 with what was seen. */
 export async function finishWithAlarmCheck(
   deps: RollbackDeps,
   input: RollbackInput,

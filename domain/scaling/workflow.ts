@@ -13,9 +13,10 @@ import { ARBITER_GUARDRAIL } from '../arbiter';
 import type { IncidentStatus } from '../incident';
 import type { Act, Clock, Pager, Recorder, Workflow } from '../ports';
 import { describeCapacity, scalingBounds, type ScalingBounds, type ScalingPolicy, type ServiceCapacity } from './capacity';
-import { alarmRecovered, planScaleIn, planScaleOut, servicePaused, type AlarmReading, type PreIncident, type ScaleChange } from './decide';
+import type { Verdict } from '../guardrails';
+import { alarmRecovered, planScaleIn, planScaleOut, servicePaused, type AlarmReading, type PreIncident, type ScaleChange, type ScaleInDecision, type ScaleOutDecision } from './decide';
 import { checkCapacityCommand, restoreAutoScalingMinCommand, scalingPage, scalingResolvePage, setDesiredCountCommand, type ServiceRef } from './pages';
-import { finishWithoutScaling, pagePoster, recordDecision, releaseServiceLock, scaleIn, scaleOut, triggerLines, verifyHealth } from './steps';
+import { finishWithoutScaling, pagePoster, recordDecision, releaseServiceLock, scaleIn, scaleOut, triggerLines, verifyHealth, type PagePoster, type ScaleStepResult } from './steps';
 import { quoteUntrusted } from '../untrusted-text';
 
 /** The reads and the one mutation runbook 3 needs (adapters/aws/scaling.ts). */
@@ -109,14 +110,65 @@ interface Observation {
   now: number;
 }
 
+/** A run of runbook 3 once its capacity is checked: deps, input and what the first step read. */
+interface ScaleRun {
+  deps: ScaleEcsDeps;
+  input: ScaleEcsInput;
+  page: PagePoster;
+  /** Bounds as they were before the incident (our own raised MinCapacity is not a bound). */
+  bounds: ScalingBounds;
+  before: PreIncident;
+  /** The capacity step 1 read. */
+  start: ServiceCapacity;
+  /** The trigger as the pages show it. */
+  seen: string[];
+}
+
+/**
+ * A run after its first scale-out: the state the later steps share. A replay rebuilds it the
+ * same way, from the steps' recorded results.
+ */
+interface ScaleEpisode extends ScaleRun {
+  /** What the first scale-out did: 'executed' or 'dry-run'. */
+  scaledOut: ScaleStepResult['status'];
+  /** The latest capacity read or produced. */
+  current: ServiceCapacity;
+  lastScaleOutAt: number;
+  /** The episode pages its bound once (the capped scale-out or the first round found at the max). */
+  boundPaged: boolean;
+  /** What the autopilot did, one line per change; every page of the episode shares this list. */
+  done: string[];
+}
+
+type ScaleOutPlan = Extract<ScaleOutDecision, { kind: 'scale-out' }>;
+type ScaleInPlan = Extract<ScaleInDecision, { kind: 'scale-in' }>;
+
+/** How a monitoring round ends: with the run's result, or by waiting this long for the next round. */
+type RoundEnd = ScaleEcsResult | { waitSeconds: number };
 
 export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Promise<ScaleEcsResult> {
-  const { workflow: wf, incident, ops, policy } = deps;
-  const { ref, trigger } = input;
-  const page = pagePoster(deps);
-
   // 1. Check Current Capacity
-  const start = await wf.step('check-current-capacity', async () => {
+  const run = await checkCurrentCapacity(deps, input);
+  if (run.alarm && alarmRecovered(run.alarm, input.trigger)) return alarmAlreadyRecovered(run, run.alarm);
+
+  // 2. Scale Up
+  const decision = await decideScaleOut(run);
+  if (decision.kind !== 'scale-out') return finishWithoutScaling(deps, input, decision, run.start, run.seen, run.page);
+  const episode = await scaleUp(run, decision);
+  if (!episode) return { outcome: 'refused', finalDesired: run.start.desired };
+
+  // 3. Verify Health
+  if (episode.scaledOut === 'executed') await verifyScaleOutHealth(episode, decision.to);
+
+  // Wait for stabilisation, then Scale Down stepwise.
+  return stabiliseThenScaleDown(episode);
+}
+
+/** 1. Check Current Capacity (and, for a CPU alarm, the alarm's live state). */
+async function checkCurrentCapacity(deps: ScaleEcsDeps, input: ScaleEcsInput): Promise<ScaleRun & { alarm?: AlarmReading }> {
+  const { incident, ops, policy } = deps;
+  const { trigger } = input;
+  const start = await deps.workflow.step('check-current-capacity', async () => {
     const [capacity, alarm] = await Promise.all([ops.readCapacity(), trigger.kind === 'cpu-alarm' ? ops.readAlarms([trigger.alarmName]) : Promise.resolve(undefined)]);
     const bounds = scalingBounds(capacity, policy);
     incident.record({ kind: 'signal', summary: `capacity: ${describeCapacity(capacity)}`, detail: { ...capacity } });
@@ -124,50 +176,68 @@ export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Pro
     if (alarm) incident.record({ kind: 'signal', summary: `${alarm.name} is ${alarm.state} since ${new Date(alarm.since).toISOString()}` });
     return { capacity, bounds, alarm, now: deps.clock.now() };
   });
-  const bounds: ScalingBounds = start.bounds;
-  const before: PreIncident = { desired: start.capacity.desired, autoScalingMin: start.capacity.autoScaling?.minCapacity };
-  const seen = triggerLines(trigger);
+  return {
+    deps,
+    input,
+    page: pagePoster(deps),
+    bounds: start.bounds,
+    before: { desired: start.capacity.desired, autoScalingMin: start.capacity.autoScaling?.minCapacity },
+    start: start.capacity,
+    seen: triggerLines(trigger),
+    alarm: start.alarm,
+  };
+}
 
-  // Re-read live state before acting: an ALARM delivered late (retries, a backlog) whose alarm is OK again is
-  // history. INSUFFICIENT_DATA is not a recovery: the ALARM event is the latest evidence.
-  if (start.alarm && alarmRecovered(start.alarm, trigger)) {
-    const alarm = start.alarm;
-    await wf.step('alarm-already-recovered', async () => {
-      incident.record({ kind: 'decision', summary: `AlarmRecovered: ${alarm.name} is ${alarm.state} again since ${new Date(alarm.since).toISOString()}; the ALARM has passed, nothing to scale` });
-      incident.setStatus('ignored', deps.clock.now());
-      return true;
-    });
-    return { outcome: 'no-change', finalDesired: start.capacity.desired };
-  }
+/**
+ * Re-read live state before acting: an ALARM delivered late (retries, a backlog) whose alarm is OK again is
+ * history. INSUFFICIENT_DATA is not a recovery: the ALARM event is the latest evidence.
+ */
+async function alarmAlreadyRecovered(run: ScaleRun, alarm: AlarmReading): Promise<ScaleEcsResult> {
+  const { deps } = run;
+  await deps.workflow.step('alarm-already-recovered', async () => {
+    deps.incident.record({ kind: 'decision', summary: `AlarmRecovered: ${alarm.name} is ${alarm.state} again since ${new Date(alarm.since).toISOString()}; the ALARM has passed, nothing to scale` });
+    deps.incident.setStatus('ignored', deps.clock.now());
+    return true;
+  });
+  return { outcome: 'no-change', finalDesired: run.start.desired };
+}
 
-  // 2. Scale Up
-  const decision = await wf.step('decide-scale-out', async () => {
+/** 2. Scale Up: how far, within the bounds and the step limit. */
+async function decideScaleOut(run: ScaleRun): Promise<ScaleOutDecision> {
+  const { deps, input: { trigger } } = run;
+  return deps.workflow.step('decide-scale-out', async () => {
     const reason = trigger.kind === 'cpu-alarm' ? `${trigger.alarmName} in ALARM` : `scale requested by ${quoteUntrusted(trigger.requestedBy, 120)}`;
-    const d = planScaleOut(start.capacity, bounds, policy, { reason, requestedCount: trigger.kind === 'scale-requested' ? trigger.requestedCount : undefined });
-    recordDecision(incident, d);
+    const d = planScaleOut(run.start, run.bounds, deps.policy, { reason, requestedCount: trigger.kind === 'scale-requested' ? trigger.requestedCount : undefined });
+    recordDecision(deps.incident, d);
     return d;
   });
-  if (decision.kind !== 'scale-out') return finishWithoutScaling(deps, input, decision, start.capacity, seen, page);
+}
 
-  let current = start.capacity;
+/** 2. Scale Up: the change, then its page; undefined when it was refused (paged, escalated). */
+async function scaleUp(run: ScaleRun, decision: ScaleOutPlan): Promise<ScaleEpisode | undefined> {
+  const { deps, input, page, seen } = run;
+  const { ref } = input;
   const first = await scaleOut(deps, input, decision, 'scale-up');
   if (first.status === 'refused') {
     await page('page-scale-up-refused', (now) =>
       scalingPage({
         incidentKey: input.incidentKey, ref, at: now, severity: 'P2',
         title: `Scale-out of ${ref.service} refused: ${first.refusal?.reason ?? 'guardrail'}`,
-        seen, capacity: start.capacity, refused: first.refusal ? [{ action: `scale out ${decision.from} -> ${decision.to}`, verdict: first.refusal }] : [],
+        seen, capacity: run.start, refused: first.refusal ? [{ action: `scale out ${decision.from} -> ${decision.to}`, verdict: first.refusal }] : [],
         nextStep: `If the load is real, scale by hand (runbook 3 step 2): ${setDesiredCountCommand(ref, decision.to)}`,
       }),
     );
-    await wf.step('mark-escalated', async () => { incident.setStatus('escalated', deps.clock.now()); return true; });
-    return { outcome: 'refused', finalDesired: start.capacity.desired };
+    await markEscalated(deps);
+    return undefined;
   }
-  if (first.capacity) current = first.capacity;
-  let lastScaleOutAt = first.at;
-  // The episode pages its bound once (the capped scale-out or the first round found at the max).
-  let boundPaged = decision.capped;
-  const done: string[] = [first.status === 'dry-run' ? `DRY-RUN: would have scaled ${decision.from} -> ${decision.to}` : `scaled out ${decision.from} -> ${decision.to}${decision.change.autoScalingMin !== undefined ? ` (auto scaling min pinned at ${decision.change.autoScalingMin})` : ''}`];
+  const episode: ScaleEpisode = {
+    ...run,
+    scaledOut: first.status,
+    current: first.capacity ?? run.start,
+    lastScaleOutAt: first.at,
+    boundPaged: decision.capped,
+    done: [first.status === 'dry-run' ? `DRY-RUN: would have scaled ${decision.from} -> ${decision.to}` : `scaled out ${decision.from} -> ${decision.to}${decision.change.autoScalingMin !== undefined ? ` (auto scaling min pinned at ${decision.change.autoScalingMin})` : ''}`],
+  };
   await page('page-scaled-out', (now) =>
     scalingPage({
       incidentKey: input.incidentKey, ref, at: now,
@@ -177,187 +247,234 @@ export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Pro
         first.status === 'dry-run'
           ? `${ref.service}: would scale out ${decision.from} -> ${decision.to}${decision.capped ? ` (its max)` : ''}; nothing was changed`
           : decision.capped ? `${ref.service} scaled to its max of ${decision.to}: load may exceed capacity` : `${ref.service} scaled out ${decision.from} -> ${decision.to}`,
-      seen: [...seen, ...decision.verdicts.map((v) => `${v.guardrail}: ${v.reason}`)], capacity: current, done,
+      seen: [...seen, ...decision.verdicts.map((v) => `${v.guardrail}: ${v.reason}`)], capacity: episode.current, done: episode.done,
       nextStep: decision.capped
         ? `The service is at its configured max; raise guardrails.scaling.maxTasks / the target's MaxCapacity or shed load. Watch: ${checkCapacityCommand(ref)}`
-        : `None needed; the autopilot scales back in after ${policy.stabilisationSeconds}s of OK. Watch: ${checkCapacityCommand(ref)}`,
+        : `None needed; the autopilot scales back in after ${deps.policy.stabilisationSeconds}s of OK. Watch: ${checkCapacityCommand(ref)}`,
     }),
   );
+  return episode;
+}
 
-  // 3. Verify Health
-  if (first.status === 'executed') {
-    const healthy = await verifyHealth(deps, 'verify-health', decision.to);
-    if (healthy.ok) {
-      await wf.step('mark-mitigated', async () => { incident.setStatus('mitigated', deps.clock.now()); return true; });
-    } else {
-      await page('page-unhealthy', (now) =>
-        scalingPage({
-          incidentKey: input.incidentKey, ref, at: now, severity: 'P2',
-          title: `${ref.service} not healthy after scale-out: ${healthy.capacity.running}/${decision.to} tasks running or targets unhealthy`,
-          seen, capacity: healthy.capacity, done,
-          nextStep: `Runbook 3 step 3: aws ecs list-tasks --cluster ${ref.cluster} --service-name ${ref.service} --desired-status STOPPED --region ${ref.region}, then aws elbv2 describe-target-health --target-group-arn <service target group> --region ${ref.region}`,
-        }),
-      );
-    }
-    current = healthy.capacity;
-    // The scale-out is verified (or paged): the service is free for other runbooks during the long monitoring.
-    await releaseServiceLock(deps, 'release-service-lock');
+/** 3. Verify Health after an executed scale-out: mitigated, or paged; then the service lock goes back. */
+async function verifyScaleOutHealth(ep: ScaleEpisode, desired: number): Promise<void> {
+  const { deps, input: { incidentKey, ref } } = ep;
+  const healthy = await verifyHealth(deps, 'verify-health', desired);
+  if (healthy.ok) {
+    await deps.workflow.step('mark-mitigated', async () => { deps.incident.setStatus('mitigated', deps.clock.now()); return true; });
+  } else {
+    await ep.page('page-unhealthy', (now) =>
+      scalingPage({
+        incidentKey, ref, at: now, severity: 'P2',
+        title: `${ref.service} not healthy after scale-out: ${healthy.capacity.running}/${desired} tasks running or targets unhealthy`,
+        seen: ep.seen, capacity: healthy.capacity, done: ep.done,
+        nextStep: `Runbook 3 step 3: aws ecs list-tasks --cluster ${ref.cluster} --service-name ${ref.service} --desired-status STOPPED --region ${ref.region}, then aws elbv2 describe-target-health --target-group-arn <service target group> --region ${ref.region}`,
+      }),
+    );
   }
+  ep.current = healthy.capacity;
+  // The scale-out is verified (or paged): the service is free for other runbooks during the long monitoring.
+  await releaseServiceLock(deps, 'release-service-lock');
+}
 
-  // Wait for stabilisation, then Scale Down stepwise.
+/** Wait for stabilisation, then Scale Down stepwise; a round may scale out again while the alarm holds. */
+async function stabiliseThenScaleDown(ep: ScaleEpisode): Promise<ScaleEcsResult> {
+  const { deps } = ep;
   const rounds = deps.maxMonitorRounds ?? TUNABLES.scaling.maxMonitorRounds;
-  let nextWait = policy.cooldownSeconds;
+  let nextWait = deps.policy.cooldownSeconds;
   for (let round = 1; round <= rounds; round++) {
-    await wf.wait(`stabilise-${round}`, nextWait);
-    const obs: Observation = await wf.step(`check-alarm-${round}`, async () => {
-      const [capacity, reading] = await Promise.all([ops.readCapacity(), ops.readAlarms(input.gateAlarms)]);
-      const now = deps.clock.now();
-      incident.record({ kind: 'signal', summary: `${reading.name}: ${reading.state} since ${new Date(reading.since).toISOString()}; desired ${capacity.desired}, running ${capacity.running}` });
-      return { capacity, alarm: reading, now };
-    });
-    current = obs.capacity;
-
-    // Paused by another runbook since our change (a failover stops the primary region's service):
-    // the episode is over. No scale-in, no auto scaling minimum restored: either would start the
-    // service against the failed primary. Paged once, handed to the human who owns the failback.
+    await deps.workflow.wait(`stabilise-${round}`, nextWait);
+    const obs = await checkAlarm(ep, round);
+    ep.current = obs.capacity;
     const paused = servicePaused(obs.capacity);
-    if (paused) {
-      const pinned = obs.capacity.autoScaling?.minCapacity;
-      await page(`page-frozen-${round}`, (now) =>
-        scalingPage({
-          incidentKey: input.incidentKey, ref, at: now, severity: 'P3',
-          title: `Scaling of ${ref.service} stopped: the service was paused by another runbook`,
-          seen: [paused.reason], capacity: obs.capacity, done,
-          refused: [{ action: 'scale in / restore the auto scaling minimum', verdict: paused }],
-          nextStep: before.autoScalingMin !== undefined && pinned !== before.autoScalingMin
-            ? `After the failback, when the service runs again: ${restoreAutoScalingMinCommand(ref, before.autoScalingMin)} (MinCapacity is still ${pinned ?? 'unknown'})`
-            : `Nothing to undo; the service stays paused until the failback. ${checkCapacityCommand(ref)}`,
-        }),
-      );
-      await wf.step('mark-escalated', async () => { incident.refused(paused.reason); incident.setStatus('escalated', deps.clock.now()); return true; });
-      return { outcome: 'refused', finalDesired: obs.capacity.desired };
-    }
-
-    // Continuously in ALARM for a full cooldown after our last scale-out: one more bounded step (CPU
-    // alarms only). An alarm that went OK and came back (flapping) is marginal load: hold, do not climb.
-    if (
-      obs.alarm.state === 'ALARM' &&
-      trigger.kind === 'cpu-alarm' &&
-      obs.alarm.since <= lastScaleOutAt &&
-      obs.now - lastScaleOutAt >= policy.cooldownSeconds * 1000
-    ) {
-      const again = await wf.step(`decide-scale-out-${round}`, async () => {
-        const d = planScaleOut(obs.capacity, bounds, policy, { reason: `${obs.alarm.name} still ALARM ${Math.round((obs.now - lastScaleOutAt) / 1000)}s after the last scale-out` });
-        recordDecision(incident, d);
-        return d;
-      });
-      if (again.kind === 'scale-out') {
-        const r = await scaleOut(deps, input, again, `scale-up-${round}`);
-        await releaseServiceLock(deps, `release-service-lock-${round}`);
-        if (r.status === 'refused') {
-          await page(`page-scale-up-refused-${round}`, (now) =>
-            scalingPage({
-              incidentKey: input.incidentKey, ref, at: now, severity: 'P2',
-              title: `Further scale-out of ${ref.service} refused: ${r.refusal?.reason ?? 'guardrail'}`,
-              seen: [`${obs.alarm.name} still ALARM`], capacity: obs.capacity,
-              refused: r.refusal ? [{ action: `scale out ${again.from} -> ${again.to}`, verdict: r.refusal }] : [],
-              nextStep: `Scale by hand if needed: ${setDesiredCountCommand(ref, again.to)}`,
-            }),
-          );
-        } else {
-          lastScaleOutAt = r.at;
-          if (r.capacity) current = r.capacity;
-          done.push(`scaled out ${again.from} -> ${again.to} (alarm still ALARM)`);
-          if (again.capped && !boundPaged) {
-            boundPaged = true;
-            await page(`page-capped-${round}`, (now) =>
-              scalingPage({
-                incidentKey: input.incidentKey, ref, at: now, severity: 'P2',
-                title: `${ref.service} scaled to its max of ${again.to}: load may exceed capacity`,
-                seen: [`${obs.alarm.name} still ALARM`, ...again.verdicts.map((v) => `${v.guardrail}: ${v.reason}`)], capacity: current, done,
-                nextStep: `The service is at its configured max; raise the bound or shed load. Watch: ${checkCapacityCommand(ref)}`,
-              }),
-            );
-          }
-        }
-      } else if (again.kind === 'at-bound' && boundPaged) {
-        // Paged once already: later rounds update the incident record, not the pager (no P2 every round).
-        await wf.step(`at-bound-still-${round}`, async () => {
-          incident.record({ kind: 'note', summary: `still at the max of ${again.from} and ${obs.alarm.name} still ALARM (round ${round}); already paged` });
-          return true;
-        });
-      } else if (again.kind === 'at-bound') {
-        boundPaged = true;
-        await page(`page-at-bound-${round}`, (now) =>
-          scalingPage({
-            incidentKey: input.incidentKey, ref, at: now, severity: 'P2',
-            title: `${ref.service} at its max of ${again.from} and ${obs.alarm.name} still ALARM`,
-            seen: [`${obs.alarm.name} still ALARM`], capacity: obs.capacity, done,
-            refused: again.verdicts.filter((v) => !v.pass).map((v) => ({ action: 'scale out', verdict: v })),
-            nextStep: `Capacity is at the bound: find the cause (runbook 4) or raise the bound. ${checkCapacityCommand(ref)}`,
-          }),
-        );
-      }
-      nextWait = policy.cooldownSeconds;
-      continue;
-    }
-
-    const plan = await wf.step(`decide-scale-in-${round}`, async () => {
-      const d = planScaleIn({ capacity: obs.capacity, bounds, before, alarm: obs.alarm, policy, now: obs.now });
-      incident.record({ kind: 'decision', summary: d.why, verdict: d.kind === 'hold' || d.kind === 'wait' ? d.verdict : undefined });
-      return d;
-    });
-    if (plan.kind === 'done') {
-      await page('page-resolved', (now) => scalingResolvePage(input.incidentKey, ref, now, 'P4', done, obs.capacity));
-      await wf.step('mark-resolved', async () => { incident.setStatus('resolved', deps.clock.now()); return true; });
-      return { outcome: done.length > 0 && first.status === 'executed' ? 'scaled-and-restored' : 'nothing-to-restore', finalDesired: obs.capacity.desired };
-    }
-    if (plan.kind === 'hold') { nextWait = policy.cooldownSeconds; continue; }
-    if (plan.kind === 'wait') { nextWait = Math.max(1, plan.seconds); continue; }
-
-    const r = await scaleIn(deps, ref, plan.change, plan.why, plan.verdicts, `scale-down-${round}`);
-    await releaseServiceLock(deps, `release-service-lock-down-${round}`);
-    if (r.status === 'refused' && r.refusal && (PACING_GUARDRAILS.has(r.refusal.guardrail) || isBusyArbiter(r.refusal))) {
-      // Scaling in late is safe: wait for the cooldown / hourly budget / the other runbook's lock to free up and try again.
-      await wf.step(`scale-down-deferred-${round}`, async () => {
-        incident.record({ kind: 'decision', summary: `scale in ${plan.from} -> ${plan.to} deferred: ${r.refusal?.reason}` });
-        return true;
-      });
-      nextWait = policy.cooldownSeconds;
-      continue;
-    }
-    if (r.status === 'refused') {
-      const restoreMin = before.autoScalingMin;
-      await page(`page-scale-in-refused-${round}`, (now) =>
-        scalingPage({
-          incidentKey: input.incidentKey, ref, at: now, severity: 'P3',
-          title: `Scale-in of ${ref.service} refused: ${r.refusal?.reason ?? 'guardrail'}; capacity left at ${obs.capacity.desired}`,
-          seen: [`${obs.alarm.name} OK since ${new Date(obs.alarm.since).toISOString()}`], capacity: obs.capacity, done,
-          refused: r.refusal ? [{ action: `scale in ${plan.from} -> ${plan.to}`, verdict: r.refusal }] : [],
-          nextStep:
-            restoreMin !== undefined
-              ? `Scale in by hand when safe: ${restoreAutoScalingMinCommand(ref, restoreMin)} && ${setDesiredCountCommand(ref, Math.max(bounds.min, before.desired))}`
-              : `Scale in by hand when safe (runbook 3 "Scale Down"): ${setDesiredCountCommand(ref, Math.max(bounds.min, before.desired))}`,
-        }),
-      );
-      await wf.step('mark-escalated', async () => { incident.setStatus('escalated', deps.clock.now()); return true; });
-      return { outcome: 'scale-in-refused', finalDesired: obs.capacity.desired };
-    }
-    if (r.capacity) current = r.capacity;
-    done.push(r.status === 'dry-run' ? `DRY-RUN: would have ${plan.why}` : plan.why);
-    nextWait = policy.cooldownSeconds;
+    if (paused) return stopForPausedService(ep, round, obs, paused);
+    const end = stillInAlarm(ep, obs) ? await scaleUpAgain(ep, round, obs) : await scaleDown(ep, round, obs);
+    if ('outcome' in end) return end;
+    nextWait = end.waitSeconds;
   }
+  return giveUp(ep, rounds);
+}
 
-  await page('page-gave-up', (now) =>
+async function checkAlarm(ep: ScaleEpisode, round: number): Promise<Observation> {
+  const { deps, input } = ep;
+  return deps.workflow.step(`check-alarm-${round}`, async () => {
+    const [capacity, reading] = await Promise.all([deps.ops.readCapacity(), deps.ops.readAlarms(input.gateAlarms)]);
+    const now = deps.clock.now();
+    deps.incident.record({ kind: 'signal', summary: `${reading.name}: ${reading.state} since ${new Date(reading.since).toISOString()}; desired ${capacity.desired}, running ${capacity.running}` });
+    return { capacity, alarm: reading, now };
+  });
+}
+
+/**
+ * Paused by another runbook since our change (a failover stops the primary region's service):
+ * the episode is over. No scale-in, no auto scaling minimum restored: either would start the
+ * service against the failed primary. Paged once, handed to the human who owns the failback.
+ */
+async function stopForPausedService(ep: ScaleEpisode, round: number, obs: Observation, paused: Verdict): Promise<ScaleEcsResult> {
+  const { deps, input: { incidentKey, ref }, before } = ep;
+  const pinned = obs.capacity.autoScaling?.minCapacity;
+  await ep.page(`page-frozen-${round}`, (now) =>
     scalingPage({
-      incidentKey: input.incidentKey, ref, at: now, severity: 'P3',
+      incidentKey, ref, at: now, severity: 'P3',
+      title: `Scaling of ${ref.service} stopped: the service was paused by another runbook`,
+      seen: [paused.reason], capacity: obs.capacity, done: ep.done,
+      refused: [{ action: 'scale in / restore the auto scaling minimum', verdict: paused }],
+      nextStep: before.autoScalingMin !== undefined && pinned !== before.autoScalingMin
+        ? `After the failback, when the service runs again: ${restoreAutoScalingMinCommand(ref, before.autoScalingMin)} (MinCapacity is still ${pinned ?? 'unknown'})`
+        : `Nothing to undo; the service stays paused until the failback. ${checkCapacityCommand(ref)}`,
+    }),
+  );
+  await deps.workflow.step('mark-escalated', async () => { deps.incident.refused(paused.reason); deps.incident.setStatus('escalated', deps.clock.now()); return true; });
+  return { outcome: 'refused', finalDesired: obs.capacity.desired };
+}
+
+/**
+ * Continuously in ALARM for a full cooldown after our last scale-out: one more bounded step (CPU
+ * alarms only). An alarm that went OK and came back (flapping) is marginal load: hold, do not climb.
+ */
+function stillInAlarm(ep: ScaleEpisode, obs: Observation): boolean {
+  return (
+    obs.alarm.state === 'ALARM' &&
+    ep.input.trigger.kind === 'cpu-alarm' &&
+    obs.alarm.since <= ep.lastScaleOutAt &&
+    obs.now - ep.lastScaleOutAt >= ep.deps.policy.cooldownSeconds * 1000
+  );
+}
+
+/** 2. Scale Up, again: one more bounded step, or a page (once) that the service is at its max. */
+async function scaleUpAgain(ep: ScaleEpisode, round: number, obs: Observation): Promise<RoundEnd> {
+  const { deps, input } = ep;
+  const again = await deps.workflow.step(`decide-scale-out-${round}`, async () => {
+    const d = planScaleOut(obs.capacity, ep.bounds, deps.policy, { reason: `${obs.alarm.name} still ALARM ${Math.round((obs.now - ep.lastScaleOutAt) / 1000)}s after the last scale-out` });
+    recordDecision(deps.incident, d);
+    return d;
+  });
+  if (again.kind === 'scale-out') {
+    const r = await scaleOut(deps, input, again, `scale-up-${round}`);
+    await releaseServiceLock(deps, `release-service-lock-${round}`);
+    if (r.status === 'refused') await pageScaleUpRefused(ep, round, obs, again, r);
+    else await recordScaledOutAgain(ep, round, obs, again, r);
+  } else if (again.kind === 'at-bound' && ep.boundPaged) {
+    // Paged once already: later rounds update the incident record, not the pager (no P2 every round).
+    await deps.workflow.step(`at-bound-still-${round}`, async () => {
+      deps.incident.record({ kind: 'note', summary: `still at the max of ${again.from} and ${obs.alarm.name} still ALARM (round ${round}); already paged` });
+      return true;
+    });
+  } else if (again.kind === 'at-bound') {
+    ep.boundPaged = true;
+    const { incidentKey, ref } = input;
+    await ep.page(`page-at-bound-${round}`, (now) =>
+      scalingPage({
+        incidentKey, ref, at: now, severity: 'P2',
+        title: `${ref.service} at its max of ${again.from} and ${obs.alarm.name} still ALARM`,
+        seen: [`${obs.alarm.name} still ALARM`], capacity: obs.capacity, done: ep.done,
+        refused: again.verdicts.filter((v) => !v.pass).map((v) => ({ action: 'scale out', verdict: v })),
+        nextStep: `Capacity is at the bound: find the cause (runbook 4) or raise the bound. ${checkCapacityCommand(ref)}`,
+      }),
+    );
+  }
+  return { waitSeconds: deps.policy.cooldownSeconds };
+}
+
+async function pageScaleUpRefused(ep: ScaleEpisode, round: number, obs: Observation, again: ScaleOutPlan, r: ScaleStepResult): Promise<void> {
+  const { incidentKey, ref } = ep.input;
+  await ep.page(`page-scale-up-refused-${round}`, (now) =>
+    scalingPage({
+      incidentKey, ref, at: now, severity: 'P2',
+      title: `Further scale-out of ${ref.service} refused: ${r.refusal?.reason ?? 'guardrail'}`,
+      seen: [`${obs.alarm.name} still ALARM`], capacity: obs.capacity,
+      refused: r.refusal ? [{ action: `scale out ${again.from} -> ${again.to}`, verdict: r.refusal }] : [],
+      nextStep: `Scale by hand if needed: ${setDesiredCountCommand(ref, again.to)}`,
+    }),
+  );
+}
+
+async function recordScaledOutAgain(ep: ScaleEpisode, round: number, obs: Observation, again: ScaleOutPlan, r: ScaleStepResult): Promise<void> {
+  const { incidentKey, ref } = ep.input;
+  ep.lastScaleOutAt = r.at;
+  if (r.capacity) ep.current = r.capacity;
+  ep.done.push(`scaled out ${again.from} -> ${again.to} (alarm still ALARM)`);
+  if (!again.capped || ep.boundPaged) return;
+  ep.boundPaged = true;
+  await ep.page(`page-capped-${round}`, (now) =>
+    scalingPage({
+      incidentKey, ref, at: now, severity: 'P2',
+      title: `${ref.service} scaled to its max of ${again.to}: load may exceed capacity`,
+      seen: [`${obs.alarm.name} still ALARM`, ...again.verdicts.map((v) => `${v.guardrail}: ${v.reason}`)], capacity: ep.current, done: ep.done,
+      nextStep: `The service is at its configured max; raise the bound or shed load. Watch: ${checkCapacityCommand(ref)}`,
+    }),
+  );
+}
+
+/** Scale Down: one step towards the floor once the alarm has been OK for the stabilisation period. */
+async function scaleDown(ep: ScaleEpisode, round: number, obs: Observation): Promise<RoundEnd> {
+  const { deps, input: { incidentKey, ref } } = ep;
+  const cooldown = { waitSeconds: deps.policy.cooldownSeconds };
+  const plan = await deps.workflow.step(`decide-scale-in-${round}`, async () => {
+    const d = planScaleIn({ capacity: obs.capacity, bounds: ep.bounds, before: ep.before, alarm: obs.alarm, policy: deps.policy, now: obs.now });
+    deps.incident.record({ kind: 'decision', summary: d.why, verdict: d.kind === 'hold' || d.kind === 'wait' ? d.verdict : undefined });
+    return d;
+  });
+  if (plan.kind === 'done') {
+    await ep.page('page-resolved', (now) => scalingResolvePage(incidentKey, ref, now, 'P4', ep.done, obs.capacity));
+    await deps.workflow.step('mark-resolved', async () => { deps.incident.setStatus('resolved', deps.clock.now()); return true; });
+    return { outcome: ep.done.length > 0 && ep.scaledOut === 'executed' ? 'scaled-and-restored' : 'nothing-to-restore', finalDesired: obs.capacity.desired };
+  }
+  if (plan.kind === 'hold') return cooldown;
+  if (plan.kind === 'wait') return { waitSeconds: Math.max(1, plan.seconds) };
+
+  const r = await scaleIn(deps, ref, plan.change, plan.why, plan.verdicts, `scale-down-${round}`);
+  await releaseServiceLock(deps, `release-service-lock-down-${round}`);
+  if (r.status === 'refused' && r.refusal && (PACING_GUARDRAILS.has(r.refusal.guardrail) || isBusyArbiter(r.refusal))) {
+    // Scaling in late is safe: wait for the cooldown / hourly budget / the other runbook's lock to free up and try again.
+    await deps.workflow.step(`scale-down-deferred-${round}`, async () => {
+      deps.incident.record({ kind: 'decision', summary: `scale in ${plan.from} -> ${plan.to} deferred: ${r.refusal?.reason}` });
+      return true;
+    });
+    return cooldown;
+  }
+  if (r.status === 'refused') return scaleDownRefused(ep, round, obs, plan, r);
+  if (r.capacity) ep.current = r.capacity;
+  ep.done.push(r.status === 'dry-run' ? `DRY-RUN: would have ${plan.why}` : plan.why);
+  return cooldown;
+}
+
+async function scaleDownRefused(ep: ScaleEpisode, round: number, obs: Observation, plan: ScaleInPlan, r: ScaleStepResult): Promise<ScaleEcsResult> {
+  const { deps, input: { incidentKey, ref }, bounds, before } = ep;
+  const restoreMin = before.autoScalingMin;
+  await ep.page(`page-scale-in-refused-${round}`, (now) =>
+    scalingPage({
+      incidentKey, ref, at: now, severity: 'P3',
+      title: `Scale-in of ${ref.service} refused: ${r.refusal?.reason ?? 'guardrail'}; capacity left at ${obs.capacity.desired}`,
+      seen: [`${obs.alarm.name} OK since ${new Date(obs.alarm.since).toISOString()}`], capacity: obs.capacity, done: ep.done,
+      refused: r.refusal ? [{ action: `scale in ${plan.from} -> ${plan.to}`, verdict: r.refusal }] : [],
+      nextStep:
+        restoreMin !== undefined
+          ? `Scale in by hand when safe: ${restoreAutoScalingMinCommand(ref, restoreMin)} && ${setDesiredCountCommand(ref, Math.max(bounds.min, before.desired))}`
+          : `Scale in by hand when safe (runbook 3 "Scale Down"): ${setDesiredCountCommand(ref, Math.max(bounds.min, before.desired))}`,
+    }),
+  );
+  await markEscalated(deps);
+  return { outcome: 'scale-in-refused', finalDesired: obs.capacity.desired };
+}
+
+/** Out of monitoring rounds with capacity still raised: scale-in goes to a human. */
+async function giveUp(ep: ScaleEpisode, rounds: number): Promise<ScaleEcsResult> {
+  const { deps, input: { incidentKey, ref }, bounds, before, current } = ep;
+  await ep.page('page-gave-up', (now) =>
+    scalingPage({
+      incidentKey, ref, at: now, severity: 'P3',
       title: `${ref.service} still at ${current.desired} tasks after ${rounds} monitoring rounds; scale-in handed to a human`,
-      seen, capacity: current, done,
+      seen: ep.seen, capacity: current, done: ep.done,
       nextStep: before.autoScalingMin !== undefined
         ? `When the load has passed: ${restoreAutoScalingMinCommand(ref, before.autoScalingMin)} && ${setDesiredCountCommand(ref, Math.max(bounds.min, before.desired))}`
         : `When the load has passed: ${setDesiredCountCommand(ref, Math.max(bounds.min, before.desired))}`,
     }),
   );
-  await wf.step('mark-escalated', async () => { incident.setStatus('escalated', deps.clock.now()); return true; });
+  await markEscalated(deps);
   return { outcome: 'gave-up', finalDesired: current.desired };
+}
+
+async function markEscalated(deps: ScaleEcsDeps): Promise<void> {
+  await deps.workflow.step('mark-escalated', async () => { deps.incident.setStatus('escalated', deps.clock.now()); return true; });
 }
