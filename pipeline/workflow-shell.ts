@@ -58,7 +58,12 @@ export class WorkflowShell {
 
   /** Gives back every held lock, as a checkpointed step. */
   releaseLocks(stepName = 'release-locks'): Promise<void> {
-    return this.workflow.step(stepName, () => releaseHeldLocks(this.rt.store, this.session, this.owner));
+    return this.workflow.step(stepName, () => this.giveBackLocks());
+  }
+
+  /** Gives back every held lock (call it inside a step). */
+  giveBackLocks(): Promise<void> {
+    return releaseHeldLocks(this.rt.store, this.session, this.owner);
   }
 
   /** Same owner re-acquires each held lock, extending it by lockTtlSeconds; a lock lost to another owner is recorded. */

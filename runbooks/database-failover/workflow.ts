@@ -7,10 +7,10 @@ import type { DurableContext } from '@aws/durable-execution-sdk-js';
 import { failoverScope, PROMOTE_ACTION } from '../../domain/failover/gates';
 import { runDatabaseFailover, type FailoverDeps, type FailoverInput, type FailoverOutcome } from '../../domain/failover/workflow';
 import { awsFailoverOperations, type FailoverOperationsOptions } from '../../adapters/aws/failover';
-import { approvalCommands, durableWorkflow } from '../../adapters/durable';
-import { flushingWorkflow, makeAct, makePage, pageIfWorkflowFails, releaseHeldLocks } from '../../adapters/runtime/wiring';
+import { approvalCommands } from '../../adapters/durable';
 import { manualCommands } from '../../domain/failover/pages';
 import type { Runtime } from '../../adapters/runtime/runtime-types';
+import { openWorkflowShell } from '../../pipeline/workflow-shell';
 import { failoverExecutionName, primaryTitle } from './shared';
 
 const RUNBOOK = 'database-failover' as const;
@@ -22,10 +22,11 @@ export interface FailoverWorkflowOptions {
 
 export async function databaseFailoverWorkflow(input: FailoverInput, ctx: DurableContext, rt: Runtime, options: FailoverWorkflowOptions = {}): Promise<FailoverOutcome> {
   const { config } = rt;
-  const session = await rt.openSession({ key: input.incidentKey, runbook: RUNBOOK, title: primaryTitle(rt), severity: 'P1', detectedAt: input.detectedAt });
   // The DurableExecutionName the intake started this execution under (same function of the
   // same input): the lock owner, so two executions of one incident never share a lock.
   const owner = input.executionName ?? failoverExecutionName(input.incidentKey, input.detectedAt);
+  const shell = await openWorkflowShell(rt, ctx, { runbook: RUNBOOK, incidentKey: input.incidentKey, title: primaryTitle(rt), severity: 'P1', detectedAt: input.detectedAt }, () => owner);
+  const { session, workflow: wf } = shell;
   // The simulated region has no HTTP: health is then read from the control plane (service, task definition, database).
   const health = options.health ?? (rt.simulated ? 'simulated' : 'http');
   const deps: FailoverDeps = {
@@ -33,7 +34,7 @@ export async function databaseFailoverWorkflow(input: FailoverInput, ctx: Durabl
     ops: awsFailoverOperations(rt.aws, config, rt.clock, { health }),
     // Every lock an act takes (db:<primary>, the primary and secondary services, the task
     // family, the DNS record) is held through the whole remediation, released at its end.
-    act: makeAct(rt.actuator, session, { owner, holdLocks: true }),
+    act: shell.holdingAct(),
     recorder: session,
     pager: rt.pager,
     clock: rt.clock,
@@ -70,19 +71,18 @@ export async function databaseFailoverWorkflow(input: FailoverInput, ctx: Durabl
     },
     approvalCommands: (callbackId) => approvalCommands(callbackId, config.primaryRegion),
   };
-  const wf = flushingWorkflow(durableWorkflow(ctx, rt.clock), session);
   const cmds = manualCommands(config);
   const failure = {
     severity: 'P1' as const,
     resource: config.database.primaryInstanceId,
     nextStep: `Continue runbook 1 by hand from where the timeline stops: ${cmds.verifyPrimary} ; ${cmds.checkReplica}`,
   };
-  const outcome = await pageIfWorkflowFails(wf, session, makePage(rt.pager, rt.clock, session), failure, async () => {
+  const outcome = await shell.pageIfStopped(failure, async () => {
     try {
       return await runDatabaseFailover(wf, deps, input);
     } finally {
       // Every exit (failed over, refused, recovered, stopped and rolled back, failed) gives the locks back.
-      await wf.step('release-locks', () => releaseHeldLocks(rt.store, session, owner));
+      await shell.releaseLocks();
     }
   });
   await session.flush();

@@ -6,40 +6,45 @@
 import type { DurableContext } from '@aws/durable-execution-sdk-js';
 import { runRestore, type RestoreOutcome } from '../../domain/restore/workflow';
 import { runS3Restore, type S3RestoreSummary } from '../../domain/restore/s3-workflow';
-import { approvalCommands, durableWorkflow } from '../../adapters/durable';
+import { approvalCommands } from '../../adapters/durable';
 import { AwsRestoreOperations } from '../../adapters/aws/restore';
-import { flushingWorkflow, makeAct, makePage, pageIfWorkflowFails, releaseHeldLocks } from '../../adapters/runtime/wiring';
 import type { IncidentSession } from '../../adapters/runtime/incident-session';
 import type { Act, Workflow } from '../../domain/ports';
 import type { Runtime } from '../../adapters/runtime/runtime-types';
+import { openWorkflowShell, type WorkflowShell } from '../../pipeline/workflow-shell';
 import type { RestoreWorkflowInput } from './intake';
 
 const RUNBOOK = 'restore-from-backup' as const;
 
 export async function runRestoreWorkflow(input: RestoreWorkflowInput, ctx: DurableContext, rt: Runtime): Promise<RestoreOutcome | S3RestoreSummary> {
-  const session = await rt.openSession({
-    key: input.request.incidentKey,
-    runbook: RUNBOOK,
-    title: input.kind === 'db' ? `Restore ${input.request.dbInstanceId}` : `S3 restore of s3://${input.request.bucket}/${input.request.prefix}`,
-    severity: 'P2',
-    detectedAt: rt.clock.now(),
-  });
-  const wf = flushingWorkflow(durableWorkflow(ctx, rt.clock), session);
+  // Lock owner: the incident (the intake names the execution after it).
+  const shell = await openWorkflowShell(
+    rt,
+    ctx,
+    {
+      runbook: RUNBOOK,
+      incidentKey: input.request.incidentKey,
+      title: input.kind === 'db' ? `Restore ${input.request.dbInstanceId}` : `S3 restore of s3://${input.request.bucket}/${input.request.prefix}`,
+      severity: 'P2',
+      detectedAt: rt.clock.now(),
+    },
+    (session) => session.key,
+  );
+  const { session, workflow: wf, page } = shell;
   // Loop guard: the switch's deployment is ours, so its ECS events never start a rollback (same key as rollback-deployment reads).
   const ops = new AwsRestoreOperations(rt.aws, rt.config, (deploymentId) => rt.store.markOwnChange(deploymentId, session.key, rt.clock.now()));
   // Locks are held through the remediation (the switch's rollout) and given back at the end.
-  const act = makeAct(rt.actuator, session, { holdLocks: true });
-  const page = makePage(rt.pager, rt.clock, session);
+  const act = shell.holdingAct();
   const failure = {
     severity: 'P2' as const,
     resource: input.kind === 'db' ? input.request.dbInstanceId : `arn:aws:s3:::${input.request.bucket}`,
     nextStep: 'Continue runbook 5 by hand from where the timeline stops (aws rds describe-db-instances / describe-db-snapshots, aws ecs describe-services).',
   };
-  return pageIfWorkflowFails(wf, session, page, failure, async () => {
+  return shell.pageIfStopped(failure, async () => {
     try {
       return await runRestoreSteps(input, wf, ops, act, page, session, rt);
     } finally {
-      await wf.step('release-locks', () => releaseHeldLocks(rt.store, session));
+      await shell.releaseLocks();
     }
   });
 }
@@ -49,7 +54,7 @@ async function runRestoreSteps(
   wf: Workflow,
   ops: AwsRestoreOperations,
   act: Act,
-  page: ReturnType<typeof makePage>,
+  page: WorkflowShell['page'],
   session: IncidentSession,
   rt: Runtime,
 ): Promise<RestoreOutcome | S3RestoreSummary> {

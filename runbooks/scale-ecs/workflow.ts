@@ -3,14 +3,14 @@
  * bundle, handlers/scale-ecs.ts, does not load the durable execution SDK).
  * Workflow: domain/scaling/workflow (scale out now, back in after stabilisation).
  */
-import { StepError, withDurableExecution, type DurableContext } from '@aws/durable-execution-sdk-js';
+import { StepError, type DurableContext } from '@aws/durable-execution-sdk-js';
 import { episodeExecutionName } from '../../domain/scaling/intake';
 import { checkCapacityCommand, scalingPage } from '../../domain/scaling/pages';
 import { runScaleEcs, type ScaleEcsDeps, type ScaleEcsInput, type ScaleEcsResult, type ScalingIncident } from '../../domain/scaling/workflow';
 import { AwsScalingOperations } from '../../adapters/aws/scaling';
-import { durableWorkflow } from '../../adapters/durable';
-import { flushingWorkflow, makeAct, releaseHeldLocks } from '../../adapters/runtime/wiring';
+import type { IncidentSession } from '../../adapters/runtime/incident-session';
 import type { Runtime } from '../../adapters/runtime/runtime-types';
+import { openWorkflowShell } from '../../pipeline/workflow-shell';
 import { MAX_MONITOR_ROUNDS } from './shared';
 
 /** The configured service's target group, when the workflow scales that service. */
@@ -20,39 +20,23 @@ function targetGroupOf(rt: Runtime, input: ScaleEcsInput): string | undefined {
 }
 
 export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext, rt: Runtime): Promise<ScaleEcsResult> {
-  const session = await rt.openSession({
-    key: input.incidentKey,
-    runbook: 'scale-ecs',
-    title: `High load on ${input.ref.cluster}/${input.ref.service}`,
-    severity: 'P3',
-    detectedAt: rt.clock.now(),
-  });
-  const incident: ScalingIncident = {
-    record: (entry) => session.record({ runbook: 'scale-ecs', ...entry }),
-    refused: (summary) => {
-      session.incident.refusals.push(summary);
-    },
-    started: (at, rootCause) => {
-      session.incident.startedAt ??= at;
-      session.incident.rootCauseGuess ??= rootCause;
-    },
-    setStatus: (status, at) => {
-      session.incident.status = status;
-      if (status === 'mitigated') session.incident.mitigatedAt ??= at;
-      if (status === 'resolved') session.incident.resolvedAt = at;
-    },
-  };
-  const workflow = flushingWorkflow(durableWorkflow(ctx, rt.clock), session);
   // Lock owner: this episode's execution (the intake names it from the record's detectedAt), so
   // another execution on the same incident key does not re-enter the lock.
-  const owner = episodeExecutionName(input.ref, session.incident.detectedAt);
+  const shell = await openWorkflowShell(
+    rt,
+    ctx,
+    { runbook: 'scale-ecs', incidentKey: input.incidentKey, title: `High load on ${input.ref.cluster}/${input.ref.service}`, severity: 'P3', detectedAt: rt.clock.now() },
+    (session) => episodeExecutionName(input.ref, session.incident.detectedAt),
+  );
+  const { session, workflow } = shell;
+  const incident = scalingIncident(session);
   const deps: ScaleEcsDeps = {
     workflow,
     incident,
     ops: new AwsScalingOperations(rt.aws, input.ref, targetGroupOf(rt, input)),
     // The service lock is held from a change until the workflow has verified it (releaseLocks).
-    act: makeAct(rt.actuator, session, { owner, holdLocks: true }),
-    releaseLocks: () => releaseHeldLocks(rt.store, session, owner),
+    act: shell.holdingAct(),
+    releaseLocks: () => shell.giveBackLocks(),
     pager: rt.pager,
     clock: rt.clock,
     policy: rt.config.guardrails.scaling,
@@ -83,7 +67,7 @@ export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext
       session.record({ kind: 'error', runbook: 'scale-ecs', summary: `scaling workflow failed: ${message}` });
       session.incident.status = 'escalated';
       // Stopped mid-change: the service is handed to a human, so it must not stay locked until the lease expires.
-      await releaseHeldLocks(rt.store, session, owner).catch((e: unknown) =>
+      await shell.giveBackLocks().catch((e: unknown) =>
         session.record({ kind: 'error', runbook: 'scale-ecs', summary: `could not give back the service lock (${e instanceof Error ? e.message : String(e)}); it expires after lockTtlSeconds` }),
       );
       return true;
@@ -91,4 +75,23 @@ export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext
     await session.flush();
     return { outcome: 'failed', finalDesired: -1 };
   }
+}
+
+/** The incident record's fields, as the domain's scaling sets them. */
+function scalingIncident(session: IncidentSession): ScalingIncident {
+  return {
+    record: (entry) => session.record({ runbook: 'scale-ecs', ...entry }),
+    refused: (summary) => {
+      session.incident.refusals.push(summary);
+    },
+    started: (at, rootCause) => {
+      session.incident.startedAt ??= at;
+      session.incident.rootCauseGuess ??= rootCause;
+    },
+    setStatus: (status, at) => {
+      session.incident.status = status;
+      if (status === 'mitigated') session.incident.mitigatedAt ??= at;
+      if (status === 'resolved') session.incident.resolvedAt = at;
+    },
+  };
 }

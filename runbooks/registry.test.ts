@@ -1,0 +1,59 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultConfig, RUNBOOKS } from '../domain/config';
+import { eventRules } from '../domain/routing';
+import type { RunbookIntake } from '../pipeline/intake';
+import { ACTUATOR_GUARDRAILS, RUNBOOK_REGISTRY } from './registry';
+
+const ROOT = join(__dirname, '..');
+const source = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+const camel = (id: string) => id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const tsFiles = (dir: string): string[] =>
+  readdirSync(join(ROOT, dir)).flatMap((name) => {
+    const path = `${dir}${dir.endsWith('/') ? '' : '/'}${name}`;
+    if (statSync(join(ROOT, path)).isDirectory()) return tsFiles(path);
+    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
+  });
+
+describe('the runbook registry', () => {
+  it('has one entry per runbook, under its own id', () => {
+    expect(Object.keys(RUNBOOK_REGISTRY).sort()).toEqual([...RUNBOOKS].sort());
+    for (const [id, entry] of Object.entries(RUNBOOK_REGISTRY)) expect(entry.id).toBe(id);
+  });
+
+  it('names the triggers that deliver each runbook its events, and every deployed rule belongs to an entry', () => {
+    const rules = eventRules(defaultConfig);
+    const fromEntries = Object.values(RUNBOOK_REGISTRY).flatMap((entry) => entry.triggers(defaultConfig));
+    expect(fromEntries.map((r) => r.name).sort()).toEqual(rules.map((r) => r.name).sort());
+    for (const entry of Object.values(RUNBOOK_REGISTRY)) expect(entry.triggers(defaultConfig).length).toBeGreaterThan(0);
+  });
+
+  it.each(RUNBOOKS)('%s: its intake module exports the definition the pipeline runs, and its handler wires exactly that module', (id) => {
+    const entry = RUNBOOK_REGISTRY[id];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const intakeModule = require(join(ROOT, entry.intake)) as Record<string, RunbookIntake<unknown>>;
+    const definition = intakeModule[`${camel(id)}IntakeDefinition`];
+    expect(definition?.runbook).toBe(id);
+    expect(typeof definition?.admit).toBe('function');
+    expect(typeof definition?.handle).toBe('function');
+    const handlerFile = `${entry.functions.intakeHandler.split('.')[0]}.ts`;
+    expect(source(handlerFile)).toContain(`'../${entry.intake.replace(/\.ts$/, '')}'`);
+  });
+
+  it.each(RUNBOOKS)('%s: a workflow module exactly when a workflow function is deployed, wired by its handler', (id) => {
+    const entry = RUNBOOK_REGISTRY[id];
+    expect(entry.workflow !== undefined).toBe(entry.functions.workflow !== undefined);
+    if (!entry.workflow || !entry.functions.workflowHandler) return;
+    expect(source(`${entry.functions.workflowHandler.split('.')[0]}.ts`)).toContain(`'../${entry.workflow.replace(/\.ts$/, '')}'`);
+  });
+
+  it.each(RUNBOOKS)('%s: lists every guardrail its own code can refuse with (a new one is declared here, or this fails)', (id) => {
+    const entry = RUNBOOK_REGISTRY[id];
+    const files = [...tsFiles(entry.domain), entry.intake, ...(entry.workflow ? [entry.workflow] : [])];
+    const named = new Set(files.flatMap((f) => [...source(f).matchAll(/guardrail: '([A-Za-z]+)'/g)].map((m) => m[1]!)));
+    const declared = new Set([...entry.guardrails, ...ACTUATOR_GUARDRAILS]);
+    expect([...named].filter((g) => !declared.has(g))).toEqual([]);
+    expect(entry.steps.length).toBeGreaterThan(0);
+    expect(entry.pages.length).toBeGreaterThan(0);
+  });
+});
