@@ -10,6 +10,7 @@
  */
 import { TUNABLES } from '../config';
 import { ARBITER_GUARDRAIL } from '../arbiter';
+import type { Verdict } from '../guardrails';
 import type { IncidentStatus } from '../incident';
 import type { Act, Clock, Pager, Recorder, Workflow } from '../ports';
 import { describeCapacity, scalingBounds, type ScalingBounds, type ScalingPolicy, type ServiceCapacity } from './capacity';
@@ -99,8 +100,8 @@ export interface ScaleEcsResult {
 const PACING_GUARDRAILS = new Set(['Cooldown', 'ActionBudget', 'ResourceLock']);
 
 /** The arbiter refused because a rollback is rolling the service: it lifts when that rollout is verified. */
-function isBusyArbiter(v: { guardrail: string; reason: string }): boolean {
-  return v.guardrail === ARBITER_GUARDRAIL && v.reason.startsWith('ResourceBusy');
+function isBusyArbiter(v: Verdict): boolean {
+  return v.guardrail === ARBITER_GUARDRAIL && v.code === 'ResourceBusy';
 }
 
 interface Observation {
