@@ -11,12 +11,12 @@
  * Pure: the config and the parsed event come in as arguments.
  */
 import type { AutopilotConfig } from './config';
-import type { Verdict } from './guardrails';
+import type { GuardrailName, Verdict } from './guardrails';
 import type { AlarmDetail, MetricStat } from '../events/types';
 
 export type AlarmRole = 'cpu' | 'fiveXx' | 'databaseDown';
 
-export const ALARM_BINDING_GUARDRAIL = 'AlarmBinding';
+export const ALARM_BINDING_GUARDRAIL = 'AlarmBinding' satisfies GuardrailName;
 
 /** The alarm's name from its ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>), or the entry itself. */
 export function alarmNameOf(entry: string): string {

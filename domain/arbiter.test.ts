@@ -1,4 +1,4 @@
-import { arbitrate, releaseClaims, FREEZE_SECONDS, type ResourceClaim, type ArbiterRequest } from './arbiter';
+import { arbitrate, preemptedVerdict, releaseClaims, FREEZE_SECONDS, type ResourceClaim, type ArbiterRequest } from './arbiter';
 
 const T0 = Date.UTC(2026, 0, 15, 3, 0, 0);
 const SVC = 'service:regami-cluster/regami-service';
@@ -10,6 +10,14 @@ describe('arbitrate: failover > restore > rollback > scaling on one resource', (
     const d = arbitrate([claim({ activity: 'rollback', runbook: 'rollback-deployment', incidentKey: 'rollback-deployment-d1', action: 'rollback' })], req({}));
     expect(d.verdict).toMatchObject({ guardrail: 'Arbiter', pass: false });
     expect(d.verdict.reason).toMatch(/^ResourceBusy: .*rollback-deployment-d1/);
+  });
+
+  it('a refusal carries its code: ResourceBusy under a rollback (wait), ResourceFrozen under a failover or a restore switch, Preempted for a preempted incident', () => {
+    expect(arbitrate([claim({ activity: 'rollback', runbook: 'rollback-deployment', incidentKey: 'rollback-deployment-d1', action: 'rollback' })], req({})).verdict.code).toBe('ResourceBusy');
+    expect(arbitrate([claim({ activity: 'failover', runbook: 'database-failover', incidentKey: 'database-failover-db', action: 'pause-primary-service' })], req({})).verdict.code).toBe('ResourceFrozen');
+    expect(arbitrate([claim({ activity: 'restore', runbook: 'restore-from-backup', incidentKey: 'restore-from-backup-db', action: 'switch-application-database' })], req({})).verdict.code).toBe('ResourceFrozen');
+    expect(preemptedVerdict('scale-ecs-a', 'database-failover-db')).toMatchObject({ guardrail: 'Arbiter', pass: false, code: 'Preempted' });
+    expect(arbitrate([], req({})).verdict.code).toBeUndefined();
   });
 
   it('a higher activity preempts lower claims and takes the record', () => {

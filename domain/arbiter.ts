@@ -18,10 +18,10 @@
  * Pure: times come in as arguments; no SDK, no clock.
  */
 import type { RunbookId } from './config';
-import type { Verdict } from './guardrails';
+import type { GuardrailName, Verdict } from './guardrails';
 import type { Page } from './paging';
 
-export const ARBITER_GUARDRAIL = 'Arbiter';
+export const ARBITER_GUARDRAIL = 'Arbiter' satisfies GuardrailName;
 
 /** What a runbook is doing on a resource, in precedence order (index 0 wins). */
 export const ACTIVITIES = ['failover', 'restore', 'rollback', 'scaling'] as const;
@@ -97,7 +97,8 @@ function describe(c: ResourceClaim): string {
  * The decision for one mutation on one resource, given the live claims there.
  * `ResourceFrozen` (a failover or a restore switch holds it: lifts only by a human or after the
  * freeze) and `ResourceBusy` (a rollback is rolling it: lifts when the rollout is verified) are
- * the two reasons a refusal starts with, so a caller can tell waiting from handing over.
+ * the two codes a refusal carries (its reason starts with the same word, for people), so a
+ * caller can tell waiting from handing over.
  */
 export function arbitrate(claims: readonly ResourceClaim[], req: ArbiterRequest): ArbiterDecision {
   const live = claims.filter((c) => c.until > req.now);
@@ -111,6 +112,7 @@ export function arbitrate(claims: readonly ResourceClaim[], req: ArbiterRequest)
       verdict: {
         guardrail: ARBITER_GUARDRAIL,
         pass: false,
+        code: frozen ? 'ResourceFrozen' : 'ResourceBusy',
         reason: `${frozen ? 'ResourceFrozen' : 'ResourceBusy'}: ${req.resource} is held by ${describe(top)}; ${req.activity} (${req.runbook}) ${rank(top.activity) < mine ? 'comes after it' : 'waits for it'} (precedence: ${ACTIVITIES.join(' > ')})`,
         evidence: { heldBy: top.incidentKey, activity: top.activity, runbook: top.runbook, until: new Date(top.until).toISOString() },
       },
@@ -154,6 +156,7 @@ export function preemptedVerdict(incidentKey: string, by: string | undefined): V
   return {
     guardrail: ARBITER_GUARDRAIL,
     pass: false,
+    code: 'Preempted',
     reason: `Preempted: incident ${incidentKey} was preempted by ${by ?? 'a runbook of higher precedence'} (precedence: ${ACTIVITIES.join(' > ')}); it makes no further change`,
     evidence: { preemptedBy: by },
   };

@@ -4,19 +4,143 @@
  * becomes a page with the reason (see paging.ts); it is never a silent skip.
  */
 
+/**
+ * Every guardrail the autopilot names, closed: a verdict, a refusal outcome or a page's refused
+ * entry with a misspelt name does not compile.
+ */
 export type GuardrailName =
+  // Generic, every mutation (authorize, the Actuator).
+  /** The operator's kill switch (or an unreadable controls item) stops every mutation. */
   | 'KillSwitch'
+  /** Automatic actions across runbooks in a window: an automation storm opens it. */
   | 'CircuitBreaker'
+  /** Minimum interval between actions of a kind on one scope. */
   | 'Cooldown'
+  /** Maximum actions of a kind on one scope per window. */
   | 'ActionBudget'
+  /** One runbook at a time holds the resource's lock. */
   | 'ResourceLock'
+  /** The runbook's mode (live / shadow / off) in config (domain/modes.ts). */
+  | 'RunbookMode'
+  /** Precedence between runbooks on one resource (domain/arbiter.ts). */
+  | 'Arbiter'
+  /** The alarm that fired measures what the runbook was configured for (domain/alarm-binding.ts). */
+  | 'AlarmBinding'
+  // Scaling (domain/scaling, domain/investigation).
+  /** No scaling of a service paused on purpose (desired count 0). */
+  | 'ServiceActive'
+  /** The desired count stays within the configured min/max. */
   | 'Bounds'
-  | string;
+  /** One scale-out step at most doubles the count (and adds at most maxStepUp). */
+  | 'StepLimit'
+  /** Scale in only after the alarm has been OK for the stabilisation period. */
+  | 'Stabilisation'
+  /** Scale in never below the pre-incident floor. */
+  | 'MinFloor'
+  /** No scale-out when the cause is pool exhaustion or a dependency outage. */
+  | 'ScalingWouldNotHelp'
+  /** A restart hand-off is refused on a CodeDeploy-controlled service (ECS rejects force-new-deployment). */
+  | 'CodeDeployControlledService'
+  /** The investigation's hand-off event to another runbook could not be emitted. */
+  | 'HandOffFailed'
+  // Rollback (domain/rollback).
+  /** At most one automatic rollback of a service per window. */
+  | 'RollbackWindow'
+  /** There is a known-good revision to roll back to. */
+  | 'KnownGoodRevision'
+  /** Rolling back never crosses a revision marked not rollback-safe (a migration). */
+  | 'RevisionNotRollbackSafe'
+  /** The live deployment state confirms the claim that triggered the rollback. */
+  | 'LiveStateAgrees'
+  /** The emergency listener switch goes only to a healthy group that changes something. */
+  | 'SwitchTargetHealthy'
+  /** A human approved the step (rollback listener switch, restore switch); expired = denied. */
+  | 'HumanApproval'
+  // Database failover (domain/failover/gates.ts GATES).
+  /** One check of the primary's health (control plane and reachability). */
+  | 'PrimaryCheck'
+  /** Consecutive checks confirm the primary down before any failover step. */
+  | 'PrimaryConfirmedDown'
+  /** The replica to promote is available. */
+  | 'ReplicaAvailable'
+  /** The replica replicates from the failed primary. */
+  | 'ReplicaSource'
+  /** The estimated data-loss window (replica lag) is known and within the RPO budget. */
+  | 'ReplicaLag'
+  /** Minimum interval between failovers of one primary. */
+  | 'FailoverInterval'
+  /** The secondary region's cluster, service and task definition are ready. */
+  | 'SecondaryReady'
+  /** A human approved the promotion. */
+  | 'Approval'
+  /** A standby-region stage defers while the primary region still answers its APIs. */
+  | 'StandbyDefers'
+  // Restore (domain/restore).
+  /** The database to restore exists. */
+  | 'SourceDatabaseExists'
+  /** The snapshot to restore from belongs to that database. */
+  | 'SnapshotBelongsToDatabase'
+  /** The point in time lies within the automated backup window. */
+  | 'RestoreTimeInWindow'
+  /** A restore never targets a live database. */
+  | 'NeverRestoreOverPrimary'
+  /** The approver is not the requester. */
+  | 'SecondPerson'
+  /** The restore request's requester was verified (STS), not typed. */
+  | 'VerifiedRequester'
+  /** An S3 point in time lies within the versioning window. */
+  | 'S3RestoreTimeInWindow'
+  /** An empty prefix (the whole bucket) was confirmed explicitly. */
+  | 'WholeBucketConfirmed'
+  /** At most guardrails.restore.s3MaxObjectsPerBucketPerDay objects restored per bucket per UTC day. */
+  | 'S3DailyObjectBudget'
+  /** The dry-run switch is on: the S3 restore copies nothing. */
+  | 'DryRun'
+  | OperatorRefusalCode;
+
+/** Why the operator-request function refused a command (handlers/operator-request.ts); each is paged. */
+export type OperatorRefusalCode =
+  /** The command is malformed. */
+  | 'BadCommand'
+  /** The command typed an identity that is set from the verified caller. */
+  | 'TypedIdentity'
+  /** The caller's signed proof did not verify with STS. */
+  | 'UnverifiedCaller'
+  /** The signed proof was already used. */
+  | 'ProofReplayed'
+  /** The relayed request failed its runbook's validation. */
+  | 'BadRequest'
+  /** The caller is not a configured requester. */
+  | 'NotARequester'
+  /** The caller is not a configured approver. */
+  | 'NotAnApprover'
+  /** The caller is in another AWS account. */
+  | 'ForeignAccount'
+  /** The caller would approve their own request. */
+  | 'SelfApproval';
+
+/**
+ * What a refusal means where a caller branches on it: set where the verdict is made, so no
+ * caller parses the reason (the reason is for people and keeps its own wording).
+ */
+export type VerdictCode =
+  /** Arbiter: a rollback is rolling the resource; lifts when that rollout is verified (wait). */
+  | 'ResourceBusy'
+  /** Arbiter: a failover or a restore switch holds the resource; lifts by a human or after the freeze. */
+  | 'ResourceFrozen'
+  /** Arbiter: a runbook of higher precedence preempted this incident; it makes no further change. */
+  | 'Preempted'
+  /** SwitchTargetHealthy: the group has no healthy target. */
+  | 'SwitchTargetUnhealthy'
+  /** SwitchTargetHealthy: the listener already forwards only to that group. */
+  | 'SwitchChangesNothing';
 
 export interface Verdict {
   guardrail: GuardrailName;
   pass: boolean;
   reason: string;
+  /** Set on the refusals a caller branches on (VerdictCode). */
+  code?: VerdictCode;
   evidence?: Record<string, unknown>;
 }
 

@@ -5,6 +5,7 @@
  * PagerDuty (domain/pagerduty.ts) and publishing it to SNS (adapters) are separate steps.
  */
 import type { RunbookId, Severity } from './config';
+import type { GuardrailName } from './guardrails';
 import type { RunbookMode } from './modes';
 
 export interface EscalationRule {
@@ -26,7 +27,7 @@ export const ESCALATION_MATRIX: Record<Severity, EscalationRule> = {
 
 export interface RefusedAction {
   action: string;
-  guardrail: string;
+  guardrail: GuardrailName;
   reason: string;
 }
 

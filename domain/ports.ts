@@ -4,7 +4,7 @@
  * domain/ imports an SDK, reads the clock or the environment: these come in as arguments.
  */
 import type { IncidentRecord, TimelineEntry } from './incident';
-import type { ActionRecord, Controls, LockLease } from './guardrails';
+import type { ActionRecord, Controls, GuardrailName, LockLease, VerdictCode } from './guardrails';
 import type { Page } from './paging';
 import type { ResourceClaim } from './arbiter';
 
@@ -100,7 +100,8 @@ export interface Workflow {
 export type ActOutcome<T> =
   | { status: 'executed'; result: T }
   | { status: 'dry-run' }
-  | { status: 'refused'; guardrail: string; reason: string };
+  /** `code`: the refusing verdict's, when it has one (domain/guardrails.ts VerdictCode). */
+  | { status: 'refused'; guardrail: GuardrailName; reason: string; code?: VerdictCode };
 
 export interface ActRequest {
   action: string;

@@ -180,7 +180,7 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
       runbook: entry.runbook,
       incidentKey,
       severity: entry.severity,
-      verdict: entry.verdict ? { guardrail: String(entry.verdict.guardrail), pass: entry.verdict.pass, reason: entry.verdict.reason } : undefined,
+      verdict: entry.verdict ? { guardrail: entry.verdict.guardrail, pass: entry.verdict.pass, reason: entry.verdict.reason } : undefined,
     });
   };
 
@@ -359,14 +359,14 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
   // People: the operator-request function, with proofs signed by the simulated STS.
   const sts = new SimSts(() => shared.now());
   const operatorHandler = buildOperatorHandler(getRuntime, () => ({ verifier: sts }));
-  async function operatorCall(as: string, command: OperatorCommand): Promise<OperatorResult> {
+  async function operatorCall(as: string, command: OperatorCommand): Promise<OperatorCallResult> {
     run.firstEventAt ??= clock.now();
     const headers = await sts.sign(as, config.primaryRegion, sha256Hex(JSON.stringify(command)));
     try {
       return await operatorFunctionActs.run(true, () => operatorHandler({ command, proof: { headers } }));
     } catch (err) {
       fail(`operator-request threw: ${err instanceof Error ? err.message : String(err)}`);
-      return { status: 'refused', code: 'Error', reason: err instanceof Error ? err.message : String(err) };
+      return { status: 'threw', reason: err instanceof Error ? err.message : String(err) };
     }
   }
 
@@ -517,7 +517,7 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
             const command: OperatorCommand = { action: step.type, incidentKey: gate.executionName, callbackId: gate.callbackId, ...(step.note ? { note: step.note } : {}) };
             const result = await operatorCall(step.as, command);
             add({ kind: 'approval', runbook: gate.runbook, summary: `${step.as} ${step.type === 'approve' ? 'APPROVES' : 'REJECTS'} gate "${gate.name}" of ${gate.executionName} via the operator-request function: ${describeOperatorResult(result)}${late}${note}`, ...lateField });
-            if (result.status === 'refused') answered.delete(planned);
+            if (result.status === 'refused' || result.status === 'threw') answered.delete(planned);
             break;
           }
           add({ kind: 'approval', runbook: gate.runbook, summary: `${by} ${step.type === 'approve' ? 'APPROVES' : 'REJECTS'} gate "${gate.name}" of ${gate.executionName}${late}${note}`, ...lateField });
@@ -615,9 +615,13 @@ export function stampTime(event: Record<string, unknown>, ms: number): void {
   if (previous && typeof previous.timestamp === 'string') moveAlarmState(previous, ms - 300_000, alarmTimestamp);
 }
 
-export function describeOperatorResult(result: OperatorResult): string {
+/** What the drill saw of an operator call: the function's result, or that it threw (the drill has failed then). */
+type OperatorCallResult = OperatorResult | { status: 'threw'; reason: string };
+
+export function describeOperatorResult(result: OperatorCallResult): string {
   if (result.status === 'relayed') return `relayed to the private bus as requested by ${result.requestedBy}`;
   if (result.status === 'answered') return `${result.outcome} sent as the durable callback, by ${result.by}`;
+  if (result.status === 'threw') return `THREW: ${result.reason}`;
   return `REFUSED ${result.code}: ${result.reason}`;
 }
 

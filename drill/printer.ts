@@ -5,6 +5,7 @@
  * document for machines.
  */
 import type { RunbookId } from '../domain/config';
+import type { GuardrailName } from '../domain/guardrails';
 import { alikeKey, collapseRuns, describeRun } from './collapse';
 import { formatOffset, formatSeconds } from './duration';
 import { successfulMutations, timeToMitigateSeconds } from './expectations';
@@ -89,7 +90,7 @@ interface BriefItem {
   at: number;
   text: string;
   /** A refusal's guardrail. */
-  guardrail?: string;
+  guardrail?: GuardrailName;
 }
 
 function pageText(p: PageRecord): string {

@@ -3,6 +3,7 @@
  * results and the incident records. Expectations, the printer and the report read only this.
  */
 import type { RunbookId, Severity } from '../domain/config';
+import type { GuardrailName } from '../domain/guardrails';
 import type { IncidentRecord } from '../domain/incident';
 import type { Page } from '../domain/paging';
 import type { IntakeResult } from '../pipeline/intake';
@@ -39,7 +40,7 @@ export interface DrillEntry {
   error?: string;
   mutating?: boolean;
   severity?: Severity;
-  verdict?: { guardrail: string; pass: boolean; reason: string };
+  verdict?: { guardrail: GuardrailName; pass: boolean; reason: string };
   /** Delivered after its scenario time because a workflow had moved the clock past it. */
   lateBySeconds?: number;
 }

@@ -19,6 +19,7 @@ import type { Context } from 'aws-lambda';
 import { checkProof, type CallerProof } from '../domain/caller-proof';
 import { runbookOfIncidentKey } from '../domain/circuit-breaker';
 import { TUNABLES, type RunbookId } from '../domain/config';
+import type { OperatorRefusalCode } from '../domain/guardrails';
 import { fnv1a, incidentKey } from '../domain/incident';
 import { hasRole, type VerifiedPrincipal } from '../domain/operators';
 import { parseEvent } from '../events';
@@ -50,7 +51,7 @@ export interface OperatorInvocation {
 export type OperatorResult =
   | { status: 'relayed'; detailType: string; requestedBy: string }
   | { status: 'answered'; outcome: 'APPROVED' | 'REJECTED'; by: string; incidentKey?: string }
-  | { status: 'refused'; code: string; reason: string; caller?: string };
+  | { status: 'refused'; code: OperatorRefusalCode; reason: string; caller?: string };
 
 const MAX_PAYLOAD_BYTES = 16 * 1024;
 const PROOF_CLAIM_TTL_SECONDS = TUNABLES.operatorProofClaimTtlSeconds;
@@ -62,7 +63,7 @@ export interface OperatorDeps {
 
 class Refusal extends Error {
   constructor(
-    readonly code: string,
+    readonly code: OperatorRefusalCode,
     reason: string,
   ) {
     super(reason);

@@ -51,7 +51,7 @@ describe('the runbook registry', () => {
     const entry = RUNBOOK_REGISTRY[id];
     const files = [...tsFiles(entry.domain), entry.intake, ...(entry.workflow ? [entry.workflow] : [])];
     const named = new Set(files.flatMap((f) => [...source(f).matchAll(/guardrail: '([A-Za-z]+)'/g)].map((m) => m[1]!)));
-    const declared = new Set([...entry.guardrails, ...ACTUATOR_GUARDRAILS]);
+    const declared = new Set<string>([...entry.guardrails, ...ACTUATOR_GUARDRAILS]);
     expect([...named].filter((g) => !declared.has(g))).toEqual([]);
     expect(entry.steps.length).toBeGreaterThan(0);
     expect(entry.pages.length).toBeGreaterThan(0);

@@ -189,7 +189,7 @@ describe('Actuator and the resource arbiter (domain/arbiter.ts), on the dynalite
     f.clock.at = T0 + 3600_000; // an hour later: the failover is long over, its lock is free
     f.mutate.mockClear();
     const scaleIn = await f.actuator.execute(f.request({ proposed: { action: 'scale-in', scope: SCOPE, summary: 'scale in 0 -> 2', incidentKey: INCIDENT } }));
-    expect(scaleIn).toMatchObject({ status: 'refused', refusal: { guardrail: 'Arbiter' } });
+    expect(scaleIn).toMatchObject({ status: 'refused', refusal: { guardrail: 'Arbiter', code: 'ResourceFrozen' } });
     expect(scaleIn.status === 'refused' && scaleIn.refusal.reason).toMatch(/^ResourceFrozen: .*database-failover/);
     expect(f.mutate).not.toHaveBeenCalled();
   });
@@ -200,7 +200,7 @@ describe('Actuator and the resource arbiter (domain/arbiter.ts), on the dynalite
     expect(first.status).toBe('executed');
     await f.store.releaseLock(SCOPE, 'exec-a'); // the lock alone would not stop a scaling step that comes after it expired
     const scale = await f.actuator.execute(f.request());
-    expect(scale).toMatchObject({ status: 'refused', refusal: { guardrail: 'Arbiter' } });
+    expect(scale).toMatchObject({ status: 'refused', refusal: { guardrail: 'Arbiter', code: 'ResourceBusy' } });
     expect(scale.status === 'refused' && scale.refusal.reason).toMatch(/^ResourceBusy: /);
   });
 

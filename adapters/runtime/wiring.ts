@@ -48,7 +48,8 @@ export function makeAct(actuator: Actuator, session: IncidentSession, options: A
     }
     if (result.status === 'dry-run') return { status: 'dry-run' };
     session.incident.refusals.push(`${request.action}: ${result.refusal.reason}`);
-    return { status: 'refused', guardrail: result.refusal.guardrail, reason: result.refusal.reason };
+    const { guardrail, reason, code } = result.refusal;
+    return { status: 'refused', guardrail, reason, ...(code ? { code } : {}) };
   };
 }
 

@@ -6,7 +6,7 @@
  * and a gate that cannot tell (unknown lag, API errors on the replica) fails.
  */
 import type { AutopilotConfig } from '../config';
-import { killSwitchVerdict, type ActionRecord, type CircuitBreakerPolicy, type Controls, type Verdict } from '../guardrails';
+import { killSwitchVerdict, type ActionRecord, type CircuitBreakerPolicy, type Controls, type GuardrailName, type Verdict } from '../guardrails';
 import type { ApprovalOutcome } from '../ports';
 import type { PrimaryCheck, ReplicaReading, SecondaryReading } from './signals';
 import { quoteUntrusted } from '../untrusted-text';
@@ -23,7 +23,7 @@ export const GATES = {
   killSwitch: 'KillSwitch',
   actionBudget: 'ActionBudget',
   approval: 'Approval',
-} as const;
+} as const satisfies Record<string, GuardrailName>;
 
 // ---- Gate 1: the primary is confirmed unhealthy ---------------------------------------
 

@@ -10,7 +10,7 @@
  * Code outside `step` is replayed on every invocation; it only branches on step results.
  */
 import type { AutopilotConfig } from '../config';
-import type { ActionRecord, Controls, Verdict } from '../guardrails';
+import type { ActionRecord, Controls, GuardrailName, Verdict } from '../guardrails';
 import type { IncidentRecord } from '../incident';
 import type { Act, Clock, Pager, Recorder, Workflow } from '../ports';
 import type { DatabaseFailoverOperations } from './operations';
@@ -71,7 +71,7 @@ export interface FailoverDeps {
 export type FailoverOutcome =
   | { result: 'failed-over'; taskDefinitionArn: string; endpoint: string; downtimeSeconds?: number }
   | { result: 'recovered' }
-  | { result: 'refused'; gate: string; reason: string }
+  | { result: 'refused'; gate: GuardrailName; reason: string }
   | { result: 'dry-run' }
   | { result: 'stopped'; stoppedAt: string; reason: string; rolledBack: string[] };
 

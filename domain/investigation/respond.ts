@@ -10,7 +10,7 @@
  *   unknown                   -> page P2
  */
 import type { AutopilotConfig } from '../config';
-import type { ActionRecord } from '../guardrails';
+import type { ActionRecord, GuardrailName } from '../guardrails';
 import type { Page, RefusedAction } from '../paging';
 import type { Classification, Evidence } from './classify';
 import { lastValue, type FiveXxSignals } from './signals';
@@ -36,7 +36,7 @@ export type InvestigationResponse =
   | { kind: 'page'; page: Page };
 
 /** Named verdict for the refusal to scale on pool exhaustion / a dependency outage. */
-export const NO_SCALE_GUARDRAIL = 'ScalingWouldNotHelp';
+export const NO_SCALE_GUARDRAIL = 'ScalingWouldNotHelp' satisfies GuardrailName;
 
 export function formatEvidence(e: Evidence): string {
   return `${e.signal} = ${e.value} (threshold ${e.threshold}): ${e.note}`;

@@ -17,7 +17,7 @@
  */
 import type { Page } from '../paging';
 import type { Act, ApprovalOutcome, Recorder, Workflow } from '../ports';
-import type { Verdict } from '../guardrails';
+import type { GuardrailName, Verdict } from '../guardrails';
 import { formatAge, withRestorePointAge } from './restore-point';
 import { planS3Restore, splitCompleteKeys, type ObjectVersion, type S3RestoreDecision } from './s3';
 import { quoteUntrusted } from '../untrusted-text';
@@ -66,6 +66,8 @@ export interface S3RestoreSummary {
   planned: S3RestoreDecision[];
   copied: string[];
   refused?: string;
+  /** The guardrail that stopped it (set with `refused`, its text). */
+  refusedBy?: GuardrailName;
   /** Set when the bound stopped the run: resume from here. */
   resumeFrom?: { keyMarker?: string; versionIdMarker?: string };
 }
@@ -179,7 +181,7 @@ async function refuseRequest({ deps, req, base, where, summary }: S3RestoreRun, 
       nextStep: 'Send a corrected S3 Restore Requested (autopilot request s3-restore ...) or restore by hand (runbook 5, S3 Backup Restore).',
     });
   });
-  return { ...summary, refused: `${refusal.guardrail}: ${refusal.reason}` };
+  return { ...summary, refused: `${refusal.guardrail}: ${refusal.reason}`, refusedBy: refusal.guardrail };
 }
 
 function dryRunReport(planned: S3RestoreDecision[]): DryRunReport {
@@ -263,8 +265,9 @@ async function secondPersonApproves({ deps, req, base, where }: S3RestoreRun, re
 /** Rejected or expired: nothing is copied, the result page says why. */
 async function notRestored({ deps, req, base, where, summary }: S3RestoreRun, approval: ApprovalOutcome): Promise<S3RestoreSummary> {
   const why = approval.outcome === 'EXPIRED' ? 'approval expired: counts as denied' : `rejected${'by' in approval && approval.by ? ` by ${approval.by}` : ''}`;
-  await pageResult(deps, req, base, where, { ...summary, refused: `HumanApproval: ${why}` }, `NOT restored (${approval.outcome})`);
-  return { ...summary, refused: `HumanApproval: ${why}` };
+  const refused: S3RestoreSummary = { ...summary, refused: `HumanApproval: ${why}`, refusedBy: 'HumanApproval' };
+  await pageResult(deps, req, base, where, refused, `NOT restored (${approval.outcome})`);
+  return refused;
 }
 
 async function planPass(req: S3RestoreRequest, deps: S3RestoreDeps): Promise<S3RestoreDecision[]> {
@@ -298,9 +301,11 @@ async function copyPass(req: S3RestoreRequest, deps: S3RestoreDeps, approved: Ma
       let batch = live.slice(0, room);
       let copied: string[] = [];
       let refused: string | undefined;
+      let refusedBy: GuardrailName | undefined;
       if (batch.length > 0) {
         const budget = await deps.reserveObjects(req.bucket, batch.length);
         if (budget.granted < batch.length) {
+          refusedBy = 'S3DailyObjectBudget';
           refused = `S3DailyObjectBudget: ${budget.usedToday} of ${budget.max} objects of s3://${req.bucket} already restored today (guardrails.restore.s3MaxObjectsPerBucketPerDay)`;
           batch = batch.slice(0, budget.granted);
         }
@@ -319,18 +324,25 @@ async function copyPass(req: S3RestoreRequest, deps: S3RestoreDeps, approved: Ma
             return done;
           },
         );
-        if (outcome.status === 'refused') refused = `${outcome.guardrail}: ${outcome.reason}`;
-        if (outcome.status === 'dry-run') refused = 'DryRun: the dry-run switch is on, nothing copied';
+        if (outcome.status === 'refused') {
+          refusedBy = outcome.guardrail;
+          refused = `${outcome.guardrail}: ${outcome.reason}`;
+        }
+        if (outcome.status === 'dry-run') {
+          refusedBy = 'DryRun';
+          refused = 'DryRun: the dry-run switch is on, nothing copied';
+        }
         if (outcome.status === 'executed') copied = outcome.result;
       }
       const pending = live.length - copied.length;
-      return { copied, refused, pending, next: listed.next, carry: nextCarry };
+      return { copied, refused, refusedBy, pending, next: listed.next, carry: nextCarry };
     });
     summary.copied.push(...result.copied);
     carry = result.carry;
     cursor = result.next;
     if (result.refused) {
       summary.refused = result.refused;
+      summary.refusedBy = result.refusedBy;
       break;
     }
     if (result.pending > 0 && summary.copied.length >= deps.maxObjects) {
@@ -352,10 +364,10 @@ async function pageResult(deps: S3RestoreDeps, req: S3RestoreRequest, base: Base
       title: `S3 restore of ${where}: ${headline ?? `${summary.copied.length} of ${planned} object(s) restored`}`,
       diagnosis: [`request by ${quoteUntrusted(req.requestedBy, 120)}`, ...summary.copied.slice(0, 50).map((k) => `restored ${quoteUntrusted(k, 200)}`)],
       done: summary.copied.length > 0 ? [`restored ${summary.copied.length} object(s)`] : ['nothing copied'],
-      refused: summary.refused ? [{ action: 's3-restore-objects', guardrail: summary.refused.split(':')[0] ?? 'guardrail', reason: summary.refused }] : [],
+      refused: summary.refused && summary.refusedBy ? [{ action: 's3-restore-objects', guardrail: summary.refusedBy, reason: summary.refused }] : [],
       nextStep: summary.resumeFrom
         ? `Bound of ${deps.maxObjects} objects per run reached: request the same restore again to continue.`
-        : summary.refused?.startsWith('S3DailyObjectBudget')
+        : summary.refusedBy === 'S3DailyObjectBudget'
           ? 'The bucket\'s object budget for today is spent: request again tomorrow (UTC), or restore the rest by hand.'
           : 'Verify the restored objects (aws s3api list-object-versions) and notify affected users.',
     });

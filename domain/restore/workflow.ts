@@ -13,7 +13,7 @@
 import { TUNABLES, type AutopilotConfig } from '../config';
 import type { Verdict } from '../guardrails';
 import type { Page } from '../paging';
-import type { Act, ApprovalOutcome, Recorder, Workflow } from '../ports';
+import type { Act, ActOutcome, ApprovalOutcome, Recorder, Workflow } from '../ports';
 import { iso, neverOverwriteVerdict, planRestore, validateRestoreRequest, type RestoreFacts, type RestorePlan, type RestoreRequest } from './request';
 import { quoteUntrusted } from '../untrusted-text';
 import { withRestorePointAge } from './restore-point';
@@ -324,7 +324,7 @@ async function switchApplication(run: RestoreRun, endpoint: string): Promise<Res
   return { outcome: 'switched', targetInstanceId: plan.targetInstanceId, taskDefinitionArn, preRestoreSnapshotId: plan.preRestoreSnapshotId };
 }
 
-async function stopBeforeMutation(deps: RestoreDeps, req: RestoreRequest, base: Base, outcome: { status: string; guardrail?: string; reason?: string }, stage: string): Promise<RestoreOutcome> {
+async function stopBeforeMutation(deps: RestoreDeps, req: RestoreRequest, base: Base, outcome: Exclude<ActOutcome<unknown>, { status: 'executed' }>, stage: string): Promise<RestoreOutcome> {
   if (outcome.status === 'dry-run') {
     await deps.wf.step(`page-dry-run-${stage}`, async () => {
       await deps.page({
@@ -340,8 +340,7 @@ async function stopBeforeMutation(deps: RestoreDeps, req: RestoreRequest, base: 
     });
     return { outcome: 'failed', stage, reason: 'dry-run' };
   }
-  const guardrail = outcome.guardrail ?? 'unknown';
-  const reason = outcome.reason ?? 'refused';
+  const { guardrail, reason } = outcome;
   await deps.wf.step(`page-refused-${stage}`, async () => {
     await deps.page({
       ...base,

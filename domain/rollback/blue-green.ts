@@ -241,7 +241,7 @@ export async function emergencyListenerSwitch(deps: RollbackDeps, input: Rollbac
           incidentKey: key,
           severity: 'P1',
           at,
-          title: `${config.service.serviceName}: CodeDeploy rollback failed and the emergency ALB switch is not offered (${verdict.reason.split(':')[0]})`,
+          title: `${config.service.serviceName}: CodeDeploy rollback failed and the emergency ALB switch is not offered (${verdict.code})`,
           diagnosis: evidence,
           done,
           refused: [{ action: LISTENER_SWITCH_ACTION, guardrail: verdict.guardrail, reason: verdict.reason }],

@@ -4,7 +4,7 @@
  * poll with durable waits, the window guardrail, the final alarm check).
  */
 import { TUNABLES, type AutopilotConfig } from '../config';
-import type { ActionRecord, Verdict } from '../guardrails';
+import type { ActionRecord, GuardrailName, Verdict } from '../guardrails';
 import type { IncidentStatus } from '../incident';
 import type { Page } from '../paging';
 import type { Act, Clock, Pager, Recorder, Workflow } from '../ports';
@@ -230,7 +230,7 @@ export async function finishWithAlarmCheck(
 }
 
 /** An act that did not run: a guardrail refused it, or dry-run is on. */
-export type ActNotTaken = { status: 'dry-run' } | { status: 'refused'; guardrail: string; reason: string };
+export type ActNotTaken = { status: 'dry-run' } | { status: 'refused'; guardrail: GuardrailName; reason: string };
 
 /**
  * The automatic action did not run: page P1 with what it would have done (dry-run) or the

@@ -52,13 +52,15 @@ describe('switchTargetVerdict', () => {
 
   it('refuses a group with no healthy target (the switch would send traffic nowhere)', () => {
     const v = switchTargetVerdict(original, { targetGroupArn: GREEN, healthy: 0, total: 2, targets: ['10.0.1.5:8080 unhealthy (Target.FailedHealthChecks)'] }, [BLUE]);
-    expect(v.pass).toBe(false);
+    expect(v).toMatchObject({ pass: false, code: 'SwitchTargetUnhealthy' });
     expect(v.reason).toMatch(/^SwitchTargetUnhealthy: regami-green-tg has no healthy target \(2 registered\)/);
     expect(v.evidence).toMatchObject({ targets: ['10.0.1.5:8080 unhealthy (Target.FailedHealthChecks)'] });
   });
 
   it('refuses a switch to where traffic already is', () => {
-    expect(switchTargetVerdict(original, healthy(GREEN), [GREEN]).reason).toMatch(/^SwitchChangesNothing/);
+    const v = switchTargetVerdict(original, healthy(GREEN), [GREEN]);
+    expect(v).toMatchObject({ pass: false, code: 'SwitchChangesNothing' });
+    expect(v.reason).toMatch(/^SwitchChangesNothing/);
   });
 
   it('names target groups by their ARN name', () => {

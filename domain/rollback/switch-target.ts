@@ -83,13 +83,17 @@ export function healthLine(h: TargetHealthReading): string {
   return `${targetGroupName(h.targetGroupArn)}: ${h.healthy}/${h.total} targets healthy${h.targets.length ? ` (${h.targets.join('; ')})` : ''}`;
 }
 
+/** A refusal always carries its code: the page title names it. */
+export type SwitchTargetVerdict = Verdict & ({ pass: true } | { pass: false; code: 'SwitchTargetUnhealthy' | 'SwitchChangesNothing' });
+
 /** No human is asked to send traffic to a group with no healthy target, nor to switch to where traffic already is. */
-export function switchTargetVerdict(target: SwitchTarget, health: TargetHealthReading, listenerTargets: readonly string[]): Verdict {
+export function switchTargetVerdict(target: SwitchTarget, health: TargetHealthReading, listenerTargets: readonly string[]): SwitchTargetVerdict {
   const name = targetGroupName(target.targetGroupArn);
   if (health.healthy === 0) {
     return {
       guardrail: 'SwitchTargetHealthy',
       pass: false,
+      code: 'SwitchTargetUnhealthy',
       reason: `SwitchTargetUnhealthy: ${name} has no healthy target (${health.total} registered): switching would send all traffic nowhere`,
       evidence: { targetGroupArn: target.targetGroupArn, targets: health.targets },
     };
@@ -98,6 +102,7 @@ export function switchTargetVerdict(target: SwitchTarget, health: TargetHealthRe
     return {
       guardrail: 'SwitchTargetHealthy',
       pass: false,
+      code: 'SwitchChangesNothing',
       reason: `SwitchChangesNothing: the listener already forwards only to ${name}; the errors do not come from the replacement task set`,
       evidence: { targetGroupArn: target.targetGroupArn },
     };

@@ -55,7 +55,7 @@ export function scalingAction(deps: ScaleEcsDeps, ref: ServiceRef, action: 'scal
 export function stepResult(out: ActOutcome<ServiceCapacity>, at: number): ScaleStepResult {
   if (out.status === 'executed') return { status: 'executed', capacity: out.result, at };
   if (out.status === 'dry-run') return { status: 'dry-run', at };
-  return { status: 'refused', refusal: { guardrail: out.guardrail, pass: false, reason: out.reason }, at };
+  return { status: 'refused', refusal: { guardrail: out.guardrail, pass: false, reason: out.reason, ...(out.code ? { code: out.code } : {}) }, at };
 }
 
 export function triggerLines(trigger: ScaleTrigger): string[] {

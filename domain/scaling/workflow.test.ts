@@ -2,6 +2,7 @@
  * The scaling workflow over in-memory ports: the real guardrails (`authorize`) decide, a
  * fake clock moves with every durable wait, and a small service model answers reads.
  */
+import { arbitrate, type ResourceClaim } from '../arbiter';
 import { defaultConfig } from '../config';
 import { authorize, type ActionRecord, type Controls } from '../guardrails';
 import type { IncidentStatus, TimelineEntry } from '../incident';
@@ -74,6 +75,8 @@ class Harness {
   events: string[] = [];
   /** Another runbook holds the service lock at this simulated time (the Actuator refuses ResourceLock). */
   lockedByOther?: (now: number) => string | undefined;
+  /** The service's arbiter record at this simulated time: the real `arbitrate` decides, as in the Actuator. */
+  arbiterClaims?: (now: number) => ResourceClaim[];
 
   workflow: Workflow = {
     step: async (name, fn) => {
@@ -102,6 +105,11 @@ class Harness {
     if (auth.dryRun) return { status: 'dry-run' };
     const holder = this.lockedByOther?.(this.now);
     if (holder) return { status: 'refused', guardrail: 'ResourceLock', reason: `LockHeld: ${request.lockResource ?? request.scope} is locked by ${holder}` };
+    const claims = this.arbiterClaims?.(this.now);
+    if (claims) {
+      const { verdict } = arbitrate(claims, { resource: request.lockResource ?? request.scope, activity: 'scaling', runbook: 'scale-ecs', incidentKey: 'k', action: request.action, now: this.now, claimSeconds: 1800 });
+      if (!verdict.pass) return { status: 'refused', guardrail: verdict.guardrail, reason: verdict.reason, ...(verdict.code ? { code: verdict.code } : {}) };
+    }
     this.events.push(`lock:${request.action}`);
     const result = await mutate();
     this.actions.push({ scope: request.scope, action: request.action, at: this.now, incidentKey: 'k' });
@@ -426,5 +434,31 @@ describe('the service lock (held from a change until it is verified, not through
     expect(h.timeline.some((e) => /deferred: LockHeld/.test(e.summary))).toBe(true);
     expect(h.applied.find((a) => a.change.direction === 'in')!.at).toBeGreaterThanOrEqual(rollbackUntil);
     expect(h.pages.filter((p) => p.severity === 'P3')).toEqual([]);
+  });
+
+  const heldBy = (activity: 'rollback' | 'failover', until: number): ResourceClaim[] => [
+    activity === 'rollback'
+      ? { resource: serviceLock, activity, runbook: 'rollback-deployment', incidentKey: 'rollback-deployment-regami-service-d1', action: 'rollback', since: T0, until }
+      : { resource: serviceLock, activity, runbook: 'database-failover', incidentKey: 'database-failover-regami-db-primary', action: 'pause-primary-service', since: T0, until, freeze: true },
+  ];
+
+  it("a scale-in the arbiter refuses with code ResourceBusy (a rollback rolling the service) is deferred until the rollback's claim ends", async () => {
+    const h = new Harness({ desired: 2, alarmAt: alarmUntil(60) });
+    const rollbackUntil = T0 + 1500_000;
+    h.arbiterClaims = () => (h.desired === 4 ? heldBy('rollback', rollbackUntil) : []);
+    const result = await h.run();
+    expect(result).toEqual({ outcome: 'scaled-and-restored', finalDesired: 2 });
+    expect(h.timeline.some((e) => /deferred: ResourceBusy/.test(e.summary))).toBe(true);
+    expect(h.applied.find((a) => a.change.direction === 'in')!.at).toBeGreaterThanOrEqual(rollbackUntil);
+    expect(h.pages.filter((p) => p.severity === 'P3')).toEqual([]);
+  });
+
+  it('a scale-in the arbiter refuses with code ResourceFrozen (a failover paused the service) is not deferred: a human gets it', async () => {
+    const h = new Harness({ desired: 2, alarmAt: alarmUntil(60) });
+    h.arbiterClaims = () => (h.desired === 4 ? heldBy('failover', T0 + 24 * 3600_000) : []);
+    const result = await h.run();
+    expect(result).toEqual({ outcome: 'scale-in-refused', finalDesired: 4 });
+    expect(h.timeline.some((e) => /deferred/.test(e.summary))).toBe(false);
+    expect(h.pages.filter((p) => p.severity === 'P3')).toEqual([expect.objectContaining({ refused: [expect.objectContaining({ guardrail: 'Arbiter', reason: expect.stringMatching(/^ResourceFrozen: /) })] })]);
   });
 });

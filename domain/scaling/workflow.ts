@@ -10,10 +10,10 @@
  */
 import { TUNABLES } from '../config';
 import { ARBITER_GUARDRAIL } from '../arbiter';
+import type { GuardrailName, Verdict } from '../guardrails';
 import type { IncidentStatus } from '../incident';
 import type { Act, Clock, Pager, Recorder, Workflow } from '../ports';
 import { describeCapacity, scalingBounds, type ScalingBounds, type ScalingPolicy, type ServiceCapacity } from './capacity';
-import type { Verdict } from '../guardrails';
 import { alarmRecovered, planScaleIn, planScaleOut, servicePaused, type AlarmReading, type PreIncident, type ScaleChange, type ScaleInDecision, type ScaleOutDecision } from './decide';
 import { checkCapacityCommand, restoreAutoScalingMinCommand, scalingPage, scalingResolvePage, setDesiredCountCommand, type ServiceRef } from './pages';
 import { finishWithoutScaling, pagePoster, recordDecision, releaseServiceLock, scaleIn, scaleOut, triggerLines, verifyHealth, type PagePoster, type ScaleStepResult } from './steps';
@@ -97,11 +97,11 @@ export interface ScaleEcsResult {
  * Refusals that only pace scale-in (they lift with time: another runbook holding the service
  * lock finishes its rollout); any other refusal hands scale-in to a human.
  */
-const PACING_GUARDRAILS = new Set(['Cooldown', 'ActionBudget', 'ResourceLock']);
+const PACING_GUARDRAILS = new Set<GuardrailName>(['Cooldown', 'ActionBudget', 'ResourceLock']);
 
 /** The arbiter refused because a rollback is rolling the service: it lifts when that rollout is verified. */
-function isBusyArbiter(v: { guardrail: string; reason: string }): boolean {
-  return v.guardrail === ARBITER_GUARDRAIL && v.reason.startsWith('ResourceBusy');
+function isBusyArbiter(v: Verdict): boolean {
+  return v.guardrail === ARBITER_GUARDRAIL && v.code === 'ResourceBusy';
 }
 
 interface Observation {

@@ -18,6 +18,10 @@ export class Prng {
     while (s.length < length) s += Math.floor(this.next() * 0x100000000).toString(16).padStart(8, '0');
     return s.slice(0, length);
   }
+  /** A version-4-shaped UUID (SNS message ids, EventBridge event ids). */
+  uuid(): string {
+    return `${this.hex(8)}-${this.hex(4)}-4${this.hex(3)}-a${this.hex(3)}-${this.hex(12)}`;
+  }
   /** `length` characters of [A-Z0-9]. */
   upper(length: number): string {
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';

@@ -16,11 +16,11 @@ import { WorldSpecError } from './api';
 import type { FaultSpec, HangTarget, ScheduledChange, SimTime, WorldChange, WorldSpec } from './spec';
 import { validateChange, validateFault, validateWorld } from './validate';
 import { initRegion, type RegionState } from './state';
-import { SERVICES, type OpContext } from './services';
+import type { OpContext } from './services';
+import { serviceNamed } from './services/all';
 import { applyChange } from './changes';
 import { accessDenied, evaluate, principalArn, type AuthDecision, type SimIam } from './iam';
 import { authorizationsFor } from './iam-requests';
-import './services/all';
 
 export interface SimRequest {
   region: string;
@@ -360,7 +360,7 @@ export class SimWorld {
       input: snapshot(req.input),
       outcome: 'ok',
     };
-    const service = SERVICES[req.service];
+    const service = serviceNamed(req.service);
     const op = service?.ops[req.operation];
     try {
       if (!service || !op) {

@@ -31,7 +31,9 @@ import { paginate } from '../paging';
 import { holds, seriesAt, spliceSeries } from '../signals';
 import type { AlarmSpec, AlarmStateValue, CloudWatchSpec, MetricSpec, SeriesSpec } from '../spec';
 import type { SimWorld } from '../world';
-import { registerService, type OpContext } from './index';
+import { arnIn, authReq } from '../iam-arns';
+import { obj, map, str, num, oneOf, stringMap, series, condition, regionName, type Json, type Problems } from '../spec-checks';
+import type { OpContext, ServiceSim } from './index';
 import { replicaLagAt } from './rds';
 import { serviceRunningCount } from './ecs';
 
@@ -75,6 +77,12 @@ export interface CloudWatchState {
   published: { at: number; namespace: string; metricName: string; dimensions: Record<string, string>; value: number }[];
 }
 
+declare module '../state' {
+  interface RegionState {
+    cloudwatch: CloudWatchState;
+  }
+}
+
 const PAGE_ALARMS = 3;
 const PAGE_HISTORY = 5;
 
@@ -90,7 +98,7 @@ function dimsOut(d: Record<string, string>): Dimension[] {
   return Object.entries(d).map(([Name, Value]) => ({ Name, Value }));
 }
 
-export function initCloudWatch(world: SimWorld, region: string, spec: CloudWatchSpec | undefined): CloudWatchState {
+function initCloudWatch(world: SimWorld, region: string, spec: CloudWatchSpec | undefined): CloudWatchState {
   const state: CloudWatchState = { metrics: [], alarms: new Map(), published: [] };
   for (const [label, m] of Object.entries(spec?.metrics ?? {})) {
     state.metrics.push({ label, namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions ?? {}, unit: m.unit, series: m.series, overrides: m.overrides ?? [], gaps: m.gaps ?? [], perTask: m.perTask, recorded: new Map() });
@@ -339,14 +347,14 @@ function evaluate(world: SimWorld, region: string, alarm: AlarmState, at: number
   if (next !== alarm.state) setAlarm(world, region, alarm, next, reason, at, reasonData);
 }
 
-export function forceAlarmState(world: SimWorld, region: string, name: string, state: AlarmStateValue, reason: string, at: number): void {
+function forceAlarmState(world: SimWorld, region: string, name: string, state: AlarmStateValue, reason: string, at: number): void {
   const alarm = world.region(region).cloudwatch.alarms.get(name);
   if (!alarm) throw new Error(`world change: no alarm '${name}' in ${region}`);
   setAlarm(world, region, alarm, state, reason, at);
 }
 
 /** From `at` on, the metric follows `series` (the past keeps what was recorded). */
-export function setMetricSeries(world: SimWorld, region: string, label: string, series: SeriesSpec, at: number): void {
+function setMetricSeries(world: SimWorld, region: string, label: string, series: SeriesSpec, at: number): void {
   const m = world.region(region).cloudwatch.metrics.find((x) => x.label === label);
   if (!m) throw new Error(`world change: no metric '${label}' in ${region} (metrics are keyed by their label in the world spec)`);
   m.series = spliceSeries(m.series, world.offsetSeconds(at), series);
@@ -523,7 +531,66 @@ function putMetricData(ctx: OpContext, input: { Namespace?: string; MetricData?:
   return {};
 }
 
-registerService('CloudWatch', {
+const ALARM_STATES: readonly AlarmStateValue[] = ['OK', 'ALARM', 'INSUFFICIENT_DATA'];
+
+/** `regions.<r>.cloudwatch` of a WorldSpec. */
+function validateCloudWatchSpec(p: Problems, path: string, spec: Json): void {
+  const cw = obj(p, path, spec, ['metrics', 'alarms']);
+  map(p, `${path}.metrics`, cw?.metrics, (at, _k, x) => {
+    const m = obj(p, at, x, ['namespace', 'metricName', 'dimensions', 'unit', 'series', 'overrides', 'gaps', 'perTask'], ['namespace', 'metricName', 'series']);
+    if (!m) return;
+    if (m.perTask !== undefined) {
+      const pt = obj(p, `${at}.perTask`, m.perTask, ['region', 'cluster', 'service', 'baselineTasks', 'max'], ['region', 'cluster', 'service', 'baselineTasks']);
+      if (pt) {
+        regionName(p, `${at}.perTask.region`, pt.region);
+        num(p, `${at}.perTask.baselineTasks`, pt.baselineTasks, { min: 1, integer: true });
+        num(p, `${at}.perTask.max`, pt.max, { min: 0 });
+      }
+    }
+    str(p, `${at}.namespace`, m.namespace, false);
+    str(p, `${at}.metricName`, m.metricName, false);
+    stringMap(p, `${at}.dimensions`, m.dimensions);
+    series(p, `${at}.series`, m.series);
+    if (m.overrides !== undefined) {
+      if (!Array.isArray(m.overrides)) p.push(`${at}.overrides: expected an array of { when, series }`);
+      else
+        m.overrides.forEach((o, i) => {
+          const oo = obj(p, `${at}.overrides[${i}]`, o, ['when', 'series'], ['when', 'series']);
+          if (!oo) return;
+          condition(p, `${at}.overrides[${i}].when`, oo.when);
+          series(p, `${at}.overrides[${i}].series`, oo.series);
+        });
+    }
+  });
+  map(p, `${path}.alarms`, cw?.alarms, (at, _k, x) => {
+    const a = obj(p, at, x, ['namespace', 'metricName', 'dimensions', 'statistic', 'period', 'evaluationPeriods', 'datapointsToAlarm', 'threshold', 'comparison', 'treatMissingData', 'mode', 'state', 'stateReason', 'timeline', 'actionsEnabled', 'alarmActions', 'okActions', 'description']);
+    if (!a) return;
+    oneOf(p, `${at}.statistic`, a.statistic, ['Average', 'Sum', 'Minimum', 'Maximum', 'SampleCount']);
+    oneOf(p, `${at}.comparison`, a.comparison, ['GreaterThanThreshold', 'GreaterThanOrEqualToThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold']);
+    oneOf(p, `${at}.treatMissingData`, a.treatMissingData, ['missing', 'breaching', 'notBreaching', 'ignore']);
+    oneOf(p, `${at}.mode`, a.mode, ['metric', 'fixed']);
+    oneOf(p, `${at}.state`, a.state, ALARM_STATES);
+    num(p, `${at}.period`, a.period, { min: 60 });
+    if (typeof a.period === 'number' && a.period % 60 !== 0) p.push(`${at}.period: must be a multiple of 60`);
+    num(p, `${at}.evaluationPeriods`, a.evaluationPeriods, { min: 1, integer: true });
+    num(p, `${at}.datapointsToAlarm`, a.datapointsToAlarm, { min: 1, integer: true });
+    num(p, `${at}.threshold`, a.threshold);
+    if (a.mode === 'metric' && (a.metricName === undefined || a.threshold === undefined)) p.push(`${at}: a 'metric' alarm needs metricName and threshold`);
+    if (a.timeline !== undefined) {
+      if (!Array.isArray(a.timeline)) p.push(`${at}.timeline: expected an array of { t, state, reason? }`);
+      else
+        a.timeline.forEach((s, i) => {
+          const so = obj(p, `${at}.timeline[${i}]`, s, ['t', 'state', 'reason'], ['t', 'state']);
+          if (!so) return;
+          num(p, `${at}.timeline[${i}].t`, so.t);
+          oneOf(p, `${at}.timeline[${i}].state`, so.state, ALARM_STATES, false);
+        });
+    }
+  });
+}
+
+export const service: ServiceSim = {
+  name: 'CloudWatch',
   sdk,
   throttleError: 'Throttling',
   ops: {
@@ -535,4 +602,27 @@ registerService('CloudWatch', {
     DescribeAlarmHistory: describeAlarmHistory,
     SetAlarmState: setAlarmStateOp,
   },
-});
+  iam: {
+    GetMetricStatistics: () => [authReq('cloudwatch:GetMetricStatistics', '*')],
+    GetMetricData: () => [authReq('cloudwatch:GetMetricData', '*')],
+    ListMetrics: () => [authReq('cloudwatch:ListMetrics', '*')],
+    DescribeAlarms: (c) => [authReq('cloudwatch:DescribeAlarms', arnIn('cloudwatch', c.region, c.account, 'alarm:*'))],
+    DescribeAlarmHistory: (c) => [authReq('cloudwatch:DescribeAlarmHistory', arnIn('cloudwatch', c.region, c.account, `alarm:${String(c.input.AlarmName ?? '*')}`))],
+    SetAlarmState: (c) => [authReq('cloudwatch:SetAlarmState', arnIn('cloudwatch', c.region, c.account, `alarm:${String(c.input.AlarmName ?? '')}`))],
+  },
+  region: { key: 'cloudwatch', init: initCloudWatch, validate: validateCloudWatchSpec },
+  changes: {
+    'alarm-state': {
+      required: ['region', 'name', 'state'],
+      optional: ['reason'],
+      validate: (p, path, c) => oneOf(p, `${path}.state`, c.state, ALARM_STATES, false),
+      apply: (world, c, at) => forceAlarmState(world, c.region, c.name, c.state, c.reason ?? `Scenario set the alarm to ${c.state}`, at),
+    },
+    metric: {
+      required: ['region', 'metric', 'series'],
+      optional: [],
+      validate: (p, path, c) => series(p, `${path}.series`, c.series),
+      apply: (world, c, at) => setMetricSeries(world, c.region, c.metric, c.series, at),
+    },
+  },
+};

@@ -20,7 +20,9 @@ import { awsError } from '../errors';
 import { paginate } from '../paging';
 import type { CodeDeployDeploymentSpec, CodeDeploySpec } from '../spec';
 import type { SimWorld } from '../world';
-import { registerService, type OpContext } from './index';
+import { arnIn, authReq } from '../iam-arns';
+import { obj, map, num, oneOf, time, type Json, type Problems } from '../spec-checks';
+import type { OpContext, IamCall, ServiceSim } from './index';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -53,10 +55,16 @@ export interface CodeDeployState {
   applications: Set<string>;
 }
 
+declare module '../state' {
+  interface RegionState {
+    codedeploy: CodeDeployState;
+  }
+}
+
 const DONE: Status[] = ['Succeeded', 'Failed', 'Stopped'];
 const PAGE = 2;
 
-export function initCodeDeploy(world: SimWorld, spec: CodeDeploySpec | undefined): CodeDeployState {
+function initCodeDeploy(world: SimWorld, spec: CodeDeploySpec | undefined): CodeDeployState {
   const state: CodeDeployState = { deployments: new Map(), groups: new Map(), applications: new Set() };
   for (const [app, a] of Object.entries(spec?.applications ?? {})) {
     state.applications.add(app);
@@ -196,7 +204,34 @@ function getDeploymentGroup(ctx: OpContext, input: { applicationName?: string; d
   return { deploymentGroupInfo: { applicationName: input.applicationName, deploymentGroupName: input.deploymentGroupName, computePlatform: 'ECS' } };
 }
 
-registerService('CodeDeploy', {
+function deploymentGroupOf(c: IamCall, id: unknown): string {
+  const d = c.world.region(c.region).codedeploy.deployments.get(String(id));
+  return arnIn('codedeploy', c.region, c.account, `deploymentgroup:${d?.application ?? '*'}/${d?.group ?? '*'}`);
+}
+
+/** `regions.<r>.codedeploy` of a WorldSpec. */
+function validateCodeDeploySpec(p: Problems, path: string, spec: Json): void {
+  const cd = obj(p, path, spec, ['applications']);
+  map(p, `${path}.applications`, cd?.applications, (at, _k, x) => {
+    const a = obj(p, at, x, ['computePlatform', 'groups']);
+    map(p, `${at}.groups`, a?.groups, (gat, _g, g) => {
+      const go = obj(p, gat, g, ['deployments', 'rollbackOutcome', 'rollbackSeconds']);
+      if (!go) return;
+      oneOf(p, `${gat}.rollbackOutcome`, go.rollbackOutcome, ['Succeeded', 'Failed']);
+      num(p, `${gat}.rollbackSeconds`, go.rollbackSeconds, { min: 1 });
+      map(p, `${gat}.deployments`, go.deployments, (dat, id, d) => {
+        if (!/^d-[A-Z0-9]{9}$/.test(id)) p.push(`${dat}: deployment ids look like d-XXXXXXXXX (9 upper-case letters or digits)`);
+        const dep = obj(p, dat, d, ['status', 'createdAt', 'completedAt', 'taskDefinition', 'creator', 'description'], ['status', 'createdAt']);
+        if (!dep) return;
+        oneOf(p, `${dat}.status`, dep.status, ['Created', 'Queued', 'InProgress', 'Baking', 'Succeeded', 'Failed', 'Stopped', 'Ready'], false);
+        time(p, `${dat}.createdAt`, dep.createdAt, false);
+      });
+    });
+  });
+}
+
+export const service: ServiceSim = {
+  name: 'CodeDeploy',
   sdk,
   throttleError: 'ThrottlingException',
   ops: {
@@ -206,4 +241,15 @@ registerService('CodeDeploy', {
     BatchGetDeployments: batchGetDeployments,
     StopDeployment: stopDeployment,
   },
-});
+  iam: {
+    ListDeployments: (c) => [authReq('codedeploy:ListDeployments', arnIn('codedeploy', c.region, c.account, `deploymentgroup:${String(c.input.applicationName ?? '*')}/${String(c.input.deploymentGroupName ?? '*')}`))],
+    GetDeployment: (c) => [authReq('codedeploy:GetDeployment', deploymentGroupOf(c, c.input.deploymentId))],
+    BatchGetDeployments: (c) => ((c.input.deploymentIds ?? []) as unknown[]).map((id) => authReq('codedeploy:BatchGetDeployments', deploymentGroupOf(c, id))),
+    // codedeploy:StopDeployment has no resource type: only "*" authorises it.
+    StopDeployment: () => [authReq('codedeploy:StopDeployment', '*')],
+    GetDeploymentGroup: (c) => [authReq('codedeploy:GetDeploymentGroup', arnIn('codedeploy', c.region, c.account, `deploymentgroup:${String(c.input.applicationName)}/${String(c.input.deploymentGroupName)}`))],
+    CreateDeployment: (c) => [authReq('codedeploy:CreateDeployment', arnIn('codedeploy', c.region, c.account, `deploymentgroup:${String(c.input.applicationName)}/${String(c.input.deploymentGroupName)}`))],
+  },
+  region: { key: 'codedeploy', init: (world, _region, spec) => initCodeDeploy(world, spec), validate: validateCodeDeploySpec },
+  hangs: ['codedeploy-rollback'],
+};

@@ -48,7 +48,10 @@ import { awsError } from '../errors';
 import { paginate } from '../paging';
 import type { EcsSpec, EcsTimings, TaskDefinitionSpec } from '../spec';
 import type { SimWorld } from '../world';
-import { registerService, type OpContext } from './index';
+import { arnIn, authReq, isArn, lastSegment } from '../iam-arns';
+import type { AuthRequest } from '../iam';
+import { isObj, obj, map, str, num, bool, oneOf, time, stringMap, type Json, type Problems } from '../spec-checks';
+import type { OpContext, IamCall, ServiceSim } from './index';
 import { appendLog } from './logs';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -121,6 +124,12 @@ export interface EcsState {
   timings: EcsTimings;
 }
 
+declare module '../state' {
+  interface RegionState {
+    ecs: EcsState;
+  }
+}
+
 const DEFAULT_TIMINGS: EcsTimings = { taskStartSeconds: 45, taskStopSeconds: 30, taskFailSeconds: 40, failureThreshold: 3, relaunchSeconds: 20 };
 
 const PAGE_TASK_DEFS = 3;
@@ -145,7 +154,7 @@ function containerDefinitions(spec: TaskDefinitionSpec, region: string): Contain
   }));
 }
 
-export function initEcs(world: SimWorld, region: string, spec: EcsSpec | undefined): EcsState {
+function initEcs(world: SimWorld, region: string, spec: EcsSpec | undefined): EcsState {
   const state: EcsState = { clusters: new Map(), taskDefinitions: new Map(), tasks: [], failRules: new Map(), timings: { ...DEFAULT_TIMINGS, ...(spec?.timings ?? {}) } };
   const account = world.account;
   for (const [key, td] of Object.entries(spec?.taskDefinitions ?? {})) {
@@ -299,7 +308,7 @@ export function ecsTargets(world: SimWorld, region: string, targetGroupArn: stri
   return out;
 }
 
-export function setRevisionFailure(world: SimWorld, region: string, taskDefinition: string, reason: string | null): void {
+function setRevisionFailure(world: SimWorld, region: string, taskDefinition: string, reason: string | null): void {
   const ecs = world.region(region).ecs;
   const key = taskDefKey(taskDefinition);
   if (reason === null) {
@@ -319,7 +328,7 @@ function failureOf(ecs: EcsState, taskDefinitionArn: string): string | undefined
 }
 
 /** A crash: running tasks stop; the scheduler replaces them. */
-export function crashTasks(world: SimWorld, region: string, cluster: string, service: string, count: number | undefined, reason: string, at: number): void {
+function crashTasks(world: SimWorld, region: string, cluster: string, service: string, count: number | undefined, reason: string, at: number): void {
   const svc = findService(world, region, cluster, service);
   if (!svc) throw new Error(`world change: no ECS service ${cluster}/${service} in ${region}`);
   const ecs = world.region(region).ecs;
@@ -861,7 +870,74 @@ function tagResource(ctx: OpContext, input: TagResourceCommandInput): Out<TagRes
   return {};
 }
 
-registerService('ECS', {
+// ------------------------------------------------------------ IAM
+
+const ecsCluster = (input: IamCall['input']): string => lastSegment(String(input.cluster ?? 'default'));
+const ecsService = (c: IamCall, service: unknown): string =>
+  isArn(service) ? service : arnIn('ecs', c.region, c.account, `service/${ecsCluster(c.input)}/${String(service)}`);
+
+/** RegisterTaskDefinition passes its roles to ECS tasks and tags the revision on create. */
+function registerTaskDefinitionAuth(c: IamCall): AuthRequest[] {
+  const family = String(c.input.family ?? '');
+  const revision = arnIn('ecs', c.region, c.account, `task-definition/${family}:*`);
+  const roles = [c.input.taskRoleArn, c.input.executionRoleArn].filter((r): r is string => typeof r === 'string' && r.length > 0);
+  return [
+    authReq('ecs:RegisterTaskDefinition', revision),
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html#specify-task-iam-roles ("iam:PassRole")
+    ...roles.map((role) => authReq('iam:PassRole', role, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })),
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html (ecs:CreateAction)
+    ...((c.input.tags ?? []).length > 0 ? [authReq('ecs:TagResource', revision, { 'ecs:CreateAction': 'RegisterTaskDefinition' })] : []),
+  ];
+}
+
+/** `regions.<r>.ecs` of a WorldSpec. */
+function validateEcsSpec(p: Problems, path: string, spec: Json): void {
+  const ecs = obj(p, path, spec, ['clusters', 'taskDefinitions', 'timings']);
+  const defs = isObj(ecs?.taskDefinitions) ? ecs.taskDefinitions : {};
+  map(p, `${path}.taskDefinitions`, ecs?.taskDefinitions, (at, key, x) => {
+    const t = obj(p, at, x, ['family', 'revision', 'status', 'containers', 'cpu', 'memory', 'registeredAt', 'tags', 'failsWith', 'failExitCode', 'taskRoleArn', 'executionRoleArn'], ['family', 'revision', 'containers']);
+    if (!t) return;
+    str(p, `${at}.family`, t.family, false);
+    num(p, `${at}.revision`, t.revision, { min: 1, integer: true, optional: false });
+    if (typeof t.family === 'string' && typeof t.revision === 'number' && key !== `${t.family}:${t.revision}`) p.push(`${at}: key must be '${t.family}:${t.revision}' (family:revision)`);
+    oneOf(p, `${at}.status`, t.status, ['ACTIVE', 'INACTIVE', 'DELETE_IN_PROGRESS']);
+    time(p, `${at}.registeredAt`, t.registeredAt);
+    stringMap(p, `${at}.tags`, t.tags);
+    str(p, `${at}.failsWith`, t.failsWith);
+    if (isObj(t.containers) && Object.keys(t.containers).length === 0) p.push(`${at}.containers: at least one container`);
+    map(p, `${at}.containers`, t.containers, (cat, _n, c) => {
+      const co = obj(p, cat, c, ['image', 'environment', 'secrets', 'cpu', 'memory', 'essential', 'portMappings'], ['image']);
+      if (!co) return;
+      str(p, `${cat}.image`, co.image, false);
+      stringMap(p, `${cat}.environment`, co.environment);
+      stringMap(p, `${cat}.secrets`, co.secrets);
+    });
+  });
+  map(p, `${path}.clusters`, ecs?.clusters, (cat, _c, c) => {
+    const co = obj(p, cat, c, ['services']);
+    map(p, `${cat}.services`, co?.services, (at, _s, s) => {
+      const so = obj(p, at, s, ['taskDefinition', 'desiredCount', 'runningCount', 'deployments', 'deployedAt', 'launchType', 'loadBalancers', 'circuitBreaker', 'minimumHealthyPercent', 'maximumPercent', 'events', 'deploymentController'], ['taskDefinition', 'desiredCount']);
+      if (!so) return;
+      oneOf(p, `${at}.deploymentController`, so.deploymentController, ['ECS', 'CODE_DEPLOY', 'EXTERNAL']);
+      str(p, `${at}.taskDefinition`, so.taskDefinition, false);
+      if (typeof so.taskDefinition === 'string' && !(so.taskDefinition in defs)) p.push(`${at}.taskDefinition: '${so.taskDefinition}' is not in ${path}.taskDefinitions`);
+      num(p, `${at}.desiredCount`, so.desiredCount, { min: 0, integer: true, optional: false });
+      num(p, `${at}.runningCount`, so.runningCount, { min: 0, integer: true });
+      time(p, `${at}.deployedAt`, so.deployedAt);
+      map(p, `${at}.deployments`, so.deployments, (dat, _d, d) => {
+        const dep = obj(p, dat, d, ['taskDefinition', 'status', 'rolloutState', 'createdAt', 'runningCount'], ['taskDefinition', 'status']);
+        if (!dep) return;
+        oneOf(p, `${dat}.status`, dep.status, ['PRIMARY', 'ACTIVE'], false);
+        oneOf(p, `${dat}.rolloutState`, dep.rolloutState, ['COMPLETED', 'IN_PROGRESS', 'FAILED']);
+        if (typeof dep.taskDefinition === 'string' && !(dep.taskDefinition in defs)) p.push(`${dat}.taskDefinition: '${dep.taskDefinition}' is not in ${path}.taskDefinitions`);
+      });
+      if (isObj(so.deployments) && Object.values(so.deployments).filter((d) => isObj(d) && d.status === 'PRIMARY').length !== 1) p.push(`${at}.deployments: exactly one PRIMARY deployment`);
+    });
+  });
+}
+
+export const service: ServiceSim = {
+  name: 'ECS',
   sdk,
   throttleError: 'ThrottlingException',
   ops: {
@@ -879,7 +955,51 @@ registerService('ECS', {
     ListTagsForResource: listTagsForResource,
     TagResource: tagResource,
   },
-});
+  iam: {
+    DescribeServices: (c) => ((c.input.services ?? []) as unknown[]).map((s) => authReq('ecs:DescribeServices', ecsService(c, s))),
+    UpdateService: (c) => [authReq('ecs:UpdateService', ecsService(c, c.input.service))],
+    ListServices: () => [authReq('ecs:ListServices', '*')],
+    DescribeClusters: (c) => ((c.input.clusters ?? ['default']) as unknown[]).map((k) => authReq('ecs:DescribeClusters', isArn(k) ? k : arnIn('ecs', c.region, c.account, `cluster/${String(k)}`))),
+    ListTasks: (c) => [authReq('ecs:ListTasks', arnIn('ecs', c.region, c.account, `container-instance/${ecsCluster(c.input)}/*`))],
+    DescribeTasks: (c) => ((c.input.tasks ?? []) as unknown[]).map((t) => authReq('ecs:DescribeTasks', isArn(t) ? t : arnIn('ecs', c.region, c.account, `task/${ecsCluster(c.input)}/${String(t)}`))),
+    StopTask: (c) => [authReq('ecs:StopTask', isArn(c.input.task) ? c.input.task : arnIn('ecs', c.region, c.account, `task/${ecsCluster(c.input)}/${String(c.input.task)}`))],
+    RegisterTaskDefinition: registerTaskDefinitionAuth,
+    DescribeTaskDefinition: () => [authReq('ecs:DescribeTaskDefinition', '*')],
+    ListTaskDefinitions: () => [authReq('ecs:ListTaskDefinitions', '*')],
+    DeregisterTaskDefinition: () => [authReq('ecs:DeregisterTaskDefinition', '*')],
+    ListTagsForResource: (c) => [authReq('ecs:ListTagsForResource', String(c.input.resourceArn ?? '*'))],
+    TagResource: (c) => [authReq('ecs:TagResource', String(c.input.resourceArn ?? '*'))],
+  },
+  region: { key: 'ecs', init: initEcs, validate: validateEcsSpec },
+  changes: {
+    'task-definition-fails': {
+      required: ['region', 'taskDefinition', 'reason'],
+      optional: [],
+      validate: (p, path, c) => {
+        if (c.reason !== null) str(p, `${path}.reason`, c.reason, false);
+      },
+      apply: (world, c) => setRevisionFailure(world, c.region, c.taskDefinition, c.reason),
+    },
+    'ecs-deploy': {
+      required: ['region', 'cluster', 'service'],
+      optional: ['taskDefinition', 'desiredCount', 'forceNewDeployment'],
+      validate: (p, path, c) => {
+        str(p, `${path}.taskDefinition`, c.taskDefinition);
+        num(p, `${path}.desiredCount`, c.desiredCount, { min: 0, integer: true });
+        bool(p, `${path}.forceNewDeployment`, c.forceNewDeployment);
+        if (c.taskDefinition === undefined && c.desiredCount === undefined && c.forceNewDeployment !== true) p.push(`${path}: an ecs-deploy needs taskDefinition, desiredCount or forceNewDeployment`);
+      },
+      apply: (world, c, at) => deployService(world, c.region, c.cluster, c.service, { taskDefinition: c.taskDefinition, desiredCount: c.desiredCount, forceNewDeployment: c.forceNewDeployment }, at),
+    },
+    'ecs-tasks-stop': {
+      required: ['region', 'cluster', 'service'],
+      optional: ['count', 'reason'],
+      validate: (p, path, c) => num(p, `${path}.count`, c.count, { min: 1, integer: true }),
+      apply: (world, c, at) => crashTasks(world, c.region, c.cluster, c.service, c.count, c.reason ?? 'Essential container in task exited', at),
+    },
+  },
+  hangs: ['ecs-deployment'],
+};
 
 /** Application Auto Scaling keeps desiredCount within [min, max] of the scalable target. */
 export function clampDesiredCount(world: SimWorld, region: string, cluster: string, service: string, min: number, max: number, at: number): void {
@@ -893,7 +1013,7 @@ export function clampDesiredCount(world: SimWorld, region: string, cluster: stri
 }
 
 /** An update made outside the autopilot (the CI pipeline, a human): same effect as UpdateService, no API call recorded. */
-export function deployService(world: SimWorld, region: string, cluster: string, service: string, update: { taskDefinition?: string; desiredCount?: number; forceNewDeployment?: boolean }, at: number): void {
+function deployService(world: SimWorld, region: string, cluster: string, service: string, update: { taskDefinition?: string; desiredCount?: number; forceNewDeployment?: boolean }, at: number): void {
   const svc = findService(world, region, cluster, service);
   if (!svc) throw new Error(`world change: no ECS service ${cluster}/${service} in ${region}`);
   if (update.desiredCount !== undefined) svc.desiredCount = update.desiredCount;

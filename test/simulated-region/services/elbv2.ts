@@ -20,7 +20,9 @@ import type {
 import { awsError } from '../errors';
 import { paginate } from '../paging';
 import type { Elbv2Spec, ListenerSpec, TargetGroupSpec } from '../spec';
-import { registerService, type OpContext } from './index';
+import { authReq } from '../iam-arns';
+import { isObj, obj, map, type Json, type Problems } from '../spec-checks';
+import type { OpContext, ServiceSim } from './index';
 import { ecsTargets } from './ecs';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -30,7 +32,13 @@ export interface Elbv2State {
   listeners: Map<string, ListenerSpec>;
 }
 
-export function initElbv2(spec: Elbv2Spec | undefined): Elbv2State {
+declare module '../state' {
+  interface RegionState {
+    elbv2: Elbv2State;
+  }
+}
+
+function initElbv2(spec: Elbv2Spec | undefined): Elbv2State {
   return {
     targetGroups: new Map(Object.entries(structuredClone(spec?.targetGroups ?? {}))),
     listeners: new Map(Object.entries(structuredClone(spec?.listeners ?? {}))),
@@ -147,7 +155,23 @@ function describeTargetHealth(ctx: OpContext, input: DescribeTargetHealthCommand
   };
 }
 
-registerService('ElasticLoadBalancingV2', {
+/** `regions.<r>.elbv2` of a WorldSpec. */
+function validateElbv2Spec(p: Problems, path: string, spec: Json): void {
+  const e = obj(p, path, spec, ['targetGroups', 'listeners']);
+  const tgs = isObj(e?.targetGroups) ? e.targetGroups : {};
+  map(p, `${path}.targetGroups`, e?.targetGroups, (at, _k, x) => {
+    obj(p, at, x, ['name', 'port', 'protocol', 'healthCheckPath', 'loadBalancerArns', 'targets'], ['name']);
+  });
+  map(p, `${path}.listeners`, e?.listeners, (at, _k, x) => {
+    const l = obj(p, at, x, ['loadBalancerArn', 'port', 'protocol', 'forward'], ['loadBalancerArn', 'port', 'protocol', 'forward']);
+    if (!l) return;
+    if (!Array.isArray(l.forward) || !l.forward.length) p.push(`${at}.forward: expected a non-empty array of { targetGroupArn, weight? }`);
+    else l.forward.forEach((f, i) => isObj(f) && typeof f.targetGroupArn === 'string' && !(f.targetGroupArn in tgs) && p.push(`${at}.forward[${i}].targetGroupArn: not in ${path}.targetGroups`));
+  });
+}
+
+export const service: ServiceSim = {
+  name: 'ElasticLoadBalancingV2',
   sdk,
   throttleError: 'Throttling',
   ops: {
@@ -156,4 +180,12 @@ registerService('ElasticLoadBalancingV2', {
     DescribeTargetGroups: describeTargetGroups,
     DescribeTargetHealth: describeTargetHealth,
   },
-});
+  iam: {
+    DescribeListeners: () => [authReq('elasticloadbalancing:DescribeListeners', '*')],
+    ModifyListener: (c) => [authReq('elasticloadbalancing:ModifyListener', String(c.input.ListenerArn ?? ''))],
+    DescribeTargetGroups: () => [authReq('elasticloadbalancing:DescribeTargetGroups', '*')],
+    DescribeTargetHealth: () => [authReq('elasticloadbalancing:DescribeTargetHealth', '*')],
+    DescribeRules: () => [authReq('elasticloadbalancing:DescribeRules', '*')],
+  },
+  region: { key: 'elbv2', init: (_world, _region, spec) => initElbv2(spec), validate: validateElbv2Spec },
+};

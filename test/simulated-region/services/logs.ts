@@ -23,7 +23,9 @@ import { paginate } from '../paging';
 import { holds } from '../signals';
 import type { LogGroupSpec, LogsSpec } from '../spec';
 import type { SimWorld } from '../world';
-import { registerService, type OpContext } from './index';
+import { arnIn, authReq } from '../iam-arns';
+import { obj, map, num, condition, type Json, type Problems } from '../spec-checks';
+import type { OpContext, ServiceSim } from './index';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -45,9 +47,15 @@ export interface LogsState {
   queries: Map<string, { status: 'Complete'; results: { field: string; value: string }[][]; scanned: number }>;
 }
 
+declare module '../state' {
+  interface RegionState {
+    logs: LogsState;
+  }
+}
+
 const PAGE_EVENTS = 50;
 
-export function initLogs(world: SimWorld, spec: LogsSpec | undefined): LogsState {
+function initLogs(world: SimWorld, spec: LogsSpec | undefined): LogsState {
   const state: LogsState = { groups: new Map(), queries: new Map() };
   for (const [name, g] of Object.entries(spec?.groups ?? {})) {
     state.groups.set(name, {
@@ -187,7 +195,31 @@ function describeLogGroups(ctx: OpContext, input: DescribeLogGroupsCommandInput)
   };
 }
 
-registerService('CloudWatchLogs', {
+/** `regions.<r>.logs` of a WorldSpec. */
+function validateLogsSpec(p: Problems, path: string, spec: Json): void {
+  const l = obj(p, path, spec, ['groups']);
+  map(p, `${path}.groups`, l?.groups, (at, _k, x) => {
+    const g = obj(p, at, x, ['lines', 'generators']);
+    if (!g) return;
+    if (g.lines !== undefined && !Array.isArray(g.lines)) p.push(`${at}.lines: expected an array of { t, message, stream? }`);
+    else
+      (g.lines ?? []).forEach((ln, i) => {
+        const lo = obj(p, `${at}.lines[${i}]`, ln, ['t', 'message', 'stream'], ['t', 'message']);
+        if (lo) num(p, `${at}.lines[${i}].t`, lo.t);
+      });
+    if (g.generators !== undefined && !Array.isArray(g.generators)) p.push(`${at}.generators: expected an array`);
+    else
+      (g.generators ?? []).forEach((gen, i) => {
+        const go = obj(p, `${at}.generators[${i}]`, gen, ['from', 'to', 'everySeconds', 'message', 'stream', 'when'], ['from', 'to', 'everySeconds', 'message']);
+        if (!go) return;
+        num(p, `${at}.generators[${i}].everySeconds`, go.everySeconds, { min: 1 });
+        if (go.when !== undefined) condition(p, `${at}.generators[${i}].when`, go.when);
+      });
+  });
+}
+
+export const service: ServiceSim = {
+  name: 'CloudWatchLogs',
   sdk,
   throttleError: 'ThrottlingException',
   ops: {
@@ -196,4 +228,16 @@ registerService('CloudWatchLogs', {
     GetQueryResults: getQueryResults,
     DescribeLogGroups: describeLogGroups,
   },
-});
+  iam: {
+    // Log group ARNs in policies end in ":*" (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/iam-access-control-overview-cwl.html).
+    FilterLogEvents: (c) => [authReq('logs:FilterLogEvents', arnIn('logs', c.region, c.account, `log-group:${String(c.input.logGroupName ?? '')}:*`))],
+    StartQuery: (c) =>
+      ([] as unknown[]).concat(c.input.logGroupNames ?? c.input.logGroupName ?? []).map((g) => authReq('logs:StartQuery', arnIn('logs', c.region, c.account, `log-group:${String(g)}:*`))),
+    GetQueryResults: (c) => [authReq('logs:GetQueryResults', arnIn('logs', c.region, c.account, 'log-group:*'))],
+    DescribeLogGroups: (c) => [authReq('logs:DescribeLogGroups', arnIn('logs', c.region, c.account, 'log-group:*'))],
+  },
+  region: { key: 'logs', init: (world, _region, spec) => initLogs(world, spec), validate: validateLogsSpec },
+  changes: {
+    log: { required: ['region', 'group', 'message'], optional: ['stream'], apply: (world, c, at) => appendLog(world, c.region, c.group, c.stream ?? 'ecs/app/scenario', c.message, at) },
+  },
+};

@@ -33,7 +33,10 @@ import { paginate } from '../paging';
 import { seriesAt, spliceSeries } from '../signals';
 import type { RdsSpec, RdsTimings, SeriesSpec } from '../spec';
 import type { SimWorld } from '../world';
-import { registerService, type OpContext } from './index';
+import { arnIn, authReq, isArn } from '../iam-arns';
+import type { AuthRequest } from '../iam';
+import { obj, map, str, num, bool, oneOf, time, strings, stringMap, series, type Json, type Problems } from '../spec-checks';
+import type { OpContext, IamCall, ServiceSim } from './index';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -97,6 +100,12 @@ export interface RdsState {
   timings: RdsTimings;
 }
 
+declare module '../state' {
+  interface RegionState {
+    rds: RdsState;
+  }
+}
+
 export const DEFAULT_TIMINGS: RdsTimings = { promoteModifyingSeconds: 60, promoteTotalSeconds: 420, modifySeconds: 90, snapshotSeconds: 300, restoreSeconds: 900 };
 
 /** Statuses in which the database accepts connections. */
@@ -105,7 +114,7 @@ const SERVING = new Set(['available', 'modifying', 'backing-up', 'maintenance', 
 const PAGE_INSTANCES = 2;
 const PAGE_SNAPSHOTS = 3;
 
-export function initRds(world: SimWorld, region: string, spec: RdsSpec | undefined): RdsState {
+function initRds(world: SimWorld, region: string, spec: RdsSpec | undefined): RdsState {
   const state: RdsState = { instances: new Map(), snapshots: new Map(), timings: { ...DEFAULT_TIMINGS, ...(spec?.timings ?? {}) } };
   for (const [id, s] of Object.entries(spec?.instances ?? {})) {
     const backup = s.backupRetentionPeriod ?? 7;
@@ -215,7 +224,7 @@ function replicaSource(world: SimWorld, region: string, replicaOf: string): DbIn
   return world.regions.has(m[1] as string) ? findDbInstance(world, m[1] as string, m[2] as string) : undefined;
 }
 
-export function setDbStatus(world: SimWorld, region: string, id: string, status: string, at: number): void {
+function setDbStatus(world: SimWorld, region: string, id: string, status: string, at: number): void {
   const inst = mustFind(world, region, id);
   const wasServing = SERVING.has(inst.status);
   inst.status = status;
@@ -237,7 +246,7 @@ export function setDbStatus(world: SimWorld, region: string, id: string, status:
   }
 }
 
-export function setReplicaLag(world: SimWorld, region: string, id: string, seconds: number, at: number): void {
+function setReplicaLag(world: SimWorld, region: string, id: string, seconds: number, at: number): void {
   const inst = mustFind(world, region, id);
   inst.lag = spliceSeries(inst.lag ?? seconds, world.offsetSeconds(at), seconds);
 }
@@ -684,7 +693,66 @@ function describeAutomatedBackups(ctx: OpContext, input: DescribeDBInstanceAutom
   };
 }
 
-registerService('RDS', {
+// ------------------------------------------------------------ IAM
+
+const rdsDb = (c: IamCall, id: unknown): string => (isArn(id) ? id : arnIn('rds', c.region, c.account, `db:${String(id ?? '*')}`));
+const rdsSnapshot = (c: IamCall, id: unknown): string => (isArn(id) ? id : arnIn('rds', c.region, c.account, `snapshot:${String(id ?? '*')}`));
+
+/** Tags on create need rds:AddTagsToResource on the new resource (RDS "Tagging Amazon RDS resources"). */
+const rdsTagsOnCreate = (input: IamCall['input'], resource: string): AuthRequest[] => ((input.Tags ?? []).length > 0 ? [authReq('rds:AddTagsToResource', resource)] : []);
+
+/**
+ * A restore authorises the new instance, the option group, the parameter group and the subnet group it
+ * uses: the named ones, else the engine's defaults (rds:RestoreDBInstanceFromDBSnapshot: db, og, pg, subgrp required).
+ */
+function restoreSupporting(c: IamCall, action: string, engineMajor: string): AuthRequest[] {
+  const input = c.input;
+  return [
+    authReq(action, arnIn('rds', c.region, c.account, `og:${input.OptionGroupName ?? `default:postgres-${engineMajor}`}`)),
+    authReq(action, arnIn('rds', c.region, c.account, `pg:${input.DBParameterGroupName ?? `default.postgres${engineMajor}`}`)),
+    authReq(action, arnIn('rds', c.region, c.account, `subgrp:${input.DBSubnetGroupName ?? 'default'}`)),
+  ];
+}
+
+function engineMajorOf(world: SimWorld, region: string, instanceId: string | undefined): string {
+  const version = instanceId ? world.region(region).rds.instances.get(instanceId)?.engineVersion : undefined;
+  return (version ?? '16').split('.')[0] ?? '16';
+}
+
+/** `regions.<r>.rds` of a WorldSpec. */
+function validateRdsSpec(p: Problems, path: string, spec: Json): void {
+  const rds = obj(p, path, spec, ['instances', 'snapshots', 'timings']);
+  map(p, `${path}.instances`, rds?.instances, (at, _k, x) => {
+    const i = obj(p, at, x, ['status', 'instanceClass', 'engine', 'engineVersion', 'endpointAddress', 'port', 'dbName', 'masterUsername', 'replicaOf', 'replicaLagSeconds', 'backupRetentionPeriod', 'multiAZ', 'createdAt', 'earliestRestorableTime', 'latestRestorableTime', 'subnetGroupName', 'vpcSecurityGroupIds', 'deletionProtection', 'availabilityZone', 'tags', 'parameterGroupName', 'optionGroupName', 'storageType', 'kmsKeyId', 'monitoringInterval', 'monitoringRoleArn']);
+    if (!i) return;
+    for (const f of ['status', 'instanceClass', 'engine', 'engineVersion', 'endpointAddress', 'dbName', 'masterUsername', 'replicaOf', 'subnetGroupName', 'availabilityZone', 'parameterGroupName', 'optionGroupName', 'storageType', 'kmsKeyId', 'monitoringRoleArn']) str(p, `${at}.${f}`, i[f]);
+    // RDS Enhanced Monitoring intervals: 0, 1, 5, 10, 15, 30, 60 (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html MonitoringInterval).
+    if (i.monitoringInterval !== undefined && ![0, 1, 5, 10, 15, 30, 60].includes(i.monitoringInterval as number)) p.push(`${at}.monitoringInterval: expected one of 0, 1, 5, 10, 15, 30, 60`);
+    num(p, `${at}.port`, i.port, { min: 1, integer: true });
+    num(p, `${at}.backupRetentionPeriod`, i.backupRetentionPeriod, { min: 0, max: 35, integer: true });
+    series(p, `${at}.replicaLagSeconds`, i.replicaLagSeconds, true);
+    bool(p, `${at}.multiAZ`, i.multiAZ);
+    bool(p, `${at}.deletionProtection`, i.deletionProtection);
+    for (const f of ['createdAt', 'earliestRestorableTime', 'latestRestorableTime']) time(p, `${at}.${f}`, i[f]);
+    strings(p, `${at}.vpcSecurityGroupIds`, i.vpcSecurityGroupIds);
+    stringMap(p, `${at}.tags`, i.tags);
+    if (i.replicaLagSeconds !== undefined && i.replicaOf === undefined) p.push(`${at}.replicaLagSeconds: only a read replica (replicaOf) has a replica lag`);
+  });
+  map(p, `${path}.snapshots`, rds?.snapshots, (at, _k, x) => {
+    const s = obj(p, at, x, ['instanceId', 'type', 'status', 'createdAt', 'engine', 'allocatedStorage'], ['instanceId', 'createdAt']);
+    if (!s) return;
+    str(p, `${at}.instanceId`, s.instanceId, false);
+    oneOf(p, `${at}.type`, s.type, ['automated', 'manual']);
+    time(p, `${at}.createdAt`, s.createdAt, false);
+  });
+  if (rds?.timings !== undefined) {
+    const t = obj(p, `${path}.timings`, rds.timings, ['promoteModifyingSeconds', 'promoteTotalSeconds', 'modifySeconds', 'snapshotSeconds', 'restoreSeconds']);
+    if (t) for (const [k, x] of Object.entries(t)) num(p, `${path}.timings.${k}`, x, { min: 1 });
+  }
+}
+
+export const service: ServiceSim = {
+  name: 'RDS',
   sdk,
   throttleError: 'Throttling',
   ops: {
@@ -698,4 +766,46 @@ registerService('RDS', {
     RestoreDBInstanceToPointInTime: restoreToPointInTime,
     DescribeDBInstanceAutomatedBackups: describeAutomatedBackups,
   },
-});
+  iam: {
+    DescribeDBInstances: (c) => [authReq('rds:DescribeDBInstances', rdsDb(c, c.input.DBInstanceIdentifier))],
+    PromoteReadReplica: (c) => [authReq('rds:PromoteReadReplica', rdsDb(c, c.input.DBInstanceIdentifier))],
+    ModifyDBInstance: (c) => [authReq('rds:ModifyDBInstance', rdsDb(c, c.input.DBInstanceIdentifier))],
+    RebootDBInstance: (c) => [authReq('rds:RebootDBInstance', rdsDb(c, c.input.DBInstanceIdentifier))],
+    CreateDBSnapshot: (c) => [
+      authReq('rds:CreateDBSnapshot', rdsDb(c, c.input.DBInstanceIdentifier)),
+      authReq('rds:CreateDBSnapshot', rdsSnapshot(c, c.input.DBSnapshotIdentifier)),
+      ...rdsTagsOnCreate(c.input, rdsSnapshot(c, c.input.DBSnapshotIdentifier)),
+    ],
+    DescribeDBSnapshots: (c) => [
+      authReq('rds:DescribeDBSnapshots', c.input.DBSnapshotIdentifier ? rdsSnapshot(c, c.input.DBSnapshotIdentifier) : c.input.DBInstanceIdentifier ? rdsDb(c, c.input.DBInstanceIdentifier) : rdsSnapshot(c, '*')),
+    ],
+    RestoreDBInstanceFromDBSnapshot: (c) => {
+      const snapshotId = String(c.input.DBSnapshotIdentifier ?? '');
+      const sourceDb = c.world.region(c.region).rds.snapshots.get(snapshotId.includes(':snapshot:') ? snapshotId.split(':snapshot:')[1] ?? '' : snapshotId)?.instanceId;
+      const action = 'rds:RestoreDBInstanceFromDBSnapshot';
+      return [authReq(action, rdsDb(c, c.input.DBInstanceIdentifier)), authReq(action, rdsSnapshot(c, snapshotId)), ...restoreSupporting(c, action, engineMajorOf(c.world, c.region, sourceDb)), ...rdsTagsOnCreate(c.input, rdsDb(c, c.input.DBInstanceIdentifier))];
+    },
+    RestoreDBInstanceToPointInTime: (c) => {
+      const action = 'rds:RestoreDBInstanceToPointInTime';
+      const source = c.input.SourceDBInstanceIdentifier;
+      return [
+        authReq(action, rdsDb(c, source)),
+        authReq(action, rdsDb(c, c.input.TargetDBInstanceIdentifier)),
+        ...restoreSupporting(c, action, engineMajorOf(c.world, c.region, typeof source === 'string' ? source : undefined)),
+        ...rdsTagsOnCreate(c.input, rdsDb(c, c.input.TargetDBInstanceIdentifier)),
+      ];
+    },
+    DescribeDBInstanceAutomatedBackups: (c) => [authReq('rds:DescribeDBInstanceAutomatedBackups', rdsDb(c, c.input.DBInstanceIdentifier))],
+  },
+  region: { key: 'rds', init: initRds, validate: validateRdsSpec },
+  changes: {
+    'db-status': { required: ['region', 'id', 'status'], optional: [], apply: (world, c, at) => setDbStatus(world, c.region, c.id, c.status, at) },
+    'replica-lag': {
+      required: ['region', 'id', 'seconds'],
+      optional: [],
+      validate: (p, path, c) => num(p, `${path}.seconds`, c.seconds, { min: 0 }),
+      apply: (world, c, at) => setReplicaLag(world, c.region, c.id, c.seconds, at),
+    },
+  },
+  hangs: ['rds-promotion', 'rds-modify', 'rds-restore', 'rds-snapshot'],
+};

@@ -20,7 +20,9 @@ import type {
 import { awsError } from '../errors';
 import type { ResourceRecordSpec } from '../spec';
 import type { SimWorld } from '../world';
-import { registerService, type OpContext } from './index';
+import { authReq, lastSegment } from '../iam-arns';
+import { obj, map, num, oneOf, strings, type Json, type Problems } from '../spec-checks';
+import type { OpContext, IamCall, ServiceSim } from './index';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -97,7 +99,7 @@ export function recordPointsTo(world: SimWorld, zoneId: string, name: string, se
   return targets.some((t) => t.includes(contains.toLowerCase()));
 }
 
-export function setHealthCheckStatus(world: SimWorld, id: string, status: 'healthy' | 'unhealthy'): void {
+function setHealthCheckStatus(world: SimWorld, id: string, status: 'healthy' | 'unhealthy'): void {
   const hcs = route53State(world).healthChecks;
   if (!hcs.has(id)) throw new Error(`world change: no Route 53 health check '${id}'`);
   hcs.set(id, status);
@@ -296,7 +298,29 @@ function listHostedZones(ctx: OpContext, input: ListHostedZonesCommandInput): Ou
   };
 }
 
-registerService('Route53', {
+/** `route53` of a WorldSpec (Route 53 is global). */
+function validateRoute53Spec(p: Problems, path: string, spec: Json): void {
+  const r = obj(p, path, spec, ['zones', 'propagationSeconds', 'healthChecks']);
+  num(p, `${path}.propagationSeconds`, r?.propagationSeconds, { min: 1 });
+  map(p, `${path}.healthChecks`, r?.healthChecks, (at, _id, hc) => {
+    const ho = obj(p, at, hc, ['status']);
+    oneOf(p, `${at}.status`, ho?.status, ['healthy', 'unhealthy']);
+  });
+  map(p, `${path}.zones`, r?.zones, (at, _id, z) => {
+    const zo = obj(p, at, z, ['name', 'privateZone', 'records'], ['name']);
+    map(p, `${at}.records`, zo?.records, (rat, _k, rec) => {
+      const ro = obj(p, rat, rec, ['name', 'type', 'setIdentifier', 'failover', 'weight', 'ttl', 'values', 'alias', 'healthCheckId'], ['name', 'type']);
+      if (!ro) return;
+      oneOf(p, `${rat}.failover`, ro.failover, ['PRIMARY', 'SECONDARY']);
+      if (ro.alias === undefined && ro.values === undefined) p.push(`${rat}: needs alias or values`);
+      if (ro.alias !== undefined) obj(p, `${rat}.alias`, ro.alias, ['hostedZoneId', 'dnsName', 'evaluateTargetHealth'], ['hostedZoneId', 'dnsName']);
+      strings(p, `${rat}.values`, ro.values);
+    });
+  });
+}
+
+export const service: ServiceSim = {
+  name: 'Route53',
   sdk,
   throttleError: 'Throttling',
   ops: {
@@ -306,4 +330,28 @@ registerService('Route53', {
     GetHostedZone: getHostedZone,
     ListHostedZones: listHostedZones,
   },
-});
+  iam: {
+    ChangeResourceRecordSets: (c) => [
+      authReq('route53:ChangeResourceRecordSets', `arn:aws:route53:::hostedzone/${lastSegment(String(c.input.HostedZoneId ?? ''))}`, {
+        // https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-rrset-conditions.html: lower case, no trailing dot.
+        'route53:ChangeResourceRecordSetsNormalizedRecordNames': ((c.input.ChangeBatch?.Changes ?? []) as IamCall['input'][]).map((ch) => String(ch.ResourceRecordSet?.Name ?? '').toLowerCase().replace(/\.$/, '')),
+        'route53:ChangeResourceRecordSetsRecordTypes': ((c.input.ChangeBatch?.Changes ?? []) as IamCall['input'][]).map((ch) => String(ch.ResourceRecordSet?.Type ?? '')),
+        'route53:ChangeResourceRecordSetsActions': ((c.input.ChangeBatch?.Changes ?? []) as IamCall['input'][]).map((ch) => String(ch.Action ?? '')),
+      }),
+    ],
+    GetChange: (c) => [authReq('route53:GetChange', `arn:aws:route53:::change/${lastSegment(String(c.input.Id ?? ''))}`)],
+    ListResourceRecordSets: (c) => [authReq('route53:ListResourceRecordSets', `arn:aws:route53:::hostedzone/${lastSegment(String(c.input.HostedZoneId ?? ''))}`)],
+    GetHostedZone: (c) => [authReq('route53:GetHostedZone', `arn:aws:route53:::hostedzone/${lastSegment(String(c.input.Id ?? ''))}`)],
+    ListHostedZones: () => [authReq('route53:ListHostedZones', '*')],
+  },
+  global: { key: 'route53', validate: validateRoute53Spec },
+  changes: {
+    'health-check': {
+      required: ['id', 'status'],
+      optional: [],
+      validate: (p, path, c) => oneOf(p, `${path}.status`, c.status, ['healthy', 'unhealthy'], false),
+      apply: (world, c) => setHealthCheckStatus(world, c.id, c.status),
+    },
+  },
+  hangs: ['route53-change'],
+};

@@ -23,7 +23,10 @@ import type {
 import { awsError } from '../errors';
 import type { S3Spec } from '../spec';
 import type { SimWorld } from '../world';
-import { registerService, type OpContext } from './index';
+import { arnIn, authReq, isArn } from '../iam-arns';
+import type { AuthRequest } from '../iam';
+import { obj, map, str, oneOf, time, stringMap, type Json, type Problems } from '../spec-checks';
+import type { OpContext, IamCall, ServiceSim } from './index';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -49,6 +52,12 @@ export interface S3State {
   buckets: Map<string, BucketState>;
 }
 
+declare module '../state' {
+  interface RegionState {
+    s3: S3State;
+  }
+}
+
 const PAGE_KEYS = 3;
 const OWNER = { DisplayName: 'regami-ops', ID: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a' };
 
@@ -56,7 +65,7 @@ function etagOf(world: SimWorld): string {
   return `"${world.ids.hex(32)}"`;
 }
 
-export function initS3(world: SimWorld, spec: S3Spec | undefined): S3State {
+function initS3(world: SimWorld, spec: S3Spec | undefined): S3State {
   const state: S3State = { buckets: new Map() };
   for (const [name, b] of Object.entries(spec?.buckets ?? {})) {
     const objects = new Map<string, VersionState[]>();
@@ -233,7 +242,71 @@ function copyObject(ctx: OpContext, input: CopyObjectCommandInput): Out<CopyObje
   };
 }
 
-registerService('S3', {
+// ------------------------------------------------------------ IAM
+
+const bucketArn = (bucket: unknown): string => `arn:aws:s3:::${String(bucket)}`;
+const objectArn = (bucket: unknown, key: unknown): string => `arn:aws:s3:::${String(bucket)}/${String(key)}`;
+const kmsKeyArn = (c: IamCall, keyId: string): string => (isArn(keyId) ? keyId : arnIn('kms', c.region, c.account, `key/${keyId}`));
+
+/**
+ * CopyObject: read the source (s3:GetObjectVersion for a version), write the destination
+ * (s3:PutObject); with the default TaggingDirective COPY, the source's tags are read
+ * (s3:GetObjectVersionTagging / s3:GetObjectTagging) and written (s3:PutObjectTagging); an
+ * SSE-KMS source needs kms:Decrypt and an SSE-KMS destination kms:GenerateDataKey, both
+ * called by S3 on the caller's behalf (kms:ViaService, the bucket as encryption context).
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html (Permissions)
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#aws-managed-customer-managed-keys
+ */
+function copyObjectAuth(c: IamCall): AuthRequest[] {
+  const raw = String(c.input.CopySource ?? '');
+  const [path = '', query = ''] = raw.replace(/^\//, '').split('?');
+  const slash = path.indexOf('/');
+  const srcBucket = decodeURIComponent(path.slice(0, Math.max(0, slash)));
+  const srcKey = decodeURIComponent(path.slice(slash + 1));
+  const versionId = new URLSearchParams(query).get('versionId') ?? undefined;
+  const s3 = c.world.region(c.region).s3;
+  const source = s3.buckets.get(srcBucket);
+  const target = s3.buckets.get(String(c.input.Bucket));
+  const sourceVersion = source?.objects.get(srcKey)?.find((v) => (versionId ? v.versionId === versionId : true));
+  const tagged = Object.keys(sourceVersion?.tags ?? {}).length > 0 && (c.input.TaggingDirective ?? 'COPY') === 'COPY';
+  const out: AuthRequest[] = [
+    authReq(versionId ? 's3:GetObjectVersion' : 's3:GetObject', objectArn(srcBucket, srcKey)),
+    authReq('s3:PutObject', objectArn(c.input.Bucket, c.input.Key)),
+  ];
+  if (tagged) {
+    out.push(authReq(versionId ? 's3:GetObjectVersionTagging' : 's3:GetObjectTagging', objectArn(srcBucket, srcKey)));
+    out.push(authReq('s3:PutObjectTagging', objectArn(c.input.Bucket, c.input.Key)));
+  }
+  const via = { 'kms:ViaService': `s3.${c.region}.amazonaws.com` };
+  if (source?.kmsKeyId) out.push(authReq('kms:Decrypt', kmsKeyArn(c, source.kmsKeyId), { ...via, 'kms:EncryptionContext:aws:s3:arn': bucketArn(srcBucket) }));
+  if (target?.kmsKeyId) out.push(authReq('kms:GenerateDataKey', kmsKeyArn(c, target.kmsKeyId), { ...via, 'kms:EncryptionContext:aws:s3:arn': bucketArn(c.input.Bucket) }));
+  return out;
+}
+
+/** `regions.<r>.s3` of a WorldSpec. */
+function validateS3Spec(p: Problems, path: string, spec: Json): void {
+  const s3 = obj(p, path, spec, ['buckets']);
+  map(p, `${path}.buckets`, s3?.buckets, (at, _k, x) => {
+    const b = obj(p, at, x, ['versioning', 'objects', 'kmsKeyId']);
+    if (!b) return;
+    str(p, `${at}.kmsKeyId`, b.kmsKeyId);
+    oneOf(p, `${at}.versioning`, b.versioning, ['Enabled', 'Suspended']);
+    map(p, `${at}.objects`, b.objects, (oat, _key, vs) => {
+      if (!Array.isArray(vs) || !vs.length) {
+        p.push(`${oat}: expected a non-empty array of versions (oldest first)`);
+        return;
+      }
+      vs.forEach((v, i) => {
+        const vo = obj(p, `${oat}[${i}]`, v, ['versionId', 'lastModified', 'size', 'etag', 'deleteMarker', 'tags'], ['versionId', 'lastModified']);
+        if (vo) time(p, `${oat}[${i}].lastModified`, vo.lastModified, false);
+        if (vo) stringMap(p, `${oat}[${i}].tags`, vo.tags);
+      });
+    });
+  });
+}
+
+export const service: ServiceSim = {
+  name: 'S3',
   sdk,
   throttleError: 'SlowDown',
   ops: {
@@ -244,4 +317,15 @@ registerService('S3', {
     HeadObject: headObject,
     CopyObject: copyObject,
   },
-});
+  iam: {
+    // HeadBucket is authorised as s3:ListBucket (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html).
+    HeadBucket: (c) => [authReq('s3:ListBucket', bucketArn(c.input.Bucket))],
+    GetBucketVersioning: (c) => [authReq('s3:GetBucketVersioning', bucketArn(c.input.Bucket))],
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html: s3:ListBucketVersions.
+    ListObjectVersions: (c) => [authReq('s3:ListBucketVersions', bucketArn(c.input.Bucket))],
+    ListObjectsV2: (c) => [authReq('s3:ListBucket', bucketArn(c.input.Bucket))],
+    HeadObject: (c) => [authReq(c.input.VersionId ? 's3:GetObjectVersion' : 's3:GetObject', objectArn(c.input.Bucket, c.input.Key))],
+    CopyObject: copyObjectAuth,
+  },
+  region: { key: 's3', init: (world, _region, spec) => initS3(world, spec), validate: validateS3Spec },
+};

@@ -1,10 +1,8 @@
 /**
- * Application Auto Scaling (ECS service min/max) and ElastiCache (dependency checks).
- * RegisterScalableTarget moves the service's desiredCount into the new [min, max] as
- * Application Auto Scaling does.
+ * Application Auto Scaling (ECS service min/max). RegisterScalableTarget moves the service's
+ * desiredCount into the new [min, max] as Application Auto Scaling does.
  */
 import * as aasSdk from '@aws-sdk/client-application-auto-scaling';
-import * as ecSdk from '@aws-sdk/client-elasticache';
 import type {
   DescribeScalableTargetsCommandInput,
   DescribeScalableTargetsCommandOutput,
@@ -13,12 +11,13 @@ import type {
   RegisterScalableTargetCommandInput,
   RegisterScalableTargetCommandOutput,
 } from '@aws-sdk/client-application-auto-scaling';
-import type { CacheCluster, DescribeCacheClustersCommandInput, DescribeCacheClustersCommandOutput } from '@aws-sdk/client-elasticache';
 import { awsError } from '../errors';
 import { paginate } from '../paging';
-import type { AutoScalingSpec, CacheClusterSpec, ElastiCacheSpec, ScalableTargetSpec } from '../spec';
+import type { AutoScalingSpec, ScalableTargetSpec } from '../spec';
 import type { SimWorld } from '../world';
-import { registerService, type OpContext } from './index';
+import { arnIn, authReq } from '../iam-arns';
+import { obj, map, num, type Json, type Problems } from '../spec-checks';
+import type { OpContext, ServiceSim } from './index';
 import { clampDesiredCount } from './ecs';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -27,29 +26,19 @@ export interface AutoScalingState {
   targets: Map<string, ScalableTargetSpec & { arn: string; createdAt: number; suspended: { in: boolean; out: boolean; scheduled: boolean } }>;
 }
 
-export interface ElastiCacheState {
-  clusters: Map<string, CacheClusterSpec & { createdAt: number }>;
+declare module '../state' {
+  interface RegionState {
+    autoscaling: AutoScalingState;
+  }
 }
 
-export function initAutoScaling(world: SimWorld, region: string, spec: AutoScalingSpec | undefined): AutoScalingState {
+function initAutoScaling(world: SimWorld, region: string, spec: AutoScalingSpec | undefined): AutoScalingState {
   const targets: AutoScalingState['targets'] = new Map();
   for (const [id, t] of Object.entries(spec?.targets ?? {})) {
     targets.set(id, { ...structuredClone(t), resourceId: t.resourceId ?? id, arn: `arn:aws:application-autoscaling:${region}:${world.account}:scalable-target/0ec5${world.ids.hex(28)}`, createdAt: world.startMs - 90 * 86400_000, suspended: { in: false, out: false, scheduled: false } });
   }
   return { targets };
 }
-
-export function initElastiCache(world: SimWorld, spec: ElastiCacheSpec | undefined): ElastiCacheState {
-  return { clusters: new Map(Object.entries(spec?.clusters ?? {}).map(([id, c]) => [id, { ...c, createdAt: world.startMs - 200 * 86400_000 }])) };
-}
-
-export function setCacheStatus(world: SimWorld, region: string, id: string, status: string): void {
-  const c = world.region(region).elasticache.clusters.get(id);
-  if (!c) throw new Error(`world change: no cache cluster '${id}' in ${region}`);
-  c.status = status;
-}
-
-// ------------------------------------------------------------ Application Auto Scaling
 
 function checkNamespace(ns: string | undefined): void {
   if (!ns) throw awsError('ValidationException', 'ServiceNamespace is required', { status: 400, sdk: aasSdk });
@@ -133,7 +122,19 @@ function describeScalingPolicies(ctx: OpContext, input: DescribeScalingPoliciesC
   return { ScalingPolicies: page.items, NextToken: page.next };
 }
 
-registerService('ApplicationAutoScaling', {
+/** `regions.<r>.autoscaling` of a WorldSpec. */
+function validateAutoScalingSpec(p: Problems, path: string, spec: Json): void {
+  const a = obj(p, path, spec, ['targets']);
+  map(p, `${path}.targets`, a?.targets, (at, _k, x) => {
+    const t = obj(p, at, x, ['namespace', 'resourceId', 'dimension', 'minCapacity', 'maxCapacity', 'policies'], ['resourceId', 'minCapacity', 'maxCapacity']);
+    if (!t) return;
+    num(p, `${at}.minCapacity`, t.minCapacity, { min: 0, integer: true });
+    num(p, `${at}.maxCapacity`, t.maxCapacity, { min: 0, integer: true });
+  });
+}
+
+export const service: ServiceSim = {
+  name: 'ApplicationAutoScaling',
   sdk: aasSdk,
   throttleError: 'ThrottlingException',
   ops: {
@@ -141,44 +142,14 @@ registerService('ApplicationAutoScaling', {
     RegisterScalableTarget: registerScalableTarget,
     DescribeScalingPolicies: describeScalingPolicies,
   },
-});
+  iam: {
+    DescribeScalableTargets: () => [authReq('application-autoscaling:DescribeScalableTargets', '*')],
+    DescribeScalingPolicies: () => [authReq('application-autoscaling:DescribeScalingPolicies', '*')],
+    DescribeScalingActivities: () => [authReq('application-autoscaling:DescribeScalingActivities', '*')],
+    RegisterScalableTarget: (c) => [
+      authReq('application-autoscaling:RegisterScalableTarget', arnIn('application-autoscaling', c.region, c.account, `scalable-target/${String(c.input.ResourceId ?? '').replace(/\W+/g, '')}`)),
+    ],
+  },
+  region: { key: 'autoscaling', init: initAutoScaling, validate: validateAutoScalingSpec },
+};
 
-// ------------------------------------------------------------ ElastiCache
-
-function describeCacheClusters(ctx: OpContext, input: DescribeCacheClustersCommandInput): Out<DescribeCacheClustersCommandOutput> {
-  if (input.MaxRecords !== undefined && (input.MaxRecords < 20 || input.MaxRecords > 100)) throw awsError('InvalidParameterValue', 'MaxRecords must be between 20 and 100', { status: 400, sdk: ecSdk });
-  let list = [...ctx.r.elasticache.clusters.entries()].sort(([a], [b]) => a.localeCompare(b));
-  if (input.CacheClusterId) {
-    list = list.filter(([id]) => id === input.CacheClusterId);
-    if (!list.length) throw awsError('CacheClusterNotFoundFault', `CacheCluster not found: ${input.CacheClusterId}`, { status: 404, sdk: ecSdk });
-  }
-  const page = paginate(list, input.Marker, input.MaxRecords, 2, 'ec:clusters');
-  const regionCode = ctx.region === 'us-east-1' ? 'use1' : ctx.region === 'us-west-2' ? 'usw2' : ctx.region;
-  return {
-    CacheClusters: page.items.map(([id, c]): CacheCluster => ({
-      CacheClusterId: id,
-      ARN: `arn:aws:elasticache:${ctx.region}:${ctx.world.account}:cluster:${id}`,
-      CacheNodeType: c.nodeType ?? 'cache.t3.micro',
-      Engine: c.engine ?? 'redis',
-      EngineVersion: '7.1.0',
-      CacheClusterStatus: c.status ?? 'available',
-      NumCacheNodes: c.numNodes ?? 1,
-      PreferredAvailabilityZone: `${ctx.region}a`,
-      CacheClusterCreateTime: new Date(c.createdAt),
-      ...(input.ShowCacheNodeInfo
-        ? {
-            CacheNodes: Array.from({ length: c.numNodes ?? 1 }, (_, i) => ({
-              CacheNodeId: String(i + 1).padStart(4, '0'),
-              CacheNodeStatus: c.status ?? 'available',
-              CacheNodeCreateTime: new Date(c.createdAt),
-              Endpoint: { Address: `${id}.abc123.${String(i + 1).padStart(4, '0')}.${regionCode}.cache.amazonaws.com`, Port: 6379 },
-              ParameterGroupStatus: 'in-sync',
-            })),
-          }
-        : {}),
-    })),
-    Marker: page.next,
-  };
-}
-
-registerService('ElastiCache', { sdk: ecSdk, throttleError: 'Throttling', ops: { DescribeCacheClusters: describeCacheClusters } });
