@@ -10,9 +10,10 @@
 import { TUNABLES } from '../../domain/config';
 import { alarmBindingVerdict, isConfiguredAlarm } from '../../domain/alarm-binding';
 import { incidentKey, openIncident, type IncidentRecord } from '../../domain/incident';
-import { classify, DEFAULT_THRESHOLDS } from '../../domain/investigation/classify';
+import { classify, DEFAULT_THRESHOLDS, type Classification } from '../../domain/investigation/classify';
+import type { FiveXxSignals } from '../../domain/investigation/signals';
 import { serviceLockResource } from '../../domain/scaling/capacity';
-import { formatEvidence, investigationFailedPage, respond, RESTART_ACTION, restartAlreadyMade, restartScope, signalSummary } from '../../domain/investigation/respond';
+import { formatEvidence, investigationFailedPage, respond, RESTART_ACTION, restartAlreadyMade, restartScope, signalSummary, type InvestigationResponse } from '../../domain/investigation/respond';
 import type { ActOutcome } from '../../domain/ports';
 import type { Page } from '../../domain/paging';
 import type { EventOf } from '../../events/types';
@@ -67,6 +68,17 @@ export function investigate5xxIntake(event: unknown, rt: Runtime): Promise<Intak
   return runIntake(investigate5xxIntakeDefinition, event, rt);
 }
 
+/** One investigation of one ALARM: what its steps share. */
+interface Investigation {
+  rt: Runtime;
+  session: IncidentSession;
+  alarm: EventOf<'alarm'>;
+  key: string;
+  now: number;
+  ops: AwsInvestigationOperations;
+  page: ReturnType<typeof makePage>;
+}
+
 async function investigate(rt: Runtime, ev: EventOf<'alarm'>, key: string, now: number): Promise<IntakeResult> {
   const { alarmName, state } = ev.detail;
   const init = { key, runbook: 'investigate-5xx' as const, title: `High 5XX rate on ${rt.config.service.serviceName} (${alarmName})`, severity: 'P2' as const, detectedAt: now };
@@ -74,14 +86,39 @@ async function investigate(rt: Runtime, ev: EventOf<'alarm'>, key: string, now: 
   if (isClosed(session.incident, now)) session = new IncidentSession(openIncident(init), rt.clock, rt.store, [logEntrySink(rt.logger), ...rt.sinks]);
   session.incident.startedAt ??= now;
   session.record({ kind: 'event', runbook: 'investigate-5xx', summary: `${alarmName} ALARM at ${new Date(state.timestamp).toISOString()}: ${state.reason}`, detail: { eventId: ev.id } });
+  const run: Investigation = { rt, session, alarm: ev, key, now, ops: new AwsInvestigationOperations(rt.aws, rt.config), page: makePage(rt.pager, rt.clock, session) };
 
-  // Investigation Steps 1-5
-  const ops = new AwsInvestigationOperations(rt.aws, rt.config);
+  const signals = await investigationSteps(run);
+  const classification = commonCauses(run, signals);
+  const response = respond({ classification, signals, config: rt.config, incidentKey: key, now });
+  let status: IntakeResult['status'] = 'paged';
+  switch (response.kind) {
+    case 'hand-off-scale':
+    case 'hand-off-rollback':
+      status = await handOff(run, response);
+      break;
+    case 'restart':
+      status = await restartForMemoryLeak(run, response, signals);
+      break;
+    case 'page':
+      await run.page(withoutAt(response.page));
+      break;
+  }
+  await session.flush();
+  return { status, incidentKey: key, reason: `${classification.cause}: ${classification.evidence[0] ? formatEvidence(classification.evidence[0]) : 'no evidence'}` };
+}
+
+/** Investigation Steps 1-5: error rate, logs, database, resources, dependencies (bounded reads). */
+async function investigationSteps({ ops, alarm, now, session }: Investigation): Promise<FiveXxSignals> {
+  const { alarmName, state } = alarm.detail;
   const signals = await ops.gatherSignals({ name: alarmName, stateChangedAt: state.timestamp, reason: state.reason }, now);
   for (const line of signalSummary(signals)) session.record({ kind: 'signal', runbook: 'investigate-5xx', summary: line });
   session.record({ kind: 'note', runbook: 'investigate-5xx', summary: `signals gathered in ${signals.callsMade} AWS calls` });
+  return signals;
+}
 
-  // Common Causes: classify, with evidence and precedence
+/** Common Causes and Solutions: classify, with evidence and precedence. */
+function commonCauses({ session }: Investigation, signals: FiveXxSignals): Classification {
   const classification = classify(signals, DEFAULT_THRESHOLDS);
   session.incident.rootCauseGuess = `${classification.cause}: ${classification.evidence.map(formatEvidence).join('; ')}`;
   session.record({
@@ -90,90 +127,87 @@ async function investigate(rt: Runtime, ev: EventOf<'alarm'>, key: string, now: 
     summary: `classified as ${classification.cause}${classification.alsoMatched.length ? ` (also matched: ${classification.alsoMatched.map((f) => f.cause).join(', ')})` : ''}`,
     detail: { evidence: classification.evidence, errorsBeganAt: new Date(classification.errorsBeganAt).toISOString(), unreadable: classification.unreadable },
   });
+  return classification;
+}
 
-  const response = respond({ classification, signals, config: rt.config, incidentKey: key, now });
-  const page = makePage(rt.pager, rt.clock, session);
-  let status: IntakeResult['status'] = 'paged';
-  switch (response.kind) {
-    case 'hand-off-scale':
-    case 'hand-off-rollback': {
-      try {
-        await rt.emit(response.detailType, { ...response.detail });
-      } catch (err) {
-        // Paged now rather than thrown: a retry would gather and classify again and page twice; the page says what to do by hand.
-        const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-        session.record({ kind: 'error', runbook: 'investigate-5xx', summary: `hand-off ${response.detailType} failed: ${why}` });
-        await page(withoutAt({ ...response.page, severity: 'P2', title: `${response.page.title} - but the hand-off failed`, done: [], refused: [{ action: `emit ${response.detailType}`, guardrail: 'HandOffFailed', reason: why }] }));
-        break;
-      }
-      session.record({ kind: 'decision', runbook: 'investigate-5xx', summary: `handed off: ${response.detailType} (${response.detail.reason})` });
-      await page(withoutAt(response.page));
-      status = 'acted';
-      break;
-    }
-    case 'restart': {
-      const svc = rt.config.service;
-      // A blue/green service rejects a forced new deployment: "Use AWS CodeDeploy to trigger a new deployment"
-      // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html). Refuse with a page.
-      if (signals.service?.deploymentController === 'CODE_DEPLOY') {
-        const p: Page = { ...response.page, severity: 'P2', title: `5XX on ${svc.serviceName}: memory leak, restart refused (CodeDeployControlledService)` };
-        p.refused = [{ action: response.summary, guardrail: 'CodeDeployControlledService', reason: `${svc.clusterName}/${svc.serviceName} is deployed by CodeDeploy: ECS refuses UpdateService --force-new-deployment; redeploy the current revision with aws deploy create-deployment --application-name ${rt.config.codeDeploy.applicationName} --deployment-group-name ${rt.config.codeDeploy.deploymentGroupName}` }];
-        await page(withoutAt(p));
-        break;
-      }
-      const scope = restartScope(svc.clusterName, svc.serviceName);
-      // Owner: the incident key (a non-durable intake has no execution name). The lock is not held
-      // after the call: nothing here runs later to give it back, it would block a rollback for lockTtlSeconds.
-      const act = makeAct(rt.actuator, session, { owner: key });
-      const restart = () =>
-        act(
-          {
-            action: RESTART_ACTION,
-            // Its own scope: a restart is paced by restartCooldownSeconds, independently of scaling changes ...
-            scope,
-            // ... but it locks the service like every runbook that changes it: never during a rollback, a scale-out or a restore switch.
-            lockResource: serviceLockResource(svc.clusterName, svc.serviceName),
-            summary: response.summary,
-            cooldownSeconds: rt.config.guardrails.scaling.restartCooldownSeconds,
-            budget: { max: 1, windowSeconds: rt.config.guardrails.scaling.restartCooldownSeconds },
-          },
-          () => ops.forceNewDeployment(now),
-        );
-      // Re-read before acting: a retry of this ALARM's event finds the restart its first attempt made.
-      const earlier = restartAlreadyMade(await rt.store.recentActions(scope, state.timestamp), key, state.timestamp);
-      const forced = earlier ? signals.service?.deployments.find((d) => d.status === 'PRIMARY' && d.createdAt >= state.timestamp) : undefined;
-      if (earlier && forced) {
-        session.record({ kind: 'note', runbook: 'investigate-5xx', summary: `already done: ${earlier.summary ?? RESTART_ACTION} at ${new Date(earlier.at).toISOString()} for this ALARM (deployment ${forced.id}); not restarting again` });
-      }
-      const outcome: ActOutcome<RestartResult> =
-        earlier && forced ? { status: 'executed', result: { deploymentId: forced.id, taskDefinition: forced.taskDefinition, alreadyDone: true } } : await restart();
-      const p: Page = { ...response.page };
-      if (outcome.status === 'executed') {
-        await rt.store.markOwnChange(outcome.result.deploymentId, key, rt.clock.now());
-        session.record({ kind: 'note', runbook: 'investigate-5xx', summary: `deployment ${outcome.result.deploymentId} marked as our own change (loop guard: it never starts a rollback)` });
-        p.done = [`forced a new deployment ${outcome.result.deploymentId} (${outcome.result.taskDefinition}): fresh tasks release the leaked memory for now`];
-        session.incident.mitigatedAt ??= rt.clock.now();
-        session.incident.status = 'mitigated';
-        status = 'acted';
-      } else if (outcome.status === 'dry-run') {
-        // Nothing ran: the page must not say the tasks were restarted (issue 16).
-        p.title = `5XX on ${svc.serviceName}: memory leak, would restart the tasks; nothing was changed`;
-        p.done = [`nothing was changed; would have: ${response.summary}`];
-        status = 'dry-run';
-      } else {
-        p.severity = 'P2';
-        p.title = `5XX on ${svc.serviceName}: memory leak, restart refused (${outcome.guardrail})`;
-        p.refused = [{ action: response.summary, guardrail: outcome.guardrail, reason: outcome.reason }];
-      }
-      await page(withoutAt(p));
-      break;
-    }
-    case 'page':
-      await page(withoutAt(response.page));
-      break;
+/** Traffic spike -> runbook 3, bad deployment -> runbook 2: an event on the bus, and a page saying so. */
+async function handOff({ rt, session, page }: Investigation, response: Extract<InvestigationResponse, { kind: 'hand-off-scale' | 'hand-off-rollback' }>): Promise<IntakeResult['status']> {
+  try {
+    await rt.emit(response.detailType, { ...response.detail });
+  } catch (err) {
+    // Paged now rather than thrown: a retry would gather and classify again and page twice; the page says what to do by hand.
+    const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    session.record({ kind: 'error', runbook: 'investigate-5xx', summary: `hand-off ${response.detailType} failed: ${why}` });
+    await page(withoutAt({ ...response.page, severity: 'P2', title: `${response.page.title} - but the hand-off failed`, done: [], refused: [{ action: `emit ${response.detailType}`, guardrail: 'HandOffFailed', reason: why }] }));
+    return 'paged';
   }
-  await session.flush();
-  return { status, incidentKey: key, reason: `${classification.cause}: ${classification.evidence[0] ? formatEvidence(classification.evidence[0]) : 'no evidence'}` };
+  session.record({ kind: 'decision', runbook: 'investigate-5xx', summary: `handed off: ${response.detailType} (${response.detail.reason})` });
+  await page(withoutAt(response.page));
+  return 'acted';
+}
+
+/** Memory Leak: a forced new deployment (fresh tasks), through the Actuator, once per ALARM. */
+async function restartForMemoryLeak(run: Investigation, response: Extract<InvestigationResponse, { kind: 'restart' }>, signals: FiveXxSignals): Promise<IntakeResult['status']> {
+  const { rt, session, key, page } = run;
+  const svc = rt.config.service;
+  // A blue/green service rejects a forced new deployment: "Use AWS CodeDeploy to trigger a new deployment"
+  // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html). Refuse with a page.
+  if (signals.service?.deploymentController === 'CODE_DEPLOY') {
+    const p: Page = { ...response.page, severity: 'P2', title: `5XX on ${svc.serviceName}: memory leak, restart refused (CodeDeployControlledService)` };
+    p.refused = [{ action: response.summary, guardrail: 'CodeDeployControlledService', reason: `${svc.clusterName}/${svc.serviceName} is deployed by CodeDeploy: ECS refuses UpdateService --force-new-deployment; redeploy the current revision with aws deploy create-deployment --application-name ${rt.config.codeDeploy.applicationName} --deployment-group-name ${rt.config.codeDeploy.deploymentGroupName}` }];
+    await page(withoutAt(p));
+    return 'paged';
+  }
+  const outcome = await restartOnce(run, response, signals);
+  const p: Page = { ...response.page };
+  let status: IntakeResult['status'] = 'paged';
+  if (outcome.status === 'executed') {
+    await rt.store.markOwnChange(outcome.result.deploymentId, key, rt.clock.now());
+    session.record({ kind: 'note', runbook: 'investigate-5xx', summary: `deployment ${outcome.result.deploymentId} marked as our own change (loop guard: it never starts a rollback)` });
+    p.done = [`forced a new deployment ${outcome.result.deploymentId} (${outcome.result.taskDefinition}): fresh tasks release the leaked memory for now`];
+    session.incident.mitigatedAt ??= rt.clock.now();
+    session.incident.status = 'mitigated';
+    status = 'acted';
+  } else if (outcome.status === 'dry-run') {
+    // Nothing ran: the page must not say the tasks were restarted (issue 16).
+    p.title = `5XX on ${svc.serviceName}: memory leak, would restart the tasks; nothing was changed`;
+    p.done = [`nothing was changed; would have: ${response.summary}`];
+    status = 'dry-run';
+  } else {
+    p.severity = 'P2';
+    p.title = `5XX on ${svc.serviceName}: memory leak, restart refused (${outcome.guardrail})`;
+    p.refused = [{ action: response.summary, guardrail: outcome.guardrail, reason: outcome.reason }];
+  }
+  await page(withoutAt(p));
+  return status;
+}
+
+/** The restart, unless a first attempt of this ALARM's event already made it (re-read before acting). */
+async function restartOnce({ rt, session, key, now, alarm, ops }: Investigation, response: Extract<InvestigationResponse, { kind: 'restart' }>, signals: FiveXxSignals): Promise<ActOutcome<RestartResult>> {
+  const svc = rt.config.service;
+  const stateChangedAt = alarm.detail.state.timestamp;
+  const scope = restartScope(svc.clusterName, svc.serviceName);
+  const earlier = restartAlreadyMade(await rt.store.recentActions(scope, stateChangedAt), key, stateChangedAt);
+  const forced = earlier ? signals.service?.deployments.find((d) => d.status === 'PRIMARY' && d.createdAt >= stateChangedAt) : undefined;
+  if (earlier && forced) {
+    session.record({ kind: 'note', runbook: 'investigate-5xx', summary: `already done: ${earlier.summary ?? RESTART_ACTION} at ${new Date(earlier.at).toISOString()} for this ALARM (deployment ${forced.id}); not restarting again` });
+    return { status: 'executed', result: { deploymentId: forced.id, taskDefinition: forced.taskDefinition, alreadyDone: true } };
+  }
+  // Owner: the incident key (a non-durable intake has no execution name). The lock is not held
+  // after the call: nothing here runs later to give it back, it would block a rollback for lockTtlSeconds.
+  return makeAct(rt.actuator, session, { owner: key })(
+    {
+      action: RESTART_ACTION,
+      // Its own scope: a restart is paced by restartCooldownSeconds, independently of scaling changes ...
+      scope,
+      // ... but it locks the service like every runbook that changes it: never during a rollback, a scale-out or a restore switch.
+      lockResource: serviceLockResource(svc.clusterName, svc.serviceName),
+      summary: response.summary,
+      cooldownSeconds: rt.config.guardrails.scaling.restartCooldownSeconds,
+      budget: { max: 1, windowSeconds: rt.config.guardrails.scaling.restartCooldownSeconds },
+    },
+    () => ops.forceNewDeployment(now),
+  );
 }
 
 async function resolveIncident(rt: Runtime, ev: EventOf<'alarm'>, key: string, now: number): Promise<IntakeResult> {
