@@ -1,0 +1,114 @@
+/**
+ * The shared intake pipeline on its own (runIntake): what every runbook's intake gets from it,
+ * with a real state table (dynalite) and the simulated region behind the runtime.
+ */
+import sample from '../events/samples/ecs-deployment-failed.json';
+import alarm from '../events/samples/alarm-unrelated.json';
+import { defaultConfig } from '../domain/config';
+import type { Page } from '../domain/paging';
+import type { Pager } from '../domain/ports';
+import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../test/simulated-region';
+import { freshStateTable } from '../test/support/state-table';
+import { createRuntime } from '../adapters/runtime/create-runtime';
+import type { Runtime } from '../adapters/runtime/runtime-types';
+import { runIntake, type RunbookIntake } from './intake';
+
+async function runtime(): Promise<{ rt: Runtime; pages: Page[] }> {
+  const clock = new SimClock(Date.parse(sample.time) + 5_000);
+  // The simulated world starts when the sample was sent.
+  const world = SimWorld.create(mergeWorld(baselineWorld(), { start: sample.time }), clock);
+  const table = await freshStateTable('pipeline-intake');
+  const pages: Page[] = [];
+  const rt = createRuntime({
+    config: defaultConfig,
+    clock,
+    tableName: table.tableName,
+    dynamoEndpoint: table.endpoint,
+    clientSetup: simClientSetup(world),
+    workflowStarter: async () => 'started',
+    wrapPager: (inner: Pager): Pager => ({ send: async (page) => (pages.push(page), inner.send(page)) }),
+  });
+  return { rt, pages };
+}
+
+/** A runbook whose handling fails `failures` times, then succeeds; it counts what it handled. */
+function flakyRunbook(failures: number, withFailurePage: boolean): RunbookIntake<{ id: string }> & { handled: number } {
+  let left = failures;
+  const definition = {
+    runbook: 'rollback-deployment' as const,
+    handled: 0,
+    admit: (event: { id: string; kind: string }) =>
+      event.kind === 'ecs-deployment'
+        ? { kind: 'admit' as const, admitted: { id: event.id }, claim: { key: `test#${event.id}`, duplicate: { status: 'ignored' as const, reason: `duplicate ${event.id}` } } }
+        : { kind: 'ignore' as const, result: { status: 'ignored' as const, reason: `not ours: ${event.kind}` } },
+    async handle() {
+      if (left-- > 0) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      definition.handled++;
+      return { status: 'acted' as const };
+    },
+    ...(withFailurePage
+      ? {
+          failurePage: (_a: { id: string }, _e: unknown, r: Runtime, error: string): Page => ({
+            incidentKey: 'rollback-deployment-test',
+            runbook: 'rollback-deployment',
+            resource: 'service',
+            action: 'trigger',
+            severity: 'P2',
+            at: r.clock.now(),
+            title: `intake failed: ${error}`,
+            diagnosis: [],
+            done: [],
+            refused: [],
+            nextStep: 'by hand',
+          }),
+        }
+      : {}),
+  };
+  return definition;
+}
+
+describe('runIntake, the one intake pipeline', () => {
+  it('rejects malformed input with the field, before any runbook code runs', async () => {
+    const { rt } = await runtime();
+    const runbook = flakyRunbook(0, false);
+    const result = await runIntake(runbook, { ...sample, detail: { ...sample.detail, eventName: 42 } }, rt);
+    expect(result.status).toBe('rejected');
+    expect(result).toEqual(expect.objectContaining({ field: expect.stringContaining('detail'), reason: expect.any(String) }));
+    expect(runbook.handled).toBe(0);
+  });
+
+  it('handles an event once: a duplicate delivery is answered by the claim, not handled again', async () => {
+    const { rt } = await runtime();
+    const runbook = flakyRunbook(0, false);
+    expect((await runIntake(runbook, sample, rt)).status).toBe('acted');
+    expect(await runIntake(runbook, sample, rt)).toEqual({ status: 'ignored', reason: `duplicate ${sample.id}` });
+    expect(runbook.handled).toBe(1);
+  });
+
+  it('gives the claim back when handling fails, so the retry of the same event is handled', async () => {
+    const { rt } = await runtime();
+    const runbook = flakyRunbook(1, false);
+    await expect(runIntake(runbook, sample, rt)).rejects.toThrow('Rate exceeded');
+    expect((await runIntake(runbook, sample, rt)).status).toBe('acted');
+    expect(runbook.handled).toBe(1);
+  });
+
+  it("pages the runbook's failure page before rethrowing, and none when the runbook has none", async () => {
+    const paging = await runtime();
+    await expect(runIntake(flakyRunbook(1, true), sample, paging.rt)).rejects.toThrow('Rate exceeded');
+    expect(paging.pages.map((p) => p.title)).toEqual(['intake failed: ThrottlingException: Rate exceeded']);
+    const silent = await runtime();
+    await expect(runIntake(flakyRunbook(1, false), sample, silent.rt)).rejects.toThrow('Rate exceeded');
+    expect(silent.pages).toEqual([]);
+  });
+
+  it('answers an event the runbook does not admit with its reason, and claims nothing', async () => {
+    const { rt } = await runtime();
+    const runbook = flakyRunbook(0, false);
+    // Sent when the ECS sample was: fresh, parsed, and not this runbook's.
+    const result = await runIntake(runbook, { ...alarm, time: sample.time }, rt);
+    expect(result).toEqual({ status: 'ignored', reason: 'not ours: alarm' });
+    expect(runbook.handled).toBe(0);
+    expect(await rt.store.claimOnce(`test#${alarm.id}`, rt.clock.now(), 60)).toBe(true);
+  });
+});
