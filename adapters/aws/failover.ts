@@ -348,7 +348,7 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
         dataPlaneEvidence(),
       ]);
       // The lag gate dates the failure by the later of replay stopping and the primary's last
-      // serving minute (domain/failover/workflow.ts lagJudgedBefore). When replay stopped before
+      // serving minute (domain/failover/steps/checks.ts lagJudgedBefore). When replay stopped before
       // the look-back began (a late trigger, an episode reopened minutes after a refusal), the
       // look-back cannot say whether the primary still served then: read the primary's
       // connections back to that moment too (bounded by the replay look-back).

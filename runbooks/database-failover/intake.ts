@@ -1,12 +1,9 @@
 /**
- * Runbook 1, "Database Failover": the intake (EventBridge target). The durable workflow is its
- * own entry module, handlers/database-failover-workflow.ts: this bundle never loads the durable SDK.
- *
- * Intake: parse -> is it a trigger (domain/failover/triggers: an RDS event ID meaning the
- * primary is failing, or a database-down alarm in ALARM) -> dedupe the event id (the claim
- * is given back when the intake fails, so Lambda's retry runs) ->
- * open or join the primary's incident -> start the workflow named after the incident, so
- * duplicates and concurrent triggers join one execution.
+ * Runbook 1, "Database Failover": the intake, run by the shared pipeline (pipeline/intake.ts).
+ * Admit: is it a trigger (domain/failover/triggers: an RDS event ID meaning the primary is
+ * failing, or a database-down alarm in ALARM), claimed per event id.
+ * Handle: open or join the primary's episode (domain/failover/episodes) -> start the workflow
+ * named after the episode, so duplicates and concurrent triggers join one execution.
  */
 import { incidentKey, openIncident } from '../../domain/incident';
 import { maxConfirmationChecks } from '../../domain/failover/gates';

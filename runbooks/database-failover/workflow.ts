@@ -1,6 +1,6 @@
 /**
- * Runbook 1, "Database Failover": the durable workflow (its own entry module, so the intake's
- * bundle, handlers/database-failover.ts, does not load the durable execution SDK).
+ * Runbook 1, "Database Failover": the durable workflow, run in the workflow shell
+ * (pipeline/workflow-shell.ts), deployed by handlers/database-failover-workflow.ts.
  * Workflow: domain/failover/workflow (confirmation gates, then the runbook's steps).
  */
 import type { DurableContext } from '@aws/durable-execution-sdk-js';

@@ -1,5 +1,7 @@
 /**
- * Runbook 4, "Investigate High 5XX Error Rate" (non-durable intake).
+ * Runbook 4, "Investigate High 5XX Error Rate": the intake, run by the shared pipeline
+ * (pipeline/intake.ts); no durable workflow. Admit: a configured 5XX alarm whose own
+ * configuration measures our load balancer, an ALARM claimed per state change.
  *
  * ALARM: gather the runbook's signals (adapters/aws/investigation, bounded calls) ->
  * classify (domain/investigation/classify, pure, with evidence) -> act on the cause

@@ -1,7 +1,7 @@
 /**
- * Runbook 5: Restore from Backup.
+ * Runbook 5: Restore from Backup: the intake, run by the shared pipeline (pipeline/intake.ts).
  *
- * Intake (EventBridge target):
+ * Admit, then handle:
  *   - 'Restore Requested' (operator)      -> start the durable restore workflow
  *   - 'S3 Restore Requested' (operator)   -> start the durable S3 restore (dry-run by default)
  *   - RDS snapshot/backup failure events  -> P3 page with the details, nothing else

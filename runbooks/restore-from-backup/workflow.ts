@@ -1,6 +1,6 @@
 /**
- * Runbook 5, "Restore from Backup": the durable workflow (its own entry module, so the intake's
- * bundle, handlers/restore-from-backup.ts, does not load the durable execution SDK).
+ * Runbook 5, "Restore from Backup": the durable workflow, run in the workflow shell
+ * (pipeline/workflow-shell.ts), deployed by handlers/restore-from-backup-workflow.ts.
  * Workflow: domain/restore/workflow.ts and s3-workflow.ts.
  */
 import type { DurableContext } from '@aws/durable-execution-sdk-js';

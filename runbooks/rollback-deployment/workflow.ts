@@ -1,6 +1,6 @@
 /**
- * Runbook 2, "Rollback Deployment": the durable workflow (its own entry module, so the intake's
- * bundle, handlers/rollback-deployment.ts, does not load the durable execution SDK).
+ * Runbook 2, "Rollback Deployment": the durable workflow, run in the workflow shell
+ * (pipeline/workflow-shell.ts), deployed by handlers/rollback-deployment-workflow.ts.
  * Workflow: domain/rollback/workflow (known-good revision, roll back, verify, page).
  */
 import type { DurableContext } from '@aws/durable-execution-sdk-js';

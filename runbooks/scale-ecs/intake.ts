@@ -1,10 +1,8 @@
 /**
- * Runbook 3, "Scale ECS Tasks": the intake (EventBridge target). The durable workflow is its
- * own entry module, handlers/scale-ecs-workflow.ts: this bundle never loads the durable SDK.
- *
- * Intake: parse -> which trigger (domain/scaling/intake) -> dedupe the ALARM period
- * (claimOnce) -> open or join the service's scaling episode -> start its workflow, named
- * per episode so duplicates and a flapping alarm join the running one.
+ * Runbook 3, "Scale ECS Tasks": the intake, run by the shared pipeline (pipeline/intake.ts).
+ * Admit: which trigger (domain/scaling/intake), claimed per ALARM period.
+ * Handle: re-read the alarm -> open or join the service's scaling episode -> diagnose before
+ * scaling -> start its workflow, named per episode so duplicates and a flapping alarm join it.
  */
 import { openIncident } from '../../domain/incident';
 import { coveredByLastEpisode, episodeExecutionName, episodeIsActive, scaleIntake, scalingIncidentKey, type ScaleIntake } from '../../domain/scaling/intake';

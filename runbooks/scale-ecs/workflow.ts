@@ -1,6 +1,6 @@
 /**
- * Runbook 3, "Scale ECS Tasks": the durable workflow (its own entry module, so the intake's
- * bundle, handlers/scale-ecs.ts, does not load the durable execution SDK).
+ * Runbook 3, "Scale ECS Tasks": the durable workflow, run in the workflow shell
+ * (pipeline/workflow-shell.ts), deployed by handlers/scale-ecs-workflow.ts.
  * Workflow: domain/scaling/workflow (scale out now, back in after stabilisation).
  */
 import { StepError, type DurableContext } from '@aws/durable-execution-sdk-js';
