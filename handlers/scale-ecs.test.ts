@@ -197,6 +197,8 @@ describe('scale-ecs workflow (durable, simulated region)', () => {
     const last = h.world.snsOutbox[h.world.snsOutbox.length - 1]!;
     expect(last.topicArn).toMatch(/-p2$/);
     expect(last.message).toMatch(/Scaling regami-service failed/);
+    // The page names the durable step that ran out of retries (the workflow shell's step in progress).
+    expect(last.message).toMatch(/stopped in step \\"(?!start\\"|page-workflow-failed\\")[a-z0-9-]+\\"/);
     expect((await h.rt.store.loadIncident('scale-ecs-regami-service'))?.status).toBe('escalated');
   });
 });

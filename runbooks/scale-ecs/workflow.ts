@@ -51,6 +51,8 @@ export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext
     // unrecoverable errors propagate untouched.
     if (!(err instanceof StepError)) throw err;
     const message = err.message;
+    // Read before the page's own step replaces it: the page names the step that stopped.
+    const stoppedIn = shell.currentStep;
     await workflow.step('page-workflow-failed', async () => {
       await rt.pager.send(
         scalingPage({
@@ -59,12 +61,12 @@ export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext
           at: rt.clock.now(),
           severity: 'P2',
           title: `Scaling ${input.ref.service} failed: ${message.slice(0, 120)}`,
-          seen: [`trigger: ${input.trigger.reason}`],
+          seen: [`trigger: ${input.trigger.reason}`, `stopped in step "${stoppedIn}"`],
           done: session.incident.actionsTaken,
           nextStep: `Check capacity and finish by hand (runbook 3): ${checkCapacityCommand(input.ref)}`,
         }),
       );
-      session.record({ kind: 'error', runbook: 'scale-ecs', summary: `scaling workflow failed: ${message}` });
+      session.record({ kind: 'error', runbook: 'scale-ecs', summary: `scaling workflow failed in step "${stoppedIn}": ${message}` });
       session.incident.status = 'escalated';
       // Stopped mid-change: the service is handed to a human, so it must not stay locked until the lease expires.
       await shell.giveBackLocks().catch((e: unknown) =>
