@@ -6,13 +6,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AutopilotConfig, RunbookId } from '../../domain/config';
 import { TUNABLES } from '../../domain/config';
-import { openIncident } from '../../domain/incident';
+import { openIncident, type IncidentRecord } from '../../domain/incident';
 import { preemptedPage } from '../../domain/arbiter';
 import { circuitOpenKey, circuitOpenPage, runbookOfIncidentKey, type CircuitOpenEvent } from '../../domain/circuit-breaker';
 import { controlsAnomalyKey, controlsAnomalyPage, type ControlsAnomalyEvent } from '../../domain/controls';
 import { quoteUntrusted } from '../../domain/untrusted-text';
 import type { Pager } from '../../domain/ports';
-import type { ModeReading } from '../../domain/modes';
+import type { ModeReading, RunbookMode } from '../../domain/modes';
 import { chatbotConfigured } from '../../domain/features';
 import { AwsRegions, type ClientSetup } from '../aws/clients';
 // The clients the runtime itself uses (state table, pages, workflow starts).
@@ -133,6 +133,11 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     },
   });
   const sinks = opts.sinks ?? [];
+  const sessionOf = (record: IncidentRecord, mode?: RunbookMode): IncidentSession => {
+    const session = new IncidentSession(record, clock, store, [logEntrySink(logger), ...sinks]);
+    session.mode = mode;
+    return session;
+  };
   const workflowArns = opts.workflowArns ?? {};
   const eventBusName = opts.eventBusName ?? 'default';
 
@@ -160,12 +165,11 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       // From here on every log line of this invocation carries the incident key.
       logger.appendKeys({ correlation_id: init.key });
       const [existing, mode] = await Promise.all([store.loadIncident(init.key), modeOf(init.runbook)]);
-      const record = existing ?? openIncident(init);
-      const session = new IncidentSession(record, clock, store, [logEntrySink(logger), ...sinks]);
-      session.mode = mode.mode;
+      const session = sessionOf(existing ?? openIncident(init), mode.mode);
       if (mode.note) session.record({ kind: 'note', runbook: init.runbook, summary: mode.note });
       return session;
     },
+    sessionOf,
     modeOf,
     startWorkflow,
     emit,

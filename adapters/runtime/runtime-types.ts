@@ -6,7 +6,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AutopilotConfig, RunbookId, Severity } from '../../domain/config';
 import type { GuardrailStore, Pager } from '../../domain/ports';
-import type { ModeReading } from '../../domain/modes';
+import type { ModeReading, RunbookMode } from '../../domain/modes';
+import type { IncidentRecord } from '../../domain/incident';
 import type { AwsRegions } from '../aws/clients';
 import type { WorkflowClock } from '../durable';
 import type { Actuator } from './actuator';
@@ -26,6 +27,11 @@ export interface Runtime {
   sinks: EntrySink[];
   /** Load the incident record for `key` or open a new one; entries go to the store, the log and the sinks. */
   openSession(init: { key: string; runbook: RunbookId; title: string; severity: Severity; detectedAt: number }): Promise<IncidentSession>;
+  /**
+   * A session on a record the caller already holds (a new episode's fresh record, one it just
+   * loaded): the same sinks as openSession, timeline entries stamped with `mode` when given.
+   */
+  sessionOf(record: IncidentRecord, mode?: RunbookMode): IncidentSession;
   /**
    * Dispatcher: start the runbook's durable workflow with DurableExecutionName = executionName
    * (Lambda Invoke, InvocationType Event, on the workflow alias). A second start for the same

@@ -11,9 +11,7 @@ import { failoverEpisode } from '../../domain/failover/episodes';
 import { alarmEventTriggersFailover, rdsEventTriggersFailover } from '../../domain/failover/triggers';
 import type { FailoverInput } from '../../domain/failover/workflow';
 import type { AutopilotEvent } from '../../events';
-import { IncidentSession } from '../../adapters/runtime/incident-session';
 import { runIntake, type IntakeResult, type RunbookIntake } from '../../pipeline/intake';
-import { logEntrySink } from '../../adapters/runtime/logging';
 import type { Runtime } from '../../adapters/runtime/runtime-types';
 import { failoverExecutionName, primaryTitle } from './shared';
 
@@ -78,7 +76,7 @@ async function startOrJoin(rt: Runtime, key: string, trigger: string, event: Aut
   if (episode.kind === 'new' && previous) {
     // The last episode on this primary finished: a new one, under the same key (one PagerDuty alert).
     const lastName = executionName;
-    session = new IncidentSession(openIncident(init), rt.clock, rt.store, [logEntrySink(rt.logger), ...rt.sinks]);
+    session = rt.sessionOf(openIncident(init), session.mode);
     executionName = failoverExecutionName(key, now);
     // Reopened in the same bucket as the finished execution: a name of its own, or it would join that one.
     if (executionName === lastName) executionName = incidentKey(RUNBOOK, `${key.replace(/^database-failover-/, '')}-${Math.floor(now / 1000)}`);

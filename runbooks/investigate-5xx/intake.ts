@@ -20,10 +20,9 @@ import type { ActOutcome } from '../../domain/ports';
 import type { Page } from '../../domain/paging';
 import type { EventOf } from '../../events/types';
 import { AwsInvestigationOperations, type RestartResult } from '../../adapters/aws/investigation';
-import { IncidentSession } from '../../adapters/runtime/incident-session';
+import type { IncidentSession } from '../../adapters/runtime/incident-session';
 import { makeAct, makePage } from '../../adapters/runtime/wiring';
 import { runIntake, type Admission, type IntakeResult, type RunbookIntake } from '../../pipeline/intake';
-import { logEntrySink } from '../../adapters/runtime/logging';
 import type { Runtime } from '../../adapters/runtime/runtime-types';
 
 /** An open investigation older than this is a new incident when the alarm fires again. */
@@ -85,7 +84,7 @@ async function investigate(rt: Runtime, ev: EventOf<'alarm'>, key: string, now: 
   const { alarmName, state } = ev.detail;
   const init = { key, runbook: 'investigate-5xx' as const, title: `High 5XX rate on ${rt.config.service.serviceName} (${alarmName})`, severity: 'P2' as const, detectedAt: now };
   let session = await rt.openSession(init);
-  if (isClosed(session.incident, now)) session = new IncidentSession(openIncident(init), rt.clock, rt.store, [logEntrySink(rt.logger), ...rt.sinks]);
+  if (isClosed(session.incident, now)) session = rt.sessionOf(openIncident(init), session.mode);
   session.incident.startedAt ??= now;
   session.record({ kind: 'event', runbook: 'investigate-5xx', summary: `${alarmName} ALARM at ${new Date(state.timestamp).toISOString()}: ${state.reason}`, detail: { eventId: ev.id } });
   const run: Investigation = { rt, session, alarm: ev, key, now, ops: new AwsInvestigationOperations(rt.aws, rt.config), page: makePage(rt.pager, rt.clock, session) };
@@ -217,7 +216,7 @@ async function resolveIncident(rt: Runtime, ev: EventOf<'alarm'>, key: string, n
   if (!existing || existing.status === 'resolved' || existing.status === 'ignored') {
     return { status: 'ignored', incidentKey: key, reason: `${ev.detail.alarmName} OK and no open incident` };
   }
-  const session = new IncidentSession(existing, rt.clock, rt.store, [logEntrySink(rt.logger), ...rt.sinks]);
+  const session = rt.sessionOf(existing);
   session.record({ kind: 'event', runbook: 'investigate-5xx', summary: `${ev.detail.alarmName} OK at ${new Date(ev.detail.state.timestamp).toISOString()}: ${ev.detail.state.reason}` });
   const page = makePage(rt.pager, rt.clock, session);
   await page({

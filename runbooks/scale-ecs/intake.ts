@@ -15,9 +15,8 @@ import { signalSummary } from '../../domain/investigation/respond';
 import { AwsInvestigationOperations } from '../../adapters/aws/investigation';
 import type { AutopilotEvent } from '../../events/types';
 import { AwsScalingOperations } from '../../adapters/aws/scaling';
-import { IncidentSession } from '../../adapters/runtime/incident-session';
+import type { IncidentSession } from '../../adapters/runtime/incident-session';
 import { runIntake, type IntakeResult, type RunbookIntake } from '../../pipeline/intake';
-import { logEntrySink } from '../../adapters/runtime/logging';
 import type { Runtime } from '../../adapters/runtime/runtime-types';
 import { MAX_MONITOR_ROUNDS } from './shared';
 
@@ -66,7 +65,7 @@ async function startOrJoinEpisode(rt: Runtime, event: AutopilotEvent, intake: Ex
   }
   rt.logger.appendKeys({ correlation_id: key });
   // A new episode gets a new record on the same incident key (one PagerDuty alert per service).
-  const session = new IncidentSession(joining && existing ? existing : openIncident(init), rt.clock, rt.store, [logEntrySink(rt.logger), ...rt.sinks]);
+  const session = rt.sessionOf(joining && existing ? existing : openIncident(init));
   session.record({ kind: 'event', runbook: 'scale-ecs', summary: intake.summary, detail: { eventId: event.id, dedupeKey: intake.dedupeKey } });
   if (!joining && intake.trigger.kind === 'cpu-alarm') {
     const refused = await diagnoseBeforeScaling(rt, session, intake.trigger, intake.ref, key, now);
