@@ -5,6 +5,7 @@
 import sample from '../events/samples/ecs-deployment-failed.json';
 import alarm from '../events/samples/alarm-unrelated.json';
 import { defaultConfig } from '../domain/config';
+import type { DecisionContext, IntakePlan } from '../domain/intake-plan';
 import type { Page } from '../domain/paging';
 import type { Pager } from '../domain/ports';
 import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../test/simulated-region';
@@ -31,8 +32,8 @@ async function runtime(): Promise<{ rt: Runtime; pages: Page[] }> {
   return { rt, pages };
 }
 
-/** A runbook whose handling fails `failures` times, then succeeds; it counts what it handled. */
-function flakyRunbook(failures: number, withFailurePage: boolean): RunbookIntake<{ id: string }> & { handled: number } {
+/** A runbook whose fact reading fails `failures` times, then it acts; it counts what it handled. */
+function flakyRunbook(failures: number, withFailurePage: boolean): RunbookIntake<{ id: string }, { id: string }, { id: string }> & { handled: number } {
   let left = failures;
   const definition = {
     runbook: 'rollback-deployment' as const,
@@ -41,8 +42,17 @@ function flakyRunbook(failures: number, withFailurePage: boolean): RunbookIntake
       event.kind === 'ecs-deployment'
         ? { kind: 'admit' as const, admitted: { id: event.id }, claim: { key: `test#${event.id}`, duplicate: { status: 'ignored' as const, reason: `duplicate ${event.id}` } } }
         : { kind: 'ignore' as const, result: { status: 'ignored' as const, reason: `not ours: ${event.kind}` } },
-    async handle() {
+    async readFacts(admitted: { id: string }) {
       if (left-- > 0) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return admitted;
+    },
+    decide: (_a: { id: string }, facts: { id: string }, ctx: DecisionContext): IntakePlan<{ id: string }> => ({
+      kind: 'act',
+      act: facts,
+      record: { kind: 'continue', init: { key: `rollback-deployment-${facts.id}`, runbook: 'rollback-deployment', title: 'test', severity: 'P2', detectedAt: ctx.now }, loaded: undefined },
+      entries: [{ kind: 'event', runbook: 'rollback-deployment', summary: `event ${facts.id}` }],
+    }),
+    async act() {
       definition.handled++;
       return { status: 'acted' as const };
     },

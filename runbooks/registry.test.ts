@@ -28,14 +28,17 @@ describe('the runbook registry', () => {
     for (const entry of Object.values(RUNBOOK_REGISTRY)) expect(entry.triggers(defaultConfig).length).toBeGreaterThan(0);
   });
 
-  it.each(RUNBOOKS)('%s: its intake module exports the definition the pipeline runs, and its handler wires exactly that module', (id) => {
+  it.each(RUNBOOKS)('%s: its intake module exports the definition the pipeline runs, its decision comes from the runbook domain folder (intake-plan.ts), and its handler wires exactly that module', (id) => {
     const entry = RUNBOOK_REGISTRY[id];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const intakeModule = require(join(ROOT, entry.intake)) as Record<string, RunbookIntake<unknown>>;
     const definition = intakeModule[`${camel(id)}IntakeDefinition`];
     expect(definition?.runbook).toBe(id);
     expect(typeof definition?.admit).toBe('function');
-    expect(typeof definition?.handle).toBe('function');
+    expect(typeof definition?.readFacts).toBe('function');
+    // The decision is the domain's, pure: the very function a module of the runbook's domain folder exports.
+    const planModule = require(join(ROOT, entry.domain, 'intake-plan.ts')) as Record<string, unknown>;
+    expect(Object.values(planModule)).toContain(definition?.decide);
     const handlerFile = `${entry.functions.intakeHandler.split('.')[0]}.ts`;
     expect(source(handlerFile)).toContain(`'../${entry.intake.replace(/\.ts$/, '')}'`);
   });

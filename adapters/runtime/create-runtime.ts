@@ -161,10 +161,10 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     actuator,
     logger,
     sinks,
-    async openSession(init) {
+    async openSession(init, record) {
       // From here on every log line of this invocation carries the incident key.
       logger.appendKeys({ correlation_id: init.key });
-      const [existing, mode] = await Promise.all([store.loadIncident(init.key), modeOf(init.runbook)]);
+      const [existing, mode] = await Promise.all([record ?? store.loadIncident(init.key), modeOf(init.runbook)]);
       const session = sessionOf(existing ?? openIncident(init), mode.mode);
       if (mode.note) session.record({ kind: 'note', runbook: init.runbook, summary: mode.note });
       return session;

@@ -25,8 +25,12 @@ export interface Runtime {
   simulated: boolean;
   /** Extra timeline sinks (the drill prints entries as they happen). */
   sinks: EntrySink[];
-  /** Load the incident record for `key` or open a new one; entries go to the store, the log and the sinks. */
-  openSession(init: { key: string; runbook: RunbookId; title: string; severity: Severity; detectedAt: number }): Promise<IncidentSession>;
+  /**
+   * A session on the incident `init.key`: on `record` when the caller holds it (loaded with its
+   * facts, or a new episode's fresh record), else the stored record or a new one. Entries go to
+   * the store, the log and the sinks, stamped with the runbook's mode.
+   */
+  openSession(init: { key: string; runbook: RunbookId; title: string; severity: Severity; detectedAt: number }, record?: IncidentRecord): Promise<IncidentSession>;
   /**
    * A session on a record the caller already holds (a new episode's fresh record, one it just
    * loaded): the same sinks as openSession, timeline entries stamped with `mode` when given.

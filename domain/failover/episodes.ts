@@ -11,7 +11,8 @@
  * - Newer evidence after an episode that ended without a failover (refused, recovered): a new
  *   episode, so a primary still down is judged again on the new evidence.
  */
-import type { IncidentRecord } from '../incident';
+import { TUNABLES, type AutopilotConfig } from '../config';
+import { incidentKey, type IncidentRecord } from '../incident';
 
 export type FailoverEpisodeDecision =
   | { kind: 'join' }
@@ -41,4 +42,19 @@ export function failoverEpisode(args: {
     return { kind: 'ignore', reason: `late copy: the event of ${new Date(eventTime).toISOString()} predates the end of the episode that ended ${new Date(endedAt).toISOString()} (${previous.status}); that episode judged it` };
   }
   return { kind: 'new', reopens: true, reason: `new evidence after the ${previous.status} episode detected ${new Date(previous.detectedAt).toISOString()}: judged again` };
+}
+
+/** The title of the primary's failover incident (its intake opens it, its workflow may). */
+export function failoverIncidentTitle(config: AutopilotConfig): string {
+  return `Primary database ${config.database.primaryInstanceId} down or unreachable`;
+}
+
+/**
+ * Execution name of an episode: the incident key plus the bucket its detection fell in.
+ * Triggers within one bucket start (or join) one execution even when no incident record
+ * exists yet (two events racing); a later trigger joins through the open incident record.
+ */
+export function failoverExecutionName(key: string, detectedAt: number): string {
+  const bucket = Math.floor(detectedAt / (TUNABLES.failover.episodeBucketSeconds * 1000));
+  return incidentKey('database-failover', `${key.replace(/^database-failover-/, '')}-${bucket}`);
 }

@@ -49,6 +49,11 @@ export interface RollbackPageInput {
 }
 
 /** The service ARN-ish identifier used as the page's resource. */
+/** The title of a bad deployment's incident (its intake opens it, its workflow may). */
+export function rollbackIncidentTitle(config: AutopilotConfig): string {
+  return `Bad deployment of ${config.service.clusterName}/${config.service.serviceName}`;
+}
+
 export function serviceResource(config: AutopilotConfig): string {
   return `ecs:${config.service.region}:${config.service.clusterName}/${config.service.serviceName}`;
 }

@@ -2,6 +2,7 @@
  * Runbook 2: what its intake and its workflow both need. A module of its own, so the
  * workflow's bundle does not carry the intake (event parsing, triggers, middy).
  */
+import { rollbackIncidentTitle } from '../../domain/rollback/pages';
 import { AwsRollbackOperations } from '../../adapters/aws/rollback';
 import type { Runtime } from '../../adapters/runtime/runtime-types';
 
@@ -10,5 +11,5 @@ export function operations(rt: Runtime): AwsRollbackOperations {
 }
 
 export function title(rt: Runtime): string {
-  return `Bad deployment of ${rt.config.service.clusterName}/${rt.config.service.serviceName}`;
+  return rollbackIncidentTitle(rt.config);
 }
