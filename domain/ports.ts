@@ -74,6 +74,29 @@ export interface Recorder {
   record(entry: Omit<TimelineEntry, 'at'> & { at?: number }): void;
 }
 
+/** The incident record's outcome fields: what a workflow concluded about the incident, and when. */
+export type IncidentOutcome = Required<Pick<IncidentRecord, 'status' | 'startedAt' | 'mitigatedAt' | 'resolvedAt' | 'rootCauseGuess'>>;
+
+/**
+ * How a workflow sets the incident's outcome fields. One port for every runbook, so each
+ * field is written one way whichever runbook writes it, and whether a write overwrites or
+ * keeps the first value is said by the method called, not by a per-runbook adapter.
+ * Called inside steps (a step's checkpoint is when the record is saved).
+ */
+export interface IncidentLedger {
+  /** Overwrites each field given (undefined = not given): the latest value is the record's. */
+  set(fields: Partial<IncidentOutcome>): void;
+  /**
+   * Sets each field given only where the record has none yet: the first value wins, so a
+   * re-run step or a later round does not move the start of a mitigation or its first success.
+   */
+  setIfUnset(fields: Partial<Omit<IncidentOutcome, 'status'>>): void;
+  /** Appends a refusal the domain decided itself (the Actuator wiring appends those of `act`). */
+  addRefusal(summary: string): void;
+  /** The record as it is now (detection time, actions taken), to report from. */
+  current(): Readonly<IncidentRecord>;
+}
+
 export type ApprovalOutcome =
   | { outcome: 'APPROVED'; by?: string; note?: string }
   | { outcome: 'REJECTED'; by?: string; note?: string }

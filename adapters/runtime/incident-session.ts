@@ -4,7 +4,7 @@
  * state table. In drills the same entries feed the printed timeline.
  */
 import type { IncidentRecord, TimelineEntry } from '../../domain/incident';
-import type { Clock, GuardrailStore, Recorder } from '../../domain/ports';
+import type { Clock, GuardrailStore, IncidentLedger, Recorder } from '../../domain/ports';
 import { redactDeep } from '../../domain/redact';
 import type { RunbookMode } from '../../domain/modes';
 
@@ -39,6 +39,30 @@ export class IncidentSession implements Recorder {
 
   record(entry: Omit<TimelineEntry, 'at'> & { at?: number }): void {
     this.recordEntry({ ...entry, at: entry.at ?? this.clock.now() });
+  }
+
+  /** The one implementation of the IncidentLedger port (domain/ports.ts): every workflow sets the outcome fields through it. */
+  ledger(): IncidentLedger {
+    const incident = this.incident;
+    return {
+      set(fields) {
+        if (fields.status !== undefined) incident.status = fields.status;
+        if (fields.startedAt !== undefined) incident.startedAt = fields.startedAt;
+        if (fields.mitigatedAt !== undefined) incident.mitigatedAt = fields.mitigatedAt;
+        if (fields.resolvedAt !== undefined) incident.resolvedAt = fields.resolvedAt;
+        if (fields.rootCauseGuess !== undefined) incident.rootCauseGuess = fields.rootCauseGuess;
+      },
+      setIfUnset(fields) {
+        if (fields.startedAt !== undefined) incident.startedAt ??= fields.startedAt;
+        if (fields.mitigatedAt !== undefined) incident.mitigatedAt ??= fields.mitigatedAt;
+        if (fields.resolvedAt !== undefined) incident.resolvedAt ??= fields.resolvedAt;
+        if (fields.rootCauseGuess !== undefined) incident.rootCauseGuess ??= fields.rootCauseGuess;
+      },
+      addRefusal(summary) {
+        incident.refusals.push(summary);
+      },
+      current: () => incident,
+    };
   }
 
   async flush(): Promise<void> {

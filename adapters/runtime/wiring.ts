@@ -47,7 +47,7 @@ export function makeAct(actuator: Actuator, session: IncidentSession, options: A
       return { status: 'executed', result: result.result };
     }
     if (result.status === 'dry-run') return { status: 'dry-run' };
-    session.incident.refusals.push(`${request.action}: ${result.refusal.reason}`);
+    session.ledger().addRefusal(`${request.action}: ${result.refusal.reason}`);
     const { guardrail, reason, code } = result.refusal;
     return { status: 'refused', guardrail, reason, ...(code ? { code } : {}) };
   };
@@ -110,7 +110,7 @@ export async function pageIfWorkflowFails<T>(
     const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     await wf.step('page-workflow-failed', async () => {
       session.record({ kind: 'error', summary: `workflow stopped: ${reason}` });
-      session.incident.status = 'escalated';
+      session.ledger().set({ status: 'escalated' });
       await page({
         incidentKey: session.key,
         runbook: session.incident.runbook,
@@ -133,7 +133,7 @@ export function makePage(pager: Pager, clock: Clock, session: IncidentSession): 
     const full: Page = { ...page, at: clock.now() };
     await pager.send(full);
     session.record({ kind: 'page', severity: page.severity, summary: `${page.severity} ${page.action}: ${page.title}` });
-    if (page.action === 'trigger' && (page.severity === 'P1' || page.severity === 'P2')) session.incident.status = 'escalated';
+    if (page.action === 'trigger' && (page.severity === 'P1' || page.severity === 'P2')) session.ledger().set({ status: 'escalated' });
   };
 }
 

@@ -220,7 +220,7 @@ async function pageStopped(run: RollbackRun): Promise<void> {
   const { deps, input, ctx, rolledBack, manual } = run;
   const { stop } = ctx;
   await run.wf.step('rollback-page', async () => {
-    deps.incident.update({ status: 'escalated' });
+    deps.incident.set({ status: 'escalated' });
     record(run, { kind: 'decision', summary: `failover stopped at ${stop.stoppedAt}; rolled back: ${rolledBack.join(', ') || 'nothing'}; manual: ${manual.length} step(s)` });
     await deps.pager.send(
       stoppedPage({

@@ -203,7 +203,10 @@ function harness(opts: { config?: AutopilotConfig; controls?: Partial<Controls>;
     clock: { now: () => w.now },
     readGuardState: async () => ({ controls: { killSwitch: false, dryRun: false, ...opts.controls }, failovers: opts.earlier ?? [], globalActions: opts.earlier ?? [] }),
     incident: {
-      update: (patch) => void Object.assign(incident, patch),
+      set: (fields) => void Object.assign(incident, fields),
+      setIfUnset: () => {
+        throw new Error('the failover workflow overwrites its fields (set); it keeps no first value');
+      },
       addRefusal: (s) => void incident.refusals.push(s),
       current: () => incident,
     },

@@ -11,8 +11,7 @@
  */
 import type { AutopilotConfig } from '../config';
 import type { ActionRecord, Controls, GuardrailName, Verdict } from '../guardrails';
-import type { IncidentRecord } from '../incident';
-import type { Act, Clock, Pager, Recorder, Workflow } from '../ports';
+import type { Act, Clock, IncidentLedger, Pager, Recorder, Workflow } from '../ports';
 import type { DatabaseFailoverOperations } from './operations';
 import { StopFailover, errorText, rollback } from './rollback';
 import { approveFailover, checkGuardrails, checkReadReplicaHealth, checkSecondaryRegion, recheckBeforePromotion, reportDryRun, standbyDefers, verifyPrimaryStatus } from './steps/checks';
@@ -42,14 +41,6 @@ export interface FailoverGuardState {
   globalActions: ActionRecord[];
 }
 
-/** The incident record's fields the workflow owns (runbook step 9). */
-export interface IncidentLedger {
-  update(patch: Partial<Pick<IncidentRecord, 'status' | 'startedAt' | 'mitigatedAt' | 'resolvedAt' | 'rootCauseGuess'>>): void;
-  /** A gate's refusal (refusals of `act` are recorded by the Actuator wiring). */
-  addRefusal(summary: string): void;
-  current(): IncidentRecord;
-}
-
 export interface FailoverDeps {
   config: AutopilotConfig;
   ops: DatabaseFailoverOperations;
@@ -64,6 +55,7 @@ export interface FailoverDeps {
    * without acting: every guardrail the workflow will meet is judged before its first mutation.
    */
   previewMutations?(now: number): Promise<Verdict[]>;
+  /** The incident record's fields the workflow owns (runbook step 9), set from inside steps. */
   incident: IncidentLedger;
   approvalCommands(callbackId: string): { approve: string; reject: string };
 }

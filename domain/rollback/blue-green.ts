@@ -148,7 +148,7 @@ async function stopDeployment(run: BlueGreenRun, deploymentId: string): Promise<
         return stopped;
       },
     );
-    if (outcome.status === 'executed') deps.incident.mitigationStarted(deps.clock.now());
+    if (outcome.status === 'executed') deps.incident.setIfUnset({ startedAt: deps.clock.now() });
     return outcome;
   });
   if (stopped.status !== 'executed') {
@@ -229,7 +229,7 @@ export async function emergencyListenerSwitch(deps: RollbackDeps, input: Rollbac
   if (!verdict.pass) {
     // Not offered: a human must find a healthy version to serve (no automatic change).
     await workflow.step('switch-target-refused', async () => {
-      deps.incident.refused(`${LISTENER_SWITCH_ACTION}: ${verdict.reason}`);
+      deps.incident.addRefusal(`${LISTENER_SWITCH_ACTION}: ${verdict.reason}`);
       return true;
     });
     await pageAndConclude(
@@ -303,7 +303,7 @@ async function approveListenerSwitch(sw: ListenerSwitch): Promise<ApprovalOutcom
     recorder.record({ kind: 'page', severity: 'P1', summary: `paged P1: ${page.title}` });
   });
   await workflow.step('approval-outcome', async () => {
-    if (approval.outcome !== 'APPROVED') deps.incident.refused(`${LISTENER_SWITCH_ACTION}: approval ${approval.outcome}`);
+    if (approval.outcome !== 'APPROVED') deps.incident.addRefusal(`${LISTENER_SWITCH_ACTION}: approval ${approval.outcome}`);
     recorder.record({ kind: 'approval', summary: `listener switch ${approval.outcome}${'by' in approval && approval.by ? ` by ${quoteUntrusted(approval.by, 120)}` : ''}` });
     return approval.outcome;
   });
@@ -345,7 +345,7 @@ async function switchListener(sw: ListenerSwitch): Promise<RollbackResult> {
       { action: LISTENER_SWITCH_ACTION, scope: serviceScope(config), summary: `ModifyListener ${config.service.listenerArn}: forward to ${toName} (${target.source === 'original-task-set' ? 'original task set' : 'configured blue fallback'}, approved)` },
       () => deps.ops.switchListenerTo(to),
     );
-    if (outcome.status === 'executed') deps.incident.mitigationStarted(deps.clock.now());
+    if (outcome.status === 'executed') deps.incident.setIfUnset({ startedAt: deps.clock.now() });
     return outcome;
   });
   if (switched.status !== 'executed' || !(switched.result.length === 1 && switched.result[0] === to)) {

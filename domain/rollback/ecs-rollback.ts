@@ -69,7 +69,7 @@ function identifiedRun(deps: RollbackDeps, input: RollbackInput, service: Servic
 async function recordDecision({ deps, broken }: EcsRollbackRun, plan: EcsRollbackPlan): Promise<void> {
   const { recorder } = deps;
   await deps.workflow.step('decide-rollback', async () => {
-    if (plan.kind === 'page') deps.incident.refused(`rollback: ${plan.refusal.reason}`);
+    if (plan.kind === 'page') deps.incident.addRefusal(`rollback: ${plan.refusal.reason}`);
     // When the plan acts, the Actuator records these verdicts with its own.
     if (plan.kind !== 'roll-back') for (const v of plan.verdicts) recorder.record({ kind: 'guardrail', summary: `${v.guardrail}: ${v.pass ? 'pass' : 'REFUSE'} - ${v.reason}`, verdict: v });
     for (const s of plan.skipped) recorder.record({ kind: 'decision', summary: describeSkip(s) });
@@ -135,7 +135,7 @@ async function rollbackToPreviousVersion(run: EcsRollbackToTarget, plan: Extract
       },
     );
     if (outcome.status === 'executed') {
-      deps.incident.mitigationStarted(deps.clock.now());
+      deps.incident.setIfUnset({ startedAt: deps.clock.now() });
       deps.recorder.record({ kind: 'note', summary: `rollback deployment ${outcome.result.deploymentId} marked as our own change (loop guard)` });
     }
     return outcome;

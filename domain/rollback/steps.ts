@@ -7,7 +7,7 @@ import { TUNABLES, type AutopilotConfig } from '../config';
 import type { ActionRecord, GuardrailName, Verdict } from '../guardrails';
 import type { IncidentStatus } from '../incident';
 import type { Page } from '../paging';
-import type { Act, Clock, Pager, Recorder, Workflow } from '../ports';
+import type { Act, Clock, IncidentLedger, Pager, Recorder, Workflow } from '../ports';
 import { alarmsHealthy, rollbackWindowVerdict, type RollbackInput } from './decide';
 import type { AlarmReading, RollbackOperations, ServiceState } from './operations';
 import { POST_ROLLBACK_STEPS, rollbackPage } from './pages';
@@ -19,15 +19,6 @@ export const POLL_SECONDS = TUNABLES.rollback.pollSeconds;
 /** After the rollout completes, how long running tasks may take to all be on the revision. */
 export const TASKS_SETTLE_SECONDS = TUNABLES.rollback.tasksSettleSeconds;
 
-/** The incident record's outcome fields, set from inside steps. */
-export interface RollbackIncident {
-  conclude(patch: { status: IncidentStatus; mitigatedAt?: number; resolvedAt?: number; rootCauseGuess?: string }): void;
-  /** A refusal the domain decided itself (act records its own). */
-  refused(summary: string): void;
-  /** The first remediation action went out (the record's "mitigation start"). */
-  mitigationStarted(at: number): void;
-}
-
 export interface RollbackDeps {
   config: AutopilotConfig;
   workflow: Workflow;
@@ -36,7 +27,8 @@ export interface RollbackDeps {
   pager: Pager;
   clock: Clock;
   recorder: Recorder;
-  incident: RollbackIncident;
+  /** The incident's outcome fields, set from inside steps. */
+  incident: IncidentLedger;
   /**
    * Extend the locks this remediation holds (same owner re-acquires): called inside the poll
    * steps and before the approval wait, so a long rollout + approval + verification does not
@@ -105,12 +97,13 @@ export async function pageAndConclude(deps: RollbackDeps, stepName: string, buil
     await deps.pager.send(page);
     deps.recorder.record({ kind: 'page', severity: page.severity, summary: `${page.action === 'resolve' ? 'resolved' : 'paged'} ${page.severity}: ${page.title}` });
     if (conclusion) {
-      deps.incident.conclude({
+      deps.incident.set({
         status: conclusion.status,
-        ...(conclusion.mitigated ? { mitigatedAt: now } : {}),
         ...(conclusion.resolved ? { resolvedAt: now } : {}),
         ...(conclusion.rootCauseGuess ? { rootCauseGuess: conclusion.rootCauseGuess } : {}),
       });
+      // The first time the service was back is when it was mitigated, not a later page's.
+      if (conclusion.mitigated) deps.incident.setIfUnset({ mitigatedAt: now });
     }
     return true;
   });

@@ -78,7 +78,14 @@ function fake(ops: Partial<RollbackOperations>, opts: { approval?: ApprovalOutco
     pager: { send: async (p) => void pages.push(p) },
     clock: { now: () => now },
     recorder: { record: () => undefined },
-    incident: { conclude: () => undefined, refused: () => undefined, mitigationStarted: () => undefined },
+    incident: {
+      set: () => undefined,
+      setIfUnset: () => undefined,
+      addRefusal: () => undefined,
+      current: () => {
+        throw new Error('the rollback workflow does not read the record back');
+      },
+    },
     renewLocks: async () => undefined,
     markOwnChange: async () => undefined,
     recentActions: async () => [],

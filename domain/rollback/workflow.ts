@@ -18,7 +18,7 @@ import { runEcsRollback } from './ecs-rollback';
 import { describeService, pageAndConclude, triggerLine, type RollbackDeps, type RollbackResult } from './steps';
 import { quoteUntrusted } from '../untrusted-text';
 
-export { POLL_SECONDS, TASKS_SETTLE_SECONDS, serviceScope, type RollbackDeps, type RollbackIncident, type RollbackOutcome, type RollbackResult } from './steps';
+export { POLL_SECONDS, TASKS_SETTLE_SECONDS, serviceScope, type RollbackDeps, type RollbackOutcome, type RollbackResult } from './steps';
 
 export async function runRollbackDeployment(deps: RollbackDeps, input: RollbackInput): Promise<RollbackResult> {
   const { workflow, ops, recorder } = deps;

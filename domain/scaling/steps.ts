@@ -5,12 +5,12 @@
  */
 import type { Verdict } from '../guardrails';
 import type { Page } from '../paging';
-import type { ActOutcome, ActRequest } from '../ports';
+import type { ActOutcome, ActRequest, Recorder } from '../ports';
 import type { ServiceCapacity } from './capacity';
 import { describeCapacity, scalingScope, serviceLockResource } from './capacity';
 import { changeInEffect, servicePaused, type ScaleChange, type ScaleOutDecision } from './decide';
 import { checkCapacityCommand, scalingPage, type ServiceRef } from './pages';
-import type { ScaleEcsDeps, ScaleEcsInput, ScaleEcsResult, ScaleTrigger, ScalingIncident } from './workflow';
+import type { ScaleEcsDeps, ScaleEcsInput, ScaleEcsResult, ScaleTrigger } from './workflow';
 import { quoteUntrusted } from '../untrusted-text';
 
 export interface ScaleStepResult {
@@ -30,7 +30,7 @@ export function pagePoster(deps: ScaleEcsDeps): PagePoster {
     deps.workflow.step(name, async () => {
       const p = build(deps.clock.now());
       await deps.pager.send(p);
-      deps.incident.record({ kind: 'page', summary: `${p.action} ${p.severity}: ${p.title}`, severity: p.severity, runbook: 'scale-ecs' });
+      deps.recorder.record({ kind: 'page', summary: `${p.action} ${p.severity}: ${p.title}`, severity: p.severity, runbook: 'scale-ecs' });
       return true;
     });
 }
@@ -63,10 +63,10 @@ export function triggerLines(trigger: ScaleTrigger): string[] {
   return [`scale requested by ${quoteUntrusted(trigger.requestedBy, 120)}: ${quoteUntrusted(trigger.reason)}`, ...trigger.evidence.map((e) => `evidence: ${quoteUntrusted(e)}`)];
 }
 
-export function recordDecision(incident: ScalingIncident, d: ScaleOutDecision): void {
+export function recordDecision(recorder: Recorder, d: ScaleOutDecision): void {
   // A scale-out's verdicts are recorded by the Actuator with the generic ones; the others never reach it.
-  if (d.kind !== 'scale-out') for (const v of d.verdicts) incident.record({ kind: 'guardrail', summary: `${v.guardrail}: ${v.pass ? 'pass' : 'REFUSE'} - ${v.reason}`, verdict: v });
-  incident.record({ kind: 'decision', summary: d.why });
+  if (d.kind !== 'scale-out') for (const v of d.verdicts) recorder.record({ kind: 'guardrail', summary: `${v.guardrail}: ${v.pass ? 'pass' : 'REFUSE'} - ${v.reason}`, verdict: v });
+  recorder.record({ kind: 'decision', summary: d.why });
 }
 
 /**
@@ -77,7 +77,7 @@ export function recordDecision(incident: ScalingIncident, d: ScaleOutDecision): 
  */
 function alreadyInEffect(deps: ScaleEcsDeps, live: ServiceCapacity, change: ScaleChange, summary: string): ScaleStepResult | undefined {
   if (!changeInEffect(live, change)) return undefined;
-  deps.incident.record({ kind: 'note', summary: `already done: ${describeCapacity(live)} already meets "${summary}" (an earlier run of this step, or someone else, made the change); not acting again` });
+  deps.recorder.record({ kind: 'note', summary: `already done: ${describeCapacity(live)} already meets "${summary}" (an earlier run of this step, or someone else, made the change); not acting again` });
   return { status: 'executed', capacity: live, at: deps.clock.now(), alreadyInEffect: true };
 }
 
@@ -89,20 +89,21 @@ export async function scaleOut(deps: ScaleEcsDeps, input: ScaleEcsInput, decisio
     const live = await deps.ops.readCapacity();
     const done = alreadyInEffect(deps, live, decision.change, summary);
     if (done) {
-      deps.incident.started(deps.clock.now(), cause);
+      // Mitigation started with the first change, and the cause as seen then: later rounds keep both.
+      deps.incident.setIfUnset({ startedAt: deps.clock.now(), rootCauseGuess: cause });
       return done;
     }
     // Paused since the decision (a failover stops the primary region's service): never start it.
     const paused = servicePaused(live);
     if (paused) {
-      deps.incident.record({ kind: 'guardrail', summary: `${paused.guardrail}: REFUSE - ${paused.reason}`, verdict: paused });
+      deps.recorder.record({ kind: 'guardrail', summary: `${paused.guardrail}: REFUSE - ${paused.reason}`, verdict: paused });
       return { status: 'refused', refusal: paused, capacity: live, at: deps.clock.now() };
     }
     const out = await deps.act(scalingAction(deps, ref, 'scale-out', summary, decision.verdicts), () => deps.ops.applyScale(decision.change));
     if (out.status === 'executed') {
-      deps.incident.started(deps.clock.now(), cause);
+      deps.incident.setIfUnset({ startedAt: deps.clock.now(), rootCauseGuess: cause });
       if (out.result.desired !== decision.change.desired) {
-        deps.incident.record({ kind: 'error', summary: `verify: desired is ${out.result.desired} after asking for ${decision.change.desired}` });
+        deps.recorder.record({ kind: 'error', summary: `verify: desired is ${out.result.desired} after asking for ${decision.change.desired}` });
       }
     }
     return stepResult(out, deps.clock.now());
@@ -117,7 +118,7 @@ export async function verifyHealth(deps: ScaleEcsDeps, name: string, desired: nu
     const check = await deps.workflow.step(`${name}-${i}`, async () => {
       const [capacity, healthy] = await Promise.all([deps.ops.readCapacity(), deps.ops.readHealthyTargets()]);
       const targets = healthy === undefined ? '' : `, ALB healthy targets ${healthy}/${desired}`;
-      deps.incident.record({ kind: 'signal', summary: `verify health: running ${capacity.running}/${capacity.desired} (pending ${capacity.pending})${targets}` });
+      deps.recorder.record({ kind: 'signal', summary: `verify health: running ${capacity.running}/${capacity.desired} (pending ${capacity.pending})${targets}` });
       return { capacity, ok: capacity.running >= desired && (healthy === undefined || healthy >= desired) };
     });
     last = check.capacity;
@@ -138,9 +139,9 @@ export async function finishWithoutScaling(
   const { ref } = input;
   if (decision.kind === 'no-change') {
     await deps.workflow.step('mark-no-change', async () => {
-      deps.incident.record({ kind: 'note', summary: `no scaling needed: ${decision.why}` });
+      deps.recorder.record({ kind: 'note', summary: `no scaling needed: ${decision.why}` });
       // Closed, so the next ALARM starts a new episode instead of joining this finished one.
-      deps.incident.setStatus('ignored', deps.clock.now());
+      deps.incident.set({ status: 'ignored' });
       return true;
     });
     return { outcome: 'no-change', finalDesired: capacity.desired };
@@ -159,8 +160,8 @@ export async function finishWithoutScaling(
     }),
   );
   await deps.workflow.step('mark-escalated', async () => {
-    deps.incident.refused(decision.why);
-    deps.incident.setStatus('escalated', deps.clock.now());
+    deps.incident.addRefusal(decision.why);
+    deps.incident.set({ status: 'escalated' });
     return true;
   });
   return { outcome: decision.kind === 'at-bound' ? 'at-bound' : 'refused', finalDesired: capacity.desired };
@@ -174,7 +175,7 @@ export async function scaleIn(deps: ScaleEcsDeps, ref: ServiceRef, change: Scale
     // 0 -> floor, or restoring the auto scaling minimum, would start it against the failed primary.
     const paused = servicePaused(live);
     if (paused) {
-      deps.incident.record({ kind: 'guardrail', summary: `${paused.guardrail}: REFUSE - ${paused.reason}`, verdict: paused });
+      deps.recorder.record({ kind: 'guardrail', summary: `${paused.guardrail}: REFUSE - ${paused.reason}`, verdict: paused });
       return { status: 'refused', refusal: paused, capacity: live, at: deps.clock.now() };
     }
     const done = alreadyInEffect(deps, live, change, summary);

@@ -120,14 +120,18 @@ class Harness {
     return runScaleEcs(
       {
         workflow: this.workflow,
+        recorder: { record: (e) => this.timeline.push({ ...e, at: e.at ?? this.now }) },
         incident: {
-          record: (e) => this.timeline.push({ ...e, at: e.at ?? this.now }),
-          started: () => undefined,
-          setStatus: (s) => {
-            this.status = s;
-            this.statusHistory.push(s);
+          set: (fields) => {
+            if (fields.status === undefined) return;
+            this.status = fields.status;
+            this.statusHistory.push(fields.status);
           },
-          refused: (s) => this.refusals.push(s),
+          setIfUnset: () => undefined,
+          addRefusal: (s) => this.refusals.push(s),
+          current: () => {
+            throw new Error('the scaling workflow does not read the record back');
+          },
         },
         ops: this.ops,
         act: this.act,

@@ -11,8 +11,7 @@
 import { TUNABLES } from '../config';
 import { ARBITER_GUARDRAIL } from '../arbiter';
 import type { GuardrailName, Verdict } from '../guardrails';
-import type { IncidentStatus } from '../incident';
-import type { Act, Clock, Pager, Recorder, Workflow } from '../ports';
+import type { Act, Clock, IncidentLedger, Pager, Recorder, Workflow } from '../ports';
 import { describeCapacity, scalingBounds, type ScalingBounds, type ScalingPolicy, type ServiceCapacity } from './capacity';
 import { alarmRecovered, planScaleIn, planScaleOut, servicePaused, type AlarmReading, type PreIncident, type ScaleChange, type ScaleInDecision, type ScaleOutDecision } from './decide';
 import { checkCapacityCommand, restoreAutoScalingMinCommand, scalingPage, scalingResolvePage, setDesiredCountCommand, type ServiceRef } from './pages';
@@ -35,15 +34,6 @@ export interface ScalingOperations {
   applyScale(change: ScaleChange): Promise<ServiceCapacity>;
 }
 
-/** The incident record as the workflow updates it (handlers/ implement it on IncidentSession). */
-export interface ScalingIncident extends Recorder {
-  /** Mitigation started (the first change), with the cause as the workflow saw it. */
-  started(at: number, rootCause: string): void;
-  setStatus(status: IncidentStatus, at: number): void;
-  /** A refusal decided before any action was proposed (at the max, paused service). */
-  refused(summary: string): void;
-}
-
 export type ScaleTrigger =
   | { kind: 'cpu-alarm'; alarmName: string; stateChangedAt: number; reason: string }
   | { kind: 'scale-requested'; requestedBy: string; reason: string; requestedCount?: number; evidence: string[] };
@@ -58,7 +48,10 @@ export interface ScaleEcsInput {
 
 export interface ScaleEcsDeps {
   workflow: Workflow;
-  incident: ScalingIncident;
+  /** The incident's timeline. */
+  recorder: Recorder;
+  /** The incident's outcome fields, set from inside steps. */
+  incident: IncidentLedger;
   ops: ScalingOperations;
   /**
    * A mutation through the Actuator. The handler wires it to hold the service lock after a
@@ -166,14 +159,14 @@ export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Pro
 
 /** 1. Check Current Capacity (and, for a CPU alarm, the alarm's live state). */
 async function checkCurrentCapacity(deps: ScaleEcsDeps, input: ScaleEcsInput): Promise<ScaleRun & { alarm?: AlarmReading }> {
-  const { incident, ops, policy } = deps;
+  const { recorder, ops, policy } = deps;
   const { trigger } = input;
   const start = await deps.workflow.step('check-current-capacity', async () => {
     const [capacity, alarm] = await Promise.all([ops.readCapacity(), trigger.kind === 'cpu-alarm' ? ops.readAlarms([trigger.alarmName]) : Promise.resolve(undefined)]);
     const bounds = scalingBounds(capacity, policy);
-    incident.record({ kind: 'signal', summary: `capacity: ${describeCapacity(capacity)}`, detail: { ...capacity } });
-    incident.record({ kind: 'signal', summary: `bounds ${bounds.min}..${bounds.max} from ${bounds.source}` });
-    if (alarm) incident.record({ kind: 'signal', summary: `${alarm.name} is ${alarm.state} since ${new Date(alarm.since).toISOString()}` });
+    recorder.record({ kind: 'signal', summary: `capacity: ${describeCapacity(capacity)}`, detail: { ...capacity } });
+    recorder.record({ kind: 'signal', summary: `bounds ${bounds.min}..${bounds.max} from ${bounds.source}` });
+    if (alarm) recorder.record({ kind: 'signal', summary: `${alarm.name} is ${alarm.state} since ${new Date(alarm.since).toISOString()}` });
     return { capacity, bounds, alarm, now: deps.clock.now() };
   });
   return {
@@ -195,8 +188,8 @@ async function checkCurrentCapacity(deps: ScaleEcsDeps, input: ScaleEcsInput): P
 async function alarmAlreadyRecovered(run: ScaleRun, alarm: AlarmReading): Promise<ScaleEcsResult> {
   const { deps } = run;
   await deps.workflow.step('alarm-already-recovered', async () => {
-    deps.incident.record({ kind: 'decision', summary: `AlarmRecovered: ${alarm.name} is ${alarm.state} again since ${new Date(alarm.since).toISOString()}; the ALARM has passed, nothing to scale` });
-    deps.incident.setStatus('ignored', deps.clock.now());
+    deps.recorder.record({ kind: 'decision', summary: `AlarmRecovered: ${alarm.name} is ${alarm.state} again since ${new Date(alarm.since).toISOString()}; the ALARM has passed, nothing to scale` });
+    deps.incident.set({ status: 'ignored' });
     return true;
   });
   return { outcome: 'no-change', finalDesired: run.start.desired };
@@ -208,7 +201,7 @@ async function decideScaleOut(run: ScaleRun): Promise<ScaleOutDecision> {
   return deps.workflow.step('decide-scale-out', async () => {
     const reason = trigger.kind === 'cpu-alarm' ? `${trigger.alarmName} in ALARM` : `scale requested by ${quoteUntrusted(trigger.requestedBy, 120)}`;
     const d = planScaleOut(run.start, run.bounds, deps.policy, { reason, requestedCount: trigger.kind === 'scale-requested' ? trigger.requestedCount : undefined });
-    recordDecision(deps.incident, d);
+    recordDecision(deps.recorder, d);
     return d;
   });
 }
@@ -261,7 +254,12 @@ async function verifyScaleOutHealth(ep: ScaleEpisode, desired: number): Promise<
   const { deps, input: { incidentKey, ref } } = ep;
   const healthy = await verifyHealth(deps, 'verify-health', desired);
   if (healthy.ok) {
-    await deps.workflow.step('mark-mitigated', async () => { deps.incident.setStatus('mitigated', deps.clock.now()); return true; });
+    await deps.workflow.step('mark-mitigated', async () => {
+      deps.incident.set({ status: 'mitigated' });
+      // An episode's first healthy scale-out is its mitigation time.
+      deps.incident.setIfUnset({ mitigatedAt: deps.clock.now() });
+      return true;
+    });
   } else {
     await ep.page('page-unhealthy', (now) =>
       scalingPage({
@@ -300,7 +298,7 @@ async function checkAlarm(ep: ScaleEpisode, round: number): Promise<Observation>
   return deps.workflow.step(`check-alarm-${round}`, async () => {
     const [capacity, reading] = await Promise.all([deps.ops.readCapacity(), deps.ops.readAlarms(input.gateAlarms)]);
     const now = deps.clock.now();
-    deps.incident.record({ kind: 'signal', summary: `${reading.name}: ${reading.state} since ${new Date(reading.since).toISOString()}; desired ${capacity.desired}, running ${capacity.running}` });
+    deps.recorder.record({ kind: 'signal', summary: `${reading.name}: ${reading.state} since ${new Date(reading.since).toISOString()}; desired ${capacity.desired}, running ${capacity.running}` });
     return { capacity, alarm: reading, now };
   });
 }
@@ -324,7 +322,7 @@ async function stopForPausedService(ep: ScaleEpisode, round: number, obs: Observ
         : `Nothing to undo; the service stays paused until the failback. ${checkCapacityCommand(ref)}`,
     }),
   );
-  await deps.workflow.step('mark-escalated', async () => { deps.incident.refused(paused.reason); deps.incident.setStatus('escalated', deps.clock.now()); return true; });
+  await deps.workflow.step('mark-escalated', async () => { deps.incident.addRefusal(paused.reason); deps.incident.set({ status: 'escalated' }); return true; });
   return { outcome: 'refused', finalDesired: obs.capacity.desired };
 }
 
@@ -346,7 +344,7 @@ async function scaleUpAgain(ep: ScaleEpisode, round: number, obs: Observation): 
   const { deps, input } = ep;
   const again = await deps.workflow.step(`decide-scale-out-${round}`, async () => {
     const d = planScaleOut(obs.capacity, ep.bounds, deps.policy, { reason: `${obs.alarm.name} still ALARM ${Math.round((obs.now - ep.lastScaleOutAt) / 1000)}s after the last scale-out` });
-    recordDecision(deps.incident, d);
+    recordDecision(deps.recorder, d);
     return d;
   });
   if (again.kind === 'scale-out') {
@@ -357,7 +355,7 @@ async function scaleUpAgain(ep: ScaleEpisode, round: number, obs: Observation): 
   } else if (again.kind === 'at-bound' && ep.boundPaged) {
     // Paged once already: later rounds update the incident record, not the pager (no P2 every round).
     await deps.workflow.step(`at-bound-still-${round}`, async () => {
-      deps.incident.record({ kind: 'note', summary: `still at the max of ${again.from} and ${obs.alarm.name} still ALARM (round ${round}); already paged` });
+      deps.recorder.record({ kind: 'note', summary: `still at the max of ${again.from} and ${obs.alarm.name} still ALARM (round ${round}); already paged` });
       return true;
     });
   } else if (again.kind === 'at-bound') {
@@ -412,12 +410,12 @@ async function scaleDown(ep: ScaleEpisode, round: number, obs: Observation): Pro
   const cooldown = { waitSeconds: deps.policy.cooldownSeconds };
   const plan = await deps.workflow.step(`decide-scale-in-${round}`, async () => {
     const d = planScaleIn({ capacity: obs.capacity, bounds: ep.bounds, before: ep.before, alarm: obs.alarm, policy: deps.policy, now: obs.now });
-    deps.incident.record({ kind: 'decision', summary: d.why, verdict: d.kind === 'hold' || d.kind === 'wait' ? d.verdict : undefined });
+    deps.recorder.record({ kind: 'decision', summary: d.why, verdict: d.kind === 'hold' || d.kind === 'wait' ? d.verdict : undefined });
     return d;
   });
   if (plan.kind === 'done') {
     await ep.page('page-resolved', (now) => scalingResolvePage(incidentKey, ref, now, 'P4', ep.done, obs.capacity));
-    await deps.workflow.step('mark-resolved', async () => { deps.incident.setStatus('resolved', deps.clock.now()); return true; });
+    await deps.workflow.step('mark-resolved', async () => { deps.incident.set({ status: 'resolved', resolvedAt: deps.clock.now() }); return true; });
     return { outcome: ep.done.length > 0 && ep.scaledOut === 'executed' ? 'scaled-and-restored' : 'nothing-to-restore', finalDesired: obs.capacity.desired };
   }
   if (plan.kind === 'hold') return cooldown;
@@ -428,7 +426,7 @@ async function scaleDown(ep: ScaleEpisode, round: number, obs: Observation): Pro
   if (r.status === 'refused' && r.refusal && (PACING_GUARDRAILS.has(r.refusal.guardrail) || isBusyArbiter(r.refusal))) {
     // Scaling in late is safe: wait for the cooldown / hourly budget / the other runbook's lock to free up and try again.
     await deps.workflow.step(`scale-down-deferred-${round}`, async () => {
-      deps.incident.record({ kind: 'decision', summary: `scale in ${plan.from} -> ${plan.to} deferred: ${r.refusal?.reason}` });
+      deps.recorder.record({ kind: 'decision', summary: `scale in ${plan.from} -> ${plan.to} deferred: ${r.refusal?.reason}` });
       return true;
     });
     return cooldown;
@@ -476,5 +474,5 @@ async function giveUp(ep: ScaleEpisode, rounds: number): Promise<ScaleEcsResult>
 }
 
 async function markEscalated(deps: ScaleEcsDeps): Promise<void> {
-  await deps.workflow.step('mark-escalated', async () => { deps.incident.setStatus('escalated', deps.clock.now()); return true; });
+  await deps.workflow.step('mark-escalated', async () => { deps.incident.set({ status: 'escalated' }); return true; });
 }

@@ -60,15 +60,7 @@ export async function databaseFailoverWorkflow(input: FailoverInput, ctx: Durabl
       ]);
       return [...promote, ...pause];
     },
-    incident: {
-      update(patch) {
-        Object.assign(session.incident, patch);
-      },
-      addRefusal(summary) {
-        session.incident.refusals.push(summary);
-      },
-      current: () => session.incident,
-    },
+    incident: session.ledger(),
     approvalCommands: (callbackId) => approvalCommands(callbackId, config.primaryRegion),
   };
   const cmds = manualCommands(config);

@@ -58,6 +58,7 @@ async function runRestoreSteps(
   session: IncidentSession,
   rt: Runtime,
 ): Promise<RestoreOutcome | S3RestoreSummary> {
+  const incident = session.ledger();
   if (input.kind === 's3') {
     const limits = rt.config.guardrails.restore;
     const summary = await runS3Restore(input.request, {
@@ -81,14 +82,14 @@ async function runRestoreSteps(
     });
     await wf.step('close-incident', async () => {
       const finished = !summary.resumeFrom && !summary.refused;
-      session.incident.status = input.request.dryRun ? (summary.refused ? 'escalated' : 'resolved') : finished ? 'mitigated' : 'escalated';
-      if (!input.request.dryRun && finished) session.incident.mitigatedAt = rt.clock.now();
+      incident.set({ status: input.request.dryRun ? (summary.refused ? 'escalated' : 'resolved') : finished ? 'mitigated' : 'escalated' });
+      if (!input.request.dryRun && finished) incident.set({ mitigatedAt: rt.clock.now() });
     });
     return summary;
   }
 
   await wf.step('start-incident', async () => {
-    session.incident.startedAt ??= rt.clock.now();
+    incident.setIfUnset({ startedAt: rt.clock.now() });
   });
   const outcome = await runRestore(input.request, {
     wf,
@@ -102,11 +103,9 @@ async function runRestoreSteps(
   });
   await wf.step('close-incident', async () => {
     if (outcome.outcome === 'switched') {
-      session.incident.status = 'mitigated';
-      session.incident.mitigatedAt = rt.clock.now();
-      session.incident.rootCauseGuess = input.request.reason;
+      incident.set({ status: 'mitigated', mitigatedAt: rt.clock.now(), rootCauseGuess: input.request.reason });
     } else {
-      session.incident.status = 'escalated';
+      incident.set({ status: 'escalated' });
     }
   });
   return outcome;

@@ -5,10 +5,9 @@
  */
 import type { DurableContext } from '@aws/durable-execution-sdk-js';
 import type { RollbackInput } from '../../domain/rollback/decide';
-import { runRollbackDeployment, type RollbackIncident, type RollbackResult } from '../../domain/rollback/workflow';
+import { runRollbackDeployment, type RollbackResult } from '../../domain/rollback/workflow';
 import { approvalCommands } from '../../adapters/durable';
 import { runbookStepOf, serviceResource, stoppedMidwayNextStep } from '../../domain/rollback/pages';
-import type { IncidentSession } from '../../adapters/runtime/incident-session';
 import type { Runtime } from '../../adapters/runtime/runtime-types';
 import { openWorkflowShell } from '../../pipeline/workflow-shell';
 import { operations, title } from './shared';
@@ -32,7 +31,7 @@ export async function rollbackDeploymentWorkflow(input: RollbackInput, ctx: Dura
         pager: rt.pager,
         clock: rt.clock,
         recorder: { record: (entry) => session.record({ runbook: 'rollback-deployment', ...entry }) },
-        incident: rollbackIncident(session),
+        incident: session.ledger(),
         renewLocks: () => shell.renewLocks(),
         markOwnChange: (ref) => rt.store.markOwnChange(ref, input.incidentKey, rt.clock.now()),
         recentActions: (scope, since) => rt.store.recentActions(scope, since),
@@ -51,22 +50,4 @@ export async function rollbackDeploymentWorkflow(input: RollbackInput, ctx: Dura
   await shell.releaseLocks().catch((err: unknown) => session.record({ kind: 'error', runbook: 'rollback-deployment', summary: `could not release the held locks (they expire after ${rt.config.guardrails.lockTtlSeconds}s): ${String(err)}` }));
   await session.flush();
   return result;
-}
-
-/** The incident record's outcome fields, as the domain's rollback sets them. */
-function rollbackIncident(session: IncidentSession): RollbackIncident {
-  return {
-    conclude: (patch) => {
-      session.incident.status = patch.status;
-      if (patch.mitigatedAt !== undefined) session.incident.mitigatedAt ??= patch.mitigatedAt;
-      if (patch.resolvedAt !== undefined) session.incident.resolvedAt = patch.resolvedAt;
-      if (patch.rootCauseGuess) session.incident.rootCauseGuess = patch.rootCauseGuess;
-    },
-    refused: (summary) => {
-      session.incident.refusals.push(summary);
-    },
-    mitigationStarted: (at) => {
-      session.incident.startedAt ??= at;
-    },
-  };
 }

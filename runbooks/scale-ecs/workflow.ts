@@ -6,9 +6,8 @@
 import { StepError, type DurableContext } from '@aws/durable-execution-sdk-js';
 import { episodeExecutionName } from '../../domain/scaling/intake';
 import { checkCapacityCommand, scalingPage } from '../../domain/scaling/pages';
-import { runScaleEcs, type ScaleEcsDeps, type ScaleEcsInput, type ScaleEcsResult, type ScalingIncident } from '../../domain/scaling/workflow';
+import { runScaleEcs, type ScaleEcsDeps, type ScaleEcsInput, type ScaleEcsResult } from '../../domain/scaling/workflow';
 import { AwsScalingOperations } from '../../adapters/aws/scaling';
-import type { IncidentSession } from '../../adapters/runtime/incident-session';
 import type { Runtime } from '../../adapters/runtime/runtime-types';
 import { openWorkflowShell } from '../../pipeline/workflow-shell';
 import { MAX_MONITOR_ROUNDS } from './shared';
@@ -29,10 +28,10 @@ export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext
     (session) => episodeExecutionName(input.ref, session.incident.detectedAt),
   );
   const { session, workflow } = shell;
-  const incident = scalingIncident(session);
   const deps: ScaleEcsDeps = {
     workflow,
-    incident,
+    recorder: { record: (entry) => session.record({ runbook: 'scale-ecs', ...entry }) },
+    incident: session.ledger(),
     ops: new AwsScalingOperations(rt.aws, input.ref, targetGroupOf(rt, input)),
     // The service lock is held from a change until the workflow has verified it (releaseLocks).
     act: shell.holdingAct(),
@@ -67,7 +66,7 @@ export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext
         }),
       );
       session.record({ kind: 'error', runbook: 'scale-ecs', summary: `scaling workflow failed in step "${stoppedIn}": ${message}` });
-      session.incident.status = 'escalated';
+      deps.incident.set({ status: 'escalated' });
       // Stopped mid-change: the service is handed to a human, so it must not stay locked until the lease expires.
       await shell.giveBackLocks().catch((e: unknown) =>
         session.record({ kind: 'error', runbook: 'scale-ecs', summary: `could not give back the service lock (${e instanceof Error ? e.message : String(e)}); it expires after lockTtlSeconds` }),
@@ -77,23 +76,4 @@ export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext
     await session.flush();
     return { outcome: 'failed', finalDesired: -1 };
   }
-}
-
-/** The incident record's fields, as the domain's scaling sets them. */
-function scalingIncident(session: IncidentSession): ScalingIncident {
-  return {
-    record: (entry) => session.record({ runbook: 'scale-ecs', ...entry }),
-    refused: (summary) => {
-      session.incident.refusals.push(summary);
-    },
-    started: (at, rootCause) => {
-      session.incident.startedAt ??= at;
-      session.incident.rootCauseGuess ??= rootCause;
-    },
-    setStatus: (status, at) => {
-      session.incident.status = status;
-      if (status === 'mitigated') session.incident.mitigatedAt ??= at;
-      if (status === 'resolved') session.incident.resolvedAt = at;
-    },
-  };
 }

@@ -122,7 +122,7 @@ export async function standbyDefers(run: FailoverRun, evidence: PrimaryEvidence)
   const reason = `StandbyDefers: the primary is down but ${config.primaryRegion} still answers its APIs, so the autopilot there runs this failover; the standby in ${config.deployment.region} acts only when that region is unreachable`;
   await run.wf.step('standby-defers', async () => {
     record(run, { kind: 'decision', summary: reason });
-    deps.incident.update({ status: 'resolved', resolvedAt: deps.clock.now() });
+    deps.incident.set({ status: 'resolved', resolvedAt: deps.clock.now() });
     await sendPage(run, standbyDefersPage({ incidentKey: input.incidentKey, config, at: deps.clock.now(), diagnosis, done: ['nothing: the primary-region autopilot owns this failover'], reason }));
   });
   return { result: 'refused', gate: 'StandbyDefers', reason };
@@ -178,7 +178,7 @@ export async function reportDryRun(run: FailoverRun): Promise<FailoverOutcome> {
   const { deps, input, config, db, cmds, diagnosis } = run;
   await run.wf.step('dry-run-report', async () => {
     record(run, { kind: 'action', summary: `DRY-RUN: every gate passed; would promote ${db.replicaInstanceId}, start ${config.secondaryService.serviceName} and switch ${config.dns.recordName}` });
-    deps.incident.update({ status: 'escalated' });
+    deps.incident.set({ status: 'escalated' });
     await sendPage(
       run,
       stoppedPage({

@@ -113,7 +113,7 @@ export async function documentIncident(run: FailoverRun, completed: CompletedFai
   const { deps, input, config, diagnosis, done } = run;
   return run.wf.step('document-incident', async () => {
     const now = deps.clock.now();
-    deps.incident.update({ status: 'mitigated', mitigatedAt: now });
+    deps.incident.set({ status: 'mitigated', mitigatedAt: now });
     const rec = deps.incident.current();
     const downtime = downtimeSeconds(rec);
     record(run, {

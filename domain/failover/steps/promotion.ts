@@ -31,7 +31,7 @@ export async function startFailover(run: FailoverRun): Promise<void> {
   const { deps, input, config, policy, db, diagnosis } = run;
   await run.wf.step('start-failover', async () => {
     const now = deps.clock.now();
-    deps.incident.update({ startedAt: now, rootCauseGuess: `primary ${db.primaryInstanceId} down: ${input.trigger}` });
+    deps.incident.set({ startedAt: now, rootCauseGuess: `primary ${db.primaryInstanceId} down: ${input.trigger}` });
     record(run, { kind: 'decision', summary: `every gate passed: failing over ${db.primaryInstanceId} -> ${db.replicaInstanceId} (${db.replicaRegion})` });
     if (!policy.requireApproval) await sendPage(run, failoverStartingPage({ incidentKey: input.incidentKey, config, at: now, diagnosis, done: [] }));
   });

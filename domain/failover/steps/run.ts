@@ -71,7 +71,7 @@ export async function refuse(run: FailoverRun, name: string, gate: Verdict): Pro
   await run.wf.step(name, async () => {
     record(run, { kind: 'decision', summary: `failover NOT started: gate ${gate.guardrail} refused - ${gate.reason}` });
     deps.incident.addRefusal(`${gate.guardrail}: ${gate.reason}`);
-    deps.incident.update({ status: 'escalated' });
+    deps.incident.set({ status: 'escalated' });
     const args = { incidentKey: input.incidentKey, config, at: deps.clock.now(), diagnosis, done: ['nothing: no mutation was made'], gate };
     await sendPage(run, gate.guardrail === GATES.primaryConfirmedDown ? primaryNotConfirmedPage(args) : gateRefusedPage(args));
   });
@@ -82,7 +82,7 @@ export async function recovered(run: FailoverRun, name: string, verdict: Verdict
   const { deps, input, config, diagnosis } = run;
   await run.wf.step(name, async () => {
     record(run, { kind: 'decision', summary: `no failover: ${verdict.reason}` });
-    deps.incident.update({ status: 'resolved', resolvedAt: deps.clock.now() });
+    deps.incident.set({ status: 'resolved', resolvedAt: deps.clock.now() });
     await sendPage(run, recoveredPage({ incidentKey: input.incidentKey, config, at: deps.clock.now(), diagnosis, done: ['nothing: the primary recovered during confirmation'] }));
   });
   return { result: 'recovered' };
