@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SAMPLES_DIR, SAMPLE_NAMES, loadSample } from '../events/samples/load';
 import { RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
 import { routeCommand } from './route';
-import { eventRules } from '../domain/routing';
+import { eventRules } from '../runbooks/routing';
 import { defaultConfig } from '../domain/config';
 
 interface Run {

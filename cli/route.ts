@@ -14,7 +14,8 @@
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../config/load';
 import type { AutopilotConfig } from '../domain/config';
-import { eventRules, matchingRules, type RuleSpec } from '../domain/routing';
+import type { RuleSpec } from '../domain/event-patterns';
+import { eventRules, matchingRules } from '../runbooks/routing';
 import { describeRejection, parseEvent } from '../events/parse';
 import type { AutopilotEvent } from '../events/types';
 import { RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';

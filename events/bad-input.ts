@@ -6,7 +6,7 @@
  * serves the parser tests, the handler tests (no AWS mutation may follow) and the figures.
  */
 import type { AutopilotConfig } from '../domain/config';
-import { routeEvent } from '../domain/routing';
+import { routeEvent } from '../runbooks/routing';
 import type { RejectionCode } from './fields';
 import { MAX_EVENT_BYTES, parseEvent } from './parse';
 import { loadSample } from './samples/load';

@@ -19,7 +19,7 @@ import {
 } from '../config/adoption';
 import { CONFIG_DIR, ConfigError, loadConfig } from '../config/load';
 import { defaultConfig } from '../domain/config';
-import { eventRules } from '../domain/routing';
+import { eventRules } from '../runbooks/routing';
 import { packageService } from './packaged-template';
 import { runbookGrants } from './permissions';
 import { adoptedStageFile } from '../test/support/adopted-config';

@@ -7,7 +7,7 @@
  * - after serverless compiled functions and events (`package:compileEvents`), hands the
  *   template to infra/extend-template.ts, which adds roles, table, topics, rules, DLQs,
  *   alarms, DurableConfig and workflow aliases from the contract, config/<stage>.json and
- *   domain/routing.ts's eventRules;
+ *   runbooks/routing.ts's eventRules (the registry entries' triggers);
  * - refuses to deploy while a deploy parameter still holds its placeholder.
  * Pure template work: no AWS call, so `sls package` runs without credentials.
  */
@@ -91,7 +91,7 @@ class AutopilotPlugin {
     // Refuses a stage whose config still names the example estate (config/adoption.ts), naming each field.
     const { assertDeployable: loadConfig } = requireTs(path.join(__dirname, '..', 'config', 'adoption.ts'));
     const { extendTemplate } = requireTs(path.join(__dirname, 'extend-template.ts'));
-    const { eventRules } = requireTs(path.join(__dirname, '..', 'domain', 'routing.ts'));
+    const { eventRules } = requireTs(path.join(__dirname, '..', 'runbooks', 'routing.ts'));
 
     const config = loadConfig(stage);
     const versionLogicalIds = {};

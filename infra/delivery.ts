@@ -4,7 +4,7 @@
  * EventBridge delivers at least once and drops an event after its retries unless the target
  * has a dead-letter queue; Lambda retries a failed async invocation twice and then drops it
  * unless the function has an on-failure destination. So:
- * - one rule per RuleSpec (domain/routing.ts), target = the runbook's intake, with a retry
+ * - one rule per RuleSpec (runbooks/routing.ts eventRules), target = the runbook's intake, with a retry
  *   policy bounded by config.maxEventAgeSeconds (an older event would be ignored anyway)
  *   and a DLQ; a Lambda permission for exactly that rule;
  * - every function: an async invoke config with a retry budget and an SQS on-failure
@@ -12,7 +12,7 @@
  * - an alarm on each queue that pages P2 (and resolves it when the queue is drained).
  */
 import type { AutopilotConfig } from '../domain/config';
-import type { RuleSpec } from '../domain/routing';
+import type { RuleSpec } from '../domain/event-patterns';
 import { WORKFLOW_ALIAS } from '../handlers/shared/contract';
 import { getAtt, pascal, ref, type CfnResource, type CfnValue } from './cfn';
 import { intakeOf, SERVICE, type DeployedFunction } from './functions';
@@ -57,7 +57,7 @@ export function deliveryResources(config: AutopilotConfig, rules: readonly RuleS
       Properties: {
         Name: ruleName(config.stage, spec),
         Description: spec.description.slice(0, 512),
-        // Requests and hand-offs: the private bus only (domain/routing.ts RuleSpec.bus).
+        // Requests and hand-offs: the private bus only (domain/event-patterns.ts RuleSpec.bus).
         EventBusName: spec.bus === 'private' ? ref(PRIVATE_BUS_ID) : 'default',
         State: 'ENABLED',
         EventPattern: spec.pattern as unknown as CfnValue,

@@ -5,7 +5,7 @@
  * DLQ, async failure destinations, DLQ alarms, and durable workflows with their alias.
  */
 import type { AutopilotConfig } from '../domain/config';
-import type { RuleSpec } from '../domain/routing';
+import type { RuleSpec } from '../domain/event-patterns';
 import type { CfnResource, CfnTemplate } from './cfn';
 import { deliveryResources } from './delivery';
 import { durableConfigFor, makeDurable } from './durable';

@@ -1,8 +1,9 @@
 'use strict';
 /**
  * Lets serverless (CommonJS, no TypeScript) load the project's .ts modules: the contract,
- * the stage configuration and domain/routing.ts are the single source of truth, so the
- * template is built from them rather than from a copy. tsx registers once per process.
+ * the stage configuration and the rules generated from the runbook registry
+ * (runbooks/routing.ts) are the single source of truth, so the template is built from them
+ * rather than from a copy. tsx registers once per process.
  */
 let registered = false;
 

@@ -4,7 +4,7 @@
  * (CI packages it: .ci/run `sls package --stage prod-dr`.)
  */
 import { loadConfig } from '../config/load';
-import { eventRules } from '../domain/routing';
+import { eventRules } from '../runbooks/routing';
 import { alarmNameMatches } from '../domain/config';
 import { deployedFunctions } from './functions';
 import { regionFor } from './serverless-config';

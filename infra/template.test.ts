@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configFromValue, loadConfig } from '../config/load';
 import { RUNBOOKS, defaultConfig } from '../domain/config';
-import { eventRules } from '../domain/routing';
+import { eventRules } from '../runbooks/routing';
 import { ENV, OPERATOR_FUNCTION, RUNBOOK_FUNCTIONS, STATE_TABLE, WORKFLOW_ALIAS } from '../handlers/shared/contract';
 import type { CfnResource, CfnTemplate, CfnValue } from './cfn';
 import { estimatedEnvironmentBytes, ENVIRONMENT_LIMIT_BYTES } from './environment';

@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultConfig, RUNBOOKS } from '../domain/config';
-import { eventRules } from '../domain/routing';
+import { defaultConfig, RUNBOOKS, type AutopilotConfig } from '../domain/config';
 import type { RunbookIntake } from '../pipeline/intake';
 import { ACTUATOR_GUARDRAILS, RUNBOOK_REGISTRY } from './registry';
+import { eventRules } from './routing';
 
 const ROOT = join(__dirname, '..');
 const source = (file: string) => readFileSync(join(ROOT, file), 'utf8');
@@ -14,6 +14,18 @@ const tsFiles = (dir: string): string[] =>
     if (statSync(join(ROOT, path)).isDirectory()) return tsFiles(path);
     return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
   });
+
+/** Configurations that change which rules the builders emit (optional rules left out, more accounts). */
+const TRIGGER_CONFIGS: Record<string, AutopilotConfig> = {
+  default: defaultConfig,
+  'no alarms, no CodeDeploy, no buckets': {
+    ...defaultConfig,
+    alarms: { ...defaultConfig.alarms, fiveXx: [], cpu: [], databaseDown: [] },
+    codeDeploy: { ...defaultConfig.codeDeploy, applicationName: '', deploymentGroupName: '' },
+    dependencies: { ...defaultConfig.dependencies, s3Buckets: [] },
+  },
+  'two accounts': { ...defaultConfig, accountIds: ['123456789012', '210987654321'] },
+};
 
 describe('the runbook registry', () => {
   it('has one entry per runbook, under its own id', () => {
@@ -26,6 +38,24 @@ describe('the runbook registry', () => {
     const fromEntries = Object.values(RUNBOOK_REGISTRY).flatMap((entry) => entry.triggers(defaultConfig));
     expect(fromEntries.map((r) => r.name).sort()).toEqual(rules.map((r) => r.name).sort());
     for (const entry of Object.values(RUNBOOK_REGISTRY)) expect(entry.triggers(defaultConfig).length).toBeGreaterThan(0);
+  });
+
+  it.each(Object.entries(TRIGGER_CONFIGS))('every deployed rule (%s) names the runbook whose entry declares it, and each entry declares one once', (_name, config) => {
+    const declaredBy = new Map<string, string[]>();
+    for (const entry of Object.values(RUNBOOK_REGISTRY)) {
+      for (const rule of entry.triggers(config)) declaredBy.set(rule.name, [...(declaredBy.get(rule.name) ?? []), entry.id]);
+    }
+    const rules = eventRules(config);
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) expect({ rule: rule.name, declaredBy: declaredBy.get(rule.name) }).toEqual({ rule: rule.name, declaredBy: [rule.runbook] });
+    expect(rules.map((r) => r.name).sort()).toEqual([...declaredBy.keys()].sort());
+  });
+
+  it.each(RUNBOOKS)("%s: its triggers are its own domain's event-rules.ts builder", (id) => {
+    const entry = RUNBOOK_REGISTRY[id];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const builders = require(join(ROOT, entry.domain, 'event-rules.ts')) as Record<string, unknown>;
+    expect(Object.values(builders)).toContain(entry.triggers);
   });
 
   it.each(RUNBOOKS)('%s: its intake module exports the definition the pipeline runs, its decision comes from the runbook domain folder (intake-plan.ts), and its handler wires exactly that module', (id) => {

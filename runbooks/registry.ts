@@ -1,18 +1,30 @@
 /**
  * The runbooks, each declared once (cloud-custodian's pattern: a registry of what there is,
  * by name). One entry says everything about one runbook: the section of the incident runbooks
- * it automates and its steps, the events that trigger it (the EventBridge rules, from
- * domain/routing.ts), its intake (run by the shared pipeline, pipeline/intake.ts) and its
- * durable workflow (run in the workflow shell, pipeline/workflow-shell.ts), the guardrails
- * that can refuse it and what it pages.
+ * it automates and its steps, the events that trigger it (its EventBridge rules, built by its
+ * own domain/<runbook>/event-rules.ts), its intake (run by the shared pipeline,
+ * pipeline/intake.ts) and its durable workflow (run in the workflow shell,
+ * pipeline/workflow-shell.ts), the guardrails that can refuse it and what it pages.
+ *
+ * Routing is generated from here: runbooks/routing.ts's eventRules(config) is the entries'
+ * triggers, flattened; infra/ deploys exactly those rules and routeEvent/matchingRules
+ * (`autopilot route`, the drill) evaluate them. A runbook's events reach it only through
+ * the triggers declared in its entry.
  *
  * Entry modules (handlers/) import their own runbook's modules, never this registry: an
  * intake bundle carries one runbook. The registry is for people, the route command, the
  * infrastructure and the tests that keep every entry true (runbooks/registry.test.ts).
+ * It is loaded at package time (infra/autopilot-plugin.cjs, through runbooks/routing.ts), so
+ * it imports only pure modules and the light handler contract: never the AWS SDK.
  */
 import type { AutopilotConfig, RunbookId, Severity } from '../domain/config';
 import type { GuardrailName } from '../domain/guardrails';
-import { eventRules, type RuleSpec } from '../domain/routing';
+import type { RuleSpec } from '../domain/event-patterns';
+import { databaseFailoverRules } from '../domain/failover/event-rules';
+import { investigate5xxRules } from '../domain/investigation/event-rules';
+import { restoreFromBackupRules } from '../domain/restore/event-rules';
+import { rollbackDeploymentRules } from '../domain/rollback/event-rules';
+import { scaleEcsRules } from '../domain/scaling/event-rules';
 import { RUNBOOK_FUNCTIONS, type RunbookFunctions } from '../handlers/shared/contract';
 
 export interface RunbookDefinition {
@@ -23,7 +35,10 @@ export interface RunbookDefinition {
   steps: readonly string[];
   /** Severity of its incident when it opens one. */
   severity: Severity;
-  /** The EventBridge rules that deliver its events (domain/routing.ts eventRules). */
+  /**
+   * The EventBridge rules that deliver its events, each naming this runbook (its builder in
+   * `<domain>event-rules.ts`). runbooks/routing.ts eventRules deploys and routes with these.
+   */
   triggers(config: AutopilotConfig): RuleSpec[];
   /** Module of its intake definition (a RunbookIntake, exported as `<camelId>IntakeDefinition`). */
   intake: string;
@@ -42,8 +57,6 @@ export interface RunbookDefinition {
 /** Every mutation, whichever runbook proposes it, passes these in the Actuator (adapters/runtime/actuator.ts). */
 export const ACTUATOR_GUARDRAILS: readonly GuardrailName[] = ['RunbookMode', 'KillSwitch', 'CircuitBreaker', 'Cooldown', 'ActionBudget', 'ResourceLock', 'Arbiter'];
 
-const triggersOf = (id: RunbookId) => (config: AutopilotConfig) => eventRules(config).filter((rule) => rule.runbook === id);
-
 export const RUNBOOK_REGISTRY: Readonly<Record<RunbookId, RunbookDefinition>> = {
   'database-failover': {
     id: 'database-failover',
@@ -61,7 +74,7 @@ export const RUNBOOK_REGISTRY: Readonly<Record<RunbookId, RunbookDefinition>> = 
       'Rollback Procedure',
     ],
     severity: 'P1',
-    triggers: triggersOf('database-failover'),
+    triggers: databaseFailoverRules,
     intake: 'runbooks/database-failover/intake.ts',
     workflow: 'runbooks/database-failover/workflow.ts',
     domain: 'domain/failover/',
@@ -78,7 +91,7 @@ export const RUNBOOK_REGISTRY: Readonly<Record<RunbookId, RunbookDefinition>> = 
     runbook: 'Runbook 2: Rollback Deployment',
     steps: ['Identify Previous Task Definition', 'Rollback to Previous Version', 'Verify Rollback', 'Stop Deployment', 'Monitor Rollback', 'Emergency Rollback (ALB Listener)'],
     severity: 'P1',
-    triggers: triggersOf('rollback-deployment'),
+    triggers: rollbackDeploymentRules,
     intake: 'runbooks/rollback-deployment/intake.ts',
     workflow: 'runbooks/rollback-deployment/workflow.ts',
     domain: 'domain/rollback/',
@@ -95,7 +108,7 @@ export const RUNBOOK_REGISTRY: Readonly<Record<RunbookId, RunbookDefinition>> = 
     runbook: 'Runbook 3: Scale ECS Tasks Manually',
     steps: ['Check Current Capacity', 'Scale Up', 'Verify Health', 'Scale Down'],
     severity: 'P3',
-    triggers: triggersOf('scale-ecs'),
+    triggers: scaleEcsRules,
     intake: 'runbooks/scale-ecs/intake.ts',
     workflow: 'runbooks/scale-ecs/workflow.ts',
     domain: 'domain/scaling/',
@@ -112,7 +125,7 @@ export const RUNBOOK_REGISTRY: Readonly<Record<RunbookId, RunbookDefinition>> = 
     runbook: 'Runbook 4: Investigate High 5XX Error Rate',
     steps: ['Check Current Error Rate', 'Check Application Logs', 'Check Database Connectivity', 'Check Resource Utilization', 'Check External Dependencies', 'Common Causes and Solutions'],
     severity: 'P2',
-    triggers: triggersOf('investigate-5xx'),
+    triggers: investigate5xxRules,
     intake: 'runbooks/investigate-5xx/intake.ts',
     domain: 'domain/investigation/',
     guardrails: ['AlarmBinding', 'CodeDeployControlledService', 'HandOffFailed'],
@@ -128,7 +141,7 @@ export const RUNBOOK_REGISTRY: Readonly<Record<RunbookId, RunbookDefinition>> = 
     runbook: 'Runbook 5: Restore from Backup',
     steps: ['List Available Snapshots', 'Create Snapshot (Before Restore)', 'Restore from Snapshot', 'Verify Restored Data', 'Switch Application to Restored Database', 'Restore Previous Version', 'Bulk Restore'],
     severity: 'P2',
-    triggers: triggersOf('restore-from-backup'),
+    triggers: restoreFromBackupRules,
     intake: 'runbooks/restore-from-backup/intake.ts',
     workflow: 'runbooks/restore-from-backup/workflow.ts',
     domain: 'domain/restore/',

@@ -1,5 +1,5 @@
 import { defaultConfig } from '../config';
-import { PRIMARY_FAILING_EVENT_IDS } from '../routing';
+import { PRIMARY_FAILING_EVENT_IDS } from './event-rules';
 import { FAILOVER_TRIGGER_EVENT_IDS, alarmTriggersFailover, rdsEventTriggersFailover } from './triggers';
 
 const PRIMARY = defaultConfig.database.primaryInstanceId;

@@ -14,7 +14,7 @@
  * - RDS-EVENT-0022 / 0222: MySQL only (the primary is PostgreSQL).
  * - RDS-EVENT-0045/0057 (replication stopped): about the replica, not the primary; the
  *   replica gate reads replication state itself.
- * domain/routing.ts builds the deployed rule's EventID list from this one.
+ * domain/failover/event-rules.ts builds the deployed rule's EventID list from this one.
  */
 import { alarmNameMatches, type AutopilotConfig } from '../config';
 import { alarmBindingVerdict, isConfiguredAlarm } from '../alarm-binding';

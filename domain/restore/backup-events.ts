@@ -4,7 +4,7 @@
  * a misrouted or forged delivery about another database must not page anyone.
  */
 import type { AutopilotConfig } from '../config';
-import { BACKUP_AT_RISK_INSTANCE_EVENT_IDS, BACKUP_AT_RISK_SNAPSHOT_EVENT_IDS } from '../routing';
+import { BACKUP_AT_RISK_INSTANCE_EVENT_IDS, BACKUP_AT_RISK_SNAPSHOT_EVENT_IDS } from './event-rules';
 
 export type BackupEvent =
   | { kind: 'rds-instance'; eventId: string; dbInstanceId: string }

@@ -1,7 +1,10 @@
+import { RUNBOOKS, defaultConfig, type AutopilotConfig, type RunbookId } from '../domain/config';
+import type { EventBusId, EventPattern } from '../domain/event-patterns';
+import { PRIMARY_FAILING_EVENT_IDS } from '../domain/failover/event-rules';
 import { SAMPLE_NAMES, loadSample } from '../events/samples/load';
 import { RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
-import { RUNBOOKS, defaultConfig, type AutopilotConfig, type RunbookId } from './config';
-import { PRIMARY_FAILING_EVENT_IDS, eventRules, matchesPattern, matchingRules, routeEvent, type EventBusId, type EventPattern } from './routing';
+import { RUNBOOK_REGISTRY } from './registry';
+import { RULE_ORDER, eventRules, matchingRules, routeEvent } from './routing';
 
 const config = defaultConfig;
 
@@ -202,77 +205,40 @@ describe('eventRules', () => {
   });
 });
 
-describe('matchesPattern (EventBridge content filtering)', () => {
-  const event = {
-    source: 'aws.test',
-    account: '123456789012',
-    resources: ['arn:a', 'arn:b'],
-    detail: { state: 'running', count: 7, name: 'regami-api', nested: { flag: true }, empty: '', nothing: null, tags: ['x', 'y'] },
-  };
-
-  it('matches exact values, any of a list, with AND across fields', () => {
-    expect(matchesPattern({ source: ['aws.test'] }, event)).toBe(true);
-    expect(matchesPattern({ source: ['aws.other', 'aws.test'] }, event)).toBe(true);
-    expect(matchesPattern({ source: ['aws.test'], account: ['000000000000'] }, event)).toBe(false);
-    expect(matchesPattern({ source: ['AWS.TEST'] }, event)).toBe(false);
-    expect(matchesPattern({ detail: { count: ['7'] } }, event)).toBe(false);
-    expect(matchesPattern({ detail: { count: [7] } }, event)).toBe(true);
-    expect(matchesPattern({ detail: { empty: [''] } }, event)).toBe(true);
-    expect(matchesPattern({ detail: { nothing: [null] } }, event)).toBe(true);
+describe('eventRules is generated from the registry', () => {
+  it("is every registry entry's triggers, flattened in RULE_ORDER", () => {
+    expect(eventRules(config)).toEqual(RULE_ORDER.flatMap((id) => RUNBOOK_REGISTRY[id].triggers(config)));
   });
 
-  it('matches nested objects, and a missing parent fails a value match', () => {
-    expect(matchesPattern({ detail: { nested: { flag: [true] } } }, event)).toBe(true);
-    expect(matchesPattern({ detail: { nested: { flag: [false] } } }, event)).toBe(false);
-    expect(matchesPattern({ detail: { missing: { flag: [true] } } }, event)).toBe(false);
+  it('orders every registry entry exactly once', () => {
+    expect([...RULE_ORDER].sort()).toEqual(Object.keys(RUNBOOK_REGISTRY).sort());
+    expect(new Set(RULE_ORDER).size).toBe(RULE_ORDER.length);
   });
 
-  it('matches an event array when any element matches', () => {
-    expect(matchesPattern({ resources: ['arn:b'] }, event)).toBe(true);
-    expect(matchesPattern({ resources: ['arn:c'] }, event)).toBe(false);
-    expect(matchesPattern({ detail: { tags: [{ prefix: 'y' }] } }, event)).toBe(true);
+  it('keeps the deployed order (the packaged template lists its rules, and routeEvent its runbooks, in it)', () => {
+    expect(eventRules(config).map((r) => r.name)).toEqual([
+      'investigate-5xx-alarm',
+      'scale-ecs-cpu-alarm',
+      'scale-ecs-requested',
+      'failover-db-down-alarm',
+      'failover-rds-primary-failing',
+      'rollback-ecs-deployment-failed',
+      'rollback-codedeploy-failure',
+      'rollback-requested',
+      'restore-db-requested',
+      'restore-s3-requested',
+      'restore-rds-backup-at-risk',
+      'restore-rds-snapshot-at-risk',
+    ]);
   });
 
-  it('prefix and suffix match strings only', () => {
-    expect(matchesPattern({ detail: { name: [{ prefix: 'regami-' }] } }, event)).toBe(true);
-    expect(matchesPattern({ detail: { name: [{ prefix: 'api' }] } }, event)).toBe(false);
-    expect(matchesPattern({ detail: { name: [{ suffix: '-api' }] } }, event)).toBe(true);
-    expect(matchesPattern({ detail: { count: [{ prefix: '7' }] } }, event)).toBe(false);
-  });
-
-  it('anything-but excludes a value, a list or a prefix, and needs the field present', () => {
-    expect(matchesPattern({ detail: { state: [{ 'anything-but': 'initializing' }] } }, event)).toBe(true);
-    expect(matchesPattern({ detail: { state: [{ 'anything-but': 'running' }] } }, event)).toBe(false);
-    expect(matchesPattern({ detail: { state: [{ 'anything-but': ['stopped', 'running'] }] } }, event)).toBe(false);
-    expect(matchesPattern({ detail: { count: [{ 'anything-but': [1, 2, 3] }] } }, event)).toBe(true);
-    expect(matchesPattern({ detail: { state: [{ 'anything-but': { prefix: 'run' } }] } }, event)).toBe(false);
-    expect(matchesPattern({ detail: { state: [{ 'anything-but': { prefix: 'init' } }] } }, event)).toBe(true);
-    expect(matchesPattern({ detail: { absent: [{ 'anything-but': 'x' }] } }, event)).toBe(false);
-  });
-
-  it('exists works on leaves: present values, absent fields, intermediate objects count as absent', () => {
-    expect(matchesPattern({ detail: { state: [{ exists: true }] } }, event)).toBe(true);
-    expect(matchesPattern({ detail: { state: [{ exists: false }] } }, event)).toBe(false);
-    expect(matchesPattern({ detail: { absent: [{ exists: false }] } }, event)).toBe(true);
-    expect(matchesPattern({ detail: { absent: [{ exists: true }] } }, event)).toBe(false);
-    expect(matchesPattern({ detail: { nested: [{ exists: true }] } }, event)).toBe(false);
-    expect(matchesPattern({ detail: { nested: [{ exists: false }] } }, event)).toBe(true);
-    expect(matchesPattern({ nowhere: { deeper: [{ exists: false }] } }, event)).toBe(true);
-  });
-
-  it('numeric compares numbers against every bound', () => {
-    expect(matchesPattern({ detail: { count: [{ numeric: ['>', 0, '<=', 7] }] } }, event)).toBe(true);
-    expect(matchesPattern({ detail: { count: [{ numeric: ['>', 7] }] } }, event)).toBe(false);
-    expect(matchesPattern({ detail: { count: [{ numeric: ['=', 7] }] } }, event)).toBe(true);
-    expect(matchesPattern({ detail: { name: [{ numeric: ['>', 0] }] } }, event)).toBe(false);
-  });
-
-  it('equals-ignore-case ignores case', () => {
-    expect(matchesPattern({ source: [{ 'equals-ignore-case': 'AWS.Test' }] }, event)).toBe(true);
-  });
-
-  it('an empty pattern matches any object, and nothing matches a non-object', () => {
-    expect(matchesPattern({}, event)).toBe(true);
-    expect(matchesPattern({}, 'event')).toBe(false);
+  it('refuses a trigger that names another runbook than the entry declaring it', () => {
+    const [rule] = RUNBOOK_REGISTRY['scale-ecs'].triggers(config);
+    const spy = jest.spyOn(RUNBOOK_REGISTRY['scale-ecs'], 'triggers').mockReturnValue([{ ...rule!, runbook: 'rollback-deployment' }]);
+    try {
+      expect(() => eventRules(config)).toThrow("scale-ecs's triggers declare rule scale-ecs-cpu-alarm for rollback-deployment");
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
