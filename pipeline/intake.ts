@@ -104,8 +104,9 @@ async function carryOut<A, F, X>(definition: RunbookIntake<A, F, X>, plan: Intak
   const { init } = plan.record;
   const session = await rt.openSession(init, plan.record.kind === 'continue' ? (plan.record.loaded ?? openIncident(init)) : openIncident(init));
   for (const entry of plan.entries) session.record(entry);
-  if (plan.patch) Object.assign(session.incident, plan.patch);
-  if (plan.refusals) session.incident.refusals.push(...plan.refusals);
+  const ledger = session.ledger();
+  if (plan.patch) ledger.set(plan.patch);
+  for (const refusal of plan.refusals ?? []) ledger.addRefusal(refusal);
   switch (plan.kind) {
     case 'page':
       await makePage(rt.pager, rt.clock, session)(plan.page);

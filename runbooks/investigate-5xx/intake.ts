@@ -91,8 +91,8 @@ async function restartForMemoryLeak(act: Extract<InvestigationAct, { kind: 'rest
   if (outcome.status === 'executed') {
     await rt.store.markOwnChange(outcome.result.deploymentId, session.key, rt.clock.now());
     session.record({ kind: 'note', runbook: 'investigate-5xx', summary: `deployment ${outcome.result.deploymentId} marked as our own change (loop guard: it never starts a rollback)` });
-    session.incident.mitigatedAt ??= rt.clock.now();
-    session.incident.status = 'mitigated';
+    session.ledger().setIfUnset({ mitigatedAt: rt.clock.now() });
+    session.ledger().set({ status: 'mitigated' });
     status = 'acted';
   } else if (outcome.status === 'dry-run') {
     status = 'dry-run';
