@@ -5,6 +5,7 @@
 import sample from '../events/samples/ecs-deployment-failed.json';
 import alarm from '../events/samples/alarm-unrelated.json';
 import { defaultConfig } from '../domain/config';
+import { openIncident } from '../domain/incident';
 import type { DecisionContext, IntakePlan } from '../domain/intake-plan';
 import type { Page } from '../domain/paging';
 import type { Pager } from '../domain/ports';
@@ -14,7 +15,7 @@ import { createRuntime } from '../adapters/runtime/create-runtime';
 import type { Runtime } from '../adapters/runtime/runtime-types';
 import { runIntake, type RunbookIntake } from './intake';
 
-async function runtime(): Promise<{ rt: Runtime; pages: Page[] }> {
+async function runtime(starter: (name: string) => Promise<'started' | 'joined'> = async () => 'started'): Promise<{ rt: Runtime; pages: Page[] }> {
   const clock = new SimClock(Date.parse(sample.time) + 5_000);
   // The simulated world starts when the sample was sent.
   const world = SimWorld.create(mergeWorld(baselineWorld(), { start: sample.time }), clock);
@@ -26,7 +27,7 @@ async function runtime(): Promise<{ rt: Runtime; pages: Page[] }> {
     tableName: table.tableName,
     dynamoEndpoint: table.endpoint,
     clientSetup: simClientSetup(world),
-    workflowStarter: async () => 'started',
+    workflowStarter: async (_runbook, name) => starter(name),
     wrapPager: (inner: Pager): Pager => ({ send: async (page) => (pages.push(page), inner.send(page)) }),
   });
   return { rt, pages };
@@ -120,5 +121,64 @@ describe('runIntake, the one intake pipeline', () => {
     expect(result).toEqual({ status: 'ignored', reason: 'not ours: alarm' });
     expect(runbook.handled).toBe(0);
     expect(await rt.store.claimOnce(`test#${alarm.id}`, rt.clock.now(), 60)).toBe(true);
+  });
+
+  describe('carrying a plan out', () => {
+    const init = (now: number) => ({ key: 'rollback-deployment-plan-test', runbook: 'rollback-deployment' as const, title: 'plan test', severity: 'P1' as const, detectedAt: now });
+    /** A runbook whose decision is the plan given: the pipeline's carry-out on its own. */
+    function planned(plan: (ctx: DecisionContext) => IntakePlan<never>): RunbookIntake<{ id: string }, undefined> {
+      return {
+        runbook: 'rollback-deployment',
+        admit: (event) => ({ kind: 'admit', admitted: { id: event.id } }),
+        readFacts: async () => undefined,
+        decide: (_a, _f, ctx) => plan(ctx),
+      };
+    }
+
+    it('start: saves the new record before the workflow starts, and answers started', async () => {
+      let savedAtStart: unknown;
+      const { rt } = await runtime(async () => ((savedAtStart = await rt.store.loadIncident('rollback-deployment-plan-test')), 'started'));
+      const plan = planned((ctx) => ({ kind: 'start', record: { kind: 'continue', init: init(ctx.now), loaded: undefined }, entries: [{ kind: 'note', runbook: 'rollback-deployment', summary: 'starting' }], joining: false, workflow: { executionName: 'exec-1', input: {} } }));
+      expect(await runIntake(plan, sample, rt)).toEqual({ status: 'started-workflow', incidentKey: 'rollback-deployment-plan-test' });
+      expect(savedAtStart).toEqual(expect.objectContaining({ key: 'rollback-deployment-plan-test', timeline: [expect.objectContaining({ summary: 'starting' })] }));
+    });
+
+    it('start while joining: the running workflow owns the record, the event is not saved over it', async () => {
+      const { rt } = await runtime(async () => 'joined');
+      const running = { ...openIncident(init(rt.clock.now())), timeline: [{ at: rt.clock.now(), kind: 'note' as const, summary: 'the workflow wrote this' }] };
+      await rt.store.saveIncident(running);
+      const plan = planned((ctx) => ({ kind: 'start', record: { kind: 'continue', init: init(ctx.now), loaded: running }, entries: [{ kind: 'event', runbook: 'rollback-deployment', summary: 'a second trigger' }], joining: true, workflow: { executionName: 'exec-1', input: {} } }));
+      expect((await runIntake(plan, sample, rt)).status).toBe('joined-workflow');
+      expect((await rt.store.loadIncident(running.key))?.timeline.map((e) => e.summary)).toEqual(['the workflow wrote this']);
+    });
+
+    it('start that fails: pages the plan\'s start-failure page with the error, then rethrows', async () => {
+      const { rt, pages } = await runtime(async () => {
+        throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+      });
+      const failurePage = { incidentKey: 'rollback-deployment-plan-test', runbook: 'rollback-deployment' as const, resource: 'service', action: 'trigger' as const, severity: 'P2' as const, title: 'could not start', diagnosis: ['seen'], done: [], refused: [], nextStep: 'by hand' };
+      const plan = planned((ctx) => ({ kind: 'start', record: { kind: 'new-episode', init: init(ctx.now) }, entries: [], joining: false, workflow: { executionName: 'exec-1', input: {} }, startFailurePage: failurePage }));
+      await expect(runIntake(plan, sample, rt)).rejects.toThrow('Rate exceeded');
+      expect(pages.map((p) => [p.title, p.diagnosis])).toEqual([['could not start', ['seen', 'start failed: TooManyRequestsException: Rate exceeded']]]);
+    });
+
+    it('page: records the entries, sets the patch and refusals, pages, and saves', async () => {
+      const { rt, pages } = await runtime();
+      const page = { incidentKey: 'rollback-deployment-plan-test', runbook: 'rollback-deployment' as const, resource: 'service', action: 'trigger' as const, severity: 'P2' as const, title: 'refused', diagnosis: [], done: [], refused: [], nextStep: 'look' };
+      const plan = planned((ctx) => ({ kind: 'page', record: { kind: 'new-episode', init: init(ctx.now) }, entries: [{ kind: 'guardrail', runbook: 'rollback-deployment', summary: 'X: REFUSE' }], patch: { rootCauseGuess: 'because' }, refusals: ['X refused'], page, reason: 'because' }));
+      expect(await runIntake(plan, sample, rt)).toEqual({ status: 'paged', incidentKey: 'rollback-deployment-plan-test', reason: 'because' });
+      expect(pages.map((p) => p.title)).toEqual(['refused']);
+      const saved = await rt.store.loadIncident('rollback-deployment-plan-test');
+      expect(saved).toEqual(expect.objectContaining({ status: 'escalated', rootCauseGuess: 'because', refusals: ['X refused'] }));
+      expect(saved?.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['guardrail', 'page']));
+    });
+
+    it('ignore: writes no record and sends no page', async () => {
+      const { rt, pages } = await runtime();
+      const plan = planned(() => ({ kind: 'ignore', reason: 'nothing to do', incidentKey: 'rollback-deployment-plan-test' }));
+      expect(await runIntake(plan, sample, rt)).toEqual({ status: 'ignored', reason: 'nothing to do', incidentKey: 'rollback-deployment-plan-test' });
+      expect(pages).toEqual([]);
+      expect(await rt.store.loadIncident('rollback-deployment-plan-test')).toBeUndefined();
+    });
   });
 });
