@@ -47,6 +47,8 @@ export const TUNABLES = {
   investigation: {
     /** An open investigation older than this is a new incident when the alarm fires again. */
     maxIncidentSeconds: 24 * 3600,
+    /** A memory-leak restart's deployment is created within this of the restart's action record (the call follows the record at once). */
+    restartDeploymentWindowSeconds: 60,
   },
   failover: {
     /** Triggers within one bucket start (or join) one execution even before an incident record exists. */

@@ -61,6 +61,11 @@ export interface IncidentRecord {
   timeline: TimelineEntry[];
   /** Resource locks this incident's remediation holds (released when it ends; they expire anyway). */
   heldLocks?: string[];
+  /**
+   * The durable execution that runs this episode, when its name cannot be derived again from the
+   * record (a failover episode reopened in the bucket of the finished one): a later trigger joins it.
+   */
+  executionName?: string;
 }
 
 export function openIncident(args: {
@@ -69,6 +74,7 @@ export function openIncident(args: {
   title: string;
   severity: Severity;
   detectedAt: number;
+  executionName?: string;
 }): IncidentRecord {
   return { ...args, status: 'open', actionsTaken: [], refusals: [], timeline: [] };
 }

@@ -23,6 +23,8 @@ export interface IncidentInit {
   title: string;
   severity: Severity;
   detectedAt: number;
+  /** The durable execution of this episode, stored when a later trigger could not derive it again. */
+  executionName?: string;
 }
 
 /** A timeline entry as a plan states it: the pipeline stamps the time when it records it. */

@@ -173,6 +173,13 @@ describe('runIntake, the one intake pipeline', () => {
       expect(saved?.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['guardrail', 'page']));
     });
 
+    it('page that refuses, with no refusals of its own: the record lists what the page refused', async () => {
+      const { rt } = await runtime();
+      const page = { incidentKey: 'rollback-deployment-plan-test', runbook: 'rollback-deployment' as const, resource: 'service', action: 'trigger' as const, severity: 'P2' as const, title: 'refused', diagnosis: [], done: [], refused: [{ action: 'restart', guardrail: 'CodeDeployControlledService' as const, reason: 'blue/green' }], nextStep: 'look' };
+      await runIntake(planned((ctx) => ({ kind: 'page', record: { kind: 'new-episode', init: init(ctx.now) }, entries: [], page })), sample, rt);
+      expect((await rt.store.loadIncident('rollback-deployment-plan-test'))?.refusals).toEqual(['restart: blue/green']);
+    });
+
     it('ignore: writes no record and sends no page', async () => {
       const { rt, pages } = await runtime();
       const plan = planned(() => ({ kind: 'ignore', reason: 'nothing to do', incidentKey: 'rollback-deployment-plan-test' }));

@@ -106,7 +106,9 @@ async function carryOut<A, F, X>(definition: RunbookIntake<A, F, X>, plan: Intak
   for (const entry of plan.entries) session.record(entry);
   const ledger = session.ledger();
   if (plan.patch) ledger.set(plan.patch);
-  for (const refusal of plan.refusals ?? []) ledger.addRefusal(refusal);
+  // A page that refuses says so on the record too (the report's "Refused by guardrails", `autopilot incidents`).
+  const refusals = plan.refusals ?? (plan.kind === 'page' ? plan.page.refused.map((r) => `${r.action}: ${r.reason}`) : []);
+  for (const refusal of refusals) ledger.addRefusal(refusal);
   switch (plan.kind) {
     case 'page':
       await makePage(rt.pager, rt.clock, session)(plan.page);

@@ -221,4 +221,17 @@ describe('failoverIntakePlan: new evidence after a refused episode', () => {
     expect(plan.workflow.executionName).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
     expect((plan.workflow.input as FailoverInput).executionName).toBe(plan.workflow.executionName);
   });
+
+  it('a later trigger of that reopened episode joins its execution, not the finished one of the same bucket', () => {
+    const refused = episode({ detectedAt: T0 + 10_000, status: 'escalated', timeline: [{ at: T0 + 180_000, kind: 'decision', summary: 'failover NOT started' }] });
+    const reopenedAt = T0 + 6 * 60_000;
+    const reopened = expectStart(decide(dbDownAlarm(reopenedAt - 1000), refused, reopenedAt));
+    expect(reopened.record.kind).toBe('new-episode');
+    // What the pipeline saves for the new episode: its record, opened from the plan's init.
+    const saved = { ...openIncident(reopened.record.init), timeline: [{ at: reopenedAt, kind: 'note' as const, summary: 'starting' }] };
+    const later = expectStart(decide(storageFull(reopenedAt + 60_000), saved, reopenedAt + 61_000));
+    expect(later.joining).toBe(true);
+    expect(later.workflow.executionName).toBe(reopened.workflow.executionName);
+    expect(later.workflow.executionName).not.toBe(failoverExecutionName(KEY, T0 + 10_000));
+  });
 });

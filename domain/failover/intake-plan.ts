@@ -59,14 +59,15 @@ export function failoverIntakePlan({ key, trigger }: FailoverAdmitted, { loaded 
 
   const entries: PlannedEntry[] = [];
   let record: PlannedRecord = { kind: 'continue', init, loaded };
-  let executionName = failoverExecutionName(key, loaded?.detectedAt ?? now);
+  let executionName = loaded?.executionName ?? failoverExecutionName(key, loaded?.detectedAt ?? now);
   if (episode.kind === 'new' && previous) {
     // The last episode on this primary finished: a new one, under the same key (one PagerDuty alert).
     const lastName = executionName;
-    record = { kind: 'new-episode', init };
     executionName = failoverExecutionName(key, now);
     // Reopened in the same bucket as the finished execution: a name of its own, or it would join that one.
+    // Stored on the record: a later trigger of this episode cannot derive it from the bucket again.
     if (executionName === lastName) executionName = incidentKey(RUNBOOK, `${key.replace(/^database-failover-/, '')}-${Math.floor(now / 1000)}`);
+    record = { kind: 'new-episode', init: { ...init, executionName } };
     entries.push({ kind: 'note', runbook: RUNBOOK, summary: episode.reason });
   }
   const joining = episode.kind === 'join';

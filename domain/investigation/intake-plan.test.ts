@@ -174,6 +174,22 @@ describe('investigationPlan: an ALARM, classified and answered', () => {
     expect(restartOf(decide(alarm(), { loaded: undefined, signals, restartsSinceAlarm: another })).alreadyMade).toBeUndefined();
   });
 
+  it('a restart that failed or never ran made no deployment: not claimed as made, whatever deployment is PRIMARY', () => {
+    const restartAt = ALARM_AT + 30_000;
+    for (const outcome of ['failed', 'not-run'] as const) {
+      const restarts: ActionRecord[] = [{ scope: SCOPE, action: RESTART_ACTION, at: restartAt, incidentKey: KEY, outcome }];
+      expect(restartOf(decide(alarm(), { loaded: undefined, signals: memoryLeakAfterRestart(restartAt), restartsSinceAlarm: restarts })).alreadyMade).toBeUndefined();
+    }
+  });
+
+  it("a deployment someone made minutes after the restart's record is not the restart's: never marked as our own change", () => {
+    const restartAt = ALARM_AT + 30_000;
+    const restarts: ActionRecord[] = [{ scope: SCOPE, action: RESTART_ACTION, at: restartAt, incidentKey: KEY }];
+    // The human's deployment, created 2 minutes after the restart was recorded.
+    const signals = memoryLeakAfterRestart(restartAt + 120_000);
+    expect(restartOf(decide(alarm(), { loaded: undefined, signals, restartsSinceAlarm: restarts })).alreadyMade).toBeUndefined();
+  });
+
   it('a restart recorded for this ALARM but no deployment created since the ALARM: not claimed as made (the Actuator judges a new one)', () => {
     const restarts: ActionRecord[] = [{ scope: SCOPE, action: RESTART_ACTION, at: ALARM_AT + 30_000, incidentKey: KEY }];
     expect(restartOf(decide(alarm(), { loaded: undefined, signals: fixture('memory-leak'), restartsSinceAlarm: restarts })).alreadyMade).toBeUndefined();

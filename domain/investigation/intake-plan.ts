@@ -19,6 +19,9 @@ import type { FiveXxSignals } from './signals';
 
 const RUNBOOK = 'investigate-5xx' as const;
 
+/** UpdateService answers with the new deployment at once: a restart's deployment is created within this of its record. */
+const RESTART_DEPLOYMENT_WINDOW_MS = TUNABLES.investigation.restartDeploymentWindowSeconds * 1000;
+
 export interface InvestigationAdmitted {
   alarm: EventOf<'alarm'>;
   key: string;
@@ -120,7 +123,9 @@ function restartPlan(
   }
   const stateChangedAt = alarm.detail.state.timestamp;
   const earlier = restartAlreadyMade(facts.restartsSinceAlarm ?? [], key, stateChangedAt);
-  const forced = earlier ? signals?.service?.deployments.find((d) => d.status === 'PRIMARY' && d.createdAt >= stateChangedAt) : undefined;
+  // The restart's own deployment: the PRIMARY one ECS created right after the restart was recorded
+  // (recorded before its call). A deployment someone made later is not ours to mark as our own change.
+  const forced = earlier ? signals?.service?.deployments.find((d) => d.status === 'PRIMARY' && d.createdAt >= earlier.at && d.createdAt <= earlier.at + RESTART_DEPLOYMENT_WINDOW_MS) : undefined;
   const request: ActRequest = {
     action: RESTART_ACTION,
     // Its own scope: a restart is paced by restartCooldownSeconds, independently of scaling changes ...

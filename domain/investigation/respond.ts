@@ -271,9 +271,11 @@ export function restartScope(cluster: string, service: string): string {
  * The restart this incident already made for this ALARM period, if any: a retry of the same
  * event (Lambda retries it when something after the restart failed, e.g. the page or the
  * loop-guard mark) must find it and finish, not be refused by the cooldown it started.
+ * Only a restart that completed counts: one that failed or never ran ('failed', 'not-run') made
+ * no deployment to finish.
  */
 export function restartAlreadyMade(actions: ActionRecord[], incidentKey: string, alarmSince: number): ActionRecord | undefined {
   return actions
-    .filter((a) => a.action === RESTART_ACTION && a.incidentKey === incidentKey && a.at >= alarmSince)
+    .filter((a) => a.action === RESTART_ACTION && a.incidentKey === incidentKey && a.at >= alarmSince && a.outcome === undefined)
     .reduce<ActionRecord | undefined>((latest, a) => (!latest || a.at > latest.at ? a : latest), undefined);
 }

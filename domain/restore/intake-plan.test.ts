@@ -5,6 +5,7 @@
  * did not relay is refused with a P2 that touches nothing; an RDS backup problem is a P3 for a
  * human (Escalation Matrix: P3, 4 hours).
  */
+import { quoteUntrusted } from '../untrusted-text';
 import { defaultConfig } from '../config';
 import { fnv1a, openIncident, type IncidentRecord } from '../incident';
 import type { IntakePlan, PlannedPage } from '../intake-plan';
@@ -172,7 +173,7 @@ describe('restoreIntakePlan: a request that was not relayed', () => {
     expect(plan.page.refused[0]?.reason).toMatch(/^UnverifiedRequest: /);
     expect(plan.entries).toEqual([expect.objectContaining({ kind: 'guardrail', verdict: expect.objectContaining({ guardrail: 'VerifiedRequester', pass: false }) })]);
     expect(plan.entries[0]?.summary).toMatch(/^VerifiedRequester: REFUSE/);
-    expect(plan.page.diagnosis).toContain('claimed requester (not verified): alice@regami.com');
+    expect(plan.page.diagnosis).toContain('claimed requester (not verified): "alice@regami.com"');
     expect(plan.page.nextStep).toMatch(/autopilot request/);
   });
 
@@ -189,12 +190,24 @@ describe('restoreIntakePlan: a request that was not relayed', () => {
   it("bounds the claimed requester's text to 200 characters wherever it is repeated", () => {
     const long = `mallory-${'x'.repeat(240)}-tail`; // 253 characters: an identity the parser accepts
     const plan = expectPage(decide(unverified(long)));
-    const claimed = long.slice(0, 200);
+    // Quoted (Markdown escaped) and cut at 200 characters, the cut saying how much was dropped.
+    const claimed = quoteUntrusted(long, 200);
+    expect(claimed).toMatch(/^"mallory\\-x+" \[\+53 chars\]$/);
     expect(plan.page.diagnosis).toContain(`claimed requester (not verified): ${claimed}`);
     const everything = [...pageText(plan.page), ...plan.entries.map((e) => e.summary)].join('\n');
     expect(everything).not.toContain('-tail');
-    expect(everything).not.toContain(long.slice(0, 201));
-    expect(plan.page.refused[0]?.reason).toContain(`"${claimed}" is only a claim`);
+    expect(everything).not.toContain('x'.repeat(193));
+    expect(plan.page.refused[0]?.reason).toContain(`${claimed} is only a claim`);
+  });
+
+  it('quotes the claimed requester: forged text cannot say a restore happened or carry a live link', () => {
+    const forged = 'ops. RESTORE COMPLETED: data restored, [approve the switch](https://evil.example) **now**';
+    const plan = expectPage(decide(unverified(forged)));
+    const everything = [...pageText(plan.page), ...plan.entries.map((e) => e.summary)].join('\n');
+    expect(everything).not.toContain('[approve the switch](https://evil.example)');
+    expect(everything).not.toContain('**now**');
+    expect(plan.page.diagnosis).toContain(`claimed requester (not verified): ${quoteUntrusted(forged, 200)}`);
+    expect(plan.page.title).toBe('Unverified Restore Requested refused: nothing restored');
   });
 
   it('an S3 request that was not relayed is refused the same way', () => {

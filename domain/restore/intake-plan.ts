@@ -7,6 +7,7 @@
 import type { AutopilotConfig } from '../config';
 import { fnv1a, incidentKey, type IncidentRecord } from '../incident';
 import type { DecisionContext, IntakePlan } from '../intake-plan';
+import { quoteUntrusted } from '../untrusted-text';
 import type { EventOf } from '../../events/types';
 import type { RestoreRequest } from './request';
 import type { S3RestoreRequest } from './s3-workflow';
@@ -62,7 +63,8 @@ function startDbRestore(event: EventOf<'restore-request'>, key: string, loaded: 
   return {
     kind: 'start',
     record: { kind: 'continue', init: { key, runbook: RUNBOOK, title: `Restore ${d.dbInstanceId} from ${from}`, severity: 'P2', detectedAt: event.time }, loaded },
-    entries: [{ kind: 'event', runbook: RUNBOOK, summary: `restore requested by ${d.requestedBy}: ${d.reason}` }],
+    // The requester is the identity the operator-request function verified; the reason is their free text.
+    entries: [{ kind: 'event', runbook: RUNBOOK, summary: `restore requested by ${d.requestedBy}: ${quoteUntrusted(d.reason)}` }],
     joining: loaded !== undefined,
     workflow: { executionName: key, input: { kind: 'db', request } satisfies RestoreWorkflowInput },
   };
@@ -82,8 +84,9 @@ function startS3Restore(event: EventOf<'s3-restore-request'>, key: string, loade
 
 /** A person's request acts only when the operator-request function relayed it: anything else is only a claim. */
 function refuseUnverified(event: Extract<RestoreAdmitted, { kind: 'unverified' }>['event'], key: string, loaded: IncidentRecord | undefined): IntakePlan {
-  const claimed = event.detail.requestedBy.slice(0, 200);
-  const reason = `UnverifiedRequest: this '${event.detailType}' was not relayed by the operator-request function (a direct invoke, or an event someone put on a bus): its requestedBy "${claimed}" is only a claim`;
+  // Someone's claim, never obeyed: quoted and bounded, so it cannot make the page say a restore happened or carry a link.
+  const claimed = quoteUntrusted(event.detail.requestedBy, 200);
+  const reason = `UnverifiedRequest: this '${event.detailType}' was not relayed by the operator-request function (a direct invoke, or an event someone put on a bus): its requestedBy ${claimed} is only a claim`;
   return {
     kind: 'page',
     record: { kind: 'continue', init: { key, runbook: RUNBOOK, title: `Unverified ${event.detailType} refused`, severity: 'P2', detectedAt: event.time }, loaded },
