@@ -17,7 +17,7 @@
  *
  * Pure: times come in as arguments; no SDK, no clock.
  */
-import type { RunbookId } from './config';
+import { TUNABLES, type RunbookId } from './config';
 import type { GuardrailName, Verdict } from './guardrails';
 import type { Page } from './paging';
 
@@ -28,7 +28,7 @@ export const ACTIVITIES = ['failover', 'restore', 'rollback', 'scaling'] as cons
 export type Activity = (typeof ACTIVITIES)[number];
 
 /** A failover's pause stays a freeze this long after it was made (the failback is a human's). */
-export const FREEZE_SECONDS = 24 * 3600;
+export const FREEZE_SECONDS = TUNABLES.failoverFreezeSeconds;
 
 export interface ResourceClaim {
   resource: string;

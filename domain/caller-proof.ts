@@ -16,11 +16,13 @@
  *
  * This file holds the checks that need no network: shape, binding and freshness. Pure.
  */
+import { TUNABLES } from './config';
+
 export const COMMAND_DIGEST_HEADER = 'x-autopilot-command-sha256';
 /** The body of every proof: exactly GetCallerIdentity, nothing the caller chooses. */
 export const GET_CALLER_IDENTITY_BODY = 'Action=GetCallerIdentity&Version=2011-06-15';
 /** Stricter than STS's own 15 minutes: an approval is typed seconds before it is sent. */
-export const PROOF_MAX_AGE_SECONDS = 300;
+export const PROOF_MAX_AGE_SECONDS = TUNABLES.operatorProofMaxAgeSeconds;
 /** Headers a proof may carry (lower case); any other header is refused rather than forwarded. */
 const ALLOWED_HEADERS = new Set(['authorization', 'x-amz-date', 'x-amz-security-token', 'host', 'content-type', COMMAND_DIGEST_HEADER, 'x-amz-content-sha256']);
 const REQUIRED_SIGNED = ['host', 'x-amz-date', COMMAND_DIGEST_HEADER];

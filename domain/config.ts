@@ -40,6 +40,12 @@ export const TUNABLES = {
   controlsPageClaimTtlSeconds: 24 * 3600,
   /** A verified operator proof can be used once within this long. */
   operatorProofClaimTtlSeconds: 900,
+  /** A proof's X-Amz-Date may be this old: stricter than STS's own 15 minutes (an approval is typed seconds before it is sent). */
+  operatorProofMaxAgeSeconds: 300,
+  /** A failover's pause of the primary-region service stays a freeze this long after it was made (the failback is a human's). */
+  failoverFreezeSeconds: 24 * 3600,
+  /** Restore approval gates opened at most: the first, and two more after refused self-approvals. */
+  restoreApprovalRounds: 3,
   scaling: {
     /** Monitoring rounds of one scaling episode (each a cooldown or the rest of the stabilisation apart). */
     maxMonitorRounds: 48,

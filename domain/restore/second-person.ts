@@ -4,11 +4,12 @@
  * and the gate opens again for someone else until the original deadline. A rejection is
  * honoured from anyone, the requester included (calling off your own restore is safe).
  */
+import { TUNABLES } from '../config';
 import { secondPerson } from '../operators';
 import type { ApprovalOutcome, Recorder, Workflow } from '../ports';
 
 /** Gates opened at most: the first, and two more after refused self-approvals. */
-export const MAX_APPROVAL_ROUNDS = 3;
+export const MAX_APPROVAL_ROUNDS = TUNABLES.restoreApprovalRounds;
 
 export interface SecondPersonDeps {
   wf: Workflow;
