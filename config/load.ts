@@ -142,6 +142,13 @@ export function validateConfig(config: AutopilotConfig, source = 'config'): void
   for (const key of ['clusterName', 'serviceName', 'taskFamily', 'containerName'] as const) {
     nonEmpty(`secondaryService.${key}`, config.secondaryService[key]);
   }
+  // The roles the task definitions carry: an IAM role ARN, or '' for none (the PassRole grant covers exactly these).
+  for (const svc of ['service', 'secondaryService'] as const) {
+    for (const key of ['taskRoleArn', 'executionRoleArn'] as const) {
+      const value = config[svc][key];
+      if (value !== '' && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(value)) fail(`${svc}.${key}`, `must be an IAM role ARN (arn:aws:iam::<account>:role/<name>) or "" for none, got "${value}"`);
+    }
+  }
   arnOf('service.targetGroupArn', config.service.targetGroupArn, 'elasticloadbalancing');
   // Blue/green is optional (issue 16): all three empty turns it off; otherwise each must be an ARN.
   const blueGreen = [config.service.listenerArn, config.service.blueTargetGroupArn, config.service.greenTargetGroupArn];

@@ -92,6 +92,33 @@ export interface EcsServiceConfig {
   taskFamily: string;
   /** Container whose environment carries DATABASE_URL. */
   containerName: string;
+  /**
+   * The IAM roles the service's task definitions carry ('' when they carry none): the task role
+   * (taskRoleArn) and the task execution role (executionRoleArn). Registering a copy for a new
+   * DATABASE_URL (failover step 5, restore step 5) passes them (iam:PassRole to
+   * ecs-tasks.amazonaws.com), and the deployed grant covers exactly these; `autopilot preflight`
+   * checks the live task definition carries them.
+   */
+  taskRoleArn: string;
+  executionRoleArn: string;
+}
+
+/**
+ * A role a live task definition carries is the configured one: equal, both none ('' / absent),
+ * or a short name (RegisterTaskDefinition takes "the short name or full ARN" of the task role)
+ * equal to the configured ARN's name.
+ */
+export function sameTaskRole(live: string | undefined, configured: string): boolean {
+  const value = live ?? '';
+  if (value === configured) return true;
+  return value !== '' && !value.startsWith('arn:') && configured.split('/').pop() === value;
+}
+
+/** Each role of `live` that is not the one configured for `svc`, as "<key> <live>, <field>.<key> is <configured>". */
+export function taskRoleMismatches(live: { taskRoleArn?: string; executionRoleArn?: string }, svc: EcsServiceConfig, field: string): string[] {
+  return (['taskRoleArn', 'executionRoleArn'] as const)
+    .filter((k) => !sameTaskRole(live[k], svc[k]))
+    .map((k) => `${k} ${live[k] || '(none)'}, ${field}.${k} is ${svc[k] || '(none)'}`);
 }
 
 export interface AutopilotConfig {
@@ -281,6 +308,8 @@ export const defaultConfig: AutopilotConfig = {
     serviceName: 'regami-service',
     taskFamily: 'regami-api',
     containerName: 'app',
+    taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/regami-api-task`,
+    executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/ecsTaskExecutionRole`,
     loadBalancerDimension: 'app/regami-alb/50dc6c495c0c9188',
     listenerArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:listener/app/regami-alb/50dc6c495c0c9188/f2f7dc8efc522ab2`,
     targetGroupArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:targetgroup/regami-tg/73e2d6bc24d8a067`,
@@ -295,6 +324,8 @@ export const defaultConfig: AutopilotConfig = {
     serviceName: 'regami-service-secondary',
     taskFamily: 'regami-api',
     containerName: 'app',
+    taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/regami-api-task`,
+    executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/ecsTaskExecutionRole`,
     desiredCount: 2,
     albDnsName: 'regami-alb-secondary.us-west-2.elb.amazonaws.com',
     albHostedZoneId: 'Z1H1FL5HABSF5',

@@ -7,7 +7,7 @@
  * READY / NOT READY per runbook, each check with its reason; `autopilot preflight` prints it,
  * the scheduled preflight function publishes RunbookReady per runbook and pages P3 on NOT READY.
  */
-import { alarmNameMatches, RUNBOOKS, type AutopilotConfig, type RunbookId, type Severity } from './config';
+import { alarmNameMatches, RUNBOOKS, taskRoleMismatches, type AutopilotConfig, type EcsServiceConfig, type RunbookId, type Severity } from './config';
 import { blueGreenConfigured, codeDeployConfigured } from './features';
 import type { Page } from './paging';
 import { READINESS_KEY_PREFIX } from './modes';
@@ -28,6 +28,13 @@ export interface ServiceFact {
   status: string;
   desired: number;
   taskDefinition: string;
+}
+
+/** The roles the service's current task definition carries (what a copy of it passes: iam:PassRole). */
+export interface TaskRolesFact {
+  taskDefinition: string;
+  taskRoleArn?: string;
+  executionRoleArn?: string;
 }
 
 export interface AlarmFact {
@@ -59,6 +66,9 @@ export interface PreflightFacts {
   /** The configured container of the service's current task definition has DATABASE_URL. */
   primaryDatabaseUrl: Fact<boolean>;
   secondaryDatabaseUrl: Fact<boolean>;
+  /** The roles of each service's current task definition; undefined when the service has none. */
+  primaryTaskRoles: Fact<TaskRolesFact | undefined>;
+  secondaryTaskRoles: Fact<TaskRolesFact | undefined>;
   /** Alarms whose name matches any configured pattern (DescribeAlarms by prefix). */
   alarms: Fact<AlarmFact[]>;
   records: Fact<RecordFact[]>;
@@ -140,6 +150,7 @@ const CHECKS: Record<RunbookId, (config: AutopilotConfig, facts: PreflightFacts,
     }
     service(add, 'secondary service', facts.secondaryService, `${config.secondaryService.clusterName}/${config.secondaryService.serviceName}`);
     databaseUrl(add, 'secondary DATABASE_URL', facts.secondaryDatabaseUrl, config.secondaryService.containerName);
+    taskRoles(add, 'secondary task roles', facts.secondaryTaskRoles, config.secondaryService, 'secondaryService');
     alarmsMeasure(add, facts, 'database-down alarms', config.alarms.databaseDown, undefined);
   },
   'rollback-deployment': (config, facts, _now, add) => {
@@ -187,6 +198,7 @@ const CHECKS: Record<RunbookId, (config: AutopilotConfig, facts: PreflightFacts,
       add('latest snapshot', age !== undefined && age <= MAX_SNAPSHOT_AGE_SECONDS, age === undefined ? `no snapshot of ${config.database.primaryInstanceId}` : `newest snapshot ${Math.round(age / 3600)}h old (at most ${MAX_SNAPSHOT_AGE_SECONDS / 3600}h)`);
     }
     databaseUrl(add, 'DATABASE_URL', facts.primaryDatabaseUrl, config.service.containerName);
+    taskRoles(add, 'task roles', facts.primaryTaskRoles, config.service, 'service');
   },
 };
 
@@ -198,6 +210,28 @@ function service(add: CheckFn, name: string, fact: Fact<ServiceFact | undefined>
 function databaseUrl(add: CheckFn, name: string, fact: Fact<boolean>, container: string): void {
   const present = read(add, name, fact);
   if (fact.ok) add(name, present === true, present ? `container ${container} has DATABASE_URL` : `container ${container} of the current task definition has no DATABASE_URL: the switch has nothing to rewrite`);
+}
+
+/**
+ * The live revision's roles are the configured ones: a copy passes them, and the deployed
+ * iam:PassRole grant covers only the configured ones (infra/permissions.ts). A mismatch would be
+ * denied at step 5, after the promotion or the restore (config.ts sameTaskRole).
+ */
+function taskRoles(add: CheckFn, name: string, fact: Fact<TaskRolesFact | undefined>, svc: EcsServiceConfig, field: string): void {
+  const roles = read(add, name, fact);
+  if (!fact.ok) return;
+  if (!roles) {
+    add(name, false, `${svc.clusterName}/${svc.serviceName} has no current task definition to read its roles from`);
+    return;
+  }
+  const mismatches = taskRoleMismatches(roles, svc, field).map((m) => `${roles.taskDefinition} has ${m}`);
+  add(
+    name,
+    mismatches.length === 0,
+    mismatches.length === 0
+      ? `${roles.taskDefinition} carries the configured roles (task ${svc.taskRoleArn || 'none'}, execution ${svc.executionRoleArn || 'none'})`
+      : `${mismatches.join('; ')}: registering its copy would pass a role the iam:PassRole grant does not cover (denied at step 5); set ${field} to the live roles and deploy, or fix the task definition`,
+  );
 }
 
 function alarmsMeasure(add: CheckFn, facts: PreflightFacts, name: string, patterns: readonly string[], measures: { namespace: string; metrics: string[] } | undefined): void {

@@ -66,6 +66,22 @@ describe('no inert deploy', () => {
     expect(err.message).toMatch(/accountIds = \["123456789012"\]/);
   });
 
+  it('refuses a stage that keeps the example task roles: the PassRole grant would name roles of the example account (each field named)', () => {
+    const file = adopted() as { service: Record<string, unknown>; secondaryService: Record<string, unknown> };
+    for (const svc of [file.service, file.secondaryService]) {
+      delete svc.taskRoleArn;
+      delete svc.executionRoleArn;
+    }
+    const err = inertOf(() => assertDeployable('acme', stageDir({ 'acme.json': file })));
+    expect(err.fields.map((f) => f.field)).toEqual(['service.taskRoleArn', 'service.executionRoleArn', 'secondaryService.taskRoleArn', 'secondaryService.executionRoleArn']);
+    expect(err.message).toContain(`service.taskRoleArn = "arn:aws:iam::${EXAMPLE_ACCOUNT}:role/regami-api-task" (example estate)`);
+    // Set (to the adopter's roles, or "" for none) they package, and the grant names them.
+    const config = assertDeployable('acme', stageDir({ 'acme.json': adopted() }));
+    expect(config.secondaryService.taskRoleArn).toBe('arn:aws:iam::111122223333:role/acme-task-role');
+    const pass = runbookGrants('database-failover', config, {}).mutations.find((st) => st.Action.includes('iam:PassRole'));
+    expect(pass?.Resource).toEqual(['arn:aws:iam::111122223333:role/acme-task-role', 'arn:aws:iam::111122223333:role/acme-task-execution-role']);
+  });
+
   it('refuses placeholders even when the stage file sets them', () => {
     const file = JSON.parse(JSON.stringify(adopted()).replace('"acme-cluster"', '"REPLACE-cluster"')) as unknown;
     const err = inertOf(() => assertDeployable('acme', stageDir({ 'acme.json': file })));

@@ -14,7 +14,7 @@
  * of a *version* (`function:name:*`), never the alias or the unqualified function.
  */
 import { blueGreenConfigured, codeDeployConfigured } from '../domain/features';
-import type { AutopilotConfig, RunbookId, Severity } from '../domain/config';
+import type { AutopilotConfig, EcsServiceConfig, RunbookId, Severity } from '../domain/config';
 import { escapeSub, getAtt, ref, sub, type CfnResource, type CfnValue, type PolicyStatement } from './cfn';
 import { privateBusArn } from './event-bus';
 import { functionArn, workflowAliasArnTemplate, workflowOf, type DeployedFunction, type OperatorFunction } from './functions';
@@ -22,8 +22,8 @@ import { ASYNC_FAILURE_QUEUE_ID, PAGING_KEY_ID, STATE_TABLE_ID, topicId } from '
 
 /**
  * Values not in AutopilotConfig: deploy parameters (serverless.yml `params`). None today: the
- * roles a cloned task definition passes are the live revision's own (see registerTaskDefinition),
- * not a hand-typed list that can differ from them.
+ * roles a cloned task definition passes are configured per service (EcsServiceConfig
+ * taskRoleArn / executionRoleArn, see registerTaskDefinition).
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface PermissionParams {}
@@ -114,26 +114,31 @@ interface RunbookGrants {
  * permission and PassRole of its roles.
  *
  * The clone carries the live revision's taskRoleArn and executionRoleArn unchanged
- * (adapters/aws/task-definitions.ts never sets a role of its own), so PassRole must cover
- * whatever roles that revision has when the incident happens: a hand-typed list that differs
- * from them denies the failover at step 5, after the promotion. The grant is therefore every
- * role of this account, but only to ECS tasks (iam:PassedToService) and only usable through
- * RegisterTaskDefinition of the configured family (the one action here that takes a role).
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+ * (adapters/aws/task-definitions.ts never sets a role of its own), and RegisterTaskDefinition
+ * checks iam:PassRole on each role it is given. PassRole covers exactly the roles configured for
+ * the service (EcsServiceConfig taskRoleArn, executionRoleArn; '' = none), only to ECS tasks
+ * (iam:PassedToService): "To limit the user to passing only approved roles, you can filter the
+ * iam:PassRole permission with the Resources element"
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html;
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html). A live revision
+ * that carries other roles would be denied at step 5, after the promotion: `autopilot preflight`
+ * (domain/preflight.ts) reports NOT READY naming the mismatch before any incident, and the
+ * failover's secondary gate refuses before promoting.
  */
-function registerTaskDefinition(sidPrefix: string, region: string, family: string, _params: PermissionParams): PolicyStatement[] {
+function registerTaskDefinition(sidPrefix: string, svc: EcsServiceConfig, alsoFor: readonly EcsServiceConfig[] = []): PolicyStatement[] {
+  const roles = [...new Set([svc, ...alsoFor].flatMap((s) => [s.taskRoleArn, s.executionRoleArn]).filter((r) => r !== ''))];
   return [
-    allow(`${sidPrefix}RegisterTaskDefinition`, ['ecs:RegisterTaskDefinition'], [taskFamilyArn(region, family)]),
-    allow(`${sidPrefix}TagTaskDefinitionOnCreate`, ['ecs:TagResource'], [taskFamilyArn(region, family)], {
+    allow(`${sidPrefix}RegisterTaskDefinition`, ['ecs:RegisterTaskDefinition'], [taskFamilyArn(svc.region, svc.taskFamily)]),
+    allow(`${sidPrefix}TagTaskDefinitionOnCreate`, ['ecs:TagResource'], [taskFamilyArn(svc.region, svc.taskFamily)], {
       StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
     }),
-    allow(`${sidPrefix}PassTaskRoles`, ['iam:PassRole'], [sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*')], {
-      StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
-    }),
+    ...(roles.length > 0
+      ? [allow(`${sidPrefix}PassTaskRoles`, ['iam:PassRole'], roles, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } })]
+      : []),
   ];
 }
 
-export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, params: PermissionParams): RunbookGrants {
+export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, _params: PermissionParams): RunbookGrants {
   const primary = config.service;
   const secondary = config.secondaryService;
   const db = config.database;
@@ -151,7 +156,7 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
           // Step 4.
           allow('FailoverPromoteReplica', ['rds:PromoteReadReplica'], [rdsArn(db.replicaRegion, 'db', db.replicaInstanceId)]),
           // Step 5: the secondary region's task definition with the promoted endpoint.
-          ...registerTaskDefinition('Failover', secondary.region, secondary.taskFamily, params),
+          ...registerTaskDefinition('Failover', secondary),
           // Step 7: only the configured record in the configured zone. Values are normalized (lower case, no
           // trailing dot): https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-rrset-conditions.html
           allow('FailoverSwitchDns', ['route53:ChangeResourceRecordSets'], [hostedZoneArn(config.dns.hostedZoneId)], {
@@ -244,8 +249,10 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, param
           // Step 5: switch the service to a task definition pointing at the restored endpoint: the primary
           // service, or the secondary one once a failover made it the live one.
           allow('RestoreSwitchService', ['ecs:UpdateService'], [primaryServiceArn, ecsServiceArn(secondary.region, secondary.clusterName, secondary.serviceName)]),
-          ...registerTaskDefinition('Restore', primary.region, primary.taskFamily, params),
-          ...(secondary.region === primary.region && secondary.taskFamily === primary.taskFamily ? [] : registerTaskDefinition('RestoreSecondary', secondary.region, secondary.taskFamily, params)),
+          // One family in one region: one grant, passing the roles of either service's revisions.
+          ...(secondary.region === primary.region && secondary.taskFamily === primary.taskFamily
+            ? registerTaskDefinition('Restore', primary, [secondary])
+            : [...registerTaskDefinition('Restore', primary), ...registerTaskDefinition('RestoreSecondary', secondary)]),
           // S3: restore a previous version by copying it over the current one, tags included (TaggingDirective COPY:
           // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).
           allow('RestoreWriteObjects', ['s3:PutObject', 's3:PutObjectTagging'], buckets.map(objectsArn)),

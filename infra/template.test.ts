@@ -21,6 +21,7 @@ import { ASYNC_FAILURE_QUEUE_ID, EVENT_DLQ_ID, OPERATOR_ROLE_ID, PRIVATE_BUS_ID,
 import { packageService } from './packaged-template';
 import { actionReference, referenceProblems } from './iam-reference';
 import { stackContext, templatePolicies } from './iam-policy';
+import { runbookGrants } from './permissions';
 
 const config = loadConfig('dev');
 const fns = deployedFunctions('dev');
@@ -401,14 +402,51 @@ describe('least privilege (issue 8 security)', () => {
     }
   });
 
-  it('passes task roles only to ECS tasks, and only roles of this account (the live revision\'s own, whatever they are)', () => {
+  // Issue 15: iam:PassRole filtered by its Resources element to the approved roles
+  // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html), and by
+  // iam:PassedToService to ECS tasks: the roles configured for the service whose family it registers.
+  it('passes task roles only to ECS tasks, and only the roles configured for the service whose task definitions it registers', () => {
     const passRole = allStatements().filter((s) => s.Action.includes('iam:PassRole'));
     expect(passRole.length).toBeGreaterThan(0);
     for (const s of passRole) {
       expect(s.Action).toEqual(['iam:PassRole']);
       expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
-      expect(s.Resource).toEqual(['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*']);
+      expect(s.Resource.some((r) => r.includes('*'))).toBe(false);
     }
+    const resourcesOf = (sid: string) => [...new Set(passRole.filter((s) => s.Sid === sid).flatMap((s) => s.Resource))].sort();
+    const rolesOf = (...svcs: Array<typeof config.service | typeof config.secondaryService>) => [...new Set(svcs.flatMap((v) => [v.taskRoleArn, v.executionRoleArn]))].sort();
+    // The failover registers the secondary family; the restore the primary's, and the secondary's after a failover.
+    expect(resourcesOf('FailoverPassTaskRoles')).toEqual(rolesOf(config.secondaryService));
+    expect(resourcesOf('RestorePassTaskRoles')).toEqual(rolesOf(config.service));
+    expect(resourcesOf('RestoreSecondaryPassTaskRoles')).toEqual(rolesOf(config.secondaryService));
+    expect(resourcesOf('FailoverPassTaskRoles')).toEqual(['arn:aws:iam::123456789012:role/ecsTaskExecutionRole', 'arn:aws:iam::123456789012:role/regami-api-task']);
+    // No other function passes a role.
+    expect([...new Set(passRole.map((s) => s.Sid))].sort()).toEqual(['FailoverPassTaskRoles', 'RestorePassTaskRoles', 'RestoreSecondaryPassTaskRoles']);
+  });
+
+  it('scopes PassRole to whatever roles a stage configures: other roles, a service in another region, or none', () => {
+    const other = configFromValue(
+      {
+        secondaryService: { region: 'us-west-2', taskRoleArn: 'arn:aws:iam::123456789012:role/dr-task', executionRoleArn: '' },
+        service: { executionRoleArn: 'arn:aws:iam::123456789012:role/exec' },
+      },
+      'test',
+    );
+    const mutationsOf = (runbook: 'database-failover' | 'restore-from-backup') => runbookGrants(runbook, other, {}).mutations.filter((st) => st.Action.includes('iam:PassRole'));
+    expect(mutationsOf('database-failover').map((st) => [st.Sid, st.Resource])).toEqual([['FailoverPassTaskRoles', ['arn:aws:iam::123456789012:role/dr-task']]]);
+    const differentRegion = configFromValue({ secondaryService: { region: 'us-west-2', taskFamily: 'regami-api-dr', taskRoleArn: 'arn:aws:iam::123456789012:role/dr-task', executionRoleArn: '' } }, 'test');
+    expect(runbookGrants('restore-from-backup', differentRegion, {}).mutations.filter((st) => st.Action.includes('iam:PassRole')).map((st) => [st.Sid, st.Resource])).toEqual([
+      ['RestorePassTaskRoles', [defaultConfig.service.taskRoleArn, defaultConfig.service.executionRoleArn]],
+      ['RestoreSecondaryPassTaskRoles', ['arn:aws:iam::123456789012:role/dr-task']],
+    ]);
+    // Task definitions that carry no role: nothing to pass, no PassRole at all.
+    const none = configFromValue({ secondaryService: { taskRoleArn: '', executionRoleArn: '' } }, 'test');
+    expect(runbookGrants('database-failover', none, {}).mutations.some((st) => st.Action.includes('iam:PassRole'))).toBe(false);
+  });
+
+  it('refuses a task role that is not an IAM role ARN, naming the field', () => {
+    expect(() => configFromValue({ service: { taskRoleArn: 'arn:aws:iam::123456789012:user/bob' } }, 'test')).toThrow(/service\.taskRoleArn: must be an IAM role ARN/);
+    expect(() => configFromValue({ secondaryService: { executionRoleArn: 'role/*' } }, 'test')).toThrow(/secondaryService\.executionRoleArn: must be an IAM role ARN/);
   });
 
   it('lets no function role write the controls item: every state-table write carries the LeadingKeys condition', () => {

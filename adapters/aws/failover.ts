@@ -25,7 +25,6 @@ import type { Clock } from '../../domain/ports';
 import { databaseHost, withDatabaseHost } from '../../domain/database-url';
 import { redactSecrets } from '../../domain/redact';
 import type { DatabaseFailoverOperations } from '../../domain/failover/operations';
-import { PROMOTION_UNDER_WAY_STATUSES } from '../../domain/failover/gates';
 import { replicaReplayState } from '../../domain/failover/replay';
 import type {
   AlarmStateValue,
@@ -384,6 +383,7 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
       if (i.replicaSourceId) reading.sourceIdentifier = i.replicaSourceId;
       if (i.endpoint) reading.endpoint = { address: i.endpoint.address, port: i.endpoint.port ?? db.port };
       if (i.backupRetentionDays !== undefined) reading.backupRetentionPeriod = i.backupRetentionDays;
+      if (i.pendingModifications.length > 0) reading.pendingModifications = i.pendingModifications;
       // DescribeDBInstances has no lag field in the SDK model: CloudWatch ReplicaLag is the source.
       if (reading.sourceIdentifier) {
         const since = lagHistorySince !== undefined ? lagHistorySince - LAG_HISTORY_MARGIN_SECONDS * 1000 : undefined;
@@ -418,7 +418,17 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
         clusterName: secondarySvc.clusterName,
         ...(clusterStatus ? { clusterStatus } : {}),
         ...(service.describeError ? {} : { service }),
-        ...(base.taskDefinition?.taskDefinitionArn ? { taskDefinitionArn: base.taskDefinition.taskDefinitionArn, taskDefinitionFamily: base.taskDefinition.family, hasDatabaseUrl: !!databaseUrlOf(base.taskDefinition) } : {}),
+        ...(base.taskDefinition?.taskDefinitionArn
+          ? {
+              taskDefinitionArn: base.taskDefinition.taskDefinitionArn,
+              taskDefinitionFamily: base.taskDefinition.family,
+              hasDatabaseUrl: !!databaseUrlOf(base.taskDefinition),
+              roles: {
+                ...(base.taskDefinition.taskRoleArn ? { taskRoleArn: base.taskDefinition.taskRoleArn } : {}),
+                ...(base.taskDefinition.executionRoleArn ? { executionRoleArn: base.taskDefinition.executionRoleArn } : {}),
+              },
+            }
+          : {}),
         errors,
       };
     },
@@ -436,9 +446,14 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
 
     async promoteReplica(backupRetentionDays: number): Promise<ReplicaReading> {
       const live = await ops.readReplica();
-      // Re-read: a replica that is no longer one, or is in a promotion's states, is being promoted already.
-      if (!live.sourceIdentifier || (live.status !== undefined && PROMOTION_UNDER_WAY_STATUSES.includes(live.status))) return live;
-      if (live.status !== 'available') throw new Error(`cannot promote ${db.replicaInstanceId}: it is ${live.describeError ?? live.status ?? 'unknown'}`);
+      // An unreadable replica: the step retries. No longer a replica: promoted already (a no-op).
+      if (live.describeError !== undefined) throw new Error(`cannot read ${db.replicaInstanceId} before promoting it: ${live.describeError}`);
+      if (!live.sourceIdentifier) return live;
+      // Anything but 'available' is a state PromoteReadReplica refuses ('modifying' for a change of
+      // its own, 'backing-up'...): a decision for the workflow (domain/failover/replica-states.ts), not a retry.
+      if (live.status !== 'available') {
+        throw Object.assign(new Error(`cannot promote ${db.replicaInstanceId}: it is ${live.status ?? 'unknown'} and still a replica`), { name: 'ReplicaNotPromotable' });
+      }
       await rdsReplica().send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: db.replicaInstanceId, BackupRetentionPeriod: backupRetentionDays }));
       return ops.readReplica();
     },

@@ -106,6 +106,25 @@ describe('preflight on the simulated region', () => {
     expect(failed('restore-from-backup')).toContain('DATABASE_URL: container app of the current task definition has no DATABASE_URL: the switch has nothing to rewrite');
   });
 
+  // The iam:PassRole grant covers only the configured roles (infra/permissions.ts): a live revision with
+  // another role would be denied at step 5 (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html).
+  it('the secondary\'s live task definition carries another task role: failover NOT READY naming the mismatch', async () => {
+    const { failed, of } = await check({ mutate: (h) => (h.world.regions.get('us-west-2')!.ecs.taskDefinitions.get('regami-api:12')!.def.taskRoleArn = 'arn:aws:iam::123456789012:role/regami-api-task-v2') });
+    expect(failed('database-failover')).toEqual([
+      'secondary task roles: regami-api:12 has taskRoleArn arn:aws:iam::123456789012:role/regami-api-task-v2, secondaryService.taskRoleArn is arn:aws:iam::123456789012:role/regami-api-task: registering its copy would pass a role the iam:PassRole grant does not cover (denied at step 5); set secondaryService to the live roles and deploy, or fix the task definition',
+    ]);
+    expect(of('restore-from-backup').ready).toBe(true);
+  });
+
+  it('the primary\'s live task definition has no execution role while one is configured: restore NOT READY; configured to match, READY', async () => {
+    const noExec = (h: SimHarness) => delete h.world.regions.get('us-east-1')!.ecs.taskDefinitions.get('regami-api:41')!.def.executionRoleArn;
+    const { failed } = await check({ mutate: noExec });
+    expect(failed('restore-from-backup')).toEqual([expect.stringMatching(/^task roles: regami-api:41 has executionRoleArn \(none\), service\.executionRoleArn is arn:aws:iam::123456789012:role\/ecsTaskExecutionRole: /)]);
+    const fixed = await check({ mutate: noExec, config: (c) => ({ ...c, service: { ...c.service, executionRoleArn: '' } }) });
+    expect(fixed.of('restore-from-backup').ready).toBe(true);
+    expect(fixed.of('restore-from-backup').checks.find((c) => c.name === 'task roles')?.reason).toBe('regami-api:41 carries the configured roles (task arn:aws:iam::123456789012:role/regami-api-task, execution none)');
+  });
+
   it('a P3 email subscription not confirmed: NOT READY, nobody receives P3 pages', async () => {
     const { failed, of } = await check({
       mutate: (h) => h.world.regions.get('us-east-1')!.sns.subscriptions.filter((s) => s.topicArn.endsWith('-p3')).forEach((s) => (s.pending = true)),

@@ -10,14 +10,14 @@
  */
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import type { AutopilotConfig, EcsServiceConfig, Severity } from '../../domain/config';
 import { codeDeployConfigured } from '../../domain/features';
-import type { AlarmFact, DbInstanceFact, Fact, PreflightFacts, RecordFact, ServiceFact } from '../../domain/preflight';
+import type { AlarmFact, DbInstanceFact, Fact, PreflightFacts, RecordFact, ServiceFact, TaskRolesFact } from '../../domain/preflight';
 import type { AwsRegions } from './clients';
 import { alarmSelector, readAlarms } from './alarm-reader';
 import { readEcsService } from './ecs-service-reader';
@@ -68,15 +68,35 @@ export async function readPreflightFacts(aws: AwsRegions, config: AutopilotConfi
     return { status: s.status ?? 'unknown', desired: s.desired, taskDefinition: s.taskDefinition ?? '' };
   };
 
-  const databaseUrl = async (svc: EcsServiceConfig): Promise<boolean> => {
+  /** The service's current task definition, read once for DATABASE_URL and for its roles. */
+  const currentTaskDefinition = async (svc: EcsServiceConfig): Promise<{ arn: string; td: TaskDefinition | undefined } | undefined> => {
     const current = await service(svc);
-    if (!current?.taskDefinition) return false;
-    const td = (await aws.in(svc.region).ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition }))).taskDefinition;
+    if (!current?.taskDefinition) return undefined;
+    return { arn: current.taskDefinition, td: (await aws.in(svc.region).ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition }))).taskDefinition };
+  };
+  const primaryTd = currentTaskDefinition(config.service);
+  const secondaryTd = currentTaskDefinition(config.secondaryService);
+  // Both facts await the same read; neither leaves a rejection unobserved.
+  primaryTd.catch(() => undefined);
+  secondaryTd.catch(() => undefined);
+
+  const databaseUrl = async (svc: EcsServiceConfig, read: typeof primaryTd): Promise<boolean> => {
+    const td = (await read)?.td;
     // Only whether the variable is there and non-empty: its value (a password) is never kept.
     return (td?.containerDefinitions ?? []).some((c) => c.name === svc.containerName && (c.environment ?? []).some((e) => e.name === 'DATABASE_URL' && !!e.value));
   };
 
-  const [primaryDb, replicaDb, replicaLagSeconds, latestSnapshotAt, primaryService, secondaryService, primaryRevisions, primaryDatabaseUrl, secondaryDatabaseUrl, alarms, records, scalableTarget, subscriptions] =
+  const taskRoles = async (read: typeof primaryTd): Promise<TaskRolesFact | undefined> => {
+    const current = await read;
+    if (!current?.td) return undefined;
+    return {
+      taskDefinition: current.td.taskDefinitionArn?.split('/').pop() ?? current.arn,
+      ...(current.td.taskRoleArn ? { taskRoleArn: current.td.taskRoleArn } : {}),
+      ...(current.td.executionRoleArn ? { executionRoleArn: current.td.executionRoleArn } : {}),
+    };
+  };
+
+  const [primaryDb, replicaDb, replicaLagSeconds, latestSnapshotAt, primaryService, secondaryService, primaryRevisions, primaryDatabaseUrl, secondaryDatabaseUrl, primaryTaskRoles, secondaryTaskRoles, alarms, records, scalableTarget, subscriptions] =
     await Promise.all([
       fact(() => instance(config.service.region, db.primaryInstanceId)),
       fact(() => instance(db.replicaRegion, db.replicaInstanceId)),
@@ -109,8 +129,10 @@ export async function readPreflightFacts(aws: AwsRegions, config: AutopilotConfi
         const out = await aws.in(config.service.region).ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: config.service.taskFamily, status: 'ACTIVE', sort: 'DESC' }));
         return (out.taskDefinitionArns ?? []).map((arn) => arn.split('/').pop() ?? arn);
       }),
-      fact(() => databaseUrl(config.service)),
-      fact(() => databaseUrl(config.secondaryService)),
+      fact(() => databaseUrl(config.service, primaryTd)),
+      fact(() => databaseUrl(config.secondaryService, secondaryTd)),
+      fact(() => taskRoles(primaryTd)),
+      fact(() => taskRoles(secondaryTd)),
       fact(async () => {
         const cw = aws.in(config.primaryRegion).cloudwatch;
         const patterns = [...config.alarms.fiveXx, ...config.alarms.cpu, ...config.alarms.databaseDown];
@@ -156,6 +178,8 @@ export async function readPreflightFacts(aws: AwsRegions, config: AutopilotConfi
     primaryRevisions,
     primaryDatabaseUrl,
     secondaryDatabaseUrl,
+    primaryTaskRoles,
+    secondaryTaskRoles,
     alarms,
     records,
     scalableTarget,

@@ -27,6 +27,8 @@ export interface RdsInstanceReading {
   deletionProtection?: boolean;
   copyTagsToSnapshot?: boolean;
   tags: Tag[];
+  /** PendingModifiedValues as "Field=value" (only the fields RDS listed): what a 'modifying' instance is being changed to. */
+  pendingModifications: string[];
 }
 
 /** DescribeDBInstances for one instance; undefined when the answer lists none. */
@@ -50,5 +52,8 @@ export async function readRdsInstance(rds: RDSClient, id: string): Promise<RdsIn
     deletionProtection: db.DeletionProtection,
     copyTagsToSnapshot: db.CopyTagsToSnapshot,
     tags: db.TagList ?? [],
+    pendingModifications: Object.entries(db.PendingModifiedValues ?? {})
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`),
   };
 }

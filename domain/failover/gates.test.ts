@@ -306,6 +306,12 @@ describe('gate 4: secondary region ready', () => {
     expect(secondaryReadyVerdict(ready(), config)).toMatchObject({ guardrail: 'SecondaryReady', pass: true });
   });
 
+  it('passes with the configured roles, by ARN or by the task role\'s short name', () => {
+    const roles = { taskRoleArn: config.secondaryService.taskRoleArn, executionRoleArn: config.secondaryService.executionRoleArn };
+    expect(secondaryReadyVerdict(ready({ roles }), config).pass).toBe(true);
+    expect(secondaryReadyVerdict(ready({ roles: { ...roles, taskRoleArn: 'regami-api-task' } }), config).pass).toBe(true);
+  });
+
   it.each([
     ['no cluster', { clusterStatus: undefined }, /cluster regami-cluster-secondary is missing/],
     ['service draining', { service: { ...ready().service!, status: 'DRAINING' } }, /service regami-service-secondary is DRAINING/],
@@ -313,6 +319,13 @@ describe('gate 4: secondary region ready', () => {
     ['no task definition', { taskDefinitionArn: undefined }, /no task definition of family regami-api/],
     ['another family', { taskDefinitionFamily: 'other' }, /is not of family regami-api/],
     ['no DATABASE_URL', { hasDatabaseUrl: false }, /has no DATABASE_URL/],
+    // The iam:PassRole grant covers only the configured roles: the copy would be denied after the promotion.
+    [
+      'another task role than configured',
+      { roles: { taskRoleArn: 'arn:aws:iam::123456789012:role/other', executionRoleArn: config.secondaryService.executionRoleArn } },
+      /has taskRoleArn arn:aws:iam::123456789012:role\/other, secondaryService.taskRoleArn is arn:aws:iam::123456789012:role\/regami-api-task: registering its copy would be denied iam:PassRole after the promotion/,
+    ],
+    ['no execution role while one is configured', { roles: { taskRoleArn: config.secondaryService.taskRoleArn } }, /executionRoleArn \(none\), secondaryService.executionRoleArn is arn:aws:iam::123456789012:role\/ecsTaskExecutionRole/],
   ])('refuses SecondaryNotReady: %s', (_name, over, reason) => {
     const v = secondaryReadyVerdict(ready(over as Partial<SecondaryReading>), config);
     expect(v.pass).toBe(false);

@@ -5,11 +5,12 @@
  * databases. So every gate below must pass, on fresh readings, before the first mutation,
  * and a gate that cannot tell (unknown lag, API errors on the replica) fails.
  */
-import type { AutopilotConfig } from '../config';
+import { taskRoleMismatches, type AutopilotConfig } from '../config';
 import { killSwitchVerdict, type ActionRecord, type CircuitBreakerPolicy, type Controls, type GuardrailName, type Verdict } from '../guardrails';
 import type { ApprovalOutcome } from '../ports';
 import type { PrimaryCheck, ReplicaReading, SecondaryReading } from './signals';
 import { quoteUntrusted } from '../untrusted-text';
+import { PROMOTABLE_STATUS, replicaNotPromotableReason } from './replica-states';
 
 /** Gate names as they appear in the timeline, the pages and drill expectations. */
 export const GATES = {
@@ -231,14 +232,18 @@ export function replicatesFrom(sourceIdentifier: string | undefined, primaryId: 
 export function replicaVerdicts(replica: ReplicaReading, config: AutopilotConfig, primaryDownSince?: number): Verdict[] {
   const { primaryInstanceId } = config.database;
   const maxLag = config.guardrails.failover.maxReplicaLagSeconds;
+  // Runbook step 2: only 'available' can be promoted (PromoteReadReplica). Any other state is named
+  // with what AWS says it means (replica-states.ts): a replica 'modifying' for a change of its own
+  // is neither a promotion under way nor ready, and the refusal says so.
+  const waitCommand = `aws rds wait db-instance-available --db-instance-identifier ${replica.instanceId} --region ${replica.region}`;
   const available: Verdict =
-    replica.describeError === undefined && replica.status === 'available'
+    replica.describeError === undefined && replica.status === PROMOTABLE_STATUS
       ? { guardrail: GATES.replicaAvailable, pass: true, reason: `replica ${replica.instanceId} is available` }
       : {
           guardrail: GATES.replicaAvailable,
           pass: false,
-          reason: `ReplicaNotAvailable: replica ${replica.instanceId} is ${replica.describeError ? `unreadable (${replica.describeError})` : (replica.status ?? 'absent')}`,
-          evidence: { status: replica.status ?? null, error: replica.describeError ?? null },
+          reason: `ReplicaNotAvailable: replica ${replica.instanceId} is ${replicaNotPromotableReason(replica, waitCommand)}`,
+          evidence: { status: replica.status ?? null, error: replica.describeError ?? null, replica: replica.sourceIdentifier !== undefined, pendingModifications: replica.pendingModifications ?? [] },
         };
   const source: Verdict = replicatesFrom(replica.sourceIdentifier, primaryInstanceId, config.primaryRegion)
     ? { guardrail: GATES.replicaSource, pass: true, reason: `replica replicates from ${replica.sourceIdentifier}` }
@@ -347,9 +352,6 @@ export function lagVerdict(replica: ReplicaReading, maxLag: number, primaryDownS
 
 // ---- Gate 3: no recent failover --------------------------------------------------------
 
-/** States a replica passes through while PromoteReadReplica runs (modifying, then backing-up for the new retention). */
-export const PROMOTION_UNDER_WAY_STATUSES: readonly string[] = ['modifying', 'backing-up'];
-
 /** Action kind recorded by the promotion; the interval gate counts these. */
 export const PROMOTE_ACTION = 'promote-replica';
 
@@ -383,6 +385,10 @@ export function secondaryReadyVerdict(secondary: SecondaryReading, config: Autop
   if (!secondary.taskDefinitionArn) problems.push(`no task definition of family ${s.taskFamily} in ${s.region}`);
   else if (secondary.taskDefinitionFamily !== s.taskFamily) problems.push(`task definition ${secondary.taskDefinitionArn} is not of family ${s.taskFamily}`);
   else if (!secondary.hasDatabaseUrl) problems.push(`container ${s.containerName} of ${secondary.taskDefinitionArn} has no DATABASE_URL to point at the promoted replica`);
+  // Its copy passes its roles, and the iam:PassRole grant covers only the configured ones: another
+  // role would be denied at step 5, after the promotion (infra/permissions.ts). Refused before it.
+  const roleMismatches = secondary.taskDefinitionArn && secondary.roles ? taskRoleMismatches(secondary.roles, s, 'secondaryService') : [];
+  if (roleMismatches.length > 0) problems.push(`${secondary.taskDefinitionArn} has ${roleMismatches.join('; ')}: registering its copy would be denied iam:PassRole after the promotion`);
   const evidence = { region: secondary.region, cluster: secondary.clusterStatus ?? null, service: secondary.service?.status ?? null, taskDefinition: secondary.taskDefinitionArn ?? null };
   return problems.length === 0
     ? { guardrail: GATES.secondaryReady, pass: true, reason: `${s.region}: cluster ${s.clusterName} ACTIVE, service ${s.serviceName} ACTIVE, task definition ${secondary.taskDefinitionArn}`, evidence }

@@ -26,7 +26,11 @@ export interface DatabaseFailoverOperations {
   readPrimaryService(): Promise<ServiceReading>;
   scalePrimaryService(desiredCount: number): Promise<ServiceReading>;
 
-  /** 4. Promote read replica (no-op when it is no longer a replica). */
+  /**
+   * 4. Promote read replica (no-op when it is no longer a replica). Throws an error named
+   * ReplicaNotPromotable (or RDS's InvalidDBInstanceStateFault) when the replica is in a state
+   * PromoteReadReplica does not accept: the workflow stops on it instead of retrying.
+   */
   promoteReplica(backupRetentionDays: number): Promise<ReplicaReading>;
 
   /** 5. Update application configuration: the revision whose DATABASE_URL points at `endpoint`, if one exists. */

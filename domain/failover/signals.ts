@@ -82,6 +82,8 @@ export interface ReplicaReading {
   lagPeriodSeconds?: number;
   endpoint?: { address: string; port: number };
   backupRetentionPeriod?: number;
+  /** PendingModifiedValues the describe listed (field names and values, e.g. "DBInstanceClass=db.r6g.large"): what a 'modifying' is about. */
+  pendingModifications?: string[];
 }
 
 export interface ServiceReading {
@@ -110,6 +112,8 @@ export interface SecondaryReading {
   taskDefinitionFamily?: string;
   /** The container named in config carries DATABASE_URL (it will be rewritten). */
   hasDatabaseUrl?: boolean;
+  /** The roles that task definition carries (its copy passes them: iam:PassRole); absent when not read. */
+  roles?: { taskRoleArn?: string; executionRoleArn?: string };
   errors: string[];
 }
 

@@ -28,7 +28,7 @@ class FakeWorld {
   /** Primary status per check (index = check number - 1), then `primary`. */
   primaryScript: Partial<FakeWorld['primary']>[] = [];
   primaryChecks = 0;
-  replica: { status: string; source?: string; lag?: number } = { status: 'available', source: PRIMARY_ARN, lag: 3 };
+  replica: { status: string; source?: string; lag?: number; pending?: string[] } = { status: 'available', source: PRIMARY_ARN, lag: 3 };
   promoteReadsLeft = 0;
   /** The promotion never completes (stays 'modifying'). */
   promotionHangs = false;
@@ -59,6 +59,15 @@ class FakeWorld {
   promotionRebootReads = 0;
   /** The promotion reboots and never becomes available. */
   promotionStuckRebooting = false;
+  /** After its reboot the promoted instance is 'backing-up' (no longer a replica) for this many replica reads (the backup RDS takes when the promotion turns backups on). */
+  promotionBackupReads = 0;
+  /** PromoteReadReplica is refused by RDS with this error name (the replica's state changed just before the call). */
+  promoteRefusedWith: string | undefined;
+  /**
+   * The Actuator's action records (state table): written before each call, as adapters/runtime/actuator.ts
+   * does, and read back through readGuardState.
+   */
+  ledger: ActionRecord[] = [];
   /** What the DNS data plane answers for the service name (the failover records' health checks). */
   dnsDataPlaneSecondary: boolean | undefined = undefined;
   /** ChangeResourceRecordSets fails (Route 53's control plane down). */
@@ -71,14 +80,26 @@ function fakeOps(w: FakeWorld): DatabaseFailoverOperations {
   const replica = (): ReplicaReading => {
     w.replicaReads++;
     if (w.replicaReads === w.promotedBeforeRead) {
+      // An earlier attempt of the promote step called PromoteReadReplica and crashed before its
+      // checkpoint: the Actuator had recorded the action before that call.
+      w.ledger.push({ scope: failoverScope('regami-db-primary'), action: 'promote-replica', at: w.now - 1000, incidentKey: 'database-failover-regami-db-primary' });
       w.replica = { status: 'modifying', source: w.replica.source };
       w.promoteReadsLeft = 3;
     }
     if (w.replicaReads === w.replicaStatusAtRead?.read) w.replica = { ...w.replica, status: w.replicaStatusAtRead.status };
     if (w.promotionStuckRebooting && w.promoteReadsLeft > 0) w.replica = { ...w.replica, status: 'rebooting' };
     else if (!w.promotionHangs && w.promoteReadsLeft > 0 && --w.promoteReadsLeft === 0) w.replica = { status: w.promotionEndsIn ?? 'available' };
-    else if (!w.promotionHangs && w.promoteReadsLeft > 0 && w.promoteReadsLeft <= w.promotionRebootReads) w.replica = { ...w.replica, status: 'rebooting' };
-    return { instanceId: 'regami-db-replica', region: 'us-west-2', status: w.replica.status, ...(w.replica.source ? { sourceIdentifier: w.replica.source } : {}), ...(w.replica.lag !== undefined ? { lagSeconds: w.replica.lag } : {}), endpoint: { address: REPLICA_HOST, port: 5432 } };
+    else if (!w.promotionHangs && w.promoteReadsLeft > 0 && w.promoteReadsLeft <= w.promotionBackupReads) w.replica = { status: 'backing-up' };
+    else if (!w.promotionHangs && w.promoteReadsLeft > 0 && w.promoteReadsLeft <= w.promotionBackupReads + w.promotionRebootReads) w.replica = { ...w.replica, status: 'rebooting' };
+    return {
+      instanceId: 'regami-db-replica',
+      region: 'us-west-2',
+      status: w.replica.status,
+      ...(w.replica.source ? { sourceIdentifier: w.replica.source } : {}),
+      ...(w.replica.lag !== undefined ? { lagSeconds: w.replica.lag } : {}),
+      ...(w.replica.pending ? { pendingModifications: w.replica.pending } : {}),
+      endpoint: { address: REPLICA_HOST, port: 5432 },
+    };
   };
   return {
     async checkPrimary(at) {
@@ -99,9 +120,13 @@ function fakeOps(w: FakeWorld): DatabaseFailoverOperations {
       return { region: 'us-east-1', cluster: 'c1', service: 's1', status: 'ACTIVE', desiredCount: n, runningCount: n, deployments: 1 };
     },
     async promoteReplica() {
+      if (w.promoteRefusedWith) {
+        w.replica = { ...w.replica, status: 'modifying', pending: ['DBInstanceClass=db.r6g.large'] };
+        throw Object.assign(new Error('DB instance regami-db-replica is not in available state (modifying).'), { name: w.promoteRefusedWith });
+      }
       w.calls.push('RDS.PromoteReadReplica');
       w.replica = { status: 'modifying', source: w.replica.source };
-      w.promoteReadsLeft = 3;
+      w.promoteReadsLeft = 3 + w.promotionBackupReads;
       return replica();
     },
     findFailoverTaskDefinition: async () => undefined,
@@ -190,6 +215,8 @@ function harness(opts: { config?: AutopilotConfig; controls?: Partial<Controls>;
   const act: Act = async (req, mutate) => {
     const refusal = opts.refuse?.[req.action];
     if (refusal) return { status: 'refused', guardrail: 'KillSwitch', reason: refusal };
+    // Recorded before the call (adapters/runtime/actuator.ts): a crash after it never loses it.
+    w.ledger.push({ scope: req.scope, action: req.action, at: w.now, incidentKey: incident.key, summary: req.summary });
     const result = await mutate();
     incident.actionsTaken.push(req.summary);
     return { status: 'executed', result };
@@ -201,7 +228,11 @@ function harness(opts: { config?: AutopilotConfig; controls?: Partial<Controls>;
     recorder: { record: (e) => timeline.push({ ...e, at: e.at ?? w.now }) },
     pager: { send: async (p) => void pages.push(p) },
     clock: { now: () => w.now },
-    readGuardState: async () => ({ controls: { killSwitch: false, dryRun: false, ...opts.controls }, failovers: opts.earlier ?? [], globalActions: opts.earlier ?? [] }),
+    readGuardState: async () => ({
+      controls: { killSwitch: false, dryRun: false, ...opts.controls },
+      failovers: [...(opts.earlier ?? []), ...w.ledger.filter((a) => a.scope === failoverScope('regami-db-primary'))],
+      globalActions: [...(opts.earlier ?? []), ...w.ledger],
+    }),
     incident: {
       set: (fields) => void Object.assign(incident, fields),
       setIfUnset: () => {
@@ -553,6 +584,79 @@ describe('the promotion overlapped (issue 18): the secondary starts while RDS re
     expect(h.w.now - started).toBeLessThan(10 * 60_000);
     expect(mutations(h)).toContain('ECS.UpdateService secondary 0');
     expect(h.w.dns.failover).toBe('SECONDARY');
+  });
+});
+
+// Issue 15: a replica in 'backing-up' or 'modifying' was taken for a promotion under way. What each
+// state means is AWS's (domain/failover/replica-states.ts): 'modifying' is any customer-requested
+// change ("Viewing Amazon RDS DB instance status"), a replica cannot be promoted while 'backing-up'
+// (API_PromoteReadReplica), a promotion reboots and then, turning backups on, takes a backup.
+describe('replica states (issue 15): a promotion under way only after this incident asked for one', () => {
+  it('step 2: a replica modifying for a change of its own when the primary fails is refused with the state, neither "under way" nor ready', async () => {
+    const h = harness({ setup: (w) => (w.replica = { status: 'modifying', source: PRIMARY_ARN, lag: 3, pending: ['DBInstanceClass=db.r6g.large'] }) });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'refused', gate: 'ReplicaAvailable' });
+    const reason = (out as { reason: string }).reason;
+    expect(reason).toContain('ReplicaNotAvailable: replica regami-db-replica is modifying');
+    expect(reason).toContain('DBInstanceClass=db.r6g.large');
+    expect(reason).toContain('not a promotion under way, and not ready either');
+    expect(reason).toContain('aws rds wait db-instance-available --db-instance-identifier regami-db-replica --region us-west-2');
+    expect(mutations(h)).toEqual([]);
+    expect(summaries(h).some((s) => s.includes('promotion already under way'))).toBe(false);
+    expect(h.pages).toHaveLength(1);
+    expect(h.pages[0]).toMatchObject({ severity: 'P1', action: 'trigger', title: expect.stringContaining('gate ReplicaAvailable refused') });
+    expect(h.pages[0]?.nextStep).toContain('Nothing was changed');
+    expect(h.incident.status).toBe('escalated');
+  });
+
+  it('step 2: a replica backing up on its own schedule is refused: RDS cannot promote it while backing-up', async () => {
+    const h = harness({ setup: (w) => (w.replica = { status: 'backing-up', source: PRIMARY_ARN, lag: 3 }) });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'refused', gate: 'ReplicaAvailable', reason: expect.stringContaining('is backing-up (RDS: being backed up; a read replica cannot be promoted while backing-up)') });
+    expect(mutations(h)).toEqual([]);
+  });
+
+  it.each([
+    ['modifying', 'a modification this failover did not request: not a promotion under way'],
+    ['backing-up', 'RDS cannot promote a read replica while it is backing-up'],
+  ])('step 4: a replica that went %s between the gate and the promotion, with no promotion requested, stops at once naming the state', async (status, why) => {
+    const h = harness({ setup: (w) => (w.replicaStatusAtRead = { read: 2, status }) });
+    const started = h.w.now;
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'promote-read-replica', reason: expect.stringContaining(`is ${status} and still a replica`) });
+    expect((out as { reason: string }).reason).toContain(why);
+    expect(mutations(h)).not.toContain('RDS.PromoteReadReplica');
+    expect(h.wf.steps.some((s) => s.startsWith('wait-promotion-check-'))).toBe(false);
+    expect(summaries(h).some((s) => s.includes('promotion already under way'))).toBe(false);
+    expect(h.w.now - started).toBeLessThan(5 * 60_000);
+    expect(h.pages[h.pages.length - 1]?.nextStep).toContain('Nothing was promoted');
+  });
+
+  it('step 4: RDS refusing PromoteReadReplica for the replica\'s state (it went modifying just before the call) stops at once, not retried, not "under way"', async () => {
+    const h = harness({ setup: (w) => (w.promoteRefusedWith = 'InvalidDBInstanceStateFault') });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'promote-read-replica', reason: expect.stringContaining('RDS refused PromoteReadReplica (InvalidDBInstanceStateFault): replica regami-db-replica is modifying and still a replica: not promoted') });
+    expect(mutations(h)).not.toContain('RDS.PromoteReadReplica');
+    expect(h.wf.steps.some((s) => s.startsWith('wait-promotion-check-'))).toBe(false);
+    expect(h.pages[h.pages.length - 1]?.nextStep).toContain('Nothing was promoted');
+  });
+
+  it('wait: after the reboot the promoted instance backs up (no longer a replica); the failover waits for available before DNS', async () => {
+    const h = harness({ setup: (w) => { w.promotionRebootReads = 2; w.promotionBackupReads = 2; } });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'failed-over' });
+    expect(mutations(h)).toEqual(['ECS.UpdateService primary', 'RDS.PromoteReadReplica', 'ECS.RegisterTaskDefinition', 'ECS.UpdateService secondary 2', 'Route53.ChangeResourceRecordSets PRIMARY']);
+    expect(summaries(h).some((s) => s === 'promotion: regami-db-replica is backing-up, no longer a replica (the first automated backup the promotion turned on)')).toBe(true);
+    const at = (name: string) => h.wf.steps.indexOf(name);
+    expect(at('update-dns')).toBeGreaterThan(at('promotion-completed'));
+  });
+
+  it('wait: a state no promotion passes through stops at once naming it (it cannot be judged), promoted, DNS never moved', async () => {
+    const h = harness({ setup: (w) => (w.promotionEndsIn = 'storage-optimization') });
+    const out = await h.run();
+    expect(out).toMatchObject({ result: 'stopped', stoppedAt: 'wait-promotion', reason: expect.stringContaining('regami-db-replica is storage-optimization during the promotion: not a state a promotion passes through') });
+    expect(h.wf.steps.filter((s) => s.startsWith('wait-promotion-check-')).length).toBeLessThan(3);
+    expect(mutations(h)).not.toContain('Route53.ChangeResourceRecordSets PRIMARY');
   });
 });
 

@@ -6,7 +6,7 @@
  * regami-service running 2 tasks of regami-api:41 for three days, the secondary service
  * at 0, Route53 failover records, alarms OK, 5XX ~0, CPU ~35 %.
  */
-import { defaultConfig } from '../../domain/config';
+import { defaultConfig, type EcsServiceConfig } from '../../domain/config';
 import type { AlarmSpec, MetricSpec, TaskDefinitionSpec, WorldSpec } from './spec';
 
 /** The drill's default T+0. */
@@ -28,15 +28,18 @@ function databaseUrl(host: string): string {
   return `postgresql://regami_app@${host}:${cfg.database.port}/${cfg.database.databaseName}`;
 }
 
-function apiRevision(revision: number, registeredAt: number, region: string, dbHost: string): TaskDefinitionSpec {
+function apiRevision(revision: number, registeredAt: number, region: string, dbHost: string, svc: EcsServiceConfig = cfg.service): TaskDefinitionSpec {
   return {
-    family: cfg.service.taskFamily,
+    family: svc.taskFamily,
     revision,
     registeredAt,
     cpu: '512',
     memory: '1024',
+    // The roles the configured service's revisions carry (a clone passes them: iam:PassRole).
+    ...(svc.taskRoleArn !== '' ? { taskRoleArn: svc.taskRoleArn } : {}),
+    ...(svc.executionRoleArn !== '' ? { executionRoleArn: svc.executionRoleArn } : {}),
     containers: {
-      [cfg.service.containerName]: {
+      [svc.containerName]: {
         image: `${ACCOUNT}.dkr.ecr.${region}.amazonaws.com/regami-api:v1.${revision - 30}.0`,
         essential: true,
         portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
@@ -324,8 +327,8 @@ export function baselineWorld(): WorldSpec {
             },
           },
           taskDefinitions: {
-            [`${cfg.secondaryService.taskFamily}:11`]: apiRevision(11, -10 * DAY, secondaryRegion, primaryHost),
-            [`${cfg.secondaryService.taskFamily}:12`]: apiRevision(12, -3 * DAY - 300, secondaryRegion, primaryHost),
+            [`${cfg.secondaryService.taskFamily}:11`]: apiRevision(11, -10 * DAY, secondaryRegion, primaryHost, cfg.secondaryService),
+            [`${cfg.secondaryService.taskFamily}:12`]: apiRevision(12, -3 * DAY - 300, secondaryRegion, primaryHost, cfg.secondaryService),
           },
         },
         cloudwatch: {

@@ -55,19 +55,38 @@ describe('IAM in the simulated region (https://docs.aws.amazon.com/IAM/latest/Us
     expect(evaluate([{ ...scoped[0]!, Resource: ['*'] }], { action: 'codedeploy:StopDeployment', resource: '*' }).allowed).toBe(true);
   });
 
-  it('passes the cloned revision\'s own roles: iam:PassRole to ecs-tasks.amazonaws.com (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html)', async () => {
-    const h = withCaller({ regions: { 'us-east-1': { ecs: { taskDefinitions: { 'regami-api:41': { taskRoleArn: 'arn:aws:iam::123456789012:role/some-other-task-role' } } } } } });
+  // "A user can pass a role ARN as a parameter in any API operation that uses the role to assign
+  // permissions to the service. The service then checks whether that user has the iam:PassRole
+  // permission. To limit the user to passing only approved roles, you can filter the iam:PassRole
+  // permission with the Resources element" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html;
+  // RegisterTaskDefinition's roles: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html).
+  it('passes only the configured task roles, only to ecs-tasks.amazonaws.com: a PassRole of another role is denied (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html)', async () => {
+    const h = withCaller();
     h.as('restoreFromBackupWorkflow');
     const ecs = h.aws.in('us-east-1').ecs;
     const { taskDefinition: td } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'regami-api:41' }));
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'regami-api', taskRoleArn: td?.taskRoleArn, executionRoleArn: td?.executionRoleArn, containerDefinitions: td?.containerDefinitions, tags: [{ key: 'autopilot:registered-by', value: 'runbook-autopilot' }] }));
-    const auth = h.world.authorizations.at(-1)!;
-    expect(auth.decisions.map((d) => [d.action, d.resource, d.allowed])).toEqual([
+    expect([td?.taskRoleArn, td?.executionRoleArn]).toEqual([config.service.taskRoleArn, config.service.executionRoleArn]);
+    const clone = (taskRoleArn: string | undefined) =>
+      ecs.send(new RegisterTaskDefinitionCommand({ family: 'regami-api', taskRoleArn, executionRoleArn: td?.executionRoleArn, containerDefinitions: td?.containerDefinitions, tags: [{ key: 'autopilot:registered-by', value: 'runbook-autopilot' }] }));
+    await clone(td?.taskRoleArn);
+    expect(h.world.authorizations.at(-1)!.decisions.map((d) => [d.action, d.resource, d.allowed])).toEqual([
       ['ecs:RegisterTaskDefinition', 'arn:aws:ecs:us-east-1:123456789012:task-definition/regami-api:*', true],
-      ['iam:PassRole', 'arn:aws:iam::123456789012:role/some-other-task-role', true],
+      ['iam:PassRole', 'arn:aws:iam::123456789012:role/regami-api-task', true],
       ['iam:PassRole', 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole', true],
       ['ecs:TagResource', 'arn:aws:ecs:us-east-1:123456789012:task-definition/regami-api:*', true],
     ]);
+    // A revision carrying another role of the same account: denied, as AWS words it.
+    await expect(clone('arn:aws:iam::123456789012:role/some-other-task-role')).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: `User: arn:aws:sts::${h.world.account}:assumed-role/restoreFromBackupWorkflow/restoreFromBackupWorkflow is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/some-other-task-role because no identity-based policy allows the iam:PassRole action`,
+    });
+    expect(h.world.calls.at(-1)).toMatchObject({ operation: 'RegisterTaskDefinition', outcome: 'error', error: 'AccessDeniedException' });
+    // The configured role, passed to another service than ECS tasks: denied (iam:PassedToService).
+    const policy = functionPolicies(config, { account: h.world.account, tableName: 'state' }).get('databaseFailoverWorkflow')!;
+    const pass = (role: string, service: string) => evaluate(policy, { action: 'iam:PassRole', resource: role, context: { 'iam:PassedToService': service } }).allowed;
+    expect(pass(config.secondaryService.taskRoleArn, 'ecs-tasks.amazonaws.com')).toBe(true);
+    expect(pass(config.secondaryService.taskRoleArn, 'ec2.amazonaws.com')).toBe(false);
+    expect(pass('arn:aws:iam::123456789012:role/admin', 'ecs-tasks.amazonaws.com')).toBe(false);
     // Another family is not the restore's to register.
     await expect(ecs.send(new RegisterTaskDefinitionCommand({ family: 'other-app', containerDefinitions: td?.containerDefinitions }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });

@@ -3,6 +3,7 @@ import {
   DeleteDBInstanceCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  ModifyDBInstanceCommand,
   PromoteReadReplicaCommand,
   RestoreDBInstanceToPointInTimeCommand,
   paginateDescribeDBInstances,
@@ -21,7 +22,7 @@ async function replica(h: ReturnType<typeof simHarness>) {
 }
 
 describe('simulated RDS through the real RDSClient', () => {
-  test('a cross-region replica promotion goes modifying -> rebooting -> available over simulated minutes and stops being a replica', async () => {
+  test('a cross-region replica promotion goes modifying -> rebooting -> backing-up -> available over simulated minutes and stops being a replica', async () => {
     const h = simHarness();
     const before = await replica(h);
     expect(before.DBInstanceStatus).toBe('available');
@@ -36,12 +37,18 @@ describe('simulated RDS through the real RDSClient', () => {
     expect((await replica(h)).DBInstanceStatus).toBe('modifying');
     h.advance(2);
     expect((await replica(h)).DBInstanceStatus).toBe('rebooting');
-    h.advance(5 * 60);
+    h.advance(3 * 60);
     const midway = await replica(h);
     expect(midway.DBInstanceStatus).toBe('rebooting');
     expect(midway.ReadReplicaSourceDBInstanceIdentifier).toBeDefined();
-
+    // The baseline replica has no automated backups (RDS for PostgreSQL replicas cannot): the
+    // promotion turns them on, and RDS backs the new standalone instance up before it is available.
     h.advance(60);
+    const backingUp = await replica(h);
+    expect(backingUp.DBInstanceStatus).toBe('backing-up');
+    expect(backingUp.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
+
+    h.advance(2 * 60);
     const after = await replica(h);
     expect(after.DBInstanceStatus).toBe('available');
     expect(after.ReadReplicaSourceDBInstanceIdentifier).toBeUndefined();
@@ -67,7 +74,7 @@ describe('simulated RDS through the real RDSClient', () => {
       expect(r.Endpoint).toEqual(before.Endpoint);
       h.advance(30);
     }
-    expect([...seen]).toEqual(['modifying', 'rebooting', 'available']);
+    expect([...seen]).toEqual(['modifying', 'rebooting', 'backing-up', 'available']);
   });
 
   test('promoting again, or promoting something that is not a replica, is refused as AWS does', async () => {
@@ -87,9 +94,93 @@ describe('simulated RDS through the real RDSClient', () => {
     // Released: it leaves 'modifying' now and still takes its remaining minutes to finish.
     expect((await replica(h)).DBInstanceStatus).toBe('rebooting');
     h.advance(5 * 60);
-    expect((await replica(h)).DBInstanceStatus).toBe('rebooting');
+    // Past its reboot: the first automated backup the promotion turned on.
+    expect((await replica(h)).DBInstanceStatus).toBe('backing-up');
     h.advance(61);
     expect((await replica(h)).DBInstanceStatus).toBe('available');
+  });
+
+  // Issue 15: the states a read replica is in, and the ones it passes through when promoted, as AWS
+  // documents them:
+  // - "Promoting a read replica to be a standalone DB instance"
+  //   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html: "When you
+  //   promote a read replica, replication is stopped and the read replica is rebooted. When the reboot
+  //   is complete, the read replica is available as a new DB instance."
+  // - "Enabling automated backups"
+  //   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.Enabling.html:
+  //   "When automated backups are turned on, your DB instance is taken offline and a backup is
+  //   immediately created" (PromoteReadReplica's BackupRetentionPeriod above 0 turns them on).
+  // - PromoteReadReplica https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html:
+  //   "a read replica cannot be promoted to a standalone instance when it is in the backing-up
+  //   status"; InvalidDBInstanceState "The DB instance isn't in a valid state".
+  // - "Viewing Amazon RDS DB instance status" https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/accessing-monitoring.html:
+  //   modifying "The DB instance is being modified because of a customer request to modify the DB instance".
+  describe('read replica states (RDS User Guide and API reference)', () => {
+    test('a promotion that turns backups on: modifying, rebooting (still a replica), backing-up once the reboot completed (no longer one), then available', async () => {
+      const h = simHarness();
+      expect((await replica(h)).BackupRetentionPeriod).toBe(0);
+      await h.aws.in('us-west-2').rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: REPLICA, BackupRetentionPeriod: 7 }));
+      const states: string[] = [];
+      for (let t = 0; t <= 7 * 60; t += 10) {
+        const r = await replica(h);
+        states.push(`${r.DBInstanceStatus}${r.ReadReplicaSourceDBInstanceIdentifier ? ' replica' : ''}`);
+        h.advance(10);
+      }
+      expect([...new Set(states)]).toEqual(['modifying replica', 'rebooting replica', 'backing-up', 'available']);
+      // Timings: modifying 60 s, rebooting until 300 s, the backup for the last 120 s of 420 s.
+      expect(states.indexOf('rebooting replica')).toBe(6);
+      expect(states.indexOf('backing-up')).toBe(30);
+      expect(states.indexOf('available')).toBe(42);
+    });
+
+    test('a replica that already has automated backups (RDS for MySQL can) is promoted without a backup phase', async () => {
+      const h = simHarness({ regions: { 'us-west-2': { rds: { instances: { [REPLICA]: { backupRetentionPeriod: 7, engine: 'mysql' } } } } } });
+      await h.aws.in('us-west-2').rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: REPLICA, BackupRetentionPeriod: 7 }));
+      const seen = new Set<string>();
+      for (let t = 0; t <= 7 * 60; t += 30) {
+        seen.add((await replica(h)).DBInstanceStatus ?? '?');
+        h.advance(30);
+      }
+      expect([...seen]).toEqual(['modifying', 'rebooting', 'available']);
+    });
+
+    test('a replica backing up or modifying for a change of its own cannot be promoted (InvalidDBInstanceState) and stays a replica', async () => {
+      const h = simHarness();
+      const rds = h.aws.in('us-west-2').rds;
+      h.world.apply({ kind: 'db-status', region: 'us-west-2', id: REPLICA, status: 'backing-up' });
+      await expect(rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: REPLICA, BackupRetentionPeriod: 7 }))).rejects.toMatchObject({ name: 'InvalidDBInstanceStateFault', $metadata: { httpStatusCode: 400 } });
+      h.world.apply({ kind: 'db-status', region: 'us-west-2', id: REPLICA, status: 'available' });
+
+      const modified = await rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: REPLICA, DBInstanceClass: 'db.r6g.large', ApplyImmediately: true }));
+      expect(modified.DBInstance?.DBInstanceStatus).toBe('modifying');
+      const during = await replica(h);
+      expect(during).toMatchObject({ DBInstanceStatus: 'modifying', PendingModifiedValues: { DBInstanceClass: 'db.r6g.large' } });
+      expect(during.ReadReplicaSourceDBInstanceIdentifier).toBe(`arn:aws:rds:us-east-1:123456789012:db:${PRIMARY}`);
+      await expect(rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: REPLICA, BackupRetentionPeriod: 7 }))).rejects.toMatchObject({ name: 'InvalidDBInstanceStateFault' });
+      expect((await replica(h)).DBInstanceStatus).toBe('modifying');
+
+      h.advance(90);
+      const after = await replica(h);
+      expect(after).toMatchObject({ DBInstanceStatus: 'available', DBInstanceClass: 'db.r6g.large' });
+      expect(after.PendingModifiedValues).toEqual({});
+      await expect(rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: REPLICA, BackupRetentionPeriod: 7 }))).resolves.toMatchObject({ DBInstance: { DBInstanceStatus: 'modifying' } });
+    });
+
+    test('a world can start with a modification under way: modifying with its pending values until it completes', async () => {
+      const h = simHarness({ regions: { 'us-west-2': { rds: { instances: { [REPLICA]: { status: 'modifying', modification: { instanceClass: 'db.r6g.large', completesAt: 1200 } } } } } } });
+      expect(await replica(h)).toMatchObject({ DBInstanceStatus: 'modifying', DBInstanceClass: 'db.t3.medium', PendingModifiedValues: { DBInstanceClass: 'db.r6g.large' } });
+      h.advance(1199);
+      expect((await replica(h)).DBInstanceStatus).toBe('modifying');
+      h.advance(1);
+      expect(await replica(h)).toMatchObject({ DBInstanceStatus: 'available', DBInstanceClass: 'db.r6g.large', PendingModifiedValues: {} });
+    });
+
+    test('the spec rejects a modification on an instance in another state, and a promotion with no time to reboot', () => {
+      expect(() => simHarness({ regions: { 'us-west-2': { rds: { instances: { [REPLICA]: { status: 'available', modification: { instanceClass: 'db.r6g.large', completesAt: 60 } } } } } } })).toThrow(
+        /modification: an instance being modified is 'modifying', not 'available'/,
+      );
+      expect(() => simHarness({ regions: { 'us-west-2': { rds: { timings: { promoteTotalSeconds: 150 } } } } })).toThrow(/promoteModifyingSeconds \+ promoteBackupSeconds \(60 \+ 120\) must be below promoteTotalSeconds \(150\)/);
+    });
   });
 
   test('a primary that recovers mid-failover: scheduled status changes apply at their simulated time and emit RDS events', async () => {

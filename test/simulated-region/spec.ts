@@ -71,6 +71,12 @@ export interface DbInstanceSpec {
   kmsKeyId?: string;
   monitoringInterval?: number;
   monitoringRoleArn?: string;
+  /**
+   * A ModifyDBInstance (applied immediately) under way at the start: the instance (status
+   * 'modifying', set with it) lists these changes in PendingModifiedValues until `completesAt`,
+   * then is 'available' with them.
+   */
+  modification?: { instanceClass?: string; backupRetentionPeriod?: number; multiAZ?: boolean; completesAt: SimTime };
 }
 
 export interface DbSnapshotSpec {
@@ -96,6 +102,11 @@ export interface RdsTimings {
   promoteModifyingSeconds: number;
   /** PromoteReadReplica: 'available' this long after the call. Default 420 (runbook: 5-10 min). */
   promoteTotalSeconds: number;
+  /**
+   * PromoteReadReplica that turns automated backups on (the replica had retention 0): the last this
+   * many seconds of promoteTotalSeconds are 'backing-up', after the reboot. Default 120.
+   */
+  promoteBackupSeconds: number;
   /** ModifyDBInstance with ApplyImmediately: 'modifying' for this long. Default 90. */
   modifySeconds: number;
   /** CreateDBSnapshot: 'creating' for this long. Default 300. */

@@ -2,7 +2,8 @@
  * SimWorld: the simulated AWS account (two regions) the real SDK clients talk to.
  *
  * State changes are timers on the simulated clock: PromoteReadReplica schedules
- * 'rebooting' at t+60s and 'available' at t+promoteTotalSeconds, an ECS deployment
+ * 'rebooting' at t+60s, the end of the reboot (and a 'backing-up' when it turns automated
+ * backups on) and 'available' at t+promoteTotalSeconds, an ECS deployment
  * schedules its task starts, and so on. Timers fire in time order whenever the clock
  * moves or a call arrives, each with its own timestamp, so a Describe after the clock
  * passed a transition sees it (and the timestamps in it are the transition's, not the

@@ -4,7 +4,8 @@
  * ready for DNS. Each step re-reads live state before it mutates (a step retried after a
  * crash finds its change made) and throws StopFailover where the failover must stop.
  */
-import { FAILED_DB_STATUSES, PROMOTE_ACTION, PROMOTION_UNDER_WAY_STATUSES, failoverScope } from '../gates';
+import { PROMOTE_ACTION, failoverScope } from '../gates';
+import { PROMOTE_REFUSED_ERRORS, PROMOTION_STATUSES, promoteDecision, promotionProgress, promotionRequested } from '../replica-states';
 import { failoverStartingPage } from '../pages';
 import { StopFailover } from '../rollback';
 import type { ReplicaReading, ServiceReading, TaskDefinitionReading } from '../signals';
@@ -77,28 +78,42 @@ export async function pauseApplication(run: FailoverRun, evidence: PrimaryEviden
 }
 
 /**
- * Runbook 1 step 4, "Promote Read Replica", once. Under way = no longer replicating, or
- * in a state a promotion passes through (a step retried after a crash finds it there).
- * Any other state (storage-full, incompatible-parameters, rebooting, unreadable...) is
- * not our promotion: stop now with the status instead of waiting out the timeout.
+ * Runbook 1 step 4, "Promote Read Replica", once (replica-states.ts promoteDecision). Under way =
+ * no longer a replica, or in a state a promotion passes through (modifying, rebooting, backing-up)
+ * AFTER this incident asked for the promotion: the Actuator records the promote-replica action
+ * before its call, so a step retried after a crash finds that record. The same states without
+ * that request are something else (a modification of its own, a backup): stop now naming the
+ * state, as for any other state (storage-full, incompatible-parameters, unreadable...), instead
+ * of waiting out the timeout for a promotion nobody started. RDS refusing the call for the
+ * instance's state (InvalidDBInstanceState) is a decision, not an error to retry.
  */
 export async function promoteReadReplica(run: FailoverRun): Promise<ReplicaReading> {
-  const { deps, policy, db } = run;
+  const { deps, policy, db, input } = run;
   const promoting = await guardedStep(run, 'promote-read-replica', async () => {
     const live = await deps.ops.readReplica();
-    if (!live.sourceIdentifier || (live.status !== undefined && PROMOTION_UNDER_WAY_STATUSES.includes(live.status))) {
-      record(run, { kind: 'note', summary: `replica ${live.instanceId} is ${live.status ?? 'unknown'}${live.sourceIdentifier ? '' : ', no longer a replica'}: promotion already under way, not promoting again` });
+    // The ledger is read only when the state is ambiguous: a promotion's state, still a replica.
+    const ambiguous = live.describeError === undefined && !!live.sourceIdentifier && live.status !== undefined && PROMOTION_STATUSES.includes(live.status);
+    const requested = ambiguous ? promotionRequested((await deps.readGuardState(deps.clock.now())).failovers, input.incidentKey, db.primaryInstanceId) : undefined;
+    const decision = promoteDecision(live, requested);
+    if (decision.kind === 'under-way') {
+      record(run, { kind: 'note', summary: decision.note });
       return live;
     }
-    if (live.status !== 'available') {
-      throw new StopFailover('promote-read-replica', `replica ${live.instanceId} is ${live.describeError ? `unreadable (${live.describeError})` : (live.status ?? 'unknown')} and still a replica: not promoting it`);
+    // Unreadable: thrown (not a decision), the step retries; out of retries it stops the failover.
+    if (decision.kind === 'unreadable') throw new Error(decision.error);
+    if (decision.kind === 'stop') throw new StopFailover('promote-read-replica', decision.reason);
+    try {
+      return await mutate(run, 'promote-read-replica', {
+        action: PROMOTE_ACTION,
+        scope: failoverScope(db.primaryInstanceId),
+        summary: `promoted ${db.replicaInstanceId} (${db.replicaRegion}) with backup retention ${db.backupRetentionDays} days`,
+        cooldownSeconds: policy.minSecondsBetweenFailovers,
+      }, () => deps.ops.promoteReplica(db.backupRetentionDays));
+    } catch (err) {
+      if (!(err instanceof Error) || !PROMOTE_REFUSED_ERRORS.includes(err.name)) throw err;
+      const again = await deps.ops.readReplica();
+      throw new StopFailover('promote-read-replica', `RDS refused PromoteReadReplica (${err.name}): replica ${again.instanceId} is ${again.describeError ? `unreadable (${again.describeError})` : (again.status ?? 'unknown')}${again.sourceIdentifier ? ' and still a replica' : ''}: not promoted`);
     }
-    return mutate(run, 'promote-read-replica', {
-      action: PROMOTE_ACTION,
-      scope: failoverScope(db.primaryInstanceId),
-      summary: `promoted ${db.replicaInstanceId} (${db.replicaRegion}) with backup retention ${db.backupRetentionDays} days`,
-      cooldownSeconds: policy.minSecondsBetweenFailovers,
-    }, () => deps.ops.promoteReplica(db.backupRetentionDays));
   });
   run.progress.promoted = true;
   run.done.push(`promoted ${db.replicaInstanceId}`);
@@ -106,9 +121,12 @@ export async function promoteReadReplica(run: FailoverRun): Promise<ReplicaReadi
 }
 
 /**
- * Runbook 1 step 4's wait: until the promoted instance is available and no longer a replica.
- * Polls every POLL_SECONDS; once the secondary runs alongside, every PROMOTION_END_POLL_SECONDS
- * (the end of the promotion is what the rest waits for). Bounded by promotionTimeoutSeconds.
+ * Runbook 1 step 4's wait: until the promoted instance is available and no longer a replica
+ * (replica-states.ts promotionProgress: modifying, rebooting, then backing-up when the promotion
+ * turned automated backups on). Polls every POLL_SECONDS; once the secondary runs alongside,
+ * every PROMOTION_END_POLL_SECONDS (the end of the promotion is what the rest waits for).
+ * Bounded by promotionTimeoutSeconds; a failed state, or one no promotion passes through, stops
+ * at once naming it.
  *
  * RDS keeps a replica's endpoint through its promotion, so steps 5 and 6 can run WHILE the
  * promotion does (issue 18): they start once the promotion is past its point of no return
@@ -123,12 +141,10 @@ export async function waitForPromotion(run: FailoverRun, promoting: ReplicaReadi
   for (let i = 1; !promotedEndpoint; i++) {
     const r = await guardedStep(run, `wait-promotion-check-${i}`, async () => {
       const live = await deps.ops.readReplica();
-      const ready = live.status === 'available' && !live.sourceIdentifier && !!live.endpoint;
-      record(run, { kind: 'signal', summary: `promotion: ${live.instanceId} is ${live.status ?? live.describeError ?? 'unknown'}${live.sourceIdentifier ? ' (still a replica)' : ''}` });
-      if (live.status !== undefined && FAILED_DB_STATUSES.includes(live.status)) {
-        throw new StopFailover('wait-promotion', `${live.instanceId} went to ${live.status} during the promotion`);
-      }
-      return { endpoint: ready ? live.endpoint : undefined, rebooting: live.status === PROMOTION_REBOOT_STATUS };
+      const progress = promotionProgress(live);
+      record(run, { kind: 'signal', summary: `promotion: ${progress.kind === 'in-progress' ? progress.phase : `${live.instanceId} is ${live.status ?? live.describeError ?? 'unknown'}${live.sourceIdentifier ? ' (still a replica)' : ''}`}` });
+      if (progress.kind === 'stop') throw new StopFailover('wait-promotion', progress.reason);
+      return { endpoint: progress.kind === 'completed' ? progress.endpoint : undefined, rebooting: progress.kind === 'in-progress' && live.status === PROMOTION_REBOOT_STATUS };
     });
     if (r.endpoint) {
       promotedEndpoint = r.endpoint;

@@ -1,8 +1,10 @@
 /**
  * RDS: instances (primary, cross-region replica, restored copies) and snapshots.
  *
- * PromoteReadReplica: 'modifying' at once, 'rebooting' after promoteModifyingSeconds,
- * 'available' and no longer a replica after promoteTotalSeconds (runbook: 5-10 min).
+ * PromoteReadReplica: 'modifying' at once, 'rebooting' after promoteModifyingSeconds, no longer a
+ * replica once the reboot completes, 'available' promoteTotalSeconds after the call (runbook:
+ * 5-10 min). A promotion that turns automated backups on (a replica with retention 0, as every
+ * RDS for PostgreSQL replica is) spends its last promoteBackupSeconds 'backing-up'.
  * Restores create a new instance 'creating' -> 'backing-up' -> 'available'.
  */
 import * as sdk from '@aws-sdk/client-rds';
@@ -106,7 +108,7 @@ declare module '../state' {
   }
 }
 
-export const DEFAULT_TIMINGS: RdsTimings = { promoteModifyingSeconds: 60, promoteTotalSeconds: 420, modifySeconds: 90, snapshotSeconds: 300, restoreSeconds: 900 };
+export const DEFAULT_TIMINGS: RdsTimings = { promoteModifyingSeconds: 60, promoteTotalSeconds: 420, promoteBackupSeconds: 120, modifySeconds: 90, snapshotSeconds: 300, restoreSeconds: 900 };
 
 /** Statuses in which the database accepts connections. */
 const SERVING = new Set(['available', 'modifying', 'backing-up', 'maintenance', 'upgrading', 'configuring-enhanced-monitoring', 'storage-optimization']);
@@ -143,6 +145,14 @@ function initRds(world: SimWorld, region: string, spec: RdsSpec | undefined): Rd
       kmsKeyId: s.kmsKeyId,
       monitoringInterval: s.monitoringInterval,
     });
+    if (s.modification) {
+      // A ModifyDBInstance (ApplyImmediately) already under way at the start: 'modifying', the
+      // changes listed in PendingModifiedValues until they are applied at completesAt.
+      const m = s.modification;
+      inst.status = 'modifying';
+      inst.pending = pendingOf({ DBInstanceClass: m.instanceClass, BackupRetentionPeriod: m.backupRetentionPeriod, MultiAZ: m.multiAZ });
+      world.at(world.toMs(m.completesAt), `rds ${id} modification applied`, () => applyPending(inst), { what: 'rds-modify', region, resource: id });
+    }
     if (backup > 0) inst.earliestRestorable = s.earliestRestorableTime !== undefined ? world.toMs(s.earliestRestorableTime) : Math.max(inst.createdAt, world.startMs - backup * 86400_000);
     if (s.latestRestorableTime !== undefined) inst.frozenRestorable = world.toMs(s.latestRestorableTime);
     else if (!SERVING.has(inst.status)) inst.frozenRestorable = world.startMs;
@@ -403,6 +413,19 @@ function describeDBInstances(ctx: OpContext, input: DescribeDBInstancesCommandIn
   return { DBInstances: page.items.map((i) => describeInstance(ctx, i)), Marker: page.next };
 }
 
+/**
+ * PromoteReadReplica as the RDS User Guide and API reference describe it:
+ * - only a read replica, only in 'available' ("a read replica cannot be promoted to a standalone
+ *   instance when it is in the backing-up status", API_PromoteReadReplica; any other state:
+ *   InvalidDBInstanceState, "The DB instance isn't in a valid state");
+ * - 'modifying' (a customer-requested change to the instance), then "replication is stopped and
+ *   the read replica is rebooted. When the reboot is complete, the read replica is available as
+ *   a new DB instance" (USER_ReadRepl.Promote): ReadReplicaSourceDBInstanceIdentifier goes when
+ *   the reboot completes;
+ * - a BackupRetentionPeriod above 0 on an instance without automated backups turns them on: "your
+ *   DB instance is taken offline and a backup is immediately created"
+ *   (USER_WorkingWithAutomatedBackups.Enabling): 'backing-up', then 'available'.
+ */
 function promoteReadReplica(ctx: OpContext, input: PromoteReadReplicaCommandInput): Out<PromoteReadReplicaCommandOutput> {
   const inst = instanceOrFail(ctx, input.DBInstanceIdentifier);
   if (!inst.replicaOf) throw awsError('InvalidDBInstanceStateFault', `DB Instance ${inst.id} is not a read replica.`, { status: 400, sdk });
@@ -410,21 +433,42 @@ function promoteReadReplica(ctx: OpContext, input: PromoteReadReplicaCommandInpu
   const { world, region } = ctx;
   const t = ctx.r.rds.timings;
   const started = ctx.now;
+  const retention = input.BackupRetentionPeriod ?? (inst.backupRetentionPeriod || 1);
+  const turnsBackupsOn = inst.backupRetentionPeriod === 0 && retention > 0;
+  const rebootEnds = started + (t.promoteTotalSeconds - (turnsBackupsOn ? t.promoteBackupSeconds : 0)) * 1000;
   inst.status = 'modifying';
   const hang = { what: 'rds-promotion' as const, region, resource: inst.id };
   world.at(started + t.promoteModifyingSeconds * 1000, `rds ${inst.id} promotion: rebooting`, () => {
     inst.status = 'rebooting';
   }, hang);
-  world.at(started + t.promoteTotalSeconds * 1000, `rds ${inst.id} promotion: available`, (at) => {
-    inst.status = 'available';
+  world.at(rebootEnds, `rds ${inst.id} promotion: rebooted, a standalone instance${turnsBackupsOn ? ': backing-up' : ''}`, () => {
     inst.replicaOf = undefined;
     inst.lag = undefined;
+    inst.backupRetentionPeriod = retention;
+    if (turnsBackupsOn) inst.status = 'backing-up';
+  }, hang);
+  world.at(started + t.promoteTotalSeconds * 1000, `rds ${inst.id} promotion: available`, (at) => {
+    inst.status = 'available';
     inst.promotedAt = at;
-    inst.backupRetentionPeriod = input.BackupRetentionPeriod ?? (inst.backupRetentionPeriod || 1);
     inst.earliestRestorable = at;
     inst.frozenRestorable = undefined;
   }, hang);
   return { DBInstance: describeInstance(ctx, inst) };
+}
+
+/** PendingModifiedValues of the changes that were asked for (absent ones left out). */
+function pendingOf(changes: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+}
+
+/** A modification's changes applied: the pending values become the instance's, and it is available again. */
+function applyPending(inst: DbInstanceState): void {
+  const p = inst.pending;
+  if (typeof p.DBInstanceClass === 'string') inst.instanceClass = p.DBInstanceClass;
+  if (typeof p.BackupRetentionPeriod === 'number') inst.backupRetentionPeriod = p.BackupRetentionPeriod;
+  if (typeof p.MultiAZ === 'boolean') inst.multiAZ = p.MultiAZ;
+  inst.pending = {};
+  inst.status = 'available';
 }
 
 function modifyDBInstance(ctx: OpContext, input: ModifyDBInstanceCommandInput): Out<ModifyDBInstanceCommandOutput> {
@@ -723,8 +767,19 @@ function engineMajorOf(world: SimWorld, region: string, instanceId: string | und
 function validateRdsSpec(p: Problems, path: string, spec: Json): void {
   const rds = obj(p, path, spec, ['instances', 'snapshots', 'timings']);
   map(p, `${path}.instances`, rds?.instances, (at, _k, x) => {
-    const i = obj(p, at, x, ['status', 'instanceClass', 'engine', 'engineVersion', 'endpointAddress', 'port', 'dbName', 'masterUsername', 'replicaOf', 'replicaLagSeconds', 'backupRetentionPeriod', 'multiAZ', 'createdAt', 'earliestRestorableTime', 'latestRestorableTime', 'subnetGroupName', 'vpcSecurityGroupIds', 'deletionProtection', 'availabilityZone', 'tags', 'parameterGroupName', 'optionGroupName', 'storageType', 'kmsKeyId', 'monitoringInterval', 'monitoringRoleArn']);
+    const i = obj(p, at, x, ['status', 'instanceClass', 'engine', 'engineVersion', 'endpointAddress', 'port', 'dbName', 'masterUsername', 'replicaOf', 'replicaLagSeconds', 'backupRetentionPeriod', 'multiAZ', 'createdAt', 'earliestRestorableTime', 'latestRestorableTime', 'subnetGroupName', 'vpcSecurityGroupIds', 'deletionProtection', 'availabilityZone', 'tags', 'parameterGroupName', 'optionGroupName', 'storageType', 'kmsKeyId', 'monitoringInterval', 'monitoringRoleArn', 'modification']);
     if (!i) return;
+    if (i.modification !== undefined) {
+      const m = obj(p, `${at}.modification`, i.modification, ['instanceClass', 'backupRetentionPeriod', 'multiAZ', 'completesAt'], ['completesAt']);
+      if (m) {
+        str(p, `${at}.modification.instanceClass`, m.instanceClass);
+        num(p, `${at}.modification.backupRetentionPeriod`, m.backupRetentionPeriod, { min: 0, max: 35, integer: true });
+        bool(p, `${at}.modification.multiAZ`, m.multiAZ);
+        time(p, `${at}.modification.completesAt`, m.completesAt, false);
+        if (m.instanceClass === undefined && m.backupRetentionPeriod === undefined && m.multiAZ === undefined) p.push(`${at}.modification: name at least one change (instanceClass, backupRetentionPeriod, multiAZ)`);
+      }
+      if (i.status !== undefined && i.status !== 'modifying') p.push(`${at}.modification: an instance being modified is 'modifying', not '${String(i.status)}'`);
+    }
     for (const f of ['status', 'instanceClass', 'engine', 'engineVersion', 'endpointAddress', 'dbName', 'masterUsername', 'replicaOf', 'subnetGroupName', 'availabilityZone', 'parameterGroupName', 'optionGroupName', 'storageType', 'kmsKeyId', 'monitoringRoleArn']) str(p, `${at}.${f}`, i[f]);
     // RDS Enhanced Monitoring intervals: 0, 1, 5, 10, 15, 30, 60 (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html MonitoringInterval).
     if (i.monitoringInterval !== undefined && ![0, 1, 5, 10, 15, 30, 60].includes(i.monitoringInterval as number)) p.push(`${at}.monitoringInterval: expected one of 0, 1, 5, 10, 15, 30, 60`);
@@ -746,8 +801,14 @@ function validateRdsSpec(p: Problems, path: string, spec: Json): void {
     time(p, `${at}.createdAt`, s.createdAt, false);
   });
   if (rds?.timings !== undefined) {
-    const t = obj(p, `${path}.timings`, rds.timings, ['promoteModifyingSeconds', 'promoteTotalSeconds', 'modifySeconds', 'snapshotSeconds', 'restoreSeconds']);
+    const t = obj(p, `${path}.timings`, rds.timings, ['promoteModifyingSeconds', 'promoteTotalSeconds', 'promoteBackupSeconds', 'modifySeconds', 'snapshotSeconds', 'restoreSeconds']);
     if (t) for (const [k, x] of Object.entries(t)) num(p, `${path}.timings.${k}`, x, { min: 1 });
+    if (t) {
+      const merged = { ...DEFAULT_TIMINGS, ...(t as Partial<RdsTimings>) };
+      if (merged.promoteModifyingSeconds + merged.promoteBackupSeconds >= merged.promoteTotalSeconds) {
+        p.push(`${path}.timings: promoteModifyingSeconds + promoteBackupSeconds (${merged.promoteModifyingSeconds} + ${merged.promoteBackupSeconds}) must be below promoteTotalSeconds (${merged.promoteTotalSeconds}): the promotion reboots in between`);
+      }
+    }
   }
 }
 
