@@ -66,9 +66,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
     load: async () => (require('./config-check') as typeof import('./config-check')).configCommand,
   },
   preflight: {
-    usage: 'preflight --stage <stage> [--json] [--simulated]',
-    summary: 'READY / NOT READY per runbook: read-only checks of what each runbook needs at 3 a.m.',
-    help: '  --simulated  check the simulated region (the drill\'s world) instead of AWS\nExit: 0 every runbook READY, 1 one is NOT READY, 2 usage.',
+    usage: 'preflight --stage <stage> [--json] [--simulated] [--no-iam]',
+    summary: 'READY / NOT READY per runbook: read-only checks of what each runbook needs at 3 a.m., and an IAM policy simulation of every role',
+    help: '  --simulated  check the simulated region (the drill\'s world) instead of AWS\n  --no-iam     leave out the IAM policy simulation (iam:SimulatePrincipalPolicy of each function\'s calls)\nExit: 0 every runbook READY, 1 one is NOT READY, 2 usage.',
     load: async () => (require('./preflight') as typeof import('./preflight')).preflightCommand,
   },
   incidents: {

@@ -63,6 +63,7 @@ describe('autopilot route', () => {
     ['autopilot-restore-requested', 'handlers/restore-from-backup.handler'],
     ['autopilot-s3-restore-requested', 'handlers/restore-from-backup.handler'],
     ['rds-snapshot-export-failed', 'handlers/restore-from-backup.handler'],
+    ['scheduled-preflight', 'handlers/scheduled-preflight.handler'],
   ])('routes %s to %s', async (name, handler) => {
     const { code, out } = await run([sample(name)]);
     expect(code).toBe(0);

@@ -13,12 +13,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../config/load';
-import type { AutopilotConfig } from '../domain/config';
+import { preflightScheduleOf, type AutopilotConfig } from '../domain/config';
 import type { RuleSpec } from '../domain/event-patterns';
 import { eventRules, matchingRules } from '../runbooks/routing';
 import { describeRejection, parseEvent } from '../events/parse';
 import type { AutopilotEvent } from '../events/types';
-import { RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
+import { PREFLIGHT_FUNCTION, RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
 import { isUsageError, parseCommandArgs } from './args';
 
 const USAGE = 'usage: autopilot route [--stage <stage>] [--rules] <event.json>...';
@@ -48,6 +48,8 @@ export function summarizeEvent(event: AutopilotEvent): string {
       return `rollback of ${event.detail.cluster}/${event.detail.service} requested by ${event.detail.requestedBy}`;
     case 'scale-request':
       return `scale of ${event.detail.cluster}/${event.detail.service} requested (${event.detail.incidentKey})`;
+    case 'scheduled':
+      return `schedule rule ${event.resources[0]?.split('/').pop() ?? '(unnamed)'} fired (the preflight function's target, no runbook's)`;
   }
 }
 
@@ -76,6 +78,11 @@ async function routeFile(path: string, config: AutopilotConfig): Promise<boolean
   // Patterns are matched on the raw JSON, as EventBridge does, not on our typed form.
   const raw = JSON.parse(text) as unknown;
   const rules = [...matchingRules(config, raw, 'default'), ...matchingRules(config, raw, 'private')];
+  if (event.kind === 'scheduled') {
+    // Schedule rules have no pattern: the preflight's rule (infra/preflight.ts) targets its function directly.
+    console.log(`  -> the scheduled readiness check: handler ${PREFLIGHT_FUNCTION.key} (${PREFLIGHT_FUNCTION.handler}) via its schedule rule (${preflightScheduleOf(config)})`);
+    return true;
+  }
   if (rules.length === 0) console.log('  -> no rule delivers this event');
   for (const rule of rules) console.log(describeRule(rule));
   return true;

@@ -129,6 +129,8 @@ export function validateConfig(config: AutopilotConfig, source = 'config'): void
   if (config.deployment.region !== config.primaryRegion && config.deployment.runbooks.some((r) => r !== 'database-failover')) {
     fail('deployment.runbooks', `a stage outside the primary region runs only database-failover (the standby failover); got ${config.deployment.runbooks.join(', ')}`);
   }
+  const schedule = config.deployment.preflightSchedule;
+  if (schedule !== undefined && scheduleProblem(schedule) !== undefined) fail('deployment.preflightSchedule', scheduleProblem(schedule)!);
   region('primaryRegion', config.primaryRegion);
   region('secondaryRegion', config.secondaryRegion);
   region('service.region', config.service.region);
@@ -304,4 +306,24 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/**
+ * Why an EventBridge schedule expression is invalid, or undefined when it is valid:
+ * `rate(value unit)` with a positive value, the unit singular for 1 and plural above
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rate-expressions.html), or
+ * `cron(...)` with its six fields
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html).
+ */
+export function scheduleProblem(expression: string): string | undefined {
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (rate) {
+    const value = Number(rate[1]);
+    const plural = rate[2]!.endsWith('s');
+    if (value < 1) return `a rate must be a positive number, got "${expression}"`;
+    if ((value === 1) === plural) return `the unit is singular for 1 and plural above (rate(1 day), rate(2 days)), got "${expression}"`;
+    return undefined;
+  }
+  if (/^cron\(\S+( \S+){5}\)$/.test(expression)) return undefined;
+  return `must be an EventBridge schedule expression, rate(1 day) or cron(0 6 * * ? *), got "${expression}"`;
 }

@@ -129,7 +129,16 @@ export interface AutopilotConfig {
    * stable failover of issue 15) runs only database-failover in the secondary region, with
    * its own state table and topics there, so it works while the primary region is down.
    */
-  deployment: { region: string; runbooks: RunbookId[] };
+  deployment: {
+    region: string;
+    runbooks: RunbookId[];
+    /**
+     * When the scheduled readiness check (the preflight function) runs: an EventBridge schedule
+     * expression, `rate(1 day)` by default (`rate(12 hours)`, `cron(0 6 * * ? *)`...). Absent:
+     * DEFAULT_PREFLIGHT_SCHEDULE.
+     */
+    preflightSchedule?: string;
+  };
   /** Accounts whose events we accept; anything else is rejected at parse time. */
   accountIds: string[];
   primaryRegion: string;
@@ -293,9 +302,17 @@ export interface AutopilotConfig {
 
 const ACCOUNT = '123456789012';
 
+/** The readiness check runs once a day (issue 16 item 3): a broken precondition is found the day it breaks. */
+export const DEFAULT_PREFLIGHT_SCHEDULE = 'rate(1 day)';
+
+/** The stage's preflight schedule expression (config deployment.preflightSchedule, else the daily default). */
+export function preflightScheduleOf(config: Pick<AutopilotConfig, 'deployment'>): string {
+  return config.deployment.preflightSchedule ?? DEFAULT_PREFLIGHT_SCHEDULE;
+}
+
 /** Defaults: the runbook's own names and numbers. */
 export const defaultConfig: AutopilotConfig = {
-  deployment: { region: 'us-east-1', runbooks: [...RUNBOOKS] },
+  deployment: { region: 'us-east-1', runbooks: [...RUNBOOKS], preflightSchedule: DEFAULT_PREFLIGHT_SCHEDULE },
   stage: 'dev',
   accountIds: [ACCOUNT],
   primaryRegion: 'us-east-1',

@@ -7,6 +7,7 @@ import type { IncidentRecord, TimelineEntry } from './incident';
 import type { ActionRecord, Controls, GuardrailName, LockLease, VerdictCode } from './guardrails';
 import type { Page } from './paging';
 import type { ResourceClaim } from './arbiter';
+import type { ReadinessReport } from './preflight';
 
 export interface Clock {
   /** Epoch milliseconds. Simulated in drills. */
@@ -52,6 +53,10 @@ export interface GuardrailStore {
 
   saveIncident(record: IncidentRecord): Promise<void>;
   loadIncident(key: string): Promise<IncidentRecord | undefined>;
+
+  /** The scheduled readiness check's latest verdicts (written by the preflight function, read by each workflow at its start). */
+  writeReadiness(report: ReadinessReport): Promise<void>;
+  readReadiness(): Promise<ReadinessReport | undefined>;
 
   /** Optional round-trip savers (DynamoDB: BatchGetItem; a read started alongside a claim). */
   ownChanges?(refs: readonly string[]): Promise<Set<string>>;

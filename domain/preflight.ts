@@ -93,6 +93,12 @@ export interface RunbookReadiness {
   checks: ReadinessCheck[];
 }
 
+/** The scheduled check's metric: RunbookReady (1 ready / 0 not), dimensions Stage and Runbook, in this namespace. */
+export const READINESS_NAMESPACE = 'RunbookAutopilot';
+export const READINESS_METRIC = 'RunbookReady';
+/** Partition (and sort) key of the state-table item holding the latest verdicts (adapters/dynamo/readiness-store.ts). */
+export const READINESS_PARTITION_KEY = 'readiness';
+
 /** Backups: the newest snapshot may be this old before restore readiness fails (automated snapshots are daily). */
 export const MAX_SNAPSHOT_AGE_SECONDS = 36 * 3600;
 /** PITR: the latest restorable time lags real time by about five minutes; more means backups are not flowing. */
@@ -297,4 +303,51 @@ export function notReadyPage(result: RunbookReadiness, at: number, stage: string
     refused: [],
     nextStep: `Fix each failed precondition before the next incident, then re-run: autopilot preflight --stage ${stage}`,
   };
+}
+
+// ---- the latest verdicts, as the scheduled check stores them and each workflow reads them ----
+
+/** What the scheduled check stores (one state-table item): per runbook READY or the checks that failed. */
+export interface ReadinessReport {
+  /** Epoch ms of the check. */
+  checkedAt: number;
+  stage: string;
+  /** The schedule it runs on (config deployment.preflightSchedule): a report older than two periods is stale. */
+  schedule: string;
+  runbooks: { runbook: RunbookId; ready: boolean; failed: string[] }[];
+}
+
+export function readinessReport(results: readonly RunbookReadiness[], checkedAt: number, stage: string, schedule: string): ReadinessReport {
+  return {
+    checkedAt,
+    stage,
+    schedule,
+    runbooks: results.map((r) => ({ runbook: r.runbook, ready: r.ready, failed: r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.reason}`.slice(0, 300)) })),
+  };
+}
+
+/** Seconds between two runs of a schedule expression: a rate's own period; a cron is taken as daily. */
+export function scheduleIntervalSeconds(expression: string): number {
+  const m = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
+  if (!m) return 86_400;
+  return Number(m[1]) * { minute: 60, hour: 3600, day: 86_400 }[m[2] as 'minute' | 'hour' | 'day'];
+}
+
+/**
+ * What a workflow records at its start about its runbook's readiness, from the stored report
+ * (undefined: the check never ran, or its item expired). `notReady`: the line its pages carry
+ * while the latest fresh verdict is NOT READY.
+ */
+export function readinessAtStart(report: ReadinessReport | undefined, runbook: RunbookId, now: number): { summary: string; notReady?: string } {
+  if (!report) return { summary: 'readiness: no scheduled readiness check is recorded (the preflight function has not run yet): preconditions unknown' };
+  const age = Math.max(0, Math.round((now - report.checkedAt) / 1000));
+  const ago = age < 3600 ? `${Math.round(age / 60)}m ago` : `${Math.round(age / 3600)}h ago`;
+  const when = `${new Date(report.checkedAt).toISOString()}, ${ago}`;
+  const stale = age > 2 * scheduleIntervalSeconds(report.schedule) ? ` (stale: the check runs ${report.schedule} and has not run since)` : '';
+  const mine = report.runbooks.find((r) => r.runbook === runbook);
+  if (!mine) return { summary: `readiness: the check of ${when} did not judge ${runbook}${stale}` };
+  if (mine.ready) return { summary: `readiness: READY at the scheduled check of ${when}${stale}` };
+  const reasons = mine.failed.join('; ') || 'no reason recorded';
+  const line = `readiness: NOT READY at the scheduled check of ${when}${stale}: ${reasons}`;
+  return { summary: line, notReady: line.slice(0, 600) };
 }

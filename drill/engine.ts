@@ -16,7 +16,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { AutopilotConfig, RunbookId } from '../domain/config';
+import { preflightScheduleOf, type AutopilotConfig, type RunbookId } from '../domain/config';
 import { fnv1a, type TimelineEntry } from '../domain/incident';
 import type { Page } from '../domain/paging';
 import type { EventBusId } from '../domain/event-patterns';
@@ -24,6 +24,8 @@ import { routeEvent } from '../runbooks/routing';
 import { SimSts } from '../test/simulated-region/sts';
 import { sha256Hex } from '../adapters/aws/caller-identity';
 import { buildOperatorHandler, type OperatorCommand, type OperatorResult } from '../pipeline/operator-request';
+import { buildScheduledPreflightHandler, type ScheduledPreflightResult } from '../pipeline/scheduled-preflight';
+import { loadSample } from '../events/samples/load';
 import { recordRelay } from '../pipeline/relayed-requests';
 import type { ObservedCall } from '../adapters/aws/clients';
 import { SimClock } from '../test/simulated-region/clock';
@@ -33,7 +35,7 @@ import { findDbInstance } from '../test/simulated-region/services/rds';
 import { simClientSetup } from '../test/simulated-region/plugin';
 import type { AwsEvent } from '../test/simulated-region/api';
 import type { WorldChange } from '../test/simulated-region/spec';
-import { AUTOPILOT_EVENT_SOURCE, OPERATOR_FUNCTION, RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
+import { AUTOPILOT_EVENT_SOURCE, deployedName, OPERATOR_FUNCTION, PREFLIGHT_FUNCTION, RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
 import { type IntakeResult } from '../pipeline/intake';
 import { createRuntime } from '../adapters/runtime/create-runtime';
 import type { Runtime } from '../adapters/runtime/runtime-types';
@@ -51,6 +53,7 @@ import { moveAlarmState } from './sample-time';
 import { triggeringSeries } from './metrics';
 import { functionPolicies } from '../infra/iam-policy';
 import { deployedFunctions } from '../infra/functions';
+import { preflightRuleName } from '../infra/preflight';
 
 export interface DrillEnvironment {
   dynamoEndpoint: string;
@@ -151,6 +154,8 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
   const intakeRunbook = new AsyncLocalStorage<RunbookId>();
   /** The operator-request function is running the current code (its calls are authorised by its own role). */
   const operatorFunctionActs = new AsyncLocalStorage<boolean>();
+  /** The scheduled preflight is running the current code (a `schedule` step: its own role). */
+  const preflightActs = new AsyncLocalStorage<boolean>();
   const onCall = (call: ObservedCall): void => {
     if (call.service === 'DynamoDB') return; // the state table: bookkeeping, not the incident
     const record: CallRecord = { at: clock.now(), service: call.service, operation: call.operation, region: call.region, attempt: call.attempt, error: call.error, mutating: call.mutating };
@@ -214,8 +219,11 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
   policies.set(OPERATOR, [{ Sid: 'OnCallAdministrator', Effect: 'Allow', Action: ['*'], Resource: ['*'] }]);
   if (env.iam !== false) world.setIam({
     policies,
+    // Each function's role is named like the function (infra/functions.ts): IAM SimulatePrincipalPolicy finds it by that name.
+    roleName: (fn) => deployedName(config.stage, fn),
     caller: () => {
       if (operatorActs.getStore()) return OPERATOR;
+      if (preflightActs.getStore()) return PREFLIGHT_FUNCTION.key;
       const workflow = host.currentRunbook();
       if (workflow !== undefined) return RUNBOOK_FUNCTIONS[workflow].workflow;
       const intake = intakeRunbook.getStore();
@@ -368,6 +376,36 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     } catch (err) {
       fail(`operator-request threw: ${err instanceof Error ? err.message : String(err)}`);
       return { status: 'threw', reason: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  // The scheduled readiness check, as its schedule rule invokes it (a `schedule` step).
+  const preflightHandler = buildScheduledPreflightHandler(getRuntime, () => ({ tableName }));
+  async function schedule(label: string): Promise<void> {
+    run.deliveries = (run.deliveries ?? 0) + 1;
+    const region = config.deployment.region;
+    const account = config.accountIds[0] ?? world.account;
+    const rule = preflightRuleName(config.stage);
+    const event = { ...loadSample('scheduled-preflight'), id: nextEventId(), time: eventTime(clock.now()), region, account, resources: [`arn:aws:events:${region}:${account}:rule/${rule}`] };
+    add({ kind: 'event', summary: `Scheduled Event of rule ${rule} (${preflightScheduleOf(config)}) -> ${PREFLIGHT_FUNCTION.key}${label}` });
+    for (let attempt = 1; attempt <= ASYNC_ATTEMPTS; attempt++) {
+      let result: ScheduledPreflightResult;
+      try {
+        result = await preflightActs.run(true, () => preflightHandler(structuredClone(event), preflightContext(region, account, eventSeq)));
+      } catch (err) {
+        const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        if (attempt < ASYNC_ATTEMPTS) add({ kind: 'error', summary: `${PREFLIGHT_FUNCTION.key} threw ${text}; Lambda retries the asynchronous invocation (attempt ${attempt + 1}/${ASYNC_ATTEMPTS})` });
+        else fail(`${PREFLIGHT_FUNCTION.key} threw ${text} on all ${ASYNC_ATTEMPTS} attempts: the event goes to the on-failure destination`);
+        continue;
+      }
+      if (result.status === 'rejected') {
+        add({ kind: 'intake', summary: `${PREFLIGHT_FUNCTION.key}: rejected - ${result.reason}` });
+        return;
+      }
+      for (const r of result.results) {
+        add({ kind: 'decision', runbook: r.runbook, summary: r.ready ? `readiness: ${r.runbook} READY` : `readiness: ${r.runbook} NOT READY: ${r.failed.join('; ')}` });
+      }
+      return;
     }
   }
 
@@ -525,6 +563,9 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
           await host.answer(gate, step.type === 'approve' ? 'APPROVED' : 'REJECTED', by, step.note);
           break;
         }
+        case 'schedule':
+          await schedule(`${late}${note}`);
+          break;
         case 'request': {
           const step: RequestStep = planned.step;
           const result = await operatorCall(step.as, { action: 'request', detailType: step.detailType, detail: step.detail });
@@ -556,6 +597,7 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
   }
   run.workflows = { started: host.started, joined: host.joined };
   run.snsMessages = world.snsOutbox.map((m) => ({ at: m.at, topicArn: m.topicArn, subject: m.subject, message: m.message }));
+  run.metrics = [...world.regions].flatMap(([region, r]) => r.cloudwatch.published.map((d) => ({ ...d, region })));
   for (const key of incidentKeys) {
     try {
       const rec = await runtime.store.loadIncident(key);
@@ -665,6 +707,11 @@ function pageSummary(page: Page): string {
 
 function intakeSummary(rb: RunbookId, r: IntakeResult): string {
   return `${rb} intake: ${r.status}${r.field ? ` at ${r.field}` : ''}${r.reason ? ` - ${r.reason}` : ''}`;
+}
+
+function preflightContext(region: string, account: string, seq: number): Context {
+  const name = `runbook-autopilot-drill-${PREFLIGHT_FUNCTION.key}`;
+  return { ...lambdaContext('database-failover', region, account, seq), functionName: name, invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:${name}`, awsRequestId: `drill-preflight-${seq}`, logGroupName: `/aws/lambda/${name}`, getRemainingTimeInMillis: () => 300_000 };
 }
 
 function lambdaContext(rb: RunbookId, region: string, account: string, seq: number): Context {

@@ -7,7 +7,7 @@ import { RUNBOOKS, type RunbookId } from '../domain/config';
 import { renderPageText } from './page-text';
 import { isWorded } from '../domain/modes';
 import { durationSeconds, formatSeconds } from './duration';
-import type { CallMatcher, Expectations, PageMatcher } from './scenario';
+import type { CallMatcher, Expectations, MetricMatcher, PageMatcher } from './scenario';
 import type { CallRecord, PageRecord, ScenarioRun } from './run-types';
 
 function callMatches(m: CallMatcher, c: CallRecord): boolean {
@@ -33,6 +33,18 @@ function pageMatches(m: PageMatcher, p: PageRecord, messages: string[]): boolean
 function pageName(m: PageMatcher): string {
   const parts = [m.severity, m.action, m.titleIncludes ? `title ~ "${m.titleIncludes}"` : undefined, m.messageIncludes ? `message ~ "${m.messageIncludes}"` : undefined, m.refusedBy ? `refused by ${m.refusedBy}` : undefined].filter(Boolean);
   return parts.length ? parts.join(' ') : 'any page';
+}
+
+function metricMatches(m: MetricMatcher, d: NonNullable<ScenarioRun['metrics']>[number]): boolean {
+  if (d.metricName !== m.name) return false;
+  if (m.namespace !== undefined && d.namespace !== m.namespace) return false;
+  if (m.value !== undefined && d.value !== m.value) return false;
+  return Object.entries(m.dimensions ?? {}).every(([k, v]) => d.dimensions[k] === v);
+}
+
+function metricName(m: MetricMatcher): string {
+  const dims = Object.entries(m.dimensions ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  return `${m.namespace ? `${m.namespace} ` : ''}${m.name}${dims ? ` {${dims}}` : ''}${m.value !== undefined ? ` = ${m.value}` : ''}`;
 }
 
 export function successfulMutations(run: ScenarioRun): CallRecord[] {
@@ -132,6 +144,15 @@ export function evaluate(expect: Expectations, run: ScenarioRun): string[] {
   }
   if (expect.pageMode !== undefined) {
     for (const p of run.pages.filter((r) => r.page.mode !== expect.pageMode)) failures.push(`pageMode ${expect.pageMode}: ${p.page.severity} "${p.page.title}" carries mode ${p.page.mode ?? 'none'}`);
+  }
+
+  const data = run.metrics ?? [];
+  for (const m of expect.metrics ?? []) {
+    const n = data.filter((d) => metricMatches(m, d)).length;
+    if (m.times === undefined ? n === 0 : n !== m.times) {
+      const seen = data.map((d) => `${d.metricName} {${Object.entries(d.dimensions).map(([k, v]) => `${k}=${v}`).join(',')}} = ${d.value}`).join('; ') || 'none';
+      failures.push(`metrics ${metricName(m)}: expected ${m.times === undefined ? 'at least one' : `exactly ${m.times}`}, got ${n} (published: ${seen})`);
+    }
   }
 
   if (expect.mitigatedWithin !== undefined) {

@@ -115,6 +115,8 @@ export interface ScenarioRun {
    * "failover time after the replica became available").
    */
   failover?: { replicaAvailableAt: number; mitigatedAt: number; secondsAfterReplicaAvailable: number };
+  /** Custom metric data published with PutMetricData (the preflight's RunbookReady), every region, in call order. */
+  metrics?: { at: number; region: string; namespace: string; metricName: string; dimensions: Record<string, string>; value: number }[];
   /** Simulated epoch ms of the first delivered event. */
   firstEventAt?: number;
   endedAt: number;

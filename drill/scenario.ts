@@ -81,7 +81,16 @@ export interface ControlsStep extends StepBase {
   controls: { killSwitch?: boolean; dryRun?: boolean; setBy?: string; reason?: string };
 }
 
-export type TimelineStep = EventStep | WorldStep | ApprovalStep | ControlsStep | RequestStep;
+/**
+ * The stage's schedule rule fires: EventBridge delivers its "Scheduled Event" (source aws.events,
+ * events/samples/scheduled-preflight.json, `resources` the stage's rule) to the scheduled
+ * readiness check (PREFLIGHT_FUNCTION), run under its own role like every function.
+ */
+export interface ScheduleStep extends StepBase {
+  type: 'schedule';
+}
+
+export type TimelineStep = EventStep | WorldStep | ApprovalStep | ControlsStep | RequestStep | ScheduleStep;
 
 export interface CallMatcher {
   /** Service as the SDK names the client without "Client": 'RDS', 'ECS', 'Route53', 'CloudWatch'... */
@@ -105,6 +114,20 @@ export interface PageMatcher {
   /** The page names this guardrail among what it refused (page.refused[].guardrail). */
   refusedBy?: string;
   /** Exactly this many matching pages. Omitted: at least one. */
+  times?: number;
+}
+
+/** A custom metric datum published (PutMetricData), e.g. the preflight's RunbookReady. */
+export interface MetricMatcher {
+  /** MetricName ('RunbookReady'). */
+  name: string;
+  /** Default: any namespace. */
+  namespace?: string;
+  /** Each named dimension has this value ({ "Runbook": "database-failover" }). */
+  dimensions?: Record<string, string>;
+  /** The datum's value. Omitted: any. */
+  value?: number;
+  /** Exactly this many matching data. Omitted: at least one. */
   times?: number;
 }
 
@@ -135,6 +158,8 @@ export interface Expectations {
   everyPageSaysWould?: boolean;
   /** Every page carries this runbook mode (domain/modes.ts). */
   pageMode?: RunbookMode;
+  /** Custom metric data published (CloudWatch PutMetricData), in any region. */
+  metrics?: MetricMatcher[];
 }
 
 /** Deep-partial, for config overrides. */

@@ -37,8 +37,20 @@ describe('scenario validation', () => {
 
   it('names the path of an unknown timeline type and of an unknown key', () => {
     const problems = problemsOf({ timeline: [{ at: 5, type: 'explode' }, { at: 5, type: 'approve', callback: 'approve-failover', bye: 'x' }] });
-    expect(problems).toContain('timeline[0].type: must be one of event, world, approve, reject, controls, request, got "explode"');
+    expect(problems).toContain('timeline[0].type: must be one of event, world, approve, reject, controls, request, schedule, got "explode"');
     expect(problems.some((p) => p.startsWith('timeline[1].bye: unknown key'))).toBe(true);
+  });
+
+  it('accepts a schedule step (the preflight\'s Scheduled Event) and metric expectations, naming what is wrong in them', () => {
+    expect(problemsOf({ timeline: [{ at: 0, type: 'schedule', note: 'daily' }], expectations: { metrics: [{ name: 'RunbookReady', dimensions: { Runbook: 'scale-ecs' }, value: 1, times: 1 }] } })).toEqual([]);
+    const problems = problemsOf({ timeline: [{ at: 0, type: 'schedule', rule: 'x' }], expectations: { metrics: [{ dimensions: { Runbook: 3 }, value: 'one' }] } });
+    expect(problems).toEqual([
+      'timeline[0].rule: unknown key (expected one of: at, type, note)',
+      'expectations.metrics[0].name: is required',
+      'expectations.metrics[0].name: must be a string, got nothing',
+      'expectations.metrics[0].dimensions.Runbook: must be a string, got number 3',
+      'expectations.metrics[0].value: must be a number, got "one"',
+    ]);
   });
 
   it('names the path inside expectations', () => {

@@ -150,8 +150,11 @@ function timelineStep(p: Problems, path: string, v: unknown): void {
       if (!shape(p, path, v, ['at', 'type', 'controls'], ['note'])) return;
       controls(p, join(path, 'controls'), v.controls);
       break;
+    case 'schedule':
+      if (!shape(p, path, v, ['at', 'type'], ['note'])) return;
+      break;
     default:
-      return p.add(join(path, 'type'), `must be one of event, world, approve, reject, controls, request, got ${describe(type)}`);
+      return p.add(join(path, 'type'), `must be one of event, world, approve, reject, controls, request, schedule, got ${describe(type)}`);
   }
   duration(p, join(path, 'at'), v.at);
   if ('note' in v) str(p, join(path, 'note'), v.note);
@@ -168,7 +171,7 @@ function callMatcher(p: Problems, path: string, v: unknown, withTimes: boolean):
 }
 
 function expectations(p: Problems, path: string, v: unknown): void {
-  const keys = ['mustCall', 'mustNotCall', 'pages', 'noPages', 'maxMutations', 'incidentStatus', 'guardrailRefusals', 'noGuardrailRefusals', 'timelineIncludes', 'timelineExcludes', 'rejectedEvents', 'workflows', 'mitigatedWithin', 'everyPageSaysWould', 'pageMode'];
+  const keys = ['mustCall', 'mustNotCall', 'pages', 'noPages', 'maxMutations', 'incidentStatus', 'guardrailRefusals', 'noGuardrailRefusals', 'timelineIncludes', 'timelineExcludes', 'rejectedEvents', 'workflows', 'mitigatedWithin', 'everyPageSaysWould', 'pageMode', 'metrics'];
   if (!shape(p, path, v, [], keys)) return;
   if (Object.keys(v).length === 0) p.add(path, 'must state at least one expectation (a scenario that cannot fail proves nothing)');
   if ('mustCall' in v) array(p, join(path, 'mustCall'), v.mustCall, (m, mp) => callMatcher(p, mp, m, true));
@@ -208,6 +211,18 @@ function expectations(p: Problems, path: string, v: unknown): void {
     if ('joined' in w) count(p, join(path, 'workflows.joined'), w.joined);
   }
   if ('mitigatedWithin' in v) duration(p, join(path, 'mitigatedWithin'), v.mitigatedWithin);
+  if ('metrics' in v)
+    array(p, join(path, 'metrics'), v.metrics, (m, mp) => {
+      if (!shape(p, mp, m, ['name'], ['namespace', 'dimensions', 'value', 'times'])) return;
+      str(p, join(mp, 'name'), m.name, { nonEmpty: true });
+      if ('namespace' in m) str(p, join(mp, 'namespace'), m.namespace, { nonEmpty: true });
+      if ('dimensions' in m) {
+        if (!isObj(m.dimensions)) p.add(join(mp, 'dimensions'), `must be an object of dimension name -> value, got ${describe(m.dimensions)}`);
+        else for (const [k, d] of Object.entries(m.dimensions)) str(p, join(join(mp, 'dimensions'), k), d);
+      }
+      if ('value' in m && (typeof m.value !== 'number' || !Number.isFinite(m.value))) p.add(join(mp, 'value'), `must be a number, got ${describe(m.value)}`);
+      if ('times' in m) count(p, join(mp, 'times'), m.times);
+    });
 }
 
 /** Problems found in `raw` (empty: it is a valid Scenario). */

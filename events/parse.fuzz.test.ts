@@ -68,6 +68,9 @@ function wellFormed(event: AutopilotEvent): boolean {
       return nonEmpty(event.detail.cluster) && nonEmpty(event.detail.service) && nonEmpty(event.detail.requestedBy);
     case 'scale-request':
       return nonEmpty(event.detail.cluster) && nonEmpty(event.detail.incidentKey) && strings(event.detail.evidence);
+    case 'scheduled':
+      // A Scheduled Event carries nothing in its detail; the envelope (checked above) is all there is.
+      return Object.keys(event.detail).length === 0;
   }
 }
 

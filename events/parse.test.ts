@@ -48,13 +48,14 @@ const EXPECTED_KIND: Record<string, EventKind> = {
   'rds-instance-storage-full': 'rds-instance',
   'rds-snapshot-created': 'rds-snapshot',
   'rds-snapshot-export-failed': 'rds-snapshot',
+  'scheduled-preflight': 'scheduled',
 };
 
 describe('parseEvent on the samples', () => {
   it('has an expected kind for every sample file, and a sample for every kind', () => {
     expect([...SAMPLE_NAMES].sort()).toEqual(Object.keys(EXPECTED_KIND).sort());
     const kinds = new Set(Object.values(EXPECTED_KIND));
-    expect(kinds.size).toBe(10);
+    expect(kinds.size).toBe(11);
   });
 
   it.each(SAMPLE_NAMES)('parses %s to its kind with the envelope read', (name) => {

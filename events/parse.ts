@@ -14,6 +14,7 @@ import { readCodeDeployDetail } from './codedeploy';
 import { readEcsDeploymentDetail, readEcsTaskDetail } from './ecs';
 import { Fields, FieldRejection, MAX_CLOCK_SKEW_SECONDS, describe, isObject, reject, type Rejection } from './fields';
 import { readRdsInstanceDetail, readRdsSnapshotDetail } from './rds';
+import { readScheduledDetail } from './scheduled';
 import { AUTOPILOT_DETAIL_TYPES, AWS_EVENT_TYPES, type AutopilotEvent, type EventEnvelope, type EventKind, type EventOf } from './types';
 
 /** EventBridge's maximum event entry size. */
@@ -50,6 +51,9 @@ const READERS: Record<string, Record<string, (detail: Fields, envelope: EventEnv
   },
   [AWS_EVENT_TYPES.codeDeploy.source]: {
     [AWS_EVENT_TYPES.codeDeploy.detailType]: (d) => ({ kind: 'codedeploy', detail: readCodeDeployDetail(d) }),
+  },
+  [AWS_EVENT_TYPES.scheduled.source]: {
+    [AWS_EVENT_TYPES.scheduled.detailType]: (d) => ({ kind: 'scheduled', detail: readScheduledDetail(d) }),
   },
   [AUTOPILOT_EVENT_SOURCE]: {
     [AUTOPILOT_DETAIL_TYPES.restoreRequested]: (d) => ({ kind: 'restore-request', detail: readRestoreRequest(d) }),

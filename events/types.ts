@@ -14,6 +14,8 @@ export const AWS_EVENT_TYPES = {
   ecsDeployment: { source: 'aws.ecs', detailType: 'ECS Deployment State Change' },
   ecsTask: { source: 'aws.ecs', detailType: 'ECS Task State Change' },
   codeDeploy: { source: 'aws.codedeploy', detailType: 'CodeDeploy Deployment State-change Notification' },
+  /** A schedule rule firing (the preflight function's daily run): no runbook rule matches it. */
+  scheduled: { source: 'aws.events', detailType: 'Scheduled Event' },
 } as const;
 
 /** detail-types of our own events (source AUTOPILOT_EVENT_SOURCE): operator requests and runbook hand-offs. */
@@ -220,6 +222,12 @@ export interface ScaleRequestDetail {
   evidence: string[];
 }
 
+// ---- Schedule rules ----------------------------------------------------------------
+// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html
+
+/** A Scheduled Event's detail is `{}`; the rule that fired is the envelope's `resources`. */
+export type ScheduledDetail = Record<string, never>;
+
 // ---- The union -------------------------------------------------------------------
 
 export type AutopilotEvent =
@@ -232,7 +240,8 @@ export type AutopilotEvent =
   | (EventEnvelope & { kind: 'restore-request'; detail: RestoreRequestDetail })
   | (EventEnvelope & { kind: 's3-restore-request'; detail: S3RestoreRequestDetail })
   | (EventEnvelope & { kind: 'rollback-request'; detail: RollbackRequestDetail })
-  | (EventEnvelope & { kind: 'scale-request'; detail: ScaleRequestDetail });
+  | (EventEnvelope & { kind: 'scale-request'; detail: ScaleRequestDetail })
+  | (EventEnvelope & { kind: 'scheduled'; detail: ScheduledDetail });
 
 export type EventKind = AutopilotEvent['kind'];
 

@@ -121,6 +121,30 @@ describe('database failover (durable, simulated region)', () => {
     expect(h.rt.clock.now() - h.input.detectedAt).toBeGreaterThan(7 * 60_000);
   });
 
+  it('reads the scheduled readiness check at its start: the timeline records it, and while it says NOT READY every trigger page carries why', async () => {
+    const h = await harness();
+    const checkedAt = h.rt.clock.now() - 3 * 3600_000;
+    await h.rt.store.writeReadiness({ checkedAt, stage: 'dev', schedule: 'rate(1 day)', runbooks: [{ runbook: 'database-failover', ready: false, failed: ['paging subscriptions: P3 subscription pending confirmation'] }] });
+    const out = await finish(h);
+    expect(out.result).toBe('failed-over');
+    const line = 'readiness: NOT READY at the scheduled check of 2026-01-15T00:00:00.000Z, 3h ago: paging subscriptions: P3 subscription pending confirmation';
+    const record = await h.rt.store.loadIncident(KEY);
+    expect(record!.timeline.filter((e) => e.summary.startsWith('readiness:')).map((e) => e.summary)).toEqual([line]);
+    const triggers = h.world.snsOutbox.filter((m) => (m.subject ?? '').startsWith('ALARM'));
+    expect(triggers.length).toBeGreaterThan(0);
+    for (const m of triggers) expect(m.message).toContain(line);
+    // A resolve says what was resolved, not why the check had warned.
+    for (const m of h.world.snsOutbox.filter((x) => (x.subject ?? '').startsWith('OK'))) expect(m.message).not.toContain('readiness:');
+  });
+
+  it('with no readiness check recorded, says so on the timeline and adds nothing to its pages', async () => {
+    const h = await harness();
+    await finish(h);
+    const record = await h.rt.store.loadIncident(KEY);
+    expect(record!.timeline.filter((e) => e.summary.startsWith('readiness:')).map((e) => e.summary)).toEqual([expect.stringMatching(/^readiness: no scheduled readiness check is recorded/)]);
+    for (const m of h.world.snsOutbox) expect(m.message).not.toContain('readiness:');
+  });
+
   it('a primary that recovers during confirmation ends with a resolve page and no mutation', async () => {
     const h = await harness({
       world: {

@@ -96,6 +96,17 @@ describe('loadConfig', () => {
     expect(err.message).toMatch(detail);
   });
 
+  it('schedules the readiness check daily unless the stage says otherwise, and names a schedule EventBridge would refuse', () => {
+    expect(loadConfig('dev').deployment.preflightSchedule).toBe('rate(1 day)');
+    for (const ok of ['rate(12 hours)', 'rate(1 hour)', 'cron(0 6 * * ? *)']) {
+      expect(loadConfig('staging', stageDir({ 'staging.json': { deployment: { preflightSchedule: ok } } })).deployment.preflightSchedule).toBe(ok);
+    }
+    for (const bad of ['rate(1 days)', 'rate(2 hour)', 'rate(0 minutes)', 'daily', 'cron(0 6 * *)']) {
+      const err = errorOf(() => loadConfig('staging', stageDir({ 'staging.json': { deployment: { preflightSchedule: bad } } })));
+      expect({ bad, field: err.field }).toEqual({ bad, field: 'deployment.preflightSchedule' });
+    }
+  });
+
   it('refuses a stage whose topics are another stage\'s', () => {
     const err = errorOf(() => loadConfig('staging', stageDir({ 'staging.json': { paging: { topics: topics('dev') } } })));
     expect(err.field).toBe('paging.topics.P1');

@@ -39,9 +39,13 @@ export function ruleName(stage: string, spec: RuleSpec): string {
 }
 
 /** EventBridge accepts 60 s .. 24 h for the event age; Lambda async 60 s .. 6 h. */
-const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, Math.round(value)));
+export const clamp = (value: number, min: number, max: number): number => Math.min(max, Math.max(min, Math.round(value)));
 
-export function deliveryResources(config: AutopilotConfig, rules: readonly RuleSpec[], fns: readonly DeployedFunction[]): Record<string, CfnResource> {
+/**
+ * `scheduleRuleIds`: logical ids of schedule rules (infra/preflight.ts) that dead-letter into the
+ * same queue: the queue policy lets EventBridge write there for them too.
+ */
+export function deliveryResources(config: AutopilotConfig, rules: readonly RuleSpec[], fns: readonly DeployedFunction[], scheduleRuleIds: readonly string[] = []): Record<string, CfnResource> {
   const resources: Record<string, CfnResource> = {};
   const names = new Set<string>();
 
@@ -99,7 +103,7 @@ export function deliveryResources(config: AutopilotConfig, rules: readonly RuleS
             Principal: { Service: 'events.amazonaws.com' },
             Action: 'sqs:SendMessage',
             Resource: getAtt(EVENT_DLQ_ID, 'Arn'),
-            Condition: { ArnEquals: { 'aws:SourceArn': rules.map((spec) => getAtt(ruleLogicalId(spec), 'Arn')) } },
+            Condition: { ArnEquals: { 'aws:SourceArn': [...rules.map((spec) => ruleLogicalId(spec)), ...scheduleRuleIds].map((id) => getAtt(id, 'Arn')) } },
           },
         ],
       },

@@ -13,11 +13,11 @@
  * the workflow alias.
  */
 import { defaultConfig, type AutopilotConfig, type RunbookId, type Severity } from '../domain/config';
-import { ENV } from '../handlers/shared/contract';
-import { escapeSub, ref, sub, type CfnValue } from './cfn';
+import { ENV, PREFLIGHT_ENV } from '../handlers/shared/contract';
+import { escapeSub, getAtt, ref, sub, type CfnValue } from './cfn';
 import { privateBusName } from './event-bus';
 import { SERVICE, workflowAliasArnTemplate, type DeployedFunction } from './functions';
-import { PRIVATE_BUS_ID, STATE_TABLE_ID, topicId } from './logical-ids';
+import { PAGING_KEY_ID, PRIVATE_BUS_ID, STATE_TABLE_ID, topicId } from './logical-ids';
 
 /** Lambda's limit on the total size of a function's environment variables (keys + values). */
 export const ENVIRONMENT_LIMIT_BYTES = 4096;
@@ -57,6 +57,11 @@ export function runbookFunctionConfig(config: AutopilotConfig): AutopilotConfig 
 /** The operator-request function's own environment: the whole config, no workflows to start. */
 export function operatorEnvironment(config: AutopilotConfig): Record<string, CfnValue> {
   return { [ENV.config]: configWithDeployedTopics(config), [ENV.workflowArns]: '{}' };
+}
+
+/** The scheduled preflight's own environment: no workflow to start; the paging key it simulates its peers' KMS grant on. */
+export function preflightEnvironment(): Record<string, CfnValue> {
+  return { [ENV.workflowArns]: '{}', [PREFLIGHT_ENV.pagingKeyArn]: getAtt(PAGING_KEY_ID, 'Arn') };
 }
 
 /** WORKFLOW_ARNS of one function: its runbook's workflow alias ARN, or {} when the runbook has none. */

@@ -10,11 +10,12 @@ import type { CfnResource, CfnTemplate } from './cfn';
 import { deliveryResources } from './delivery';
 import { durableConfigFor, makeDurable } from './durable';
 import { privateBusResource } from './event-bus';
-import { deployedFunctions, intakeOf, operatorFunction, TIMEOUT_SECONDS, type DeployedFunction, type OperatorFunction } from './functions';
+import { deployedFunctions, intakeOf, operatorFunction, preflightFunction, TIMEOUT_SECONDS, type DeployedFunction, type OperatorFunction } from './functions';
 import { ENV } from '../handlers/shared/contract';
 import { OPERATOR_ROLE_ID, PRIVATE_BUS_ID, STATE_TABLE_ID } from './logical-ids';
 import { pagingResources, type PagingParams } from './paging-topics';
-import { HAND_OFF_RUNBOOKS, humanOperatorRoleResource, operatorRoleResource, roleResource, type PermissionParams } from './permissions';
+import { HAND_OFF_RUNBOOKS, humanOperatorRoleResource, operatorRoleResource, preflightRoleResource, roleResource, type PermissionParams } from './permissions';
+import { PREFLIGHT_SCHEDULE_RULE_ID, preflightScheduleResources } from './preflight';
 import { stateTableResource } from './state-table';
 import { standbyResources } from './standby';
 
@@ -39,7 +40,8 @@ export function extendTemplate(template: CfnTemplate, inputs: ExtendInputs): Ext
   const { config, stage } = inputs;
   const fns = deployedFunctions(stage);
   const operator = operatorFunction(stage);
-  checkCompiledFunctions(template, fns, operator);
+  const preflight = preflightFunction(stage);
+  checkCompiledFunctions(template, fns, [operator, preflight]);
 
   // Only these roles may put events on the private bus: the hand-off intakes and the operator function.
   const busWriters = [...HAND_OFF_RUNBOOKS.filter((rb) => fns.some((f) => f.runbook === rb && f.kind === 'intake')).map((rb) => intakeOf(fns, rb).roleLogicalId), operator.roleLogicalId];
@@ -48,7 +50,10 @@ export function extendTemplate(template: CfnTemplate, inputs: ExtendInputs): Ext
     [PRIVATE_BUS_ID]: privateBusResource(stage, busWriters),
     ...pagingResources(config, inputs.params),
     // Only the deployed runbooks' rules (a standby stage runs database-failover alone).
-    ...deliveryResources(config, inputs.rules.filter((r) => config.deployment.runbooks.includes(r.runbook)), fns),
+    ...deliveryResources(config, inputs.rules.filter((r) => config.deployment.runbooks.includes(r.runbook)), fns, [PREFLIGHT_SCHEDULE_RULE_ID]),
+    // The scheduled readiness check: its schedule rule, its permission, its on-failure destination, its own role.
+    ...preflightScheduleResources(config, preflight),
+    [preflight.roleLogicalId]: preflightRoleResource(preflight, fns, operator, config),
     ...standbyResources(config),
     [operator.roleLogicalId]: operatorRoleResource(operator, fns, config),
     [OPERATOR_ROLE_ID]: humanOperatorRoleResource(stage, operator),
@@ -69,9 +74,9 @@ export function extendTemplate(template: CfnTemplate, inputs: ExtendInputs): Ext
 }
 
 /** The functions serverless compiled are exactly the contract's, each on its own role, with our environment. */
-function checkCompiledFunctions(template: CfnTemplate, fns: readonly DeployedFunction[], operator: OperatorFunction): void {
+function checkCompiledFunctions(template: CfnTemplate, fns: readonly DeployedFunction[], others: readonly OperatorFunction[]): void {
   const compiled = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function').map(([id]) => id);
-  const expected = [...fns.map((f) => f.functionLogicalId), operator.functionLogicalId];
+  const expected = [...fns.map((f) => f.functionLogicalId), ...others.map((o) => o.functionLogicalId)];
   const missing = expected.filter((id) => !compiled.includes(id));
   const extra = compiled.filter((id) => !expected.includes(id));
   if (missing.length > 0 || extra.length > 0) {
@@ -80,7 +85,7 @@ function checkCompiledFunctions(template: CfnTemplate, fns: readonly DeployedFun
   if (template.Resources.IamRoleLambdaExecution !== undefined) {
     throw new Error('serverless generated its shared IamRoleLambdaExecution: every function must name its own role');
   }
-  for (const fn of [...fns, operator]) {
+  for (const fn of [...fns, ...others]) {
     const props = template.Resources[fn.functionLogicalId]?.Properties ?? {};
     const role = JSON.stringify(props.Role);
     if (role !== JSON.stringify({ 'Fn::GetAtt': [fn.roleLogicalId, 'Arn'] })) {

@@ -1,14 +1,15 @@
 /**
  * The deployed functions, derived from RUNBOOK_FUNCTIONS (handlers/shared/contract.ts):
  * serverless.yml's `functions:` is generated from this list (infra/serverless-vars.cjs), so
- * the contract, the template and the drill name the same nine functions.
+ * the contract, the template and the drill name the same nine runbook functions (plus the
+ * operator-request function and the scheduled preflight, below).
  */
 import { loadConfig } from '../config/load';
-import { RUNBOOKS, type RunbookId } from '../domain/config';
-import { OPERATOR_FUNCTION, RUNBOOK_FUNCTIONS, WORKFLOW_ALIAS } from '../handlers/shared/contract';
+import { RUNBOOKS, type AutopilotConfig, type RunbookId } from '../domain/config';
+import { deployedName, OPERATOR_FUNCTION, PREFLIGHT_FUNCTION, RUNBOOK_FUNCTIONS, SERVICE_NAME, WORKFLOW_ALIAS } from '../handlers/shared/contract';
 import { pascal, sub, type CfnValue } from './cfn';
 
-export const SERVICE = 'runbook-autopilot';
+export const SERVICE = SERVICE_NAME;
 
 export type FunctionKind = 'intake' | 'workflow';
 
@@ -23,6 +24,8 @@ export interface DeployedFunction {
   name: string;
   /** Logical id of the function's own IAM role. */
   roleLogicalId: string;
+  /** Its role's RoleName: the function's name (the preflight's IAM simulation names each role by it). */
+  roleName: string;
   /** Logical id serverless gives the AWS::Lambda::Function (its naming: upper-first key + LambdaFunction). */
   functionLogicalId: string;
   description: string;
@@ -31,10 +34,14 @@ export interface DeployedFunction {
 /** Per-invocation Lambda timeout. A durable workflow's whole run is bounded by DurableConfig instead. */
 export const TIMEOUT_SECONDS: Record<FunctionKind, number> = { intake: 60, workflow: 900 };
 
-export function deployedFunctions(stage: string): DeployedFunction[] {
+/**
+ * `config`: the stage's configuration when the caller has it (a deployed function reads its own
+ * from the environment: config/<stage>.json is not in its bundle); else config/<stage>.json.
+ */
+export function deployedFunctions(stage: string, config?: Pick<AutopilotConfig, 'deployment'>): DeployedFunction[] {
   const out: DeployedFunction[] = [];
   // A standby stage (config deployment.runbooks) deploys only its runbooks' functions.
-  const deployed = loadConfig(stage).deployment.runbooks;
+  const deployed = (config ?? loadConfig(stage)).deployment.runbooks;
   for (const runbook of RUNBOOKS.filter((r) => deployed.includes(r))) {
     const spec = RUNBOOK_FUNCTIONS[runbook];
     out.push(describeFunction(stage, runbook, 'intake', spec.intake, spec.intakeHandler));
@@ -49,8 +56,7 @@ export function deployedFunctions(stage: string): DeployedFunction[] {
 }
 
 function describeFunction(stage: string, runbook: RunbookId, kind: FunctionKind, key: string, handler: string): DeployedFunction {
-  const name = `${SERVICE}-${stage}-${key}`;
-  if (name.length > 64) throw new Error(`function name ${name} is longer than Lambda's 64 characters`);
+  const name = nameOf(stage, key);
   return {
     key,
     runbook,
@@ -58,6 +64,7 @@ function describeFunction(stage: string, runbook: RunbookId, kind: FunctionKind,
     handler,
     name,
     roleLogicalId: `${pascal(key)}Role`,
+    roleName: name,
     functionLogicalId: `${key[0]!.toUpperCase()}${key.slice(1)}LambdaFunction`,
     description:
       kind === 'intake'
@@ -93,6 +100,7 @@ export interface OperatorFunction {
   handler: string;
   name: string;
   roleLogicalId: string;
+  roleName: string;
   functionLogicalId: string;
   description: string;
   timeoutSeconds: number;
@@ -100,15 +108,44 @@ export interface OperatorFunction {
 
 export function operatorFunction(stage: string): OperatorFunction {
   const key = OPERATOR_FUNCTION.key;
-  const name = `${SERVICE}-${stage}-${key}`;
-  if (name.length > 64) throw new Error(`function name ${name} is longer than Lambda's 64 characters`);
+  const name = nameOf(stage, key);
   return {
     key,
     handler: OPERATOR_FUNCTION.handler,
     name,
     roleLogicalId: `${pascal(key)}Role`,
+    roleName: name,
     functionLogicalId: `${key[0]!.toUpperCase()}${key.slice(1)}LambdaFunction`,
     description: 'Operator requests and approvals: verifies the caller with STS, checks config.operators, relays to the private bus or answers a human gate',
     timeoutSeconds: 30,
   };
+}
+
+/**
+ * The scheduled readiness check (PREFLIGHT_FUNCTION): not a runbook, its own read-only role
+ * (infra/permissions.ts preflightStatements), invoked by its schedule rule (infra/preflight.ts).
+ */
+export type PreflightFunction = OperatorFunction;
+
+export function preflightFunction(stage: string): PreflightFunction {
+  const key = PREFLIGHT_FUNCTION.key;
+  const name = nameOf(stage, key);
+  return {
+    key,
+    handler: PREFLIGHT_FUNCTION.handler,
+    name,
+    roleLogicalId: `${pascal(key)}Role`,
+    roleName: name,
+    functionLogicalId: `${key[0]!.toUpperCase()}${key.slice(1)}LambdaFunction`,
+    description: 'Readiness check on a schedule: the preflight checks and an IAM policy simulation of every role, RunbookReady per runbook, P3 on NOT READY; read-only towards the estate',
+    // About 20 reads and one IAM simulation per role statement (~130 calls, sequential: IAM throttles).
+    timeoutSeconds: 300,
+  };
+}
+
+/** Deployed name of a function (and of its role): Lambda and IAM both allow 64 characters. */
+function nameOf(stage: string, key: string): string {
+  const name = deployedName(stage, key);
+  if (name.length > 64) throw new Error(`function name ${name} is longer than Lambda's 64 characters`);
+  return name;
 }

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/load';
 import type { RunbookId } from '../domain/config';
 import { deployedFunctions } from './functions';
-import { HAND_OFF_RUNBOOKS, roleStatements } from './permissions';
+import { deployedFunctions as functionsOf, operatorFunction, preflightFunction } from './functions';
+import { HAND_OFF_RUNBOOKS, preflightStatements, roleStatements, simulatedRoles } from './permissions';
 import { RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
 
 const ADAPTERS = join(__dirname, '..', 'adapters', 'aws');
@@ -37,6 +38,7 @@ const IAM_PREFIX: Record<string, string> = {
   'client-dynamodb': 'dynamodb',
   'client-sns': 'sns',
   'client-eventbridge': 'events',
+  'client-iam': 'iam',
 };
 
 /** Operations whose IAM action is not `<prefix>:<Operation>` (Service Authorization Reference). */
@@ -141,5 +143,24 @@ describe('the runtime every function shares (state table, pages, hand-offs, work
       const emits = /\brt\.emit\(/.test(readFileSync(join(root, file), 'utf8'));
       expect({ runbook: rb, emits }).toEqual({ runbook: rb, emits: HAND_OFF_RUNBOOKS.includes(rb) });
     }
+  });
+});
+
+// The scheduled preflight (issue 16 item 3): every call of its adapters (the facts, the metric, the
+// policy simulation) and of the runtime it pages and stores through, allowed by its own role.
+describe('the scheduled preflight (adapters/aws/preflight.ts, readiness-metric.ts, iam-simulation.ts)', () => {
+  const preflight = preflightFunction('dev');
+  const allowed = new Set(preflightStatements(preflight, simulatedRoles(functionsOf('dev'), operatorFunction('dev')), config).flatMap((s) => s.Action));
+  const calls = ['preflight.ts', 'readiness-metric.ts', 'iam-simulation.ts'].flatMap((f) => sdkCalls(f));
+
+  it('is allowed every call its adapters make', () => {
+    expect(calls.map((c) => c.action)).toEqual(expect.arrayContaining(['iam:SimulatePrincipalPolicy', 'cloudwatch:PutMetricData', 'sns:ListSubscriptionsByTopic']));
+    const missing = calls.flatMap((c) => (ACTIONS_OF[c.action] ?? [c.action]).filter((a) => !allowed.has(a)).map((a) => `${a} (${c.file})`));
+    expect([...new Set(missing)]).toEqual([]);
+  });
+
+  it('holds no mutation of the estate: its adapters call only reads, the metric and the simulation', () => {
+    const writes = calls.filter((c) => !READ_ONLY.test(c.action)).map((c) => c.action);
+    expect([...new Set(writes)].sort()).toEqual(['cloudwatch:PutMetricData', 'iam:SimulatePrincipalPolicy']);
   });
 });

@@ -5,12 +5,12 @@
  * against these (test/simulated-region/iam.ts), and the template tests read the packaged template
  * through the same resolver, so both check the policies CloudFormation would create.
  */
-import type { AutopilotConfig, Severity } from '../domain/config';
+import type { AutopilotConfig, RunbookId, Severity } from '../domain/config';
 import type { ResolvedStatement } from '../test/simulated-region/iam';
 import type { CfnTemplate, CfnValue, PolicyStatement } from './cfn';
-import { deployedFunctions, operatorFunction, SERVICE } from './functions';
+import { deployedFunctions, operatorFunction, preflightFunction, SERVICE } from './functions';
 import { ASYNC_FAILURE_QUEUE_ID, PAGING_KEY_ID, STATE_TABLE_ID, topicId } from './logical-ids';
-import { operatorStatements, roleStatements, type PermissionParams } from './permissions';
+import { operatorStatements, preflightStatements, roleStatements, simulatedRoles, type PermissionParams } from './permissions';
 
 export interface ResolveContext {
   partition: string;
@@ -75,7 +75,16 @@ export function resolveStatements(statements: readonly PolicyStatement[] | reado
 const SEVERITIES: readonly Severity[] = ['P1', 'P2', 'P3', 'P4'];
 
 /** What the stack's own resources resolve to, in the account and region it is deployed to. */
-export function stackContext(config: AutopilotConfig, opts: { account: string; region?: string; tableName: string; partition?: string }): ResolveContext {
+export interface StackIdentity {
+  account: string;
+  region?: string;
+  tableName: string;
+  partition?: string;
+  /** The paging key's ARN (CloudFormation generates its id); default a stand-in of the same shape. */
+  pagingKeyArn?: string;
+}
+
+export function stackContext(config: AutopilotConfig, opts: StackIdentity): ResolveContext {
   const region = opts.region ?? config.primaryRegion;
   const partition = opts.partition ?? 'aws';
   const refs: Record<string, string> = {};
@@ -87,21 +96,39 @@ export function stackContext(config: AutopilotConfig, opts: { account: string; r
     refs,
     atts: {
       [`${STATE_TABLE_ID}.Arn`]: `arn:${partition}:dynamodb:${region}:${opts.account}:table/${opts.tableName}`,
-      [`${PAGING_KEY_ID}.Arn`]: `arn:${partition}:kms:${region}:${opts.account}:key/${SERVICE}-${config.stage}-paging`,
+      [`${PAGING_KEY_ID}.Arn`]: opts.pagingKeyArn ?? `arn:${partition}:kms:${region}:${opts.account}:key/${SERVICE}-${config.stage}-paging`,
       [`${ASYNC_FAILURE_QUEUE_ID}.Arn`]: `arn:${partition}:sqs:${region}:${opts.account}:${SERVICE}-${config.stage}-async-failures`,
     },
   };
 }
 
-/** Function key (the runbook functions and the operator-request function) -> its role's statements, resolved: what the simulated region authorises drill calls against. */
-export function functionPolicies(config: AutopilotConfig, opts: { account: string; region?: string; tableName: string; params?: PermissionParams }): Map<string, ResolvedStatement[]> {
-  const fns = deployedFunctions(config.stage);
+/**
+ * Function key (the runbook functions, the operator-request function and the scheduled
+ * preflight) -> its role's statements, resolved: what the simulated region authorises drill
+ * calls against, and, since every grant is used (infra/iam-usage.test.ts), the calls each
+ * function makes on the configured resources: what the preflight's IAM policy simulation asks
+ * IAM about (adapters/aws/iam-simulation.ts).
+ */
+export function functionPolicies(config: AutopilotConfig, opts: StackIdentity & { params?: PermissionParams }): Map<string, ResolvedStatement[]> {
+  // The stage's own functions, from the config in hand (a deployed function has no config/<stage>.json).
+  const fns = deployedFunctions(config.stage, config);
   const ctx = stackContext(config, opts);
   const policies = new Map(fns.map((fn) => [fn.key, resolveStatements(roleStatements(fn, fns, config, opts.params ?? {}), ctx)]));
   // The operator-request function has its own role (infra/permissions.ts operatorStatements), as in the template.
   const operator = operatorFunction(config.stage);
   policies.set(operator.key, resolveStatements(operatorStatements(operator, fns, config), ctx));
+  const preflight = preflightFunction(config.stage);
+  policies.set(preflight.key, resolveStatements(preflightStatements(preflight, simulatedRoles(fns, operator), config), ctx));
   return policies;
+}
+
+/** The functions whose roles the preflight simulates, each with its role name and the runbooks a denial there blocks. */
+export function simulationTargets(config: AutopilotConfig): { key: string; roleName: string; runbooks: RunbookId[] }[] {
+  const fns = deployedFunctions(config.stage, config);
+  const operator = operatorFunction(config.stage);
+  // The operator-request function answers the workflows' gates and relays requests: a denial there blocks every durable runbook.
+  const durable = [...new Set(fns.filter((f) => f.kind === 'workflow').map((f) => f.runbook))];
+  return simulatedRoles(fns, operator).map((r) => ({ ...r, runbooks: r.key === operator.key ? durable : [fns.find((f) => f.key === r.key)!.runbook] }));
 }
 
 /** Role logical id -> its statements, resolved, from a packaged template. */

@@ -46,7 +46,7 @@ describe('IAM in every drill scenario', () => {
     const callers = new Set(runs.flatMap((r) => (r.authorizations ?? []).map((a) => a.caller)));
     callers.delete(OPERATOR);
     expect(callers.has(undefined)).toBe(false);
-    for (const fn of ['databaseFailover', 'databaseFailoverWorkflow', 'rollbackDeployment', 'rollbackDeploymentWorkflow', 'scaleEcs', 'scaleEcsWorkflow', 'investigate5xx', 'restoreFromBackup', 'restoreFromBackupWorkflow']) {
+    for (const fn of ['databaseFailover', 'databaseFailoverWorkflow', 'rollbackDeployment', 'rollbackDeploymentWorkflow', 'scaleEcs', 'scaleEcsWorkflow', 'investigate5xx', 'restoreFromBackup', 'restoreFromBackupWorkflow', 'operatorRequest', 'scheduledPreflight']) {
       expect({ fn, seen: callers.has(fn) }).toEqual({ fn, seen: true });
     }
   });

@@ -15,9 +15,11 @@
  */
 import { blueGreenConfigured, codeDeployConfigured } from '../domain/features';
 import type { AutopilotConfig, EcsServiceConfig, RunbookId, Severity } from '../domain/config';
+import { READINESS_KEY_PREFIX } from '../domain/modes';
+import { READINESS_NAMESPACE, READINESS_PARTITION_KEY } from '../domain/preflight';
 import { escapeSub, getAtt, ref, sub, type CfnResource, type CfnValue, type PolicyStatement } from './cfn';
 import { privateBusArn } from './event-bus';
-import { functionArn, workflowAliasArnTemplate, workflowOf, type DeployedFunction, type OperatorFunction } from './functions';
+import { functionArn, workflowAliasArnTemplate, workflowOf, type DeployedFunction, type OperatorFunction, type PreflightFunction } from './functions';
 import { ASYNC_FAILURE_QUEUE_ID, PAGING_KEY_ID, STATE_TABLE_ID, topicId } from './logical-ids';
 
 /**
@@ -320,6 +322,7 @@ export function operatorRoleResource(fn: OperatorFunction, fns: readonly Deploye
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
+      RoleName: fn.roleName,
       Description: `Role of ${fn.name}: verifies operators, relays their requests, answers human gates`,
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',
@@ -363,6 +366,8 @@ export function roleResource(fn: DeployedFunction, fns: readonly DeployedFunctio
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
+      // Named like its function: the preflight's IAM policy simulation (adapters/aws/iam-simulation.ts) finds it by name.
+      RoleName: fn.roleName,
       Description: `Least-privilege role of ${fn.name} (${fn.runbook} ${fn.kind})`,
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',
@@ -374,6 +379,60 @@ export function roleResource(fn: DeployedFunction, fns: readonly DeployedFunctio
           PolicyDocument: { Version: '2012-10-17', Statement: roleStatements(fn, fns, config, params) as unknown as CfnValue },
         },
       ],
+    },
+  };
+}
+
+/**
+ * The scheduled preflight (issue 16 item 3): read-only towards the estate. Exactly the reads
+ * adapters/aws/preflight.ts makes (the same as `autopilot preflight`), the IAM policy
+ * simulation of the roles it checks, its RunbookReady metric (only in its namespace: the
+ * cloudwatch:namespace condition, https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html),
+ * the P3 page, and in the state table only its own items: the verdicts (pk "readiness") and
+ * the marks of its own pages (pk "own#paged:preflight-...", which the resolve reads back).
+ */
+export function preflightStatements(fn: PreflightFunction, simulated: readonly { roleName: string }[], config: AutopilotConfig): PolicyStatement[] {
+  const svc = config.service;
+  const table = getAtt(STATE_TABLE_ID, 'Arn');
+  return [
+    allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [
+      sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.name}:*`),
+    ]),
+    allow('ReadinessStateReads', ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], [table]),
+    // Never the controls item, nor anything but its own items: every key of a request must be one of these.
+    allow('ReadinessStateWrites', ['dynamodb:PutItem'], [table], {
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [READINESS_PARTITION_KEY, `own#paged:${READINESS_KEY_PREFIX}*`] },
+    }),
+    allow('PreflightReads', ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions', 'application-autoscaling:DescribeScalableTargets'], ['*']),
+    allow('PreflightReadRecords', ['route53:ListResourceRecordSets'], [hostedZoneArn(config.dns.hostedZoneId)]),
+    ...(codeDeployConfigured(config)
+      ? [allow('PreflightReadDeploymentGroup', ['codedeploy:GetDeploymentGroup'], [deploymentGroupArn(svc.region, config.codeDeploy.applicationName, config.codeDeploy.deploymentGroupName)])]
+      : []),
+    allow('PreflightReadSubscriptions', ['sns:ListSubscriptionsByTopic'], SEVERITIES.map((s) => ref(topicId(s)))),
+    allow('PublishRunbookReady', ['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': READINESS_NAMESPACE } }),
+    allow('SimulateFunctionRoles', ['iam:SimulatePrincipalPolicy'], simulated.map((r) => sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${escapeSub(r.roleName)}`))),
+    allow('PageNotReady', ['sns:Publish'], [ref(topicId('P3'))]),
+    allow('EncryptPages', ['kms:GenerateDataKey', 'kms:Decrypt'], [getAtt(PAGING_KEY_ID, 'Arn')]),
+    allow('AsyncFailureDestination', ['sqs:SendMessage'], [getAtt(ASYNC_FAILURE_QUEUE_ID, 'Arn')]),
+  ];
+}
+
+/** The roles the preflight simulates: every runbook function's and the operator-request function's (not its own). */
+export function simulatedRoles(fns: readonly DeployedFunction[], operator: OperatorFunction): { key: string; roleName: string }[] {
+  return [...fns, operator].map((f) => ({ key: f.key, roleName: f.roleName }));
+}
+
+export function preflightRoleResource(fn: PreflightFunction, fns: readonly DeployedFunction[], operator: OperatorFunction, config: AutopilotConfig): CfnResource {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: fn.roleName,
+      Description: `Role of ${fn.name}: reads what the runbooks need, simulates their roles, publishes RunbookReady, pages P3`,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [{ PolicyName: 'scheduled-preflight', PolicyDocument: { Version: '2012-10-17', Statement: preflightStatements(fn, simulatedRoles(fns, operator), config) as unknown as CfnValue } }],
     },
   };
 }

@@ -4,8 +4,8 @@
  */
 import { loadConfig } from '../config/load';
 import type { CfnValue } from './cfn';
-import { checkEnvironmentSize, functionEnvironment, operatorEnvironment, runbookFunctionConfig, workflowEnvironment } from './environment';
-import { deployedFunctions, operatorFunction, TIMEOUT_SECONDS } from './functions';
+import { checkEnvironmentSize, functionEnvironment, operatorEnvironment, preflightEnvironment, runbookFunctionConfig, workflowEnvironment } from './environment';
+import { deployedFunctions, operatorFunction, preflightFunction, TIMEOUT_SECONDS } from './functions';
 
 export interface ServerlessFunction {
   handler: string;
@@ -46,6 +46,18 @@ export function serverlessFunctions(stage: string): Record<string, ServerlessFun
     timeout: operator.timeoutSeconds,
     memorySize: 256,
     environment: operatorEnv,
+  };
+  // The scheduled readiness check: invoked by its schedule rule (infra/preflight.ts), never by an event of the estate.
+  const preflight = preflightFunction(stage);
+  const preflightEnv = preflightEnvironment();
+  checkEnvironmentSize(config, { ...shared, ...preflightEnv }, preflight.key);
+  out[preflight.key] = {
+    handler: preflight.handler,
+    description: preflight.description,
+    role: preflight.roleLogicalId,
+    timeout: preflight.timeoutSeconds,
+    memorySize: 512,
+    environment: preflightEnv,
   };
   return out;
 }

@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { configFromValue, loadConfig } from '../config/load';
 import { RUNBOOKS, defaultConfig } from '../domain/config';
 import { eventRules } from '../runbooks/routing';
-import { ENV, OPERATOR_FUNCTION, RUNBOOK_FUNCTIONS, STATE_TABLE, WORKFLOW_ALIAS } from '../handlers/shared/contract';
+import { ENV, OPERATOR_FUNCTION, PREFLIGHT_ENV, PREFLIGHT_FUNCTION, RUNBOOK_FUNCTIONS, STATE_TABLE, WORKFLOW_ALIAS } from '../handlers/shared/contract';
 import type { CfnResource, CfnTemplate, CfnValue } from './cfn';
 import { estimatedEnvironmentBytes, ENVIRONMENT_LIMIT_BYTES } from './environment';
 import { privateBusName } from './event-bus';
-import { deployedFunctions, intakeOf, operatorFunction } from './functions';
-import { ASYNC_FAILURE_QUEUE_ID, EVENT_DLQ_ID, OPERATOR_ROLE_ID, PRIVATE_BUS_ID, STATE_TABLE_ID, topicId } from './logical-ids';
+import { deployedFunctions, intakeOf, operatorFunction, preflightFunction } from './functions';
+import { ASYNC_FAILURE_QUEUE_ID, EVENT_DLQ_ID, EVENT_DLQ_POLICY_ID, OPERATOR_ROLE_ID, PAGING_KEY_ID, PRIVATE_BUS_ID, STATE_TABLE_ID, topicId } from './logical-ids';
+import { PREFLIGHT_SCHEDULE_RULE_ID } from './preflight';
 import { packageService } from './packaged-template';
 import { actionReference, referenceProblems } from './iam-reference';
 import { stackContext, templatePolicies } from './iam-policy';
@@ -26,6 +27,7 @@ import { runbookGrants } from './permissions';
 const config = loadConfig('dev');
 const fns = deployedFunctions('dev');
 const operator = operatorFunction('dev');
+const preflight = preflightFunction('dev');
 let template: CfnTemplate;
 let packageDir: string;
 
@@ -36,6 +38,8 @@ beforeAll(async () => {
 }, 300_000);
 
 const resourcesOfType = (type: string): Array<[string, CfnResource]> => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+/** The rules that route events by pattern (the preflight's schedule rule has a ScheduleExpression instead). */
+const patternRules = (): Array<[string, CfnResource]> => resourcesOfType('AWS::Events::Rule').filter(([, r]) => r.Properties?.EventPattern !== undefined);
 const props = (id: string): Record<string, CfnValue> => {
   const resource = template.Resources[id];
   if (resource === undefined) throw new Error(`no resource ${id}`);
@@ -94,7 +98,7 @@ const PLUMBING = new Set([
 ]);
 
 describe('functions', () => {
-  it('deploys exactly the nine functions of RUNBOOK_FUNCTIONS and the operator-request function, on nodejs22.x, with their handlers', () => {
+  it('deploys exactly the nine functions of RUNBOOK_FUNCTIONS, the operator-request function and the scheduled preflight, on nodejs22.x, with their handlers', () => {
     const compiled = resourcesOfType('AWS::Lambda::Function');
     const expected = [
       ...RUNBOOKS.flatMap((r) => {
@@ -102,9 +106,10 @@ describe('functions', () => {
         return spec.workflow ? [[spec.intake, spec.intakeHandler], [spec.workflow, spec.workflowHandler]] : [[spec.intake, spec.intakeHandler]];
       }),
       [OPERATOR_FUNCTION.key, OPERATOR_FUNCTION.handler],
+      [PREFLIGHT_FUNCTION.key, PREFLIGHT_FUNCTION.handler],
     ];
-    expect(compiled).toHaveLength(10);
-    expect(expected).toHaveLength(10);
+    expect(compiled).toHaveLength(11);
+    expect(expected).toHaveLength(11);
     for (const [key, handler] of expected) {
       const found = compiled.find(([, r]) => r.Properties?.FunctionName === `runbook-autopilot-dev-${key}`);
       expect(found).toBeDefined();
@@ -115,9 +120,9 @@ describe('functions', () => {
   it('gives every function its own role, and serverless no shared role', () => {
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
     const roles = resourcesOfType('AWS::Lambda::Function').map(([, r]) => getAttOf(r.Properties?.Role));
-    expect(new Set(roles).size).toBe(10);
+    expect(new Set(roles).size).toBe(11);
     for (const role of roles) expect(template.Resources[role!]?.Type).toBe('AWS::IAM::Role');
-    // Ten function roles and the one role people assume to use the operator-request function.
+    // Eleven function roles and the one role people assume to use the operator-request function.
     expect(resourcesOfType('AWS::IAM::Role').map(([id]) => id).sort()).toEqual([...roles.map(String), OPERATOR_ROLE_ID].sort());
   });
 
@@ -150,7 +155,7 @@ describe('routing and delivery', () => {
   const specs = eventRules(config);
 
   it('deploys one rule per RuleSpec, with its exact pattern, targeting the runbook intake', () => {
-    const rules = resourcesOfType('AWS::Events::Rule');
+    const rules = patternRules();
     expect(rules).toHaveLength(specs.length);
     for (const spec of specs) {
       const rule = rules.find(([, r]) => r.Properties?.Name === `runbook-autopilot-dev-${spec.name}`);
@@ -164,7 +169,7 @@ describe('routing and delivery', () => {
   });
 
   it('accepts events only from the configured accounts', () => {
-    for (const [, rule] of resourcesOfType('AWS::Events::Rule')) {
+    for (const [, rule] of patternRules()) {
       expect((rule.Properties!.EventPattern as { account: string[] }).account).toEqual(config.accountIds);
     }
   });
@@ -305,7 +310,7 @@ describe('trust boundary (issue 14): the private bus and the operator-request fu
   });
 
   it('puts every rule for our own events (requests, hand-offs) on the private bus, none on the default bus', () => {
-    const rules = resourcesOfType('AWS::Events::Rule').map(([, r]) => r.Properties!);
+    const rules = patternRules().map(([, r]) => r.Properties!);
     const ours = rules.filter((r) => JSON.stringify((r.EventPattern as { source?: CfnValue }).source) === JSON.stringify(['runbook-autopilot']));
     expect(ours.map((r) => String(r.Name).replace('runbook-autopilot-dev-', '')).sort()).toEqual(['restore-db-requested', 'restore-s3-requested', 'rollback-requested', 'scale-ecs-requested']);
     for (const r of ours) expect(refOf(r.EventBusName)).toBe(PRIVATE_BUS_ID);
@@ -346,10 +351,13 @@ describe('least privilege (issue 8 security)', () => {
   // "*" for a mutating action only where the Service Authorization Reference gives it no resource type
   // (codedeploy:StopDeployment): https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html
   it('grants no mutating action on "*" (unless AWS allows nothing else), and no wildcard action at all', async () => {
+    // PutMetricData of a plain metric has no resource (its "dataset" type is for datasets): "*" scoped
+    // by the namespace is AWS's own way to limit it (iam-cw-condition-keys-namespace.html).
+    const namespaced = (s: Statement, a: string): boolean => a === 'cloudwatch:PutMetricData' && typeof s.Condition?.StringEquals?.['cloudwatch:namespace'] === 'string';
     for (const s of allStatements()) {
       for (const action of s.Action) expect(action).not.toMatch(/\*/);
       const mutating: string[] = [];
-      for (const a of s.Action.filter((x) => !isReadOnly(x))) if ((await actionReference(a)).resourceFormats.length > 0) mutating.push(a);
+      for (const a of s.Action.filter((x) => !isReadOnly(x) && !namespaced(s, x))) if ((await actionReference(a)).resourceFormats.length > 0) mutating.push(a);
       if (mutating.length > 0) expect({ role: s.role, sid: s.Sid, mutating, resources: s.Resource.filter((r) => r === '*') }).toEqual({ role: s.role, sid: s.Sid, mutating, resources: [] });
     }
   });
@@ -389,8 +397,8 @@ describe('least privilege (issue 8 security)', () => {
   // https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
   it('has only actions that exist, each on resources of a type it can be scoped to, with defined condition keys (AWS\'s reference)', async () => {
     const policies = templatePolicies(template, stackContext(config, { account: '123456789012', tableName: 'runbook-autopilot-dev-state' }));
-    // Each runbook function's role, the operator-request function's, and the human operator role (issue 14b).
-    expect(policies.size).toBe(fns.length + 2);
+    // Each runbook function's role, the operator-request function's, the scheduled preflight's, and the human operator role (issue 14b).
+    expect(policies.size).toBe(fns.length + 3);
     expect(policies.has(operator.roleLogicalId)).toBe(true);
     for (const [role, statements] of policies) expect({ role, problems: await referenceProblems(statements) }).toEqual({ role, problems: [] });
   });
@@ -452,33 +460,96 @@ describe('least privilege (issue 8 security)', () => {
   it('lets no function role write the controls item: every state-table write carries the LeadingKeys condition', () => {
     const isTableWrite = (action: string) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|PartiQL\w+|\*)$/.test(action) || action === '*';
     const onTable = (r: string) => r === `{GetAtt:${STATE_TABLE_ID}}` || r === '*' || r.includes(':dynamodb:');
-    // Every function's role (the nine runbook functions and the operator-request function);
-    // the role people assume to call that function writes nothing to the table at all.
+    // Every function's role (the nine runbook functions, the operator-request function and the
+    // scheduled preflight); the role people assume to call that function writes nothing to the table at all.
     const roles = resourcesOfType('AWS::IAM::Role').filter(([id]) => id !== OPERATOR_ROLE_ID);
-    expect(roles).toHaveLength(10);
+    expect(roles).toHaveLength(11);
     expect(statementsOf(OPERATOR_ROLE_ID).filter((st) => st.Action.some(isTableWrite) || st.Resource.some(onTable))).toEqual([]);
     for (const [id] of roles) {
       const writes = statementsOf(id).filter((st) => st.Action.some(isTableWrite) && st.Resource.some(onTable));
       expect({ id, writes: writes.length > 0 }).toEqual({ id, writes: true });
       for (const st of writes) {
-        // The operator-request function only puts (proof claims, relay markers): the drill proves the rest unused.
-        const expected = id === operator.roleLogicalId ? ['dynamodb:PutItem'] : ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+        // The operator-request function and the preflight only put (proof claims and relay markers; verdicts and page marks): the drill proves the rest unused.
+        const expected = id === operator.roleLogicalId || id === preflight.roleLogicalId ? ['dynamodb:PutItem'] : ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
         expect({ id, actions: st.Action.filter(isTableWrite).sort() }).toEqual({ id, actions: expected });
-        expect({ id, condition: st.Condition }).toEqual({ id, condition: { 'ForAllValues:StringNotEquals': { 'dynamodb:LeadingKeys': ['controls'] } } });
+        // The preflight may write its own items only (which excludes the controls item by construction).
+        const condition = id === preflight.roleLogicalId ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['readiness', 'own#paged:preflight-*'] } } : { 'ForAllValues:StringNotEquals': { 'dynamodb:LeadingKeys': ['controls'] } };
+        expect({ id, condition: st.Condition }).toEqual({ id, condition });
       }
       // The condition evaluated as IAM does for ForAllValues (every requested key must pass; an
       // Allow with no other match means an implicit deny): a write to the controls item is denied,
       // alone or among other keys in a batch; other items stay writable.
       const allowsWrite = (leadingKeys: string[]) =>
         writes.some((st) => {
-          const cond = st.Condition?.['ForAllValues:StringNotEquals']?.['dynamodb:LeadingKeys'] as string[] | undefined;
-          return cond !== undefined && leadingKeys.every((k) => !cond.includes(k));
+          const not = st.Condition?.['ForAllValues:StringNotEquals']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+          const like = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+          const matches = (p: string, k: string) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(k);
+          if (like !== undefined) return leadingKeys.every((k) => like.some((p) => matches(p, k)));
+          return not !== undefined && leadingKeys.every((k) => !not.includes(k));
         });
       expect(allowsWrite(['controls'])).toBe(false);
       expect(allowsWrite(['lock#service:a', 'controls'])).toBe(false);
+      if (id === preflight.roleLogicalId) {
+        expect(allowsWrite(['readiness'])).toBe(true);
+        expect(allowsWrite(['own#paged:preflight-database-failover:P3'])).toBe(true);
+        expect(allowsWrite(['lock#service:a'])).toBe(false);
+        expect(allowsWrite(['own#paged:database-failover-regami-db-primary:P1'])).toBe(false);
+        continue;
+      }
       expect(allowsWrite(['lock#service:a'])).toBe(true);
       expect(allowsWrite(['actions#global', 'actions#s3:b'])).toBe(true);
     }
+  });
+});
+
+describe('the scheduled preflight (issue 16 item 3): function, schedule, role', () => {
+  it('deploys the function on its own role, with the stack\'s table and the paging key it simulates its peers\' KMS grant on', () => {
+    const fn = props(preflight.functionLogicalId);
+    expect(fn).toMatchObject({ FunctionName: preflight.name, Handler: PREFLIGHT_FUNCTION.handler, Runtime: 'nodejs22.x', Timeout: 300 });
+    expect(getAttOf(fn.Role)).toBe(preflight.roleLogicalId);
+    const vars = (fn.Environment as { Variables: Record<string, CfnValue> }).Variables;
+    expect(refOf(vars[ENV.table])).toBe(STATE_TABLE_ID);
+    expect(vars[ENV.workflowArns]).toBe('{}');
+    expect(getAttOf(vars[PREFLIGHT_ENV.pagingKeyArn])).toBe(PAGING_KEY_ID);
+    expect(estimatedEnvironmentBytes(vars)).toBeLessThanOrEqual(ENVIRONMENT_LIMIT_BYTES);
+  });
+
+  it('runs it daily from a schedule rule (config deployment.preflightSchedule), with a retry policy, the dead-letter queue and an on-failure queue', () => {
+    const scheduled = resourcesOfType('AWS::Events::Rule').filter(([, r]) => r.Properties?.ScheduleExpression !== undefined);
+    expect(scheduled.map(([id]) => id)).toEqual([PREFLIGHT_SCHEDULE_RULE_ID]);
+    const rule = props(PREFLIGHT_SCHEDULE_RULE_ID);
+    expect(rule).toMatchObject({ Name: 'runbook-autopilot-dev-preflight', ScheduleExpression: 'rate(1 day)', State: 'ENABLED' });
+    expect(rule.EventPattern).toBeUndefined();
+    const targets = rule.Targets as Array<Record<string, CfnValue>>;
+    expect(targets).toHaveLength(1);
+    expect(getAttOf(targets[0]!.Arn)).toBe(preflight.functionLogicalId);
+    expect(targets[0]!.RetryPolicy).toEqual({ MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: config.maxEventAgeSeconds });
+    expect(getAttOf((targets[0]!.DeadLetterConfig as { Arn: CfnValue }).Arn)).toBe(EVENT_DLQ_ID);
+    const dlqSources = ((props(EVENT_DLQ_POLICY_ID).PolicyDocument as { Statement: Array<{ Condition: { ArnEquals: { 'aws:SourceArn': CfnValue[] } } }> }).Statement[0]!.Condition.ArnEquals['aws:SourceArn']).map(getAttOf);
+    expect(dlqSources).toContain(PREFLIGHT_SCHEDULE_RULE_ID);
+    // EventBridge may invoke it from that rule only.
+    const permissions = resourcesOfType('AWS::Lambda::Permission').filter(([, p]) => getAttOf(p.Properties!.FunctionName) === preflight.functionLogicalId);
+    expect(permissions.map(([, p]) => [p.Properties!.Principal, getAttOf(p.Properties!.SourceArn)])).toEqual([['events.amazonaws.com', PREFLIGHT_SCHEDULE_RULE_ID]]);
+    const invoke = resourcesOfType('AWS::Lambda::EventInvokeConfig').filter(([, c]) => refOf(c.Properties!.FunctionName) === preflight.functionLogicalId);
+    expect(invoke).toHaveLength(1);
+    expect(getAttOf((invoke[0]![1].Properties!.DestinationConfig as { OnFailure: { Destination: CfnValue } }).OnFailure.Destination)).toBe(ASYNC_FAILURE_QUEUE_ID);
+  });
+
+  it('gives it a read-only role: the preflight\'s reads, RunbookReady only in its namespace, the policy simulation of exactly the roles it checks, P3 only, its own state-table items', () => {
+    const statements = statementsOf(preflight.roleLogicalId);
+    const bySid = Object.fromEntries(statements.map((st) => [st.Sid, st]));
+    expect(Object.keys(bySid).sort()).toEqual(
+      ['AsyncFailureDestination', 'EncryptPages', 'PageNotReady', 'PreflightReadDeploymentGroup', 'PreflightReadRecords', 'PreflightReadSubscriptions', 'PreflightReads', 'PublishRunbookReady', 'ReadinessStateReads', 'ReadinessStateWrites', 'SimulateFunctionRoles', 'WriteOwnLogs'].sort(),
+    );
+    // Nothing that changes the estate: every action is a read, or one of these writes.
+    const writes = statements.flatMap((st) => st.Action).filter((a) => !isReadOnly(a) && a !== 'dynamodb:BatchGetItem');
+    expect([...new Set(writes)].sort()).toEqual(['cloudwatch:PutMetricData', 'dynamodb:PutItem', 'iam:SimulatePrincipalPolicy', 'kms:Decrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 'sns:Publish', 'sqs:SendMessage'].sort());
+    expect(bySid.PublishRunbookReady).toMatchObject({ Action: ['cloudwatch:PutMetricData'], Resource: ['*'], Condition: { StringEquals: { 'cloudwatch:namespace': 'RunbookAutopilot' } } });
+    expect(bySid.PageNotReady).toMatchObject({ Action: ['sns:Publish'], Resource: [`{Ref:${topicId('P3')}}`] });
+    const simulated = [...fns.map((f) => f.name), operator.name].map((name) => `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}`);
+    expect(bySid.SimulateFunctionRoles!.Resource.sort()).toEqual(simulated.sort());
+    // The roles it simulates are named like their functions (that is how it finds them).
+    for (const f of [...fns, operator, preflight]) expect({ role: f.roleLogicalId, name: props(f.roleLogicalId).RoleName }).toEqual({ role: f.roleLogicalId, name: f.name });
   });
 });
 
@@ -525,6 +596,15 @@ describe('the packaged bundles (what Lambda will run)', () => {
     const script = `process.stdout.write(typeof require(${JSON.stringify(join(dir, 'handlers/operator-request.js'))}).handler)`;
     const out = execFileSync(process.execPath, ['-e', script], { env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', NODE_NO_WARNINGS: '1' }, encoding: 'utf8', timeout: 30_000 });
     expect(out).toBe('function');
+  });
+
+  it('packages the scheduled preflight, and its bundle loads and refuses anything but a Scheduled Event without an AWS call', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-preflight-'));
+    execFileSync('unzip', ['-q', join(packageDir, `${PREFLIGHT_FUNCTION.key}.zip`), '-d', dir]);
+    const script = `require(${JSON.stringify(join(dir, 'handlers/scheduled-preflight.js'))}).handler({ not: 'scheduled' }, { getRemainingTimeInMillis: () => 3000, functionName: 'preflight', awsRequestId: 'smoke' }).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { process.stdout.write('THREW ' + e.message); })`;
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, [ENV.config]: JSON.stringify(config), [ENV.table]: 'runbook-autopilot-dev-state', [ENV.workflowArns]: '{}', [ENV.eventBus]: 'default', AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'SILENT', NODE_NO_WARNINGS: '1' };
+    const out = execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 30_000 });
+    expect(JSON.parse(out)).toMatchObject({ status: 'rejected' });
   });
 
   // Each intake bundle, unzipped and loaded in a fresh Node process with the deployed

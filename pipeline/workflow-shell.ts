@@ -3,11 +3,22 @@
  * step checkpoint the incident record with it, remembers the step in progress, holds the
  * locks a mutation takes (renewal and release included), and turns a step out of retries
  * into a failure page naming the step that stopped.
+ *
+ * At its start each execution reads its runbook's latest readiness (issue 16 item 3, "at the
+ * start of each execution"): the verdict the scheduled preflight stored (one consistent
+ * GetItem, a checkpointed step), recorded on the timeline; while that verdict is NOT READY
+ * every trigger page of the execution carries its reasons. Not the whole preflight: ~20 reads
+ * and ~110 IAM simulations would delay the first action of an incident by seconds to minutes,
+ * add throttling exposure against the very APIs the remediation is about to call, and decide
+ * nothing the runbook's own gates do not re-check live right after (replica exists and lags
+ * within budget, service active, previous revision...). What the daily check adds is what
+ * those gates cannot see in time: that a precondition broke yesterday, and since when.
  */
 import type { DurableContext } from '@aws/durable-execution-sdk-js';
 import type { RunbookId, Severity } from '../domain/config';
-import type { Act, Workflow } from '../domain/ports';
+import type { Act, Pager, Workflow } from '../domain/ports';
 import type { Page } from '../domain/paging';
+import { readinessAtStart } from '../domain/preflight';
 import { durableWorkflow } from '../adapters/durable';
 import type { IncidentSession } from '../adapters/runtime/incident-session';
 import type { Runtime } from '../adapters/runtime/runtime-types';
@@ -30,6 +41,10 @@ export class WorkflowShell {
   /** Every step saves the incident record when it completes, and is remembered while it runs. */
   readonly workflow: Workflow;
   readonly page: (page: Omit<Page, 'at'>) => Promise<void>;
+  /** The runtime's pager, with the latest NOT READY verdict (when there is one) on every trigger page: what the runbooks page through. */
+  readonly pager: Pager;
+  /** The NOT READY line of the latest scheduled check for this runbook, read at the start (noteReadiness). */
+  private notReady?: string;
 
   constructor(
     readonly rt: Runtime,
@@ -44,7 +59,32 @@ export class WorkflowShell {
       wait: (name, seconds) => ((this.currentStep = name), flushing.wait(name, seconds)),
       waitForApproval: (name, timeout, submit) => ((this.currentStep = name), flushing.waitForApproval(name, timeout, submit)),
     };
-    this.page = makePage(rt.pager, rt.clock, session);
+    this.pager = { send: (page) => rt.pager.send(this.withReadiness(page)) };
+    this.page = makePage(this.pager, rt.clock, session);
+  }
+
+  private withReadiness(page: Page): Page {
+    if (this.notReady === undefined || page.action !== 'trigger') return page;
+    return { ...page, diagnosis: [...page.diagnosis, this.notReady] };
+  }
+
+  /**
+   * The runbook's readiness as the scheduled check last stored it, on the timeline (a step: read
+   * once, replayed from its checkpoint). A read that fails is recorded and the workflow goes on:
+   * readiness informs the human, the runbook's own gates decide.
+   */
+  async noteReadiness(): Promise<void> {
+    const notReady = await this.workflow.step('readiness', async () => {
+      let line: { summary: string; notReady?: string };
+      try {
+        line = readinessAtStart(await this.rt.store.readReadiness(), this.runbook, this.rt.clock.now());
+      } catch (err) {
+        line = { summary: `readiness: the scheduled check's verdicts could not be read (${err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 160) : String(err)}): preconditions unknown` };
+      }
+      this.session.record({ kind: 'note', runbook: this.runbook, summary: line.summary });
+      return line.notReady ?? null;
+    });
+    this.notReady = notReady ?? undefined;
   }
 
   get runbook(): RunbookId {
@@ -97,5 +137,7 @@ export class WorkflowShell {
 /** Opens (or loads) the incident and the shell around it for one durable execution. */
 export async function openWorkflowShell(rt: Runtime, ctx: DurableContext, init: ShellInit, owner: (session: IncidentSession) => string): Promise<WorkflowShell> {
   const session = await rt.openSession({ key: init.incidentKey, runbook: init.runbook, title: init.title, severity: init.severity, detectedAt: init.detectedAt });
-  return new WorkflowShell(rt, session, durableWorkflow(ctx, rt.clock), owner(session));
+  const shell = new WorkflowShell(rt, session, durableWorkflow(ctx, rt.clock), owner(session));
+  await shell.noteReadiness();
+  return shell;
 }

@@ -32,6 +32,8 @@ const EXPECTED_ROUTE: Record<string, RunbookId[]> = {
   'rds-instance-storage-full': ['database-failover'],
   'rds-snapshot-created': [],
   'rds-snapshot-export-failed': ['restore-from-backup'],
+  // The preflight function's schedule rule targets it directly: no runbook rule matches a Scheduled Event.
+  'scheduled-preflight': [],
 };
 
 /** Our own requests and hand-offs travel on the private bus; AWS's events on the default bus. */

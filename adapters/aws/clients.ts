@@ -16,6 +16,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElastiCacheClient } from '@aws-sdk/client-elasticache';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
@@ -96,9 +97,11 @@ export const hostDnsResolver: DnsResolver = {
 const READ_PREFIXES = /^(Describe|List|Get|Filter|Head|Query|Scan|BatchGet|StartQuery|Lookup|Test)/;
 /** Writes that are bookkeeping, not remediation: our state table, pages, hand-off events, durable invokes. */
 const NON_REMEDIATION_SERVICES = new Set(['DynamoDB', 'SNS', 'EventBridge', 'Lambda']);
+/** Single operations that are bookkeeping too: the readiness check's own metric (RunbookReady), its IAM policy simulation. */
+const NON_REMEDIATION_OPERATIONS = new Set(['CloudWatch.PutMetricData', 'IAM.SimulatePrincipalPolicy']);
 
 export function isMutatingCall(service: string, operation: string): boolean {
-  return !NON_REMEDIATION_SERVICES.has(service) && !READ_PREFIXES.test(operation);
+  return !NON_REMEDIATION_SERVICES.has(service) && !NON_REMEDIATION_OPERATIONS.has(`${service}.${operation}`) && !READ_PREFIXES.test(operation);
 }
 
 /**
@@ -165,6 +168,7 @@ export interface ClientClasses {
   elasticache: new (config: Record<string, unknown>) => ElastiCacheClient;
   lambda: new (config: Record<string, unknown>) => LambdaClient;
   eventbridge: new (config: Record<string, unknown>) => EventBridgeClient;
+  iam: new (config: Record<string, unknown>) => IAMClient;
 }
 
 const registry: Partial<ClientClasses> = {};
@@ -216,6 +220,8 @@ export class AwsClients {
   get elasticache(): ElastiCacheClient { return this.make('elasticache', (c) => new (clientClass('elasticache'))(c)); }
   get lambda(): LambdaClient { return this.make('lambda', (c) => new (clientClass('lambda'))(c)); }
   get eventbridge(): EventBridgeClient { return this.make('eventbridge', (c) => new (clientClass('eventbridge'))(c)); }
+  /** IAM is global: its endpoint (iam.amazonaws.com) signs in us-east-1 whatever the region of these clients. */
+  get iam(): IAMClient { return this.make('iam', (c) => new (clientClass('iam'))(c)); }
 }
 
 /** Clients for every region the runbooks touch, sharing one setup. */

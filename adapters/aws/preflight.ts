@@ -4,9 +4,8 @@
  * function with a read-only role. Every read is caught on its own: a fact that cannot be read
  * becomes { ok: false, error } and fails its check by name, the others still run.
  *
- * Not read here: IAM policy simulation (iam:SimulatePrincipalPolicy). The project has no IAM
- * client and the simulated region no IAM evaluation yet (issue 15a), so facts.iamDenied stays
- * undefined and the report says the check was not run.
+ * Not read here: the IAM policy simulation (facts.iamDenied), adapters/aws/iam-simulation.ts,
+ * which needs the stack's identity (table, paging key): the scheduled function and the CLI add it.
  */
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';

@@ -4,11 +4,11 @@
  */
 import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { RunbookId } from '../../domain/config';
+import { READINESS_METRIC, READINESS_NAMESPACE } from '../../domain/preflight';
 import type { AwsRegions } from './clients';
 import './sdk/cloudwatch';
 
-export const READINESS_NAMESPACE = 'RunbookAutopilot';
-export const READINESS_METRIC = 'RunbookReady';
+export { READINESS_METRIC, READINESS_NAMESPACE };
 
 export async function publishReadiness(aws: AwsRegions, region: string, stage: string, results: readonly { runbook: RunbookId; ready: boolean }[], now: number): Promise<void> {
   await aws.in(region).cloudwatch.send(

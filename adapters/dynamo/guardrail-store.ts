@@ -12,6 +12,7 @@
  *   own#<ref>               own                         a change the autopilot made itself
  *   incident#<key>          incident                    IncidentRecord as JSON, rev (optimistic concurrency)
  *   arbiter#<resource>      arbiter                     what is in progress on a resource (arbiter-store.ts)
+ *   readiness               readiness                   the scheduled readiness check's latest verdicts (readiness-store.ts)
  *
  * Every decision is one conditional write or one consistent read; time always comes in as
  * an argument. Expiry is decided by the conditions (expiresAt <= :now), never by TTL alone:
@@ -38,6 +39,8 @@ import type { GuardrailStore } from '../../domain/ports';
 import { bool, num, readNum, readStr, str, ttlSeconds, type Item } from './attributes';
 import { fitIncidentRecord, mergeIncidentRecords } from './incident-item';
 import { readResourceClaims, writeResourceClaims } from './arbiter-store';
+import { readReadinessReport, writeReadinessReport } from './readiness-store';
+import type { ReadinessReport } from '../../domain/preflight';
 import type { ResourceClaim } from '../../domain/arbiter';
 
 export interface DynamoGuardrailStoreOptions {
@@ -331,6 +334,14 @@ export class DynamoGuardrailStore implements GuardrailStore {
   async isOwnChange(ref: string): Promise<boolean> {
     const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: ownKey(ref), ConsistentRead: true }));
     return out.Item !== undefined;
+  }
+
+  writeReadiness(report: ReadinessReport): Promise<void> {
+    return writeReadinessReport(this.client, this.tableName, report);
+  }
+
+  readReadiness(): Promise<ReadinessReport | undefined> {
+    return readReadinessReport(this.client, this.tableName);
   }
 
   readClaims(resource: string): Promise<ResourceClaim[]> {

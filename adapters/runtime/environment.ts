@@ -6,7 +6,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AutopilotConfig, RunbookId } from '../../domain/config';
 import { RUNBOOKS } from '../../domain/config';
 import { configFromValue } from '../../config/load';
-import { ENV } from '../../handlers/shared/contract';
+import { ENV, PREFLIGHT_ENV } from '../../handlers/shared/contract';
 import type { WorkflowClock } from '../durable';
 import { SystemClock } from '../system-clock';
 import { createRuntime } from './create-runtime';
@@ -36,6 +36,12 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv, clock: WorkflowClock, log
     homeRegion: env.AWS_REGION || config.primaryRegion,
     clientSetup: { onCall: callLogger(logger) },
   });
+}
+
+/** What the preflight function knows of its stack (PREFLIGHT_ENV): the table and the paging key its IAM simulation names. */
+export function preflightStackFromEnv(env: NodeJS.ProcessEnv): { tableName: string; pagingKeyArn?: string } {
+  const pagingKeyArn = env[PREFLIGHT_ENV.pagingKeyArn];
+  return { tableName: required(env, ENV.table), ...(pagingKeyArn ? { pagingKeyArn } : {}) };
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

@@ -69,6 +69,35 @@ export const OPERATOR_FUNCTION = {
   handler: 'handlers/operator-request.handler',
 } as const;
 
+/**
+ * The scheduled readiness check (issue 16 item 3): an EventBridge schedule rule
+ * (config deployment.preflightSchedule, daily by default) invokes it with a "Scheduled Event".
+ * It runs the same checks as `autopilot preflight` plus an IAM policy simulation of every
+ * function's role, stores the verdicts in the state table (each workflow reads them at its
+ * start), publishes RunbookReady per runbook and pages P3 on NOT READY.
+ */
+export const PREFLIGHT_FUNCTION = {
+  key: 'scheduledPreflight',
+  handler: 'handlers/scheduled-preflight.handler',
+} as const;
+
+/** Environment only the preflight function receives (the other functions never read it). */
+export const PREFLIGHT_ENV = {
+  /** ARN of the paging topics' KMS key: CloudFormation generates it, the IAM simulation names it. */
+  pagingKeyArn: 'PAGING_KEY_ARN',
+} as const;
+
+/** Prefix of every deployed name: functions `runbook-autopilot-<stage>-<key>`, their roles the same. */
+export const SERVICE_NAME = 'runbook-autopilot';
+
+/**
+ * A function's deployed name (serverless' default `${service}-${stage}-${key}`), which is also
+ * the name of its own IAM role: the preflight's policy simulation finds each role by it.
+ */
+export function deployedName(stage: string, key: string): string {
+  return `${SERVICE_NAME}-${stage}-${key}`;
+}
+
 /** Alias every durable workflow is invoked through (durable functions refuse unqualified invocations). */
 export const WORKFLOW_ALIAS = 'live';
 

@@ -36,7 +36,8 @@ export async function databaseFailoverWorkflow(input: FailoverInput, ctx: Durabl
     // family, the DNS record) is held through the whole remediation, released at its end.
     act: shell.holdingAct(),
     recorder: session,
-    pager: rt.pager,
+    // Through the shell: while the latest readiness check says NOT READY, every page says why.
+    pager: shell.pager,
     clock: rt.clock,
     async readGuardState(now) {
       const f = config.guardrails.failover;

@@ -28,7 +28,7 @@ export async function rollbackDeploymentWorkflow(input: RollbackInput, ctx: Dura
         ops: operations(rt),
         // The service lock is held from the first mutation through the rollout and its verification.
         act: shell.holdingAct(),
-        pager: rt.pager,
+        pager: shell.pager,
         clock: rt.clock,
         recorder: { record: (entry) => session.record({ runbook: 'rollback-deployment', ...entry }) },
         incident: session.ledger(),

@@ -36,7 +36,7 @@ export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext
     // The service lock is held from a change until the workflow has verified it (releaseLocks).
     act: shell.holdingAct(),
     releaseLocks: () => shell.giveBackLocks(),
-    pager: rt.pager,
+    pager: shell.pager,
     clock: rt.clock,
     policy: rt.config.guardrails.scaling,
     maxMonitorRounds: MAX_MONITOR_ROUNDS,
@@ -53,7 +53,7 @@ export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext
     // Read before the page's own step replaces it: the page names the step that stopped.
     const stoppedIn = shell.currentStep;
     await workflow.step('page-workflow-failed', async () => {
-      await rt.pager.send(
+      await shell.pager.send(
         scalingPage({
           incidentKey: input.incidentKey,
           ref: input.ref,

@@ -7,6 +7,8 @@ import { DescribeDBInstancesCommand, PromoteReadReplicaCommand, RestoreDBInstanc
 import { DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { SendDurableExecutionCallbackSuccessCommand } from '@aws-sdk/client-lambda';
+import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { loadConfig } from '../../config/load';
 import { functionPolicies } from '../../infra/iam-policy';
 import { evaluate, type ResolvedStatement } from './iam';
@@ -162,5 +164,59 @@ describe('ECS rules for CodeDeploy-controlled services (https://docs.aws.amazon.
     // A callback of no known execution matches no grant.
     await expect(answer('cb-unknown')).rejects.toMatchObject({ name: 'AccessDeniedException' });
     expect(answered).toEqual(['cb-1']);
+  });
+
+});
+
+describe('IAM SimulatePrincipalPolicy (the preflight\'s policy simulation) evaluates the roles the region enforces', () => {
+  function named(): SimHarness & { as(fn: string | undefined): void } {
+    const h = simHarness();
+    // An administrator asks (as `autopilot preflight` runs with an operator's credentials), unless a test says otherwise.
+    let caller: string | undefined = 'admin';
+    const policies = functionPolicies(config, { account: h.world.account, tableName: 'state' });
+    policies.set('admin', [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }]);
+    h.world.setIam({ policies, roleName: (fn) => `runbook-autopilot-dev-${fn}`, caller: () => caller });
+    return Object.assign(h, { as: (fn: string | undefined) => void (caller = fn) });
+  }
+  const role = (fn: string) => `arn:aws:iam::123456789012:role/runbook-autopilot-dev-${fn}`;
+  const replica = 'arn:aws:rds:us-west-2:123456789012:db:regami-db-replica';
+
+  it('answers per resource what the enforcer decides for that role (one result per action, the most restrictive on top)', async () => {
+    const h = named();
+    const out = await h.aws.in('us-east-1').iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: role('databaseFailoverWorkflow'), ActionNames: ['rds:PromoteReadReplica', 'rds:DeleteDBInstance'], ResourceArns: [replica] }));
+    expect(out.EvaluationResults?.map((r) => [r.EvalActionName, r.EvalDecision, r.ResourceSpecificResults?.map((x) => [x.EvalResourceName, x.EvalResourceDecision])])).toEqual([
+      ['rds:PromoteReadReplica', 'allowed', [[replica, 'allowed']]],
+      ['rds:DeleteDBInstance', 'implicitDeny', [[replica, 'implicitDeny']]],
+    ]);
+    // The intake holds no promotion, like the enforcer says when it calls.
+    const intake = await h.aws.in('us-east-1').iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: role('databaseFailover'), ActionNames: ['rds:PromoteReadReplica'], ResourceArns: [replica] }));
+    expect(intake.EvaluationResults?.[0]?.EvalDecision).toBe('implicitDeny');
+  });
+
+  it('evaluates conditions against the context given, and names the keys missing from it', async () => {
+    const h = named();
+    const simulate = (namespace?: string) =>
+      h.aws.in('us-east-1').iam.send(new SimulatePrincipalPolicyCommand({
+        PolicySourceArn: role('scheduledPreflight'),
+        ActionNames: ['cloudwatch:PutMetricData'],
+        ...(namespace ? { ContextEntries: [{ ContextKeyName: 'cloudwatch:namespace', ContextKeyValues: [namespace], ContextKeyType: 'string' }] } : {}),
+      }));
+    expect((await simulate('RunbookAutopilot')).EvaluationResults?.[0]?.EvalDecision).toBe('allowed');
+    expect((await simulate('Other')).EvaluationResults?.[0]?.EvalDecision).toBe('implicitDeny');
+    expect((await simulate()).EvaluationResults?.[0]).toMatchObject({ EvalDecision: 'implicitDeny', MissingContextValues: ['cloudwatch:namespace'] });
+    // The same condition the enforcer applies to a real call of the preflight.
+    h.as('scheduledPreflight');
+    await expect(h.aws.in('us-east-1').cloudwatch.send(new PutMetricDataCommand({ Namespace: 'Other', MetricData: [{ MetricName: 'x', Value: 1 }] }))).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+
+  it('answers NoSuchEntity for a role nobody has, and is itself authorised against the simulated role', async () => {
+    const h = named();
+    await expect(h.aws.in('us-east-1').iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: role('ghost'), ActionNames: ['rds:DescribeDBInstances'] }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    // The preflight may simulate the runbook roles, not the human operator role, and a workflow may simulate nothing.
+    h.as('scheduledPreflight');
+    await expect(h.aws.in('us-east-1').iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: role('scaleEcs'), ActionNames: ['ecs:DescribeServices'] }))).resolves.toBeDefined();
+    await expect(h.aws.in('us-east-1').iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: 'arn:aws:iam::123456789012:role/runbook-autopilot-dev-operator', ActionNames: ['lambda:InvokeFunction'] }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    h.as('scaleEcsWorkflow');
+    await expect(h.aws.in('us-east-1').iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: role('scaleEcs'), ActionNames: ['ecs:DescribeServices'] }))).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 });

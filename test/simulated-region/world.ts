@@ -20,7 +20,7 @@ import { initRegion, type RegionState } from './state';
 import type { OpContext } from './services';
 import { serviceNamed } from './services/all';
 import { applyChange } from './changes';
-import { accessDenied, evaluate, principalArn, type AuthDecision, type SimIam } from './iam';
+import { accessDenied, evaluate, principalArn, type AuthDecision, type ResolvedStatement, type SimIam } from './iam';
 import { authorizationsFor } from './iam-requests';
 
 export interface SimRequest {
@@ -296,6 +296,18 @@ export class SimWorld {
     if (!denied) return;
     const principal = caller === undefined ? `arn:aws:sts::${this.account}:assumed-role/unknown/no-function` : principalArn(this.account, iam.roleName?.(caller) ?? caller, caller);
     throw accessDenied(req.service, principal, denied, sdk);
+  }
+
+  /**
+   * @internal The statements of the role named `roleName` (SimIam.roleName of a function, else
+   * the function key), as IAM enforces them here: what IAM SimulatePrincipalPolicy evaluates.
+   * Undefined while IAM is off or for a role nobody has.
+   */
+  rolePolicy(roleName: string): readonly ResolvedStatement[] | undefined {
+    const iam = this.iam;
+    if (!iam) return undefined;
+    for (const [fn, statements] of iam.policies) if ((iam.roleName?.(fn) ?? fn) === roleName) return statements;
+    return undefined;
   }
 
   onCall(listener: CallListener): () => void {

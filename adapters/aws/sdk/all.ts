@@ -7,6 +7,7 @@ import './ecs';
 import './elasticache';
 import './elbv2';
 import './eventbridge';
+import './iam';
 import './lambda';
 import './logs';
 import './rds';

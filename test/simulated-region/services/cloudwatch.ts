@@ -603,6 +603,9 @@ export const service: ServiceSim = {
     SetAlarmState: setAlarmStateOp,
   },
   iam: {
+    // No resource type for a plain metric: "*", with the namespace as cloudwatch:namespace
+    // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html).
+    PutMetricData: (c) => [authReq('cloudwatch:PutMetricData', '*', { 'cloudwatch:namespace': String(c.input.Namespace ?? '') })],
     GetMetricStatistics: () => [authReq('cloudwatch:GetMetricStatistics', '*')],
     GetMetricData: () => [authReq('cloudwatch:GetMetricData', '*')],
     ListMetrics: () => [authReq('cloudwatch:ListMetrics', '*')],

@@ -92,6 +92,7 @@ export const service: ServiceSim = {
   ops: { Publish: publish, ListSubscriptionsByTopic: listSubscriptionsByTopic },
   iam: {
     Publish: (c) => [authReq('sns:Publish', String(c.input.TopicArn ?? c.input.TargetArn ?? ''))],
+    ListSubscriptionsByTopic: (c) => [authReq('sns:ListSubscriptionsByTopic', String(c.input.TopicArn ?? ''))],
   },
   region: { key: 'sns', init: (_world, _region, spec) => initSns(spec), validate: validateSnsSpec },
 };
