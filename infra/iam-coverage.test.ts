@@ -37,6 +37,8 @@ const IAM_PREFIX: Record<string, string> = {
   'client-dynamodb': 'dynamodb',
   'client-sns': 'sns',
   'client-eventbridge': 'events',
+  'client-secrets-manager': 'secretsmanager',
+  'client-ssm': 'ssm',
 };
 
 /** Operations whose IAM action is not `<prefix>:<Operation>` (Service Authorization Reference). */

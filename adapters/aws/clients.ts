@@ -20,7 +20,9 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsCredentialIdentity, Pluggable, RetryStrategyV2 } from '@smithy/types';
 
 /** One AWS call attempt as seen by the client (each retry is its own attempt). */
@@ -165,6 +167,8 @@ export interface ClientClasses {
   elasticache: new (config: Record<string, unknown>) => ElastiCacheClient;
   lambda: new (config: Record<string, unknown>) => LambdaClient;
   eventbridge: new (config: Record<string, unknown>) => EventBridgeClient;
+  secretsManager: new (config: Record<string, unknown>) => SecretsManagerClient;
+  ssm: new (config: Record<string, unknown>) => SSMClient;
 }
 
 const registry: Partial<ClientClasses> = {};
@@ -216,6 +220,8 @@ export class AwsClients {
   get elasticache(): ElastiCacheClient { return this.make('elasticache', (c) => new (clientClass('elasticache'))(c)); }
   get lambda(): LambdaClient { return this.make('lambda', (c) => new (clientClass('lambda'))(c)); }
   get eventbridge(): EventBridgeClient { return this.make('eventbridge', (c) => new (clientClass('eventbridge'))(c)); }
+  get secretsManager(): SecretsManagerClient { return this.make('secretsManager', (c) => new (clientClass('secretsManager'))(c)); }
+  get ssm(): SSMClient { return this.make('ssm', (c) => new (clientClass('ssm'))(c)); }
 }
 
 /** Clients for every region the runbooks touch, sharing one setup. */

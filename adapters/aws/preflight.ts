@@ -1,5 +1,6 @@
 /**
- * Reads the facts domain/preflight.ts judges: read-only calls only (Describe*, List*, Get*),
+ * Reads the facts domain/preflight.ts judges: read-only calls only (Describe*, List*, Get*;
+ * GetSecretValue / GetParameter for a DATABASE_URL reference, whose value is never kept),
  * so `autopilot preflight` runs with an operator's read-only credentials and the scheduled
  * function with a read-only role. Every read is caught on its own: a fact that cannot be read
  * becomes { ok: false, error } and fails its check by name, the others still run.
@@ -17,7 +18,8 @@ import { GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import type { AutopilotConfig, EcsServiceConfig, Severity } from '../../domain/config';
 import { codeDeployConfigured } from '../../domain/features';
-import type { AlarmFact, DbInstanceFact, Fact, PreflightFacts, RecordFact, ServiceFact } from '../../domain/preflight';
+import type { AlarmFact, DatabaseUrlFact, DbInstanceFact, Fact, PreflightFacts, RecordFact, ServiceFact } from '../../domain/preflight';
+import { databaseUrlEndpoint } from './database-url';
 import type { AwsRegions } from './clients';
 import { alarmSelector, readAlarms } from './alarm-reader';
 import { readEcsService } from './ecs-service-reader';
@@ -68,12 +70,14 @@ export async function readPreflightFacts(aws: AwsRegions, config: AutopilotConfi
     return { status: s.status ?? 'unknown', desired: s.desired, taskDefinition: s.taskDefinition ?? '' };
   };
 
-  const databaseUrl = async (svc: EcsServiceConfig): Promise<boolean> => {
+  const databaseUrl = async (svc: EcsServiceConfig): Promise<DatabaseUrlFact> => {
     const current = await service(svc);
-    if (!current?.taskDefinition) return false;
+    if (!current?.taskDefinition) return { present: false };
     const td = (await aws.in(svc.region).ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: current.taskDefinition }))).taskDefinition;
-    // Only whether the variable is there and non-empty: its value (a password) is never kept.
-    return (td?.containerDefinitions ?? []).some((c) => c.name === svc.containerName && (c.environment ?? []).some((e) => e.name === 'DATABASE_URL' && !!e.value));
+    // Read as the runbooks read it (a reference in the service's Region, within the configured
+    // prefixes); only whether it is there and usable is kept: its value (a password) never is.
+    const at = await databaseUrlEndpoint(aws, svc.region, td, svc.containerName, config.database.urlReferences);
+    return { present: at.present, ...(at.from ? { from: at.from } : {}), ...(at.problem ? { problem: at.problem } : {}) };
   };
 
   const [primaryDb, replicaDb, replicaLagSeconds, latestSnapshotAt, primaryService, secondaryService, primaryRevisions, primaryDatabaseUrl, secondaryDatabaseUrl, alarms, records, scalableTarget, subscriptions] =

@@ -313,6 +313,11 @@ describe('gate 4: secondary region ready', () => {
     ['no task definition', { taskDefinitionArn: undefined }, /no task definition of family regami-api/],
     ['another family', { taskDefinitionFamily: 'other' }, /is not of family regami-api/],
     ['no DATABASE_URL', { hasDatabaseUrl: false }, /has no DATABASE_URL/],
+    [
+      'a DATABASE_URL reference it cannot follow',
+      { databaseUrlFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:regami/db/url-AbCdEf', databaseUrlProblem: 'no replica in us-west-2' },
+      /reads DATABASE_URL from arn:aws:secretsmanager:us-east-1:123456789012:secret:regami\/db\/url-AbCdEf that cannot be followed: no replica in us-west-2/,
+    ],
   ])('refuses SecondaryNotReady: %s', (_name, over, reason) => {
     const v = secondaryReadyVerdict(ready(over as Partial<SecondaryReading>), config);
     expect(v.pass).toBe(false);

@@ -383,6 +383,13 @@ export function secondaryReadyVerdict(secondary: SecondaryReading, config: Autop
   if (!secondary.taskDefinitionArn) problems.push(`no task definition of family ${s.taskFamily} in ${s.region}`);
   else if (secondary.taskDefinitionFamily !== s.taskFamily) problems.push(`task definition ${secondary.taskDefinitionArn} is not of family ${s.taskFamily}`);
   else if (!secondary.hasDatabaseUrl) problems.push(`container ${s.containerName} of ${secondary.taskDefinitionArn} has no DATABASE_URL to point at the promoted replica`);
+  else if (secondary.databaseUrlProblem) {
+    problems.push(
+      secondary.databaseUrlFrom
+        ? `container ${s.containerName} of ${secondary.taskDefinitionArn} reads DATABASE_URL from ${secondary.databaseUrlFrom} that cannot be followed: ${secondary.databaseUrlProblem}`
+        : `container ${s.containerName} of ${secondary.taskDefinitionArn} has a DATABASE_URL that cannot be rewritten: ${secondary.databaseUrlProblem}`,
+    );
+  }
   const evidence = { region: secondary.region, cluster: secondary.clusterStatus ?? null, service: secondary.service?.status ?? null, taskDefinition: secondary.taskDefinitionArn ?? null };
   return problems.length === 0
     ? { guardrail: GATES.secondaryReady, pass: true, reason: `${s.region}: cluster ${s.clusterName} ACTIVE, service ${s.serviceName} ACTIVE, task definition ${secondary.taskDefinitionArn}`, evidence }

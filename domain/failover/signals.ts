@@ -110,6 +110,10 @@ export interface SecondaryReading {
   taskDefinitionFamily?: string;
   /** The container named in config carries DATABASE_URL (it will be rewritten). */
   hasDatabaseUrl?: boolean;
+  /** DATABASE_URL is a Secrets Manager / SSM reference: its valueFrom (an ARN or name, never the value). */
+  databaseUrlFrom?: string;
+  /** DATABASE_URL is there but cannot be followed (a reference unreadable in the secondary region...): the failover refuses. */
+  databaseUrlProblem?: string;
   errors: string[];
 }
 
@@ -121,6 +125,10 @@ export interface TaskDefinitionReading {
   databaseHost?: string;
   /** DATABASE_URL with the password masked, for the record. */
   databaseUrlRedacted?: string;
+  /** DATABASE_URL is a Secrets Manager / SSM reference: its valueFrom (an ARN or name, never the value). */
+  databaseUrlFrom?: string;
+  /** The reference step 5 wrote for this incident (names only). */
+  databaseUrlWritten?: { kind: 'secretsmanager' | 'ssm'; name: string; arn: string; created: boolean };
 }
 
 export interface DnsRecordReading {

@@ -12,4 +12,6 @@ import './logs';
 import './rds';
 import './route53';
 import './s3';
+import './secretsManager';
 import './sns';
+import './ssm';
