@@ -180,6 +180,15 @@ export interface AutopilotConfig {
     databaseName: string;
     /** Name of the Secrets Manager secret / SSM parameter holding credentials: never the password itself. */
     credentialsSecretName: string;
+    /**
+     * Where a container's DATABASE_URL may come from when it is a `secrets` reference instead
+     * of an environment value: Secrets Manager secret names and SSM parameter names starting
+     * with these. The failover and the restore read the reference and write a NEW one next to
+     * it (`<name>/<incident key>`, domain/database-url-reference.ts); their roles may read and
+     * write only under these prefixes (infra/permissions.ts), and the preflight reports NOT
+     * READY for a reference outside them. An empty prefix: no reference of that kind is followed.
+     */
+    urlReferences: { secretNamePrefix: string; parameterNamePrefix: string };
     backupRetentionDays: number;
     instanceClass: string;
     subnetGroupName: string;
@@ -356,6 +365,7 @@ export const defaultConfig: AutopilotConfig = {
     port: 5432,
     databaseName: 'regami',
     credentialsSecretName: 'regami/db/app',
+    urlReferences: { secretNamePrefix: 'regami/', parameterNamePrefix: '/regami/' },
     backupRetentionDays: 7,
     instanceClass: 'db.t3.medium',
     subnetGroupName: 'regami-db-subnet-group',

@@ -52,6 +52,15 @@ export interface RecordFact {
   failover?: string;
 }
 
+/** A container's DATABASE_URL as the switch would find it: never its value. */
+export interface DatabaseUrlFact {
+  present: boolean;
+  /** A Secrets Manager / SSM reference: its valueFrom. */
+  from?: string;
+  /** Present but the runbook could not follow it (reference unreadable, outside the configured prefixes, not a URL). */
+  problem?: string;
+}
+
 export interface PreflightFacts {
   primaryDb: Fact<DbInstanceFact | undefined>;
   replicaDb: Fact<DbInstanceFact | undefined>;
@@ -63,9 +72,9 @@ export interface PreflightFacts {
   secondaryService: Fact<ServiceFact | undefined>;
   /** ACTIVE revisions of the primary task family, newest first ("family:revision"). */
   primaryRevisions: Fact<string[]>;
-  /** The configured container of the service's current task definition has DATABASE_URL. */
-  primaryDatabaseUrl: Fact<boolean>;
-  secondaryDatabaseUrl: Fact<boolean>;
+  /** The configured container of the service's current task definition: its DATABASE_URL, read as the runbooks read it. */
+  primaryDatabaseUrl: Fact<DatabaseUrlFact>;
+  secondaryDatabaseUrl: Fact<DatabaseUrlFact>;
   /** The roles of each service's current task definition; undefined when the service has none. */
   primaryTaskRoles: Fact<TaskRolesFact | undefined>;
   secondaryTaskRoles: Fact<TaskRolesFact | undefined>;
@@ -213,9 +222,12 @@ function service(add: CheckFn, name: string, fact: Fact<ServiceFact | undefined>
   if (fact.ok) add(name, svc?.status === 'ACTIVE', svc ? `${label} is ${svc.status}, desired ${svc.desired}, ${svc.taskDefinition}` : `${label} not found`);
 }
 
-function databaseUrl(add: CheckFn, name: string, fact: Fact<boolean>, container: string): void {
-  const present = read(add, name, fact);
-  if (fact.ok) add(name, present === true, present ? `container ${container} has DATABASE_URL` : `container ${container} of the current task definition has no DATABASE_URL: the switch has nothing to rewrite`);
+function databaseUrl(add: CheckFn, name: string, fact: Fact<DatabaseUrlFact>, container: string): void {
+  const url = read(add, name, fact);
+  if (!fact.ok) return;
+  if (!url?.present) add(name, false, `container ${container} of the current task definition has no DATABASE_URL: the switch has nothing to rewrite`);
+  else if (url.problem) add(name, false, url.from ? `container ${container} reads DATABASE_URL from ${url.from} that the runbook cannot follow: ${url.problem}` : `container ${container} has a DATABASE_URL the runbook cannot rewrite: ${url.problem}`);
+  else add(name, true, url.from ? `container ${container} reads DATABASE_URL from ${url.from} (readable: the switch writes a new reference next to it)` : `container ${container} has DATABASE_URL`);
 }
 
 /**

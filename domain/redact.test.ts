@@ -1,4 +1,4 @@
-import { redactDeep, redactSecrets } from './redact';
+import { redactCallInput, redactDeep, redactSecrets } from './redact';
 
 describe('redactSecrets', () => {
   it('masks the password of a connection string and keeps user, host and database', () => {
@@ -23,5 +23,25 @@ describe('redactSecrets', () => {
     const original = { lines: ['postgresql://u:pw@h/db'], n: 3, nested: { url: 'mysql://a:b@c/d' } };
     expect(redactDeep(original)).toEqual({ lines: ['postgresql://u:***@h/db'], n: 3, nested: { url: 'mysql://a:***@c/d' } });
     expect(original.lines[0]).toBe('postgresql://u:pw@h/db');
+  });
+
+  it('keeps a Secrets Manager ARN readable: it names a secret, it is not one', () => {
+    const text = 'DATABASE_URL now from arn:aws:secretsmanager:us-west-2:123456789012:secret:regami/db/url/inc/regami-db-replica-AbCdEf';
+    expect(redactSecrets(text)).toBe(text);
+    expect(redactSecrets('secret: hunter2 and secret=hunter2')).toBe('secret: *** and secret=***');
+  });
+});
+
+describe('redactCallInput', () => {
+  it('masks the value a reference is written with, whatever the field is called, and keeps the names', () => {
+    const url = 'postgresql://regami_app:hunter2@regami-db-replica.abc.us-west-2.rds.amazonaws.com:5432/regami';
+    expect(redactCallInput('SSM', 'PutParameter', { Name: '/regami/db-url/x', Value: url, Type: 'SecureString', Tags: [{ Key: 'autopilot:incident', Value: 'x' }] })).toEqual({
+      Name: '/regami/db-url/x',
+      Value: '***',
+      Type: 'SecureString',
+      Tags: [{ Key: 'autopilot:incident', Value: 'x' }],
+    });
+    expect(redactCallInput('SecretsManager', 'CreateSecret', { Name: 'regami/db/url/x', SecretString: JSON.stringify({ url }) })).toEqual({ Name: 'regami/db/url/x', SecretString: '***' });
+    expect(JSON.stringify(redactCallInput('ECS', 'UpdateService', { service: 's', desiredCount: 2 }))).toBe('{"service":"s","desiredCount":2}');
   });
 });

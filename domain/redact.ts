@@ -10,9 +10,11 @@ const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):([^\s/]*)@/gi;
 /**
  * password=... / PGPASSWORD=... / "password":"..." / API_TOKEN=... / STRIPE_SECRET_KEY=... /
  * ?token=... in key=value strings, query strings and JSON (libpq, env dumps, error text).
+ * A Secrets Manager ARN (`...:secret:regami/db/url-AbCdEf`) is a name and stays readable.
  */
 const KEY_VALUE_SECRET =
-  /\b((?:[A-Za-z0-9_]*(?:PASSWORD|SECRET|TOKEN|CREDENTIALS?|_KEY|PASSWD)|password|passwd|pwd|secret|token|api_?key|access_?key|credentials?)["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,}]+)/g;
+  // Not after ':' — `arn:aws:secretsmanager:...:secret:<name>` names a secret, it is not one.
+  /(?<!:)\b((?:[A-Za-z0-9_]*(?:PASSWORD|SECRET|TOKEN|CREDENTIALS?|_KEY|PASSWD)|password|passwd|pwd|secret|token|api_?key|access_?key|credentials?)["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&;,}]+)/g;
 /** Authorization: Bearer <token> / Basic <credentials>. */
 const AUTH_HEADER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 
@@ -86,4 +88,25 @@ export function redactingJsonReplacer(key: string, value: unknown): unknown {
   if (key === 'environment' && Array.isArray(value)) return value.map(environmentNameOnly);
   if (typeof value === 'string') return redactSecrets(value);
   return value;
+}
+
+/**
+ * Request fields that carry a secret's value whatever their name: the DATABASE_URL the failover
+ * and the restore write as a new reference (adapters/aws/database-url.ts). Secrets Manager's
+ * SecretString is a secret by its name already; SSM's PutParameter calls it `Value`.
+ */
+const VALUE_FIELDS: Record<string, readonly string[]> = {
+  'SSM.PutParameter': ['Value'],
+  'SecretsManager.CreateSecret': ['SecretString', 'SecretBinary'],
+  'SecretsManager.PutSecretValue': ['SecretString', 'SecretBinary'],
+};
+
+/** An AWS request for a log line: redactDeep, and the fields that hold a secret's value replaced. */
+export function redactCallInput(service: string, operation: string, input: unknown): unknown {
+  const out = redactDeep(input);
+  const fields = VALUE_FIELDS[`${service}.${operation}`];
+  if (!fields || out === null || typeof out !== 'object' || Array.isArray(out)) return out;
+  const copy = { ...(out as Record<string, unknown>) };
+  for (const f of fields) if (f in copy) copy[f] = REDACTED;
+  return copy;
 }

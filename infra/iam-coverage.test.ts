@@ -39,6 +39,8 @@ const IAM_PREFIX: Record<string, string> = {
   'client-sns': 'sns',
   'client-eventbridge': 'events',
   'client-iam': 'iam',
+  'client-secrets-manager': 'secretsmanager',
+  'client-ssm': 'ssm',
 };
 
 /** Operations whose IAM action is not `<prefix>:<Operation>` (Service Authorization Reference). */

@@ -140,6 +140,64 @@ function registerTaskDefinition(sidPrefix: string, svc: EcsServiceConfig, alsoFo
   ];
 }
 
+/**
+ * DATABASE_URL as a Secrets Manager / SSM reference (adapters/aws/database-url.ts): read the
+ * references under the configured prefixes in `regions` (the service's Region: a reference is
+ * never read elsewhere), and write only new ones named after this runbook's incidents
+ * (`<source>/<runbook>-<incident>/<instance>`, domain/database-url-reference.ts): a role can
+ * neither change the secret a running service reads nor write outside its runbook's names.
+ * KMS only through Secrets Manager / SSM, only for those secrets / parameters (encryption
+ * context), for references under a customer managed key (the AWS managed keys need no grant).
+ * Secrets Manager: API reference GetSecretValue / CreateSecret, "Required permissions";
+ * Parameter Store: ps-restrict-decryption, and DescribeParameters has no resource type ("*").
+ */
+function databaseUrlReferences(sidPrefix: string, runbook: RunbookId, regions: readonly string[], config: AutopilotConfig): PolicyStatement[] {
+  const { secretNamePrefix, parameterNamePrefix } = config.database.urlReferences;
+  const path = parameterNamePrefix.replace(/^\//, '');
+  const secrets = secretNamePrefix ? regions.map((r) => arn('secretsmanager', r, `secret:${secretNamePrefix}*`)) : [];
+  const parameters = parameterNamePrefix ? regions.map((r) => arn('ssm', r, `parameter/${path}*`)) : [];
+  // Any key of the account: kms:ViaService pins the regions and the encryption context the references.
+  const keys = [arn('kms', '*', 'key/*')];
+  // No tags on what is written (no TagResource / AddTagsToResource grant): its name and description say whose it is.
+  return [
+    ...(secrets.length
+      ? [
+          allow(`${sidPrefix}ReadDbUrlSecrets`, ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], secrets),
+          allow(`${sidPrefix}CreateDbUrlSecrets`, ['secretsmanager:CreateSecret'], regions.map((r) => arn('secretsmanager', r, `secret:${secretNamePrefix}*/${runbook}-*`))),
+        ]
+      : []),
+    ...(parameters.length
+      ? [
+          allow(`${sidPrefix}ReadDbUrlParams`, ['ssm:GetParameter'], parameters),
+          // Never an overwrite: a new parameter or nothing.
+          allow(`${sidPrefix}PutDbUrlParams`, ['ssm:PutParameter'], regions.map((r) => arn('ssm', r, `parameter/${path}*/${runbook}-*`)), { StringEquals: { 'ssm:Overwrite': 'false' } }),
+        ]
+      : []),
+    // Customer managed keys, only through Secrets Manager / SSM in these regions and only for
+    // these secrets / parameters (the encryption context each service sets; the region is
+    // pinned by the key ARN and kms:ViaService, so the context patterns leave it open).
+    ...(secrets.length
+      ? [
+          allow(`${sidPrefix}DbUrlSecretsKms`, ['kms:Decrypt', 'kms:GenerateDataKey'], keys, {
+            StringEquals: { 'kms:ViaService': regions.map((r) => `secretsmanager.${r}.amazonaws.com`) },
+            StringLike: { 'kms:EncryptionContext:SecretARN': [arn('secretsmanager', '*', `secret:${secretNamePrefix}*`)] },
+          }),
+        ]
+      : []),
+    ...(parameters.length
+      ? [
+          allow(`${sidPrefix}DbUrlParamsKms`, ['kms:Decrypt', 'kms:Encrypt'], keys, {
+            StringEquals: { 'kms:ViaService': regions.map((r) => `ssm.${r}.amazonaws.com`) },
+            StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': [arn('ssm', '*', `parameter/${path}*`)] },
+          }),
+        ]
+      : []),
+  ];
+}
+
+/** A parameter reference's type, key and tier (adapters/aws/database-url.ts): metadata only, and only "*" authorises it. */
+const describeParameters = (config: AutopilotConfig): string[] => (config.database.urlReferences.parameterNamePrefix ? ['ssm:DescribeParameters'] : []);
+
 export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, _params: PermissionParams): RunbookGrants {
   const primary = config.service;
   const secondary = config.secondaryService;
@@ -149,7 +207,7 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, _para
     case 'database-failover':
       return {
         reads: [
-          allow('FailoverReads', ['rds:DescribeDBInstances', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'route53:GetChange'], ['*']),
+          allow('FailoverReads', ['rds:DescribeDBInstances', 'cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms', 'ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'route53:GetChange', ...describeParameters(config)], ['*']),
           allow('FailoverReadRecords', ['route53:ListResourceRecordSets'], [hostedZoneArn(config.dns.hostedZoneId)]),
         ],
         mutations: [
@@ -159,6 +217,8 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, _para
           allow('FailoverPromoteReplica', ['rds:PromoteReadReplica'], [rdsArn(db.replicaRegion, 'db', db.replicaInstanceId)]),
           // Step 5: the secondary region's task definition with the promoted endpoint.
           ...registerTaskDefinition('Failover', secondary),
+          // Step 5 when DATABASE_URL is a reference: read it and write a new one, in the secondary region only.
+          ...databaseUrlReferences('Failover', runbook, [secondary.region], config),
           // Step 7: only the configured record in the configured zone. Values are normalized (lower case, no
           // trailing dot): https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-rrset-conditions.html
           allow('FailoverSwitchDns', ['route53:ChangeResourceRecordSets'], [hostedZoneArn(config.dns.hostedZoneId)], {
@@ -230,7 +290,7 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, _para
       const buckets = config.dependencies.s3Buckets;
       return {
         reads: [
-          allow('RestoreReads', ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBInstanceAutomatedBackups', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition'], ['*']),
+          allow('RestoreReads', ['rds:DescribeDBInstances', 'rds:DescribeDBSnapshots', 'rds:DescribeDBInstanceAutomatedBackups', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', ...describeParameters(config)], ['*']),
           // ListObjectVersions is authorised as s3:ListBucketVersions; CopyObject of a version reads it with s3:GetObjectVersion.
           allow('RestoreReadObjectVersions', ['s3:ListBucketVersions'], buckets.map(bucketArn)),
           allow('RestoreReadObjects', ['s3:GetObjectVersion'], buckets.map(objectsArn)),
@@ -255,6 +315,8 @@ export function runbookGrants(runbook: RunbookId, config: AutopilotConfig, _para
           ...(secondary.region === primary.region && secondary.taskFamily === primary.taskFamily
             ? registerTaskDefinition('Restore', primary, [secondary])
             : [...registerTaskDefinition('Restore', primary), ...registerTaskDefinition('RestoreSecondary', secondary)]),
+          // Step 5 when DATABASE_URL is a reference: in the live service's Region (the secondary's after a failover).
+          ...databaseUrlReferences('Restore', runbook, [...new Set([primary.region, secondary.region])], config),
           // S3: restore a previous version by copying it over the current one, tags included (TaggingDirective COPY:
           // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html).
           allow('RestoreWriteObjects', ['s3:PutObject', 's3:PutObjectTagging'], buckets.map(objectsArn)),

@@ -21,7 +21,9 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsCredentialIdentity, Pluggable, RetryStrategyV2 } from '@smithy/types';
 
 /** One AWS call attempt as seen by the client (each retry is its own attempt). */
@@ -169,6 +171,8 @@ export interface ClientClasses {
   lambda: new (config: Record<string, unknown>) => LambdaClient;
   eventbridge: new (config: Record<string, unknown>) => EventBridgeClient;
   iam: new (config: Record<string, unknown>) => IAMClient;
+  secretsManager: new (config: Record<string, unknown>) => SecretsManagerClient;
+  ssm: new (config: Record<string, unknown>) => SSMClient;
 }
 
 const registry: Partial<ClientClasses> = {};
@@ -222,6 +226,8 @@ export class AwsClients {
   get eventbridge(): EventBridgeClient { return this.make('eventbridge', (c) => new (clientClass('eventbridge'))(c)); }
   /** IAM is global: its endpoint (iam.amazonaws.com) signs in us-east-1 whatever the region of these clients. */
   get iam(): IAMClient { return this.make('iam', (c) => new (clientClass('iam'))(c)); }
+  get secretsManager(): SecretsManagerClient { return this.make('secretsManager', (c) => new (clientClass('secretsManager'))(c)); }
+  get ssm(): SSMClient { return this.make('ssm', (c) => new (clientClass('ssm'))(c)); }
 }
 
 /** Clients for every region the runbooks touch, sharing one setup. */

@@ -5,25 +5,15 @@
  * Reads report trouble instead of throwing (an unreachable primary is a finding, not an
  * error). Mutations re-read live state first and return it unchanged when the change is
  * already there, then verify by reading back. DATABASE_URL passwords never leave this
- * file unredacted: results carry the host and the redacted URL only.
+ * file unredacted: results carry the host and the redacted URL only, or for a Secrets
+ * Manager / SSM reference its ARN (adapters/aws/database-url.ts reads and writes those).
  */
 import { PromoteReadReplicaCommand } from '@aws-sdk/client-rds';
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import {
-  DescribeClustersCommand,
-  DescribeTaskDefinitionCommand,
-  RegisterTaskDefinitionCommand,
-  UpdateServiceCommand,
-  type ContainerDefinition,
-  type RegisterTaskDefinitionCommandInput,
-  type Tag,
-  type TaskDefinition,
-} from '@aws-sdk/client-ecs';
+import { DescribeClustersCommand, DescribeTaskDefinitionCommand, UpdateServiceCommand, type Tag, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AutopilotConfig, EcsServiceConfig } from '../../domain/config';
 import type { Clock } from '../../domain/ports';
-import { databaseHost, withDatabaseHost } from '../../domain/database-url';
-import { redactSecrets } from '../../domain/redact';
 import type { DatabaseFailoverOperations } from '../../domain/failover/operations';
 import { replicaReplayState } from '../../domain/failover/replay';
 import type {
@@ -43,6 +33,7 @@ import type { AwsRegions } from './clients';
 import { alarmPages, type AlarmSelector } from './alarm-reader';
 import { readEcsService } from './ecs-service-reader';
 import { readRdsInstance, type RdsInstanceReading } from './rds-instance-reader';
+import { databaseUrlEndpoint, registerWithDatabaseEndpoint, type DatabaseUrlEndpoint } from './database-url';
 import './sdk/rds';
 import './sdk/ecs';
 import './sdk/cloudwatch';
@@ -204,18 +195,24 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
     }
   }
 
-  function databaseUrlOf(td: TaskDefinition | undefined): string | undefined {
-    const container = td?.containerDefinitions?.find((c) => c.name === secondarySvc.containerName);
-    return container?.environment?.find((e) => e.name === 'DATABASE_URL')?.value;
+  /**
+   * Where a task definition's DATABASE_URL points, read in the Region of `stack` (a reference
+   * is read there, from its replica for a secret of another Region: never from the primary
+   * Region a failover is leaving).
+   */
+  function databaseUrlAt(td: TaskDefinition | undefined, stack: EcsServiceConfig = secondarySvc): Promise<DatabaseUrlEndpoint> {
+    return databaseUrlEndpoint(aws, stack.region, td, stack.containerName, db.urlReferences);
   }
 
-  function taskDefinitionReading(td: TaskDefinition): TaskDefinitionReading {
-    const url = databaseUrlOf(td);
+  async function taskDefinitionReading(td: TaskDefinition): Promise<TaskDefinitionReading> {
+    const at = await databaseUrlAt(td);
     return {
       taskDefinitionArn: td.taskDefinitionArn ?? '',
       family: td.family ?? '',
       revision: td.revision ?? 0,
-      ...(url ? { databaseHost: databaseHost(url), databaseUrlRedacted: redactSecrets(url) } : {}),
+      ...(at.host && !at.problem ? { databaseHost: at.host } : {}),
+      ...(at.redacted ? { databaseUrlRedacted: at.redacted } : {}),
+      ...(at.from ? { databaseUrlFrom: at.from } : {}),
     };
   }
 
@@ -242,10 +239,9 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
     const candidates = [svc.taskDefinition, secondarySvc.taskFamily].filter((r): r is string => !!r);
     for (const ref of candidates) {
       const { taskDefinition } = await describeTaskDefinition(secondarySvc.region, ref);
-      const url = databaseUrlOf(taskDefinition);
-      if (taskDefinition && taskDefinition.family === secondarySvc.taskFamily && url && normDns(databaseHost(url)) === normDns(endpoint.address)) {
-        return taskDefinitionReading(taskDefinition);
-      }
+      if (!taskDefinition || taskDefinition.family !== secondarySvc.taskFamily) continue;
+      const at = await databaseUrlAt(taskDefinition);
+      if (!at.problem && at.host && normDns(at.host) === normDns(endpoint.address)) return taskDefinitionReading(taskDefinition);
     }
     return undefined;
   }
@@ -413,6 +409,8 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
       const service = await readService(secondarySvc.region, secondarySvc.clusterName, secondarySvc.serviceName);
       if (service.describeError) errors.push(`DescribeServices: ${service.describeError}`);
       const base = await baseTaskDefinition();
+      // The DATABASE_URL step 5 will rewrite: a reference must be readable now, before anything changes.
+      const at = base.taskDefinition ? await databaseUrlAt(base.taskDefinition) : undefined;
       return {
         region: secondarySvc.region,
         clusterName: secondarySvc.clusterName,
@@ -422,7 +420,9 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
           ? {
               taskDefinitionArn: base.taskDefinition.taskDefinitionArn,
               taskDefinitionFamily: base.taskDefinition.family,
-              hasDatabaseUrl: !!databaseUrlOf(base.taskDefinition),
+              hasDatabaseUrl: !!at?.present,
+              ...(at?.from ? { databaseUrlFrom: at.from } : {}),
+              ...(at?.problem ? { databaseUrlProblem: at.problem } : {}),
               roles: {
                 ...(base.taskDefinition.taskRoleArn ? { taskRoleArn: base.taskDefinition.taskRoleArn } : {}),
                 ...(base.taskDefinition.executionRoleArn ? { executionRoleArn: base.taskDefinition.executionRoleArn } : {}),
@@ -460,40 +460,25 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
 
     findFailoverTaskDefinition,
 
-    async registerFailoverTaskDefinition(endpoint): Promise<TaskDefinitionReading> {
+    async registerFailoverTaskDefinition(endpoint, incidentKey): Promise<TaskDefinitionReading> {
       const existing = await findFailoverTaskDefinition(endpoint);
       if (existing) return existing;
       const base = await baseTaskDefinition();
       const td = base.taskDefinition;
       if (!td?.containerDefinitions) throw new Error(`no task definition of family ${secondarySvc.taskFamily} to copy`);
-      const containers: ContainerDefinition[] = td.containerDefinitions.map((c) =>
-        c.name !== secondarySvc.containerName
-          ? c
-          : { ...c, environment: (c.environment ?? []).map((e) => (e.name === 'DATABASE_URL' && e.value ? { name: e.name, value: withDatabaseHost(e.value, endpoint.address) } : e)) },
-      );
-      const input: RegisterTaskDefinitionCommandInput = {
-        family: secondarySvc.taskFamily,
-        containerDefinitions: containers,
-        ...(td.taskRoleArn ? { taskRoleArn: td.taskRoleArn } : {}),
-        ...(td.executionRoleArn ? { executionRoleArn: td.executionRoleArn } : {}),
-        ...(td.networkMode ? { networkMode: td.networkMode } : {}),
-        ...(td.volumes ? { volumes: td.volumes } : {}),
-        ...(td.placementConstraints ? { placementConstraints: td.placementConstraints } : {}),
-        ...(td.requiresCompatibilities ? { requiresCompatibilities: td.requiresCompatibilities } : {}),
-        ...(td.cpu ? { cpu: td.cpu } : {}),
-        ...(td.memory ? { memory: td.memory } : {}),
-        ...(td.runtimePlatform ? { runtimePlatform: td.runtimePlatform } : {}),
-        ...(td.ephemeralStorage ? { ephemeralStorage: td.ephemeralStorage } : {}),
-        ...(td.proxyConfiguration ? { proxyConfiguration: td.proxyConfiguration } : {}),
-        ...(td.pidMode ? { pidMode: td.pidMode } : {}),
-        ...(td.ipcMode ? { ipcMode: td.ipcMode } : {}),
+      // The one path that copies a task definition with a new DATABASE_URL (the restore switch takes it too).
+      const { taskDefinition, reference } = await registerWithDatabaseEndpoint(aws, {
+        region: secondarySvc.region,
+        source: { ...td, family: secondarySvc.taskFamily },
+        containerName: secondarySvc.containerName,
+        endpoint,
+        incidentKey,
         tags: [...(base.tags ?? []).filter((t) => t.key !== 'autopilot'), { key: 'autopilot', value: 'database-failover' }],
-      };
-      const out = await aws.in(secondarySvc.region).ecs.send(new RegisterTaskDefinitionCommand(input));
-      if (!out.taskDefinition) throw new Error('RegisterTaskDefinition returned no task definition');
-      const reading = taskDefinitionReading(out.taskDefinition);
+        prefixes: db.urlReferences,
+      });
+      const reading = await taskDefinitionReading(taskDefinition);
       if (normDns(reading.databaseHost) !== normDns(endpoint.address)) throw new Error(`registered ${reading.taskDefinitionArn} does not point at ${endpoint.address}`);
-      return reading;
+      return { ...reading, ...(reference ? { databaseUrlWritten: { kind: reference.kind, name: reference.name, arn: reference.arn, created: reference.created } } : {}) };
     },
 
     readSecondaryService: () => readService(secondarySvc.region, secondarySvc.clusterName, secondarySvc.serviceName),
@@ -565,8 +550,9 @@ export function awsFailoverOperations(aws: AwsRegions, config: AutopilotConfig, 
     const svc = await readService(stack.region, stack.clusterName, stack.serviceName);
     if (svc.runningCount < 1 || !svc.taskDefinition) return { url, healthy: false, statusCode: 503, detail: `${stack.serviceName} (${stack.region}) has no running tasks` };
     const { taskDefinition } = await describeTaskDefinition(stack.region, svc.taskDefinition);
-    const host = databaseUrlOf(taskDefinition) ? databaseHost(databaseUrlOf(taskDefinition) as string) : undefined;
-    if (!host) return { url, healthy: false, statusCode: 500, detail: `${svc.taskDefinition} has no DATABASE_URL` };
+    const at = await databaseUrlAt(taskDefinition, stack);
+    const host = at.problem ? undefined : at.host;
+    if (!host) return { url, healthy: false, statusCode: 500, detail: `${svc.taskDefinition} has no readable DATABASE_URL${at.problem ? ` (${at.problem})` : ''}` };
     for (const [region, id] of [[config.primaryRegion, db.primaryInstanceId], [db.replicaRegion, db.replicaInstanceId]] as const) {
       const { instance } = await describeInstance(region, id);
       if (normDns(instance?.endpoint?.address) !== normDns(host)) continue;

@@ -5,6 +5,7 @@
 import { defaultConfig, type AutopilotConfig, type RunbookId } from '../../domain/config';
 import { preflight, type RunbookReadiness } from '../../domain/preflight';
 import { simHarness, type SimHarness } from '../../test/simulated-region/test-support';
+import { mergeWorld } from '../../test/simulated-region/baseline';
 import { isMutatingCall } from './clients';
 import { readPreflightFacts } from './preflight';
 
@@ -123,6 +124,40 @@ describe('preflight on the simulated region', () => {
     const fixed = await check({ mutate: noExec, config: (c) => ({ ...c, service: { ...c.service, executionRoleArn: '' } }) });
     expect(fixed.of('restore-from-backup').ready).toBe(true);
     expect(fixed.of('restore-from-backup').checks.find((c) => c.name === 'task roles')?.reason).toBe('regami-api:41 carries the configured roles (task arn:aws:iam::123456789012:role/regami-api-task, execution none)');
+  });
+
+  describe('DATABASE_URL as a Secrets Manager / SSM reference (read as the runbooks read it, never kept)', () => {
+    const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:regami/db/url-AbCdEf';
+    const readingFrom = (east: string, west: string) => ({
+      regions: {
+        'us-east-1': { ecs: { taskDefinitions: { 'regami-api:41': { containers: { app: { environment: { DATABASE_URL: null }, secrets: { DATABASE_URL: east } } } } } } },
+        'us-west-2': { ecs: { taskDefinitions: { 'regami-api:12': { containers: { app: { environment: { DATABASE_URL: null }, secrets: { DATABASE_URL: west } } } } } } },
+      },
+    });
+    const value = 'postgresql://regami_app:pw@regami-db-primary.c9akciq32.us-east-1.rds.amazonaws.com:5432/regami';
+
+    it('readable in each service\'s Region (a replica in us-west-2): READY, naming the reference', async () => {
+      const secrets = { regions: { 'us-east-1': { secretsmanager: { secrets: { 'regami/db/url': { value, arnSuffix: 'AbCdEf', replicas: { 'us-west-2': {} } } } } } } };
+      const { of, h } = await check({ world: mergeWorld(readingFrom(secret, secret) as never, secrets) });
+      expect(of('database-failover').ready).toBe(true);
+      expect(of('restore-from-backup').checks.find((c) => c.name === 'DATABASE_URL')?.reason).toContain(`reads DATABASE_URL from ${secret}`);
+      expect(h.observed.filter((c) => isMutatingCall(c.service, c.operation))).toEqual([]);
+    });
+
+    it('the secret has no replica in the secondary region: failover NOT READY (the primary region may be down), restore READY', async () => {
+      const secrets = { regions: { 'us-east-1': { secretsmanager: { secrets: { 'regami/db/url': { value, arnSuffix: 'AbCdEf' } } } } } };
+      const { of, failed } = await check({ world: mergeWorld(readingFrom(secret, secret) as never, secrets) });
+      expect(failed('database-failover')).toContain(
+        `secondary DATABASE_URL: container app reads DATABASE_URL from ${secret} that the runbook cannot follow: Secrets Manager secret ${secret} lives in us-east-1 and has no replica in us-west-2, where the service runs (replicate it there: aws secretsmanager replicate-secret-to-regions --secret-id ${secret} --add-replica-regions Region=us-west-2)`,
+      );
+      expect(of('restore-from-backup').ready).toBe(true);
+    });
+
+    it('an SSM parameter that does not exist, and one outside the configured prefix: NOT READY with each reason', async () => {
+      const { failed } = await check({ world: readingFrom('/regami/db-url', '/other/db-url') });
+      expect(failed('restore-from-backup')).toContain('DATABASE_URL: container app reads DATABASE_URL from /regami/db-url that the runbook cannot follow: SSM parameter /regami/db-url cannot be read in us-east-1 (ParameterNotFound)');
+      expect(failed('database-failover').join('\n')).toContain('SSM parameter /other/db-url is outside database.urlReferences (parameter names starting "/regami/")');
+    });
   });
 
   it('a P3 email subscription not confirmed: NOT READY, nobody receives P3 pages', async () => {

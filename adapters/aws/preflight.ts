@@ -1,5 +1,6 @@
 /**
- * Reads the facts domain/preflight.ts judges: read-only calls only (Describe*, List*, Get*),
+ * Reads the facts domain/preflight.ts judges: read-only calls only (Describe*, List*, Get*;
+ * GetSecretValue / GetParameter for a DATABASE_URL reference, whose value is never kept),
  * so `autopilot preflight` runs with an operator's read-only credentials and the scheduled
  * function with a read-only role. Every read is caught on its own: a fact that cannot be read
  * becomes { ok: false, error } and fails its check by name, the others still run.
@@ -16,7 +17,8 @@ import { GetDeploymentGroupCommand } from '@aws-sdk/client-codedeploy';
 import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import type { AutopilotConfig, EcsServiceConfig, Severity } from '../../domain/config';
 import { codeDeployConfigured } from '../../domain/features';
-import type { AlarmFact, DbInstanceFact, Fact, PreflightFacts, RecordFact, ServiceFact, TaskRolesFact } from '../../domain/preflight';
+import type { AlarmFact, DatabaseUrlFact, DbInstanceFact, Fact, PreflightFacts, RecordFact, ServiceFact, TaskRolesFact } from '../../domain/preflight';
+import { databaseUrlEndpoint } from './database-url';
 import type { AwsRegions } from './clients';
 import { alarmSelector, readAlarms } from './alarm-reader';
 import { readEcsService } from './ecs-service-reader';
@@ -79,10 +81,13 @@ export async function readPreflightFacts(aws: AwsRegions, config: AutopilotConfi
   primaryTd.catch(() => undefined);
   secondaryTd.catch(() => undefined);
 
-  const databaseUrl = async (svc: EcsServiceConfig, read: typeof primaryTd): Promise<boolean> => {
+  const databaseUrl = async (svc: EcsServiceConfig, read: typeof primaryTd): Promise<DatabaseUrlFact> => {
     const td = (await read)?.td;
-    // Only whether the variable is there and non-empty: its value (a password) is never kept.
-    return (td?.containerDefinitions ?? []).some((c) => c.name === svc.containerName && (c.environment ?? []).some((e) => e.name === 'DATABASE_URL' && !!e.value));
+    if (!td) return { present: false };
+    // Read as the runbooks read it (a reference in the service's Region, within the configured
+    // prefixes); only whether it is there and usable is kept: its value (a password) never is.
+    const at = await databaseUrlEndpoint(aws, svc.region, td, svc.containerName, config.database.urlReferences);
+    return { present: at.present, ...(at.from ? { from: at.from } : {}), ...(at.problem ? { problem: at.problem } : {}) };
   };
 
   const taskRoles = async (read: typeof primaryTd): Promise<TaskRolesFact | undefined> => {

@@ -12,7 +12,7 @@ import {
   RestoreDBInstanceFromDBSnapshotCommand,
   RestoreDBInstanceToPointInTimeCommand,
 } from '@aws-sdk/client-rds';
-import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { CopyObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import './sdk/rds';
 import './sdk/ecs';
@@ -21,11 +21,12 @@ import type { AutopilotConfig } from '../../domain/config';
 import type { RestoreFacts, RestorePlan, RestoreRequest } from '../../domain/restore/request';
 import type { ObjectVersion } from '../../domain/restore/s3';
 import type { S3RestoreOperations } from '../../domain/restore/s3-workflow';
-import type { RestoreOperations } from '../../domain/restore/workflow';
+import type { LiveService, RestoreOperations, SwitchResult } from '../../domain/restore/workflow';
 import type { AwsRegions } from './clients';
 import { readEcsService } from './ecs-service-reader';
 import { readRdsInstance } from './rds-instance-reader';
 import { cloneWithDatabaseHost } from './task-definitions';
+import { databaseUrlEndpoint } from './database-url';
 
 function isNotFound(err: unknown): boolean {
   return err instanceof DBInstanceNotFoundFault || err instanceof DBSnapshotNotFoundFault || (err instanceof Error && /NotFound/.test(err.name));
@@ -176,14 +177,20 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
     return region === service.region ? service : region === secondaryService.region ? secondaryService : service;
   }
 
-  async liveService(targetInstanceId: string): Promise<{ region: string; cluster: string; service: string; deploymentController: string }> {
+  async liveService(targetInstanceId: string): Promise<LiveService> {
     const s = this.serviceIn(this.regionOf(targetInstanceId));
-    const { service: svc } = await readEcsService(this.aws.in(s.region).ecs, s.clusterName, s.serviceName);
+    const ecs = this.aws.in(s.region).ecs;
+    const { service: svc } = await readEcsService(ecs, s.clusterName, s.serviceName);
     if (!svc) throw new Error(`service ${s.clusterName}/${s.serviceName} not found in ${s.region}`);
-    return { region: s.region, cluster: s.clusterName, service: s.serviceName, deploymentController: svc.deploymentController };
+    const live: LiveService = { region: s.region, cluster: s.clusterName, service: s.serviceName, deploymentController: svc.deploymentController };
+    if (!svc.taskDefinition) return live;
+    // The DATABASE_URL the switch rewrites: a reference must be readable in the service's Region before anything is registered.
+    const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: svc.taskDefinition }))).taskDefinition;
+    const at = await databaseUrlEndpoint(this.aws, s.region, td, s.containerName, this.config.database.urlReferences);
+    return { ...live, ...(at.from ? { databaseUrlFrom: at.from } : {}), ...(at.problem ? { databaseUrlProblem: at.problem } : {}) };
   }
 
-  async switchApplication(endpoint: string, targetInstanceId?: string): Promise<string> {
+  async switchApplication(endpoint: string, targetInstanceId: string | undefined, incidentKey: string): Promise<SwitchResult> {
     const s = targetInstanceId ? this.serviceIn(this.regionOf(targetInstanceId)) : this.config.service;
     const ecs = this.aws.in(s.region).ecs;
     const { service: svc } = await readEcsService(ecs, s.clusterName, s.serviceName);
@@ -191,18 +198,19 @@ export class AwsRestoreOperations implements RestoreOperations, S3RestoreOperati
     if (!current) throw new Error(`service ${s.clusterName}/${s.serviceName} not found`);
     // Fail closed: a blue/green service would reject the update after the clone was registered.
     if (svc.deploymentController === 'CODE_DEPLOY') throw new Error(`service ${s.clusterName}/${s.serviceName} is deployed by CodeDeploy: UpdateService cannot change its task definition`);
-    const clone = await cloneWithDatabaseHost(ecs, current, s.containerName, endpoint, 'restore-from-backup switch');
+    const clone = await cloneWithDatabaseHost(this.aws, s.region, current, s.containerName, endpoint, 'restore-from-backup switch', { incidentKey, prefixes: this.config.database.urlReferences });
+    const written = clone.reference ? { databaseUrlWritten: { kind: clone.reference.kind, name: clone.reference.name, arn: clone.reference.arn, created: clone.reference.created } } : {};
     if (!clone.registered) {
       // The service already runs on the restored endpoint: a retry after a crash, not a second
       // rollout. The crash may have come before the loop-guard mark: mark the rollout now.
       const rollout = svc.deployments.find((d) => d.status === 'PRIMARY');
       if (rollout?.id) await this.markOwnDeployment(rollout.id);
-      return clone.taskDefinitionArn;
+      return { taskDefinitionArn: clone.taskDefinitionArn };
     }
     const updated = await ecs.send(new UpdateServiceCommand({ cluster: s.clusterName, service: s.serviceName, taskDefinition: clone.taskDefinitionArn, forceNewDeployment: true }));
     const primary = updated.service?.deployments?.find((d) => d.status === 'PRIMARY');
     if (primary?.id) await this.markOwnDeployment(primary.id);
-    return clone.taskDefinitionArn;
+    return { taskDefinitionArn: clone.taskDefinitionArn, ...written };
   }
 
   async serviceStableOn(taskDefinitionArn: string): Promise<boolean> {

@@ -4,7 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { TimelineEntry } from '../../domain/incident';
-import { redactDeep, redactingJsonReplacer, redactSecrets } from '../../domain/redact';
+import { redactCallInput, redactDeep, redactingJsonReplacer, redactSecrets } from '../../domain/redact';
 import type { ObservedCall } from '../aws/clients';
 import type { EntrySink } from './incident-session';
 
@@ -41,7 +41,7 @@ export function callLogger(logger: Logger): (call: ObservedCall) => void {
       aws: { service: call.service, operation: call.operation, region: call.region, attempt: call.attempt, durationMs: call.durationMs, error: call.error },
     };
     const message = `aws ${call.service}.${call.operation} ${call.region}${call.error ? ` failed: ${call.error}` : ''}`;
-    if (call.mutating) logger.info(message, { ...attrs, input: redactDeep(call.input) });
+    if (call.mutating) logger.info(message, { ...attrs, input: redactCallInput(call.service, call.operation, call.input) });
     else if (call.error) logger.warn(message, attrs);
     else logger.debug(message, attrs);
   };

@@ -326,6 +326,11 @@ describe('gate 4: secondary region ready', () => {
       /has taskRoleArn arn:aws:iam::123456789012:role\/other, secondaryService.taskRoleArn is arn:aws:iam::123456789012:role\/regami-api-task: registering its copy would be denied iam:PassRole after the promotion/,
     ],
     ['no execution role while one is configured', { roles: { taskRoleArn: config.secondaryService.taskRoleArn } }, /executionRoleArn \(none\), secondaryService.executionRoleArn is arn:aws:iam::123456789012:role\/ecsTaskExecutionRole/],
+    [
+      'a DATABASE_URL reference it cannot follow',
+      { databaseUrlFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:regami/db/url-AbCdEf', databaseUrlProblem: 'no replica in us-west-2' },
+      /reads DATABASE_URL from arn:aws:secretsmanager:us-east-1:123456789012:secret:regami\/db\/url-AbCdEf that cannot be followed: no replica in us-west-2/,
+    ],
   ])('refuses SecondaryNotReady: %s', (_name, over, reason) => {
     const v = secondaryReadyVerdict(ready(over as Partial<SecondaryReading>), config);
     expect(v.pass).toBe(false);

@@ -385,6 +385,13 @@ export function secondaryReadyVerdict(secondary: SecondaryReading, config: Autop
   if (!secondary.taskDefinitionArn) problems.push(`no task definition of family ${s.taskFamily} in ${s.region}`);
   else if (secondary.taskDefinitionFamily !== s.taskFamily) problems.push(`task definition ${secondary.taskDefinitionArn} is not of family ${s.taskFamily}`);
   else if (!secondary.hasDatabaseUrl) problems.push(`container ${s.containerName} of ${secondary.taskDefinitionArn} has no DATABASE_URL to point at the promoted replica`);
+  else if (secondary.databaseUrlProblem) {
+    problems.push(
+      secondary.databaseUrlFrom
+        ? `container ${s.containerName} of ${secondary.taskDefinitionArn} reads DATABASE_URL from ${secondary.databaseUrlFrom} that cannot be followed: ${secondary.databaseUrlProblem}`
+        : `container ${s.containerName} of ${secondary.taskDefinitionArn} has a DATABASE_URL that cannot be rewritten: ${secondary.databaseUrlProblem}`,
+    );
+  }
   // Its copy passes its roles, and the iam:PassRole grant covers only the configured ones: another
   // role would be denied at step 5, after the promotion (infra/permissions.ts). Refused before it.
   const roleMismatches = secondary.taskDefinitionArn && secondary.roles ? taskRoleMismatches(secondary.roles, s, 'secondaryService') : [];

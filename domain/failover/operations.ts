@@ -35,7 +35,12 @@ export interface DatabaseFailoverOperations {
 
   /** 5. Update application configuration: the revision whose DATABASE_URL points at `endpoint`, if one exists. */
   findFailoverTaskDefinition(endpoint: { address: string; port: number }): Promise<TaskDefinitionReading | undefined>;
-  registerFailoverTaskDefinition(endpoint: { address: string; port: number }): Promise<TaskDefinitionReading>;
+  /**
+   * A copy of the secondary's task definition pointing at `endpoint`. A DATABASE_URL that is a
+   * Secrets Manager / SSM reference gets a new reference named after `incidentKey` (the one the
+   * running services read is never changed).
+   */
+  registerFailoverTaskDefinition(endpoint: { address: string; port: number }, incidentKey: string): Promise<TaskDefinitionReading>;
 
   /** 6. Start application in the secondary region. */
   readSecondaryService(): Promise<ServiceReading>;

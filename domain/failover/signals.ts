@@ -114,6 +114,10 @@ export interface SecondaryReading {
   hasDatabaseUrl?: boolean;
   /** The roles that task definition carries (its copy passes them: iam:PassRole); absent when not read. */
   roles?: { taskRoleArn?: string; executionRoleArn?: string };
+  /** DATABASE_URL is a Secrets Manager / SSM reference: its valueFrom (an ARN or name, never the value). */
+  databaseUrlFrom?: string;
+  /** DATABASE_URL is there but cannot be followed (a reference unreadable in the secondary region...): the failover refuses. */
+  databaseUrlProblem?: string;
   errors: string[];
 }
 
@@ -125,6 +129,10 @@ export interface TaskDefinitionReading {
   databaseHost?: string;
   /** DATABASE_URL with the password masked, for the record. */
   databaseUrlRedacted?: string;
+  /** DATABASE_URL is a Secrets Manager / SSM reference: its valueFrom (an ARN or name, never the value). */
+  databaseUrlFrom?: string;
+  /** The reference step 5 wrote for this incident (names only). */
+  databaseUrlWritten?: { kind: 'secretsmanager' | 'ssm'; name: string; arn: string; created: boolean };
 }
 
 export interface DnsRecordReading {

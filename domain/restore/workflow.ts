@@ -32,11 +32,32 @@ export interface RestoreOperations {
    * The live service the restored database serves: the one in the database's region (the
    * secondary service after a failover), with its deployment controller read from ECS.
    */
-  liveService?(targetInstanceId: string): Promise<{ region: string; cluster: string; service: string; deploymentController: string }>;
-  /** Register a task definition whose DATABASE_URL points at `endpoint`, roll the service. Returns the new task definition ARN. */
-  switchApplication(endpoint: string, targetInstanceId?: string): Promise<string>;
+  liveService?(targetInstanceId: string): Promise<LiveService>;
+  /**
+   * Register a task definition whose DATABASE_URL points at `endpoint`, roll the service. A
+   * DATABASE_URL that is a Secrets Manager / SSM reference gets a new reference named after
+   * `incidentKey` (the one the service reads now is never changed).
+   */
+  switchApplication(endpoint: string, targetInstanceId: string | undefined, incidentKey: string): Promise<SwitchResult>;
   /** The primary service finished rolling out the given task definition. */
   serviceStableOn(taskDefinitionArn: string): Promise<boolean>;
+}
+
+export interface LiveService {
+  region: string;
+  cluster: string;
+  service: string;
+  deploymentController: string;
+  /** DATABASE_URL is a Secrets Manager / SSM reference: its valueFrom (never the value). */
+  databaseUrlFrom?: string;
+  /** DATABASE_URL cannot be followed (a reference unreadable in the service's Region...): the switch is refused. */
+  databaseUrlProblem?: string;
+}
+
+/** What the switch registered: the task definition, and the DATABASE_URL reference it wrote (names only). */
+export interface SwitchResult {
+  taskDefinitionArn: string;
+  databaseUrlWritten?: { kind: 'secretsmanager' | 'ssm'; name: string; arn: string; created: boolean };
 }
 
 export interface RestoreDeps {
@@ -284,7 +305,7 @@ async function switchApplication(run: RestoreRun, endpoint: string): Promise<Res
   // The live service (after a failover: the secondary one), and who deploys it. A CODE_DEPLOY service
   // rejects UpdateService with a new task definition: ECS says "Use AWS CodeDeploy to trigger a new deployment"
   // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html), so the switch is refused with a page.
-  const live = ops.liveService
+  const live: LiveService = ops.liveService
     ? await deps.wf.step('read-live-service', async () => ops.liveService!(plan.targetInstanceId))
     : { region: config.service.region, cluster: config.service.clusterName, service: config.service.serviceName, deploymentController: 'ECS' };
   if (live.deploymentController === 'CODE_DEPLOY') {
@@ -297,14 +318,32 @@ async function switchApplication(run: RestoreRun, endpoint: string): Promise<Res
       'P1',
     );
   }
+  if (live.databaseUrlProblem) {
+    // Fail closed before anything is registered: the restored instance stays for a switch by hand.
+    return failed(
+      deps,
+      req,
+      base,
+      'switch application',
+      `${live.service} (${live.region}) ${live.databaseUrlFrom ? `reads DATABASE_URL from ${live.databaseUrlFrom} that cannot be followed` : 'has a DATABASE_URL that cannot be rewritten'}: ${live.databaseUrlProblem}. Nothing was switched: point DATABASE_URL at ${endpoint} (a new reference, never the one the service reads now) and register a task definition with it (runbook 5 step 5) by hand.`,
+      'P1',
+    );
+  }
   const switched = await deps.wf.step('switch-application', async () =>
     deps.act(
       { action: 'switch-application-database', scope: `service:${live.cluster}/${live.service}`, summary: `roll ${live.service} onto a task definition whose DATABASE_URL points at ${plan.targetInstanceId}` },
-      () => ops.switchApplication(endpoint, plan.targetInstanceId),
+      () => ops.switchApplication(endpoint, plan.targetInstanceId, req.incidentKey),
     ),
   );
   if (switched.status !== 'executed') return stopBeforeMutation(deps, req, base, switched, 'switch application');
-  const taskDefinitionArn = switched.result;
+  const { taskDefinitionArn, databaseUrlWritten } = switched.result;
+  if (databaseUrlWritten) {
+    // The timeline names the reference written, never its value.
+    const kind = databaseUrlWritten.kind === 'secretsmanager' ? 'Secrets Manager secret' : 'SSM parameter';
+    await deps.wf.step('record-database-url-reference', async () => {
+      deps.rec.record({ kind: 'note', summary: `DATABASE_URL of ${taskDefinitionArn} now from ${kind} ${databaseUrlWritten.arn} (${databaseUrlWritten.created ? 'written' : 'found, written earlier'} for incident ${req.incidentKey})` });
+    });
+  }
   const stable = await waitUntil(deps, 'service-stable-on-restored', config.guardrails.rollback.rolloutTimeoutSeconds, () => ops.serviceStableOn(taskDefinitionArn));
   // The service is rolling onto another database: customer-facing, so P1.
   if (!stable) return failed(deps, req, base, 'switch application', `${live.service} did not become stable on ${taskDefinitionArn}`, 'P1');
@@ -316,7 +355,12 @@ async function switchApplication(run: RestoreRun, endpoint: string): Promise<Res
       severity: 'P2',
       title: `Restore of ${req.dbInstanceId} complete: application switched to ${plan.targetInstanceId}`,
       diagnosis: [`restored endpoint: ${endpoint}`, `task definition: ${taskDefinitionArn}`],
-      done: [`created snapshot ${plan.preRestoreSnapshotId}`, `restored to ${plan.targetInstanceId}`, `switched ${live.service} (${live.region}) to ${taskDefinitionArn}`],
+      done: [
+        `created snapshot ${plan.preRestoreSnapshotId}`,
+        `restored to ${plan.targetInstanceId}`,
+        `switched ${live.service} (${live.region}) to ${taskDefinitionArn}`,
+        ...(databaseUrlWritten ? [`DATABASE_URL read from ${databaseUrlWritten.arn} (new for this incident)`] : []),
+      ],
       refused: [],
       nextStep: 'Post-restore validation (runbook 5): smoke tests, ask affected users to verify, watch error rates for 1 hour.',
     });

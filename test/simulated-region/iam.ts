@@ -106,11 +106,11 @@ export function evaluate(statements: readonly ResolvedStatement[], request: Auth
 /**
  * The error each protocol answers an implicit deny with: query protocols (RDS, CloudWatch,
  * ELB, SNS, ElastiCache, Route 53, S3) say `AccessDenied` (403), JSON protocols (ECS,
- * CodeDeploy, Logs, Application Auto Scaling, EventBridge, Lambda) `AccessDeniedException`.
+ * CodeDeploy, Logs, Application Auto Scaling, EventBridge, Lambda, Secrets Manager, SSM) `AccessDeniedException`.
  * The message is the one IAM writes for an identity-based implicit deny
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html).
  */
-const ACCESS_DENIED_EXCEPTION = new Set(['ECS', 'CodeDeploy', 'CloudWatchLogs', 'ApplicationAutoScaling', 'EventBridge', 'Lambda', 'DynamoDB']);
+const ACCESS_DENIED_EXCEPTION = new Set(['ECS', 'CodeDeploy', 'CloudWatchLogs', 'ApplicationAutoScaling', 'EventBridge', 'Lambda', 'DynamoDB', 'SecretsManager', 'SSM']);
 
 export function accessDenied(service: string, principal: string, denied: AuthRequest, sdk?: Record<string, unknown>): SdkLikeError {
   const message = `User: ${principal} is not authorized to perform: ${denied.action} on resource: ${denied.resource} because no identity-based policy allows the ${denied.action} action`;

@@ -436,6 +436,38 @@ export interface SnsSpec {
   subscriptions?: { topicArn: string; protocol: string; endpoint: string; pending?: boolean }[];
 }
 
+/** A Secrets Manager secret, keyed by name (`regions.<r>.secretsmanager.secrets.<name>`). */
+export interface SecretSpec {
+  /** SecretString (a DATABASE_URL, or JSON holding one). */
+  value: string;
+  /** Customer managed key (ARN) it is encrypted with; absent: the AWS managed key aws/secretsmanager. */
+  kmsKeyId?: string;
+  /** The six characters after the name in its ARN (default: derived from the name). */
+  arnSuffix?: string;
+  /** Regions it is replicated to: each gets a replica (same name, ARN suffix and value) encrypted with its own key. */
+  replicas?: Record<string, { kmsKeyId?: string }>;
+  tags?: Record<string, string>;
+}
+
+export interface SecretsManagerSpec {
+  secrets?: Record<string, SecretSpec>;
+}
+
+/** An SSM Parameter Store parameter, keyed by name (`regions.<r>.ssm.parameters.<name>`). */
+export interface ParameterSpec {
+  value: string;
+  /** Default 'SecureString'. */
+  type?: 'String' | 'StringList' | 'SecureString';
+  /** A SecureString's customer managed key (ARN); absent: the AWS managed key alias/aws/ssm. */
+  keyId?: string;
+  tier?: 'Standard' | 'Advanced';
+  tags?: Record<string, string>;
+}
+
+export interface SsmSpec {
+  parameters?: Record<string, ParameterSpec>;
+}
+
 export interface RegionSpec {
   rds?: RdsSpec;
   ecs?: EcsSpec;
@@ -447,6 +479,8 @@ export interface RegionSpec {
   autoscaling?: AutoScalingSpec;
   elasticache?: ElastiCacheSpec;
   sns?: SnsSpec;
+  secretsmanager?: SecretsManagerSpec;
+  ssm?: SsmSpec;
 }
 
 // ---------------------------------------------------------------- faults and scheduled changes

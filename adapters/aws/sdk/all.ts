@@ -13,4 +13,6 @@ import './logs';
 import './rds';
 import './route53';
 import './s3';
+import './secretsManager';
 import './sns';
+import './ssm';

@@ -197,11 +197,19 @@ async function updateApplicationConfiguration(run: FailoverRun, endpoint: Endpoi
       action: 'register-task-definition',
       scope: `taskdef:${config.secondaryService.region}/${config.secondaryService.taskFamily}`,
       summary: `registered ${config.secondaryService.taskFamily} in ${config.secondaryService.region} with DATABASE_URL -> ${endpoint.address}`,
-    }, () => deps.ops.registerFailoverTaskDefinition(endpoint));
-    record(run, { kind: 'note', summary: `DATABASE_URL now ${registered.databaseUrlRedacted ?? registered.databaseHost ?? '(unknown)'}` });
+    }, () => deps.ops.registerFailoverTaskDefinition(endpoint, run.input.incidentKey));
+    const written = registered.databaseUrlWritten;
+    if (written) {
+      // A reference: the timeline names what was written, never its value.
+      const kind = written.kind === 'secretsmanager' ? 'Secrets Manager secret' : 'SSM parameter';
+      record(run, { kind: 'note', summary: `DATABASE_URL now from ${kind} ${written.arn} (${written.created ? 'written' : 'found, written earlier'} for this incident), host ${registered.databaseHost ?? '(unknown)'}` });
+    } else {
+      record(run, { kind: 'note', summary: `DATABASE_URL now ${registered.databaseUrlRedacted ?? (registered.databaseUrlFrom ? `from ${registered.databaseUrlFrom}` : undefined) ?? registered.databaseHost ?? '(unknown)'}` });
+    }
     return registered;
   });
   run.done.push(`registered ${taskDefinition.taskDefinitionArn}`);
+  if (taskDefinition.databaseUrlWritten) run.done.push(`DATABASE_URL of ${taskDefinition.taskDefinitionArn} read from ${taskDefinition.databaseUrlWritten.arn} (new for this incident)`);
   return taskDefinition;
 }
 

@@ -17,9 +17,11 @@ import { service as sns } from './sns';
 import { service as eventbridge } from './eventbridge';
 import { service as lambda } from './lambda';
 import { service as iam } from './iam';
+import { service as secretsmanager } from './secretsmanager';
+import { service as ssm } from './ssm';
 
 /** In the order the core visits them: a WorldSpec's problems are reported in this order. */
-export const SERVICES: readonly ServiceSim[] = [rds, ecs, route53, cloudwatch, logs, codedeploy, elbv2, s3, autoscaling, elasticache, sns, eventbridge, lambda, iam];
+export const SERVICES: readonly ServiceSim[] = [rds, ecs, route53, cloudwatch, logs, codedeploy, elbv2, s3, autoscaling, elasticache, sns, eventbridge, lambda, iam, secretsmanager, ssm];
 
 const BY_NAME = new Map(SERVICES.map((s) => [s.name, s]));
 
