@@ -195,6 +195,38 @@ function databaseUrlReferences(sidPrefix: string, runbook: RunbookId, regions: r
   ];
 }
 
+/**
+ * Only the reads of DATABASE_URL references (adapters/aws/database-url-read.ts), for the readiness
+ * check: GetSecretValue / GetParameter under the configured prefixes, KMS Decrypt only through
+ * those services for those references. It can read the URL (the password with it), as the runbooks
+ * can; it writes no reference and registers nothing.
+ */
+function databaseUrlReads(sidPrefix: string, regions: readonly string[], config: AutopilotConfig): PolicyStatement[] {
+  const { secretNamePrefix, parameterNamePrefix } = config.database.urlReferences;
+  const path = parameterNamePrefix.replace(/^\//, '');
+  const keys = [arn('kms', '*', 'key/*')];
+  return [
+    ...(secretNamePrefix
+      ? [
+          allow(`${sidPrefix}ReadDbUrlSecrets`, ['secretsmanager:GetSecretValue'], regions.map((r) => arn('secretsmanager', r, `secret:${secretNamePrefix}*`))),
+          allow(`${sidPrefix}DbUrlSecretsKms`, ['kms:Decrypt'], keys, {
+            StringEquals: { 'kms:ViaService': regions.map((r) => `secretsmanager.${r}.amazonaws.com`) },
+            StringLike: { 'kms:EncryptionContext:SecretARN': [arn('secretsmanager', '*', `secret:${secretNamePrefix}*`)] },
+          }),
+        ]
+      : []),
+    ...(parameterNamePrefix
+      ? [
+          allow(`${sidPrefix}ReadDbUrlParams`, ['ssm:GetParameter'], regions.map((r) => arn('ssm', r, `parameter/${path}*`))),
+          allow(`${sidPrefix}DbUrlParamsKms`, ['kms:Decrypt'], keys, {
+            StringEquals: { 'kms:ViaService': regions.map((r) => `ssm.${r}.amazonaws.com`) },
+            StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': [arn('ssm', '*', `parameter/${path}*`)] },
+          }),
+        ]
+      : []),
+  ];
+}
+
 /** A parameter reference's type, key and tier (adapters/aws/database-url.ts): metadata only, and only "*" authorises it. */
 const describeParameters = (config: AutopilotConfig): string[] => (config.database.urlReferences.parameterNamePrefix ? ['ssm:DescribeParameters'] : []);
 
@@ -473,6 +505,8 @@ export function preflightStatements(fn: PreflightFunction, simulated: readonly {
     allow('PreflightReadSubscriptions', ['sns:ListSubscriptionsByTopic'], SEVERITIES.map((s) => ref(topicId(s)))),
     allow('PublishRunbookReady', ['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': READINESS_NAMESPACE } }),
     allow('SimulateFunctionRoles', ['iam:SimulatePrincipalPolicy'], simulated.map((r) => sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${escapeSub(r.roleName)}`))),
+    // DATABASE_URL read as the runbooks read it, in each service's Region.
+    ...databaseUrlReads('Preflight', [...new Set([svc.region, config.secondaryService.region])], config),
     allow('PageNotReady', ['sns:Publish'], [ref(topicId('P3'))]),
     allow('EncryptPages', ['kms:GenerateDataKey', 'kms:Decrypt'], [getAtt(PAGING_KEY_ID, 'Arn')]),
     allow('AsyncFailureDestination', ['sqs:SendMessage'], [getAtt(ASYNC_FAILURE_QUEUE_ID, 'Arn')]),

@@ -539,7 +539,25 @@ describe('the scheduled preflight (issue 16 item 3): function, schedule, role', 
     const statements = statementsOf(preflight.roleLogicalId);
     const bySid = Object.fromEntries(statements.map((st) => [st.Sid, st]));
     expect(Object.keys(bySid).sort()).toEqual(
-      ['AsyncFailureDestination', 'EncryptPages', 'PageNotReady', 'PreflightReadDeploymentGroup', 'PreflightReadRecords', 'PreflightReadSubscriptions', 'PreflightReads', 'PublishRunbookReady', 'ReadinessStateReads', 'ReadinessStateWrites', 'SimulateFunctionRoles', 'WriteOwnLogs'].sort(),
+      [
+        'AsyncFailureDestination',
+        'EncryptPages',
+        'PageNotReady',
+        // DATABASE_URL references read as the runbooks read them (GetSecretValue / GetParameter, KMS Decrypt through those services).
+        'PreflightDbUrlParamsKms',
+        'PreflightDbUrlSecretsKms',
+        'PreflightReadDbUrlParams',
+        'PreflightReadDbUrlSecrets',
+        'PreflightReadDeploymentGroup',
+        'PreflightReadRecords',
+        'PreflightReadSubscriptions',
+        'PreflightReads',
+        'PublishRunbookReady',
+        'ReadinessStateReads',
+        'ReadinessStateWrites',
+        'SimulateFunctionRoles',
+        'WriteOwnLogs',
+      ].sort(),
     );
     // Nothing that changes the estate: every action is a read, or one of these writes.
     const writes = statements.flatMap((st) => st.Action).filter((a) => !isReadOnly(a) && a !== 'dynamodb:BatchGetItem');

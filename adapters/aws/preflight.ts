@@ -18,7 +18,7 @@ import { ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
 import type { AutopilotConfig, EcsServiceConfig, Severity } from '../../domain/config';
 import { codeDeployConfigured } from '../../domain/features';
 import type { AlarmFact, DatabaseUrlFact, DbInstanceFact, Fact, PreflightFacts, RecordFact, ServiceFact, TaskRolesFact } from '../../domain/preflight';
-import { databaseUrlEndpoint } from './database-url';
+import { databaseUrlEndpoint } from './database-url-read';
 import type { AwsRegions } from './clients';
 import { alarmSelector, readAlarms } from './alarm-reader';
 import { readEcsService } from './ecs-service-reader';
