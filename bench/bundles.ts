@@ -13,7 +13,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { parse as parseYaml } from 'yaml';
 import { RUNBOOK_FUNCTIONS } from '../handlers/shared/contract';
 
@@ -74,11 +74,13 @@ export function loadOnce(file: string, exportName: string): number {
   return Number(out.stdout);
 }
 
-function esbuildSettings(): { minify: boolean; keepNames: boolean; target: string; platform: 'node'; format: 'cjs'; mainFields?: string[] } {
+/** serverless.yml's custom.esbuild, its plugins (a module path there) included: baselines are built like the functions. */
+function esbuildSettings(): { minify: boolean; keepNames: boolean; target: string; platform: 'node'; format: 'cjs'; mainFields?: string[]; plugins?: Plugin[] } {
   const yml = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as { custom?: { esbuild?: Record<string, unknown> } };
   const e = yml.custom?.esbuild ?? {};
   const mainFields = Array.isArray(e.mainFields) ? e.mainFields.map(String) : undefined;
-  return { minify: e.minify !== false, keepNames: e.keepNames === true, target: String(e.target ?? 'node22'), platform: 'node', format: 'cjs', ...(mainFields ? { mainFields } : {}) };
+  const plugins = typeof e.plugins === 'string' ? (require(join(ROOT, e.plugins)) as Plugin[]) : undefined;
+  return { minify: e.minify !== false, keepNames: e.keepNames === true, target: String(e.target ?? 'node22'), platform: 'node', format: 'cjs', ...(mainFields ? { mainFields } : {}), ...(plugins ? { plugins } : {}) };
 }
 
 /** The @aws-sdk/client-* packages a handler's bundle includes, and whether the durable SDK is in it (esbuild's metafile). */
