@@ -18,6 +18,16 @@
  *    lists, scripts...) to read one field, `version` (the user agent). A default JSON import
  *    cannot be tree-shaken (17-27 KB minified per bundle); the manifest is given with its
  *    version only, when the importing file reads nothing else from it.
+ *
+ * 3. lambdaEnvironmentCredentials: every client's runtime config imports the Node default
+ *    credential chain (@aws-sdk/credential-provider-node): environment, then shared files, SSO,
+ *    process, web identity, container and instance metadata, with their STS / SSO / OIDC clients
+ *    (~100 KB minified, ~30 KB zipped per bundle). In Lambda the first link always answers: the
+ *    runtime puts the execution role's keys in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+ *    AWS_SESSION_TOKEN (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime),
+ *    and sets no AWS_PROFILE that would make the chain skip it. A deployed bundle's default
+ *    provider is that first link, fromEnv (@aws-sdk/credential-provider-env): the same keys,
+ *    the rest of the chain never loaded. Only bundles: the CLI and the drill run the sources.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -110,6 +120,24 @@ const sdkPackageVersion = {
   },
 };
 
-module.exports = [durableLambdaCommands, sdkPackageVersion];
+const ENV_CREDENTIALS = 'lambda-environment-credentials';
+
+const lambdaEnvironmentCredentials = {
+  name: 'lambda-environment-credentials',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, (args) => {
+      if (!args.importer.includes(SDK_PACKAGE_DIR)) return undefined;
+      return { path: args.importer, namespace: ENV_CREDENTIALS };
+    });
+    build.onLoad({ filter: /.*/, namespace: ENV_CREDENTIALS }, (args) => ({
+      // The name the clients import, answered by the chain's first link (same signature: init -> provider).
+      contents: "export { fromEnv as defaultProvider } from '@aws-sdk/credential-provider-env';",
+      resolveDir: path.dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+module.exports = [durableLambdaCommands, sdkPackageVersion, lambdaEnvironmentCredentials];
 module.exports.lambdaNamesUsedBy = lambdaNamesUsedBy;
 module.exports.readsOnlyVersion = readsOnlyVersion;

@@ -137,3 +137,45 @@ describe('sdk-package-version', () => {
     expect(plugins.readsOnlyVersion(`import packageInfo from "../package.json";`, spec)).toBeUndefined();
   });
 });
+
+describe('lambda-environment-credentials', () => {
+  it("signs with the execution role's keys from the environment, and the rest of the chain is not in the bundle", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'esbuild-creds-'));
+    const entry = join(dir, 'entry.mjs');
+    writeFileSync(entry, `import { SNSClient, ListTopicsCommand } from '@aws-sdk/client-sns';\nexport const run = () => new SNSClient({}).send(new ListTopicsCommand({}));\n`);
+    const outfile = join(dir, 'entry.js');
+    const { metafile, warnings } = await bundle(entry, outfile);
+    expect(warnings).toEqual([]);
+    // The first link of the chain only: no shared-file, SSO, process, web-identity, HTTP or metadata providers.
+    expect(inputsOf(metafile, /credential-provider-(node|ini|sso|process|web-identity|http|login)\//)).toEqual([]);
+    expect(inputsOf(metafile, /credential-provider-env\//).length).toBeGreaterThan(0);
+
+    const auth: string[] = [];
+    const server = createServer((req: IncomingMessage, res) => {
+      req.resume();
+      req.on('end', () => {
+        auth.push(`${String(req.headers.authorization).replace(/Signature=.*/, 'Signature=…')} token=${String(req.headers['x-amz-security-token'])}`);
+        res.setHeader('content-type', 'text/xml');
+        res.end('<ListTopicsResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><ListTopicsResult><Topics/></ListTopicsResult></ListTopicsResponse>');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const script = `require(${JSON.stringify(outfile)}).run().then(() => process.stdout.write('ok'), (e) => process.stdout.write('THREW ' + e.name + ': ' + e.message))`;
+      const run = (extra: Record<string, string>) =>
+        new Promise<string>((resolve, reject) => {
+          const env = { PATH: process.env.PATH ?? '', NODE_NO_WARNINGS: '1', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_SNS: `http://127.0.0.1:${port}`, HOME: dir, ...extra };
+          execFile(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000, env }, (err, stdout) => (err ? reject(err) : resolve(stdout))).stdin?.end();
+        });
+      // As Lambda runs it: the role's keys in the environment.
+      expect(await run({ AWS_ACCESS_KEY_ID: 'ASIAEXAMPLEROLEKEY', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'role-session-token' })).toBe('ok');
+      expect(auth).toEqual([expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=ASIAEXAMPLEROLEKEY\/\d{8}\/us-east-1\/sns\/aws4_request, .* token=role-session-token$/)]);
+      // Without them nothing else is tried (no shared files, no metadata service): it fails closed, naming the environment.
+      expect(await run({})).toMatch(/^THREW CredentialsProviderError: .*environment/i);
+      expect(auth).toHaveLength(1);
+    } finally {
+      server.close();
+    }
+  });
+});
