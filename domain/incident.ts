@@ -68,14 +68,18 @@ export interface IncidentRecord {
   executionName?: string;
 }
 
-export function openIncident(args: {
+/** What a new incident record is opened with. */
+export interface IncidentInit {
   key: string;
   runbook: RunbookId;
   title: string;
   severity: Severity;
   detectedAt: number;
+  /** The durable execution of this episode, stored when a later trigger could not derive it again. */
   executionName?: string;
-}): IncidentRecord {
+}
+
+export function openIncident(args: IncidentInit): IncidentRecord {
   return { ...args, status: 'open', actionsTaken: [], refusals: [], timeline: [] };
 }
 

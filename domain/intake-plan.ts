@@ -4,9 +4,9 @@
  * IntakePlan; the shared pipeline (pipeline/intake.ts) reads the facts before it and carries
  * the plan out after it, the same way for every runbook. Pure: no SDK, no clock, no env.
  */
-import type { AutopilotConfig, RunbookId, Severity } from './config';
+import type { AutopilotConfig } from './config';
 import type { AutopilotEvent } from '../events/types';
-import type { IncidentRecord, TimelineEntry } from './incident';
+import type { IncidentInit, IncidentRecord, TimelineEntry } from './incident';
 import type { Page } from './paging';
 
 /** What a decision may read besides its facts: the event, the config, the time it runs at. */
@@ -16,16 +16,7 @@ export interface DecisionContext {
   now: number;
 }
 
-/** What a new incident record is opened with. */
-export interface IncidentInit {
-  key: string;
-  runbook: RunbookId;
-  title: string;
-  severity: Severity;
-  detectedAt: number;
-  /** The durable execution of this episode, stored when a later trigger could not derive it again. */
-  executionName?: string;
-}
+export type { IncidentInit };
 
 /** A timeline entry as a plan states it: the pipeline stamps the time when it records it. */
 export type PlannedEntry = Omit<TimelineEntry, 'at'>;

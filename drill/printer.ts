@@ -204,8 +204,8 @@ function eventCounts(run: ScenarioRun): string {
 
 /**
  * The default view: per scenario its description, then one line each for what the autopilot
- * decided (a human's approvals included), refused, did and paged, then the outcome. At most
- * 7 lines a scenario (more only for the failures of a failed one).
+ * decided (a human's approvals and the guardrails' refusals included), did and paged, then the
+ * outcome. At most 6 lines a scenario (more only for the failures of a failed one).
  */
 export function formatBrief(o: ScenarioOutcome): string {
   const { run } = o;
@@ -215,8 +215,8 @@ export function formatBrief(o: ScenarioOutcome): string {
   const lines = [
     `== ${s.name} (${s.runbooks.join(', ')}): ${eventCounts(run)} ==`,
     `   ${s.description}`,
-    briefLine('decided', of(['decision', 'approval']), start),
-    briefLine('refused', refusalsOf(run), start),
+    // A refusal is a decision too: one line, in time order, each refusal marked.
+    briefLine('decided', [...of(['decision', 'approval']), ...refusalsOf(run).map((r) => ({ ...r, text: `REFUSED ${r.text}` }))].sort((a, b) => a.at - b.at), start),
     briefLine('acted', of(['action']), start),
     briefLine('paged', run.pages.map((p) => ({ at: p.at, text: pageText(p) })), start),
     ...verdictLines(o),
