@@ -137,6 +137,8 @@ describe('DATABASE_URL from Secrets Manager', () => {
   }, 60_000);
 
   it('failover refuses before any mutation when the secret lives in us-east-1 with no replica in us-west-2 (P1, reason named)', async () => {
+    // DEBUG logs kept out of the test output (as in the other cases).
+    captured = capture();
     const unreplicated = { regions: { 'us-east-1': { secretsmanager: { secrets: { [SECRET]: { value: url(PRIMARY_HOST) } } } } } };
     const { rt, world } = await runtime('databaseFailoverWorkflow', readingFrom({ 'us-east-1': SECRET_EAST, 'us-west-2': SECRET_EAST }), unreplicated, PRIMARY_DOWN);
     const out = await failover(world, rt);
@@ -203,6 +205,7 @@ describe('DATABASE_URL from SSM Parameter Store', () => {
   }, 60_000);
 
   it('restore: refuses the switch (P1, nothing registered) when the parameter cannot be read in the service\'s Region', async () => {
+    captured = capture();
     // The revision names a parameter that does not exist: ParameterNotFound.
     const { rt, world } = await runtime('restoreFromBackupWorkflow', readingFrom({ 'us-east-1': PARAMETER, 'us-west-2': PARAMETER }));
     const key = 'restore-from-backup-references-refused';
