@@ -43,6 +43,8 @@ export async function warmRuntime(opts: {
   let clock = opts.clock;
   const proxyWorld = {
     handle: (req: Parameters<SimWorld['handle']>[0]) => world.handle(req),
+    // The simulator's SDK plugin authorises a call before it is sent (IAM, like AWS's answer).
+    authorize: (...args: Parameters<SimWorld['authorize']>) => world.authorize(...args),
     get ids() {
       return world.ids;
     },

@@ -61,6 +61,9 @@ function alarmEvent(i: number, state: 'ALARM' | 'OK', at: number, id: string): R
   e.resources = [`arn:aws:cloudwatch:us-east-1:${defaultConfig.accountIds[0]}:alarm:${name}`];
   const d = e.detail as { alarmName: string; state: { value: string; timestamp: string; reason: string }; previousState?: { value: string; timestamp: string } };
   d.alarmName = name;
+  // The alarm measures service i (alarms are bound by what they measure, not by their name).
+  const config = (e.detail as { configuration?: { metrics?: { metricStat?: { metric?: { dimensions?: Record<string, string> } } }[] } }).configuration;
+  for (const m of config?.metrics ?? []) if (m.metricStat?.metric?.dimensions) m.metricStat.metric.dimensions.ServiceName = `regami-service-${i}`;
   d.state.value = state;
   d.state.timestamp = new Date(at).toISOString().replace('Z', '+0000');
   d.state.reason = state === 'ALARM' ? 'Threshold Crossed: 3 datapoints were greater than the threshold (80.0)' : 'Threshold Crossed: 3 datapoints were not greater than the threshold (80.0)';
