@@ -52,6 +52,12 @@ export interface GuardrailStore {
   writeClaims(resource: string, claims: readonly ResourceClaim[], now: number): Promise<void>;
 
   saveIncident(record: IncidentRecord): Promise<void>;
+  /**
+   * A new episode under the key (one PagerDuty alert per resource): its record replaces the
+   * finished episode's instead of being merged into it (saveIncident merges concurrent writers
+   * of one episode, keeping the further status and the earlier detection).
+   */
+  replaceIncident(record: IncidentRecord): Promise<void>;
   loadIncident(key: string): Promise<IncidentRecord | undefined>;
 
   /** The scheduled readiness check's latest verdicts (written by the preflight function, read by each workflow at its start). */

@@ -4,7 +4,7 @@
  */
 import { TUNABLES, type RunbookId } from '../domain/config';
 import { openIncident } from '../domain/incident';
-import type { DecisionContext, IntakePlan } from '../domain/intake-plan';
+import type { DecisionContext, IntakePlan, PlannedRecord } from '../domain/intake-plan';
 import type { Page } from '../domain/paging';
 import { parseEvent, type AutopilotEvent } from '../events';
 import type { Rejection } from '../events/fields';
@@ -112,23 +112,28 @@ async function carryOut<A, F, X>(definition: RunbookIntake<A, F, X>, plan: Intak
   switch (plan.kind) {
     case 'page':
       await makePage(rt.pager, rt.clock, session)(plan.page);
-      await session.flush();
+      await save(session, plan.record, rt);
       return plan.reason ? { status: 'paged', incidentKey: init.key, reason: plan.reason } : { status: 'paged', incidentKey: init.key };
     case 'start':
       return startOrJoin(definition.runbook, plan, session, rt);
     case 'act': {
       if (!definition.act) throw new Error(`${definition.runbook} planned an act at the intake but carries out none`);
       const result = await definition.act(plan.act, session, rt);
-      await session.flush();
+      await save(session, plan.record, rt);
       return result;
     }
   }
 }
 
+/** A new episode's record replaces the finished one's; any other is saved (merged with concurrent writers). */
+function save(session: IncidentSession, record: PlannedRecord, rt: Runtime): Promise<void> {
+  return record.kind === 'new-episode' ? rt.store.replaceIncident(session.incident) : session.flush();
+}
+
 async function startOrJoin(runbook: RunbookId, plan: Extract<IntakePlan<unknown>, { kind: 'start' }>, session: IncidentSession, rt: Runtime): Promise<IntakeResult> {
   const { executionName, input } = plan.workflow;
   // A new incident's record exists before its workflow starts; a running workflow owns its record.
-  if (!plan.joining) await session.flush();
+  if (!plan.joining) await save(session, plan.record, rt);
   let started: 'started' | 'joined';
   try {
     started = await rt.startWorkflow(runbook, executionName, input);

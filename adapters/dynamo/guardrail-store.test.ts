@@ -297,4 +297,31 @@ describe('fewer state-table round trips (issue 18)', () => {
     );
     expect((await store.loadIncident('inc-c'))?.title).toBe('later');
   });
+
+  describe('a new episode under the same key', () => {
+    const finished = (): IncidentRecord => ({
+      ...openIncident({ key: 'scale-ecs-api', runbook: 'scale-ecs', title: 'episode 1', severity: 'P3', detectedAt: T0 }),
+      status: 'resolved',
+      resolvedAt: T0 + 30 * MIN,
+      timeline: [{ at: T0, kind: 'note', summary: 'episode 1' }],
+    });
+
+    it('replaceIncident: the new record replaces the finished one, not merged into it (status, detection, timeline its own)', async () => {
+      const store = await newStore();
+      await store.saveIncident(finished());
+      const next = { ...openIncident({ key: 'scale-ecs-api', runbook: 'scale-ecs', title: 'episode 2', severity: 'P3', detectedAt: T0 + 60 * MIN }), timeline: [{ at: T0 + 60 * MIN, kind: 'note' as const, summary: 'episode 2' }] };
+      await store.replaceIncident(next);
+      const stored = await store.loadIncident('scale-ecs-api');
+      expect(stored).toMatchObject({ status: 'open', detectedAt: T0 + 60 * MIN, title: 'episode 2' });
+      expect(stored?.resolvedAt).toBeUndefined();
+      expect(stored?.timeline.map((e) => e.summary)).toEqual(['episode 2']);
+    });
+
+    it('saveIncident of a fresh record merges it with the stored one (concurrent writers of one episode): why a new episode replaces', async () => {
+      const store = await newStore();
+      await store.saveIncident(finished());
+      await store.saveIncident(openIncident({ key: 'scale-ecs-api', runbook: 'scale-ecs', title: 'episode 2', severity: 'P3', detectedAt: T0 + 60 * MIN }));
+      expect(await store.loadIncident('scale-ecs-api')).toMatchObject({ status: 'resolved', detectedAt: T0 });
+    });
+  });
 });

@@ -456,6 +456,15 @@ export class DynamoGuardrailStore implements GuardrailStore {
     throw new Error(`saveIncident(${record.key}): kept conflicting with concurrent writers`);
   }
 
+  async replaceIncident(record: IncidentRecord): Promise<void> {
+    this.dropPrefetch(record.key);
+    // Written over the revision read now: a writer that changes it meanwhile is merged as usual.
+    const current = await this.readIncident(record.key);
+    if (current) this.revisions.set(record, current.revision);
+    else this.revisions.delete(record);
+    await this.saveIncident(record);
+  }
+
   /**
    * Starts the consistent read of an incident now, for the next loadIncident(key) to use:
    * an intake reads its incident while its event claim is being written (one round trip
