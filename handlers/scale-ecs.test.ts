@@ -6,6 +6,7 @@ import { LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig } from '../domain/config';
+import { openIncident } from '../domain/incident';
 import type { ScaleEcsInput } from '../domain/scaling/workflow';
 import { episodeExecutionName } from '../domain/scaling/intake';
 import { SimClock, SimWorld, baselineWorld, mergeWorld, simClientSetup } from '../test/simulated-region';
@@ -123,6 +124,19 @@ describe('scale-ecs workflow (durable, simulated region)', () => {
 
     const subjects = h.world.snsOutbox.map((m) => m.topicArn.split(':').pop());
     expect(subjects).toEqual(['runbook-autopilot-dev-p4', 'runbook-autopilot-dev-p4']);
+  });
+
+  it('an execution of a finished episode that runs on after a later episode replaced the record never writes into that record', async () => {
+    const h = await harness(mergeWorld(baselineWorld(), spikeWorld));
+    const t0 = h.rt.clock.now();
+    const later = { ...openIncident({ key: 'scale-ecs-regami-service', runbook: 'scale-ecs', title: 'episode 2', severity: 'P3', detectedAt: t0 + 60_000 }), timeline: [{ at: t0 + 60_000, kind: 'note' as const, summary: 'episode 2 opened' }] };
+    await h.rt.store.replaceIncident(later);
+    const runner = new LocalDurableTestRunner({ handlerFunction: buildWorkflow(() => h.rt) });
+    const execution = await runner.run({ payload: { ...alarmInput(t0), detectedAt: t0 } });
+    expect(execution.getStatus()).toBe('SUCCEEDED');
+    const stored = await h.rt.store.loadIncident('scale-ecs-regami-service');
+    expect(stored).toMatchObject({ title: 'episode 2', status: 'open', detectedAt: t0 + 60_000, actionsTaken: [] });
+    expect(stored?.timeline.map((e) => e.summary)).toEqual(['episode 2 opened']);
   });
 
   it('without an auto scaling target: UpdateService desiredCount, never below the minimum', async () => {

@@ -19,6 +19,7 @@ import type { RunbookId, Severity } from '../domain/config';
 import type { Act, Pager, Workflow } from '../domain/ports';
 import type { Page } from '../domain/paging';
 import { readinessAtStart } from '../domain/preflight';
+import { openIncident } from '../domain/incident';
 import { durableWorkflow } from '../adapters/durable';
 import type { IncidentSession } from '../adapters/runtime/incident-session';
 import type { Runtime } from '../adapters/runtime/runtime-types';
@@ -29,6 +30,7 @@ export interface ShellInit {
   incidentKey: string;
   title: string;
   severity: Severity;
+  /** When this execution's episode was detected: a stored record detected later belongs to a later episode. */
   detectedAt: number;
 }
 
@@ -136,7 +138,17 @@ export class WorkflowShell {
 
 /** Opens (or loads) the incident and the shell around it for one durable execution. */
 export async function openWorkflowShell(rt: Runtime, ctx: DurableContext, init: ShellInit, owner: (session: IncidentSession) => string): Promise<WorkflowShell> {
-  const session = await rt.openSession({ key: init.incidentKey, runbook: init.runbook, title: init.title, severity: init.severity, detectedAt: init.detectedAt });
+  const incidentInit = { key: init.incidentKey, runbook: init.runbook, title: init.title, severity: init.severity, detectedAt: init.detectedAt };
+  let session = await rt.openSession(incidentInit);
+  // Records of one episode merge to its earliest detection, so a stored record detected after this
+  // execution's episode was opened by a later episode (the pipeline's new-episode replacement).
+  // This execution runs on to its end on a record of its own, which it never saves over the later one.
+  if (session.incident.detectedAt > init.detectedAt) {
+    const later = session.incident.detectedAt;
+    session = rt.sessionOf(openIncident(incidentInit), session.mode);
+    session.detachedBecause = `a later episode (detected ${new Date(later).toISOString()}) replaced this incident's record`;
+    session.record({ kind: 'note', runbook: init.runbook, summary: `${session.detachedBecause}: this execution's record is logged, not stored` });
+  }
   const shell = new WorkflowShell(rt, session, durableWorkflow(ctx, rt.clock), owner(session));
   await shell.noteReadiness();
   return shell;

@@ -317,6 +317,50 @@ describe('fewer state-table round trips (issue 18)', () => {
       expect(stored?.timeline.map((e) => e.summary)).toEqual(['episode 2']);
     });
 
+    it('a writer of the finished episode that saves after the replacement is dropped and reported, not merged into the new episode', async () => {
+      const { client, tableName } = await freshStateTable('store');
+      const stale: Array<{ key: string; mine: number; stored: number }> = [];
+      const oldWorkflow = new DynamoGuardrailStore(client, tableName, { onStaleEpisode: (key, e) => stale.push({ key, ...e }) });
+      const newIntake = new DynamoGuardrailStore(client, tableName);
+      await oldWorkflow.saveIncident(finished());
+      const oldRecord = (await oldWorkflow.loadIncident('scale-ecs-api'))!;
+      const next = { ...openIncident({ key: 'scale-ecs-api', runbook: 'scale-ecs', title: 'episode 2', severity: 'P3', detectedAt: T0 + 60 * MIN }), timeline: [{ at: T0 + 60 * MIN, kind: 'note' as const, summary: 'episode 2' }] };
+      await newIntake.replaceIncident(next);
+      // The old execution's closing write arrives late.
+      oldRecord.timeline.push({ at: T0 + 61 * MIN, kind: 'note', summary: 'episode 1 closing note' });
+      oldRecord.status = 'escalated';
+      await oldWorkflow.saveIncident(oldRecord);
+      const stored = await newIntake.loadIncident('scale-ecs-api');
+      expect(stored).toMatchObject({ status: 'open', detectedAt: T0 + 60 * MIN, title: 'episode 2' });
+      expect(stored?.timeline.map((e) => e.summary)).toEqual(['episode 2']);
+      expect(stale).toEqual([{ key: 'scale-ecs-api', mine: 0, stored: 1 }]);
+      // A writer of the new episode is still merged with its concurrent writers.
+      const a = (await newIntake.loadIncident('scale-ecs-api'))!;
+      const b = (await oldWorkflow.loadIncident('scale-ecs-api'))!;
+      a.timeline.push({ at: T0 + 62 * MIN, kind: 'note', summary: 'writer a' });
+      b.timeline.push({ at: T0 + 63 * MIN, kind: 'note', summary: 'writer b' });
+      await newIntake.saveIncident(a);
+      await oldWorkflow.saveIncident(b);
+      expect((await newIntake.loadIncident('scale-ecs-api'))?.timeline.map((e) => e.summary)).toEqual(['episode 2', 'writer a', 'writer b']);
+    });
+
+    it('a replacement that races a late write of the finished episode writes over it, not merged with it', async () => {
+      const { client, tableName } = await freshStateTable('store');
+      const oldWorkflow = new DynamoGuardrailStore(client, tableName);
+      const newIntake = new DynamoGuardrailStore(client, tableName);
+      await oldWorkflow.saveIncident(finished());
+      const oldRecord = (await oldWorkflow.loadIncident('scale-ecs-api'))!;
+      const next = openIncident({ key: 'scale-ecs-api', runbook: 'scale-ecs', title: 'episode 2', severity: 'P3', detectedAt: T0 + 60 * MIN });
+      // The replacement reads the record, then the old episode's write lands before the replacement's.
+      const read = newIntake.replaceIncident(next);
+      oldRecord.resolvedAt = T0 + 59 * MIN;
+      await oldWorkflow.saveIncident(oldRecord);
+      await read;
+      const stored = await newIntake.loadIncident('scale-ecs-api');
+      expect(stored).toMatchObject({ status: 'open', detectedAt: T0 + 60 * MIN, title: 'episode 2' });
+      expect(stored?.resolvedAt).toBeUndefined();
+    });
+
     it('saveIncident of a fresh record merges it with the stored one (concurrent writers of one episode): why a new episode replaces', async () => {
       const store = await newStore();
       await store.saveIncident(finished());

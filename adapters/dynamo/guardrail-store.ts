@@ -52,6 +52,11 @@ export interface DynamoGuardrailStoreOptions {
   incidentRetentionSeconds?: number;
   /** Called when an incident timeline had to be truncated to fit one item. */
   onTruncated?: (incidentKey: string, dropped: { awsCalls: number; other: number }) => void;
+  /**
+   * Called when a writer of an older episode saves after a new episode replaced the record:
+   * its write is dropped, not merged into the new episode (see saveIncident).
+   */
+  onStaleEpisode?: (incidentKey: string, episodes: { mine: number; stored: number }) => void;
 }
 
 const DAY = 86_400;
@@ -84,9 +89,14 @@ const timeSortKey = (at: number): string => String(Math.max(0, Math.floor(at))).
 export class DynamoGuardrailStore implements GuardrailStore {
   /** Revision of each record object as this process last loaded or saved it (optimistic concurrency). */
   private readonly revisions = new WeakMap<IncidentRecord, number>();
+  /**
+   * Episode of each record object as this process last loaded or saved it: replaceIncident starts
+   * the next one. Absent for a record this process opened without reading (it joins any episode).
+   */
+  private readonly episodes = new WeakMap<IncidentRecord, number>();
   /** Incident reads started ahead of their loadIncident (prefetchIncident), one use each. */
-  private readonly prefetched = new Map<string, Promise<{ record: IncidentRecord; revision: number } | undefined>>();
-  private readonly opts: Required<Omit<DynamoGuardrailStoreOptions, 'onTruncated'>> & Pick<DynamoGuardrailStoreOptions, 'onTruncated'>;
+  private readonly prefetched = new Map<string, Promise<StoredIncident | undefined>>();
+  private readonly opts: Required<Omit<DynamoGuardrailStoreOptions, 'onTruncated' | 'onStaleEpisode'>> & Pick<DynamoGuardrailStoreOptions, 'onTruncated' | 'onStaleEpisode'>;
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -410,10 +420,27 @@ export class DynamoGuardrailStore implements GuardrailStore {
 
   /**
    * Optimistic concurrency: each save is conditional on the revision this process last saw
-   * of the record. When another writer saved in between, its version is merged into
-   * `record` (in place, so the caller's session sees the whole incident) and saved again.
+   * of the record. When another writer of the same episode saved in between, its version is
+   * merged into `record` (in place, so the caller's session sees the whole incident) and saved
+   * again. When the record now holds a later episode (replaceIncident), this writer's episode is
+   * over: its write is dropped and reported (onStaleEpisode), never merged into the new one.
    */
   async saveIncident(record: IncidentRecord): Promise<void> {
+    await this.writeIncident(record, false);
+  }
+
+  /**
+   * A new episode under the same key: written over the record as it is now, as the next episode.
+   * A writer of the older episode that saves meanwhile is written over again, not merged.
+   */
+  async replaceIncident(record: IncidentRecord): Promise<void> {
+    this.dropPrefetch(record.key);
+    const current = await this.readIncident(record.key);
+    this.adopt(record, current, true);
+    await this.writeIncident(record, true);
+  }
+
+  private async writeIncident(record: IncidentRecord, replacing: boolean): Promise<void> {
     // A read started before this write must not be taken for the record afterwards.
     this.dropPrefetch(record.key);
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -423,6 +450,7 @@ export class DynamoGuardrailStore implements GuardrailStore {
         this.opts.onTruncated?.(record.key, { awsCalls: fitted.droppedAwsCalls, other: fitted.droppedOther });
       }
       const revision = (expected ?? 0) + 1;
+      const episode = this.episodes.get(record) ?? 0;
       try {
         await this.client.send(
           new PutItemCommand({
@@ -435,34 +463,47 @@ export class DynamoGuardrailStore implements GuardrailStore {
               detectedAt: num(record.detectedAt),
               record: str(fitted.json),
               rev: num(revision),
+              episode: num(episode),
               ttl: num(ttlSeconds(record.detectedAt) + this.opts.incidentRetentionSeconds),
             },
             ...revisionCondition(expected),
           }),
         );
         this.revisions.set(record, revision);
+        this.episodes.set(record, episode);
         return;
       } catch (err) {
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
       }
       const current = await this.readIncident(record.key);
+      if (replacing) {
+        this.adopt(record, current, true);
+        continue;
+      }
       if (!current) {
         this.revisions.delete(record); // deleted meanwhile: write it afresh
         continue;
       }
+      const mine = this.episodes.get(record);
+      if (mine !== undefined && current.episode !== mine) {
+        this.opts.onStaleEpisode?.(record.key, { mine, stored: current.episode });
+        return;
+      }
       Object.assign(record, mergeIncidentRecords(current.record, record));
-      this.revisions.set(record, current.revision);
+      this.adopt(record, current, false);
     }
     throw new Error(`saveIncident(${record.key}): kept conflicting with concurrent writers`);
   }
 
-  async replaceIncident(record: IncidentRecord): Promise<void> {
-    this.dropPrefetch(record.key);
-    // Written over the revision read now: a writer that changes it meanwhile is merged as usual.
-    const current = await this.readIncident(record.key);
-    if (current) this.revisions.set(record, current.revision);
-    else this.revisions.delete(record);
-    await this.saveIncident(record);
+  /** Takes the stored revision (and episode, or the one after it for a replacement) as the one this record saw. */
+  private adopt(record: IncidentRecord, current: StoredIncident | undefined, nextEpisode: boolean): void {
+    if (!current) {
+      this.revisions.delete(record);
+      this.episodes.set(record, 0);
+      return;
+    }
+    this.revisions.set(record, current.revision);
+    this.episodes.set(record, nextEpisode ? current.episode + 1 : current.episode);
   }
 
   /**
@@ -486,11 +527,11 @@ export class DynamoGuardrailStore implements GuardrailStore {
     this.prefetched.delete(key);
     const found = await (ahead ?? this.readIncident(key));
     if (!found) return undefined;
-    this.revisions.set(found.record, found.revision);
+    this.adopt(found.record, found, false);
     return found.record;
   }
 
-  private async readIncident(key: string): Promise<{ record: IncidentRecord; revision: number } | undefined> {
+  private async readIncident(key: string): Promise<StoredIncident | undefined> {
     const out = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: incidentItemKey(key), ConsistentRead: true }));
     const json = readStr(out.Item, 'record');
     if (json === undefined) return undefined;
@@ -498,8 +539,15 @@ export class DynamoGuardrailStore implements GuardrailStore {
     if (parsed.key !== key || !Array.isArray(parsed.timeline)) {
       throw new Error(`incident item ${key} does not hold a valid incident record`);
     }
-    return { record: parsed, revision: readNum(out.Item, 'rev') ?? 0 };
+    return { record: parsed, revision: readNum(out.Item, 'rev') ?? 0, episode: readNum(out.Item, 'episode') ?? 0 };
   }
+}
+
+/** An incident item as read: the record, its revision (optimistic concurrency) and its episode (replacements). */
+interface StoredIncident {
+  record: IncidentRecord;
+  revision: number;
+  episode: number;
 }
 
 /** New record: nothing there yet. Otherwise: still the revision we saw (0 = an item written without one). */

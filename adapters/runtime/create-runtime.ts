@@ -88,6 +88,8 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   const store = new DynamoGuardrailStore(aws.in(homeRegion).dynamodb, opts.tableName, {
     onTruncated: (key, dropped) =>
       logger.warn('incident timeline truncated to fit one DynamoDB item', { correlation_id: key, droppedAwsCalls: dropped.awsCalls, droppedOther: dropped.other }),
+    onStaleEpisode: (key, episodes) =>
+      logger.warn('incident record write dropped: a later episode replaced the record this writer loaded', { correlation_id: key, writerEpisode: episodes.mine, storedEpisode: episodes.stored }),
   });
   const accountId = config.accountIds[0] ?? '000000000000';
   const snsPager = new SnsPager((region) => aws.in(region).sns, config.paging.topics, { region: homeRegion, accountId, chatbot: chatbotConfigured(config) }, (page, routed, messageId) =>

@@ -28,6 +28,11 @@ export class IncidentSession implements Recorder {
   }
   /** The runbook's mode for this invocation (domain/modes.ts): stamped on every timeline entry. */
   mode?: RunbookMode;
+  /**
+   * Why this session's record is no longer stored: a later episode replaced it (an execution of a
+   * finished episode running on). Entries still reach the log and the sinks; flush saves nothing.
+   */
+  detachedBecause?: string;
 
   recordEntry(raw: TimelineEntry): void {
     // Stored as it will be read back: no secret, no environment value (domain/redact.ts).
@@ -66,6 +71,7 @@ export class IncidentSession implements Recorder {
   }
 
   async flush(): Promise<void> {
+    if (this.detachedBecause !== undefined) return;
     await this.store.saveIncident(this.incident);
   }
 }

@@ -87,13 +87,14 @@ export function scaleIntakePlan(start: ScaleStart, facts: ScaleIntakeFacts, { co
     }
   }
 
-  const executionName = episodeExecutionName(ref, record.kind === 'continue' ? record.loaded.detectedAt : now);
+  const episodeDetectedAt = record.kind === 'continue' ? record.loaded.detectedAt : now;
+  const executionName = episodeExecutionName(ref, episodeDetectedAt);
   entries.push({
     kind: 'note',
     runbook: 'scale-ecs',
     summary: joining ? `joining the running scaling workflow ${executionName}: it re-reads the alarm before any further change` : `starting scaling workflow ${executionName}`,
   });
-  const input: ScaleEcsInput = { incidentKey: key, ref, trigger, gateAlarms: start.gateAlarms };
+  const input: ScaleEcsInput = { incidentKey: key, ref, trigger, gateAlarms: start.gateAlarms, detectedAt: episodeDetectedAt };
   return {
     kind: 'start',
     record,

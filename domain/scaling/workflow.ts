@@ -44,6 +44,8 @@ export interface ScaleEcsInput {
   trigger: ScaleTrigger;
   /** Alarms that must all be OK for stabilisationSeconds before scaling in (config.alarms.cpu, + fiveXx on a hand-off). */
   gateAlarms: string[];
+  /** When this episode was detected (its record's detectedAt; names its execution). Absent in inputs started before it was added. */
+  detectedAt?: number;
 }
 
 export interface ScaleEcsDeps {

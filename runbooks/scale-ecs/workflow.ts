@@ -24,7 +24,7 @@ export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext
   const shell = await openWorkflowShell(
     rt,
     ctx,
-    { runbook: 'scale-ecs', incidentKey: input.incidentKey, title: `High load on ${input.ref.cluster}/${input.ref.service}`, severity: 'P3', detectedAt: rt.clock.now() },
+    { runbook: 'scale-ecs', incidentKey: input.incidentKey, title: `High load on ${input.ref.cluster}/${input.ref.service}`, severity: 'P3', detectedAt: input.detectedAt ?? rt.clock.now() },
     (session) => episodeExecutionName(input.ref, session.incident.detectedAt),
   );
   const { session, workflow } = shell;
