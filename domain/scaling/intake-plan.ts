@@ -15,6 +15,14 @@ import { coveredByLastEpisode, episodeExecutionName, episodeIsActive, type Scale
 import { checkCapacityCommand, scalingPage } from './pages';
 import type { ScaleEcsInput } from './workflow';
 
+/** What a human does next when scaling would not help, by the cause the diagnosis found. */
+const NEXT_STEP_BY_CAUSE: Record<string, string> = {
+  'dependency-down': 'Runbook 4 "Dependency Failure": restore the dependency (runbook 1 for the database); scaling will not help.',
+  'bad-deployment':
+    'Runbook 2 "Rollback Deployment": roll the service back to its previous task definition (`aws ecs update-service --task-definition <previous> --force-new-deployment`); scale only if the load stays high on the old revision.',
+  'connection-pool-exhausted': 'Runbook 4 "Database Connection Pool Exhausted": check pool_size / max_overflow and long-running queries; do not add tasks.',
+};
+
 export type ScaleStart = Extract<ScaleIntake, { kind: 'start' }> & { key: string };
 
 export interface ScaleIntakeFacts {
@@ -78,10 +86,7 @@ export function scaleIntakePlan(start: ScaleStart, facts: ScaleIntakeFacts, { co
         title: `${ref.service} CPU alarm: not scaling, ${String(verdict.evidence?.cause ?? 'cause found')}`,
         seen: [`${trigger.alarmName} ALARM: ${trigger.reason}`, ...signalSummary(signals)],
         refused: [{ action: 'scale out', verdict }],
-        nextStep:
-          verdict.evidence?.cause === 'dependency-down'
-            ? 'Runbook 4 "Dependency Failure": restore the dependency (runbook 1 for the database); scaling will not help.'
-            : 'Runbook 4 "Database Connection Pool Exhausted": check pool_size / max_overflow and long-running queries; do not add tasks.',
+        nextStep: NEXT_STEP_BY_CAUSE[String(verdict.evidence?.cause)] ?? NEXT_STEP_BY_CAUSE['connection-pool-exhausted']!,
       });
       return { kind: 'page', record, entries, refusals: [verdict.reason], patch: { status: 'escalated', rootCauseGuess: verdict.reason }, page, reason: verdict.reason };
     }
