@@ -1,4 +1,5 @@
 import { arbitrate, preemptedVerdict, releaseClaims, FREEZE_SECONDS, type ResourceClaim, type ArbiterRequest } from './arbiter';
+import { holdLiftsAt, lockVerdict } from './guardrails';
 
 const T0 = Date.UTC(2026, 0, 15, 3, 0, 0);
 const SVC = 'service:regami-cluster/regami-service';
@@ -44,5 +45,18 @@ describe('arbitrate: failover > restore > rollback > scaling on one resource', (
     expect(again.next[0]).toMatchObject({ freeze: true, until: T0 + FREEZE_SECONDS * 1000 });
     expect(releaseClaims(again.next, 'database-failover-db', T0 + 120_000)).toHaveLength(1);
     expect(releaseClaims([claim({})], 'scale-ecs-a', T0)).toHaveLength(0);
+  });
+});
+
+describe('holdLiftsAt: which refusals a runbook may wait for', () => {
+  it('a lock lifts at its expiry and a rollback rolling the resource at its claim end; a freeze and every other refusal are not waited for', () => {
+    const until = T0 + 20 * 60_000;
+    expect(holdLiftsAt(lockVerdict('service:c/s', { resource: 'service:c/s', owner: 'rollback-deployment-x', expiresAt: until }, 'scale-ecs-x', T0))).toBe(until);
+    const busy = arbitrate([claim({ activity: 'rollback', runbook: 'rollback-deployment', incidentKey: 'rollback-deployment-d1', action: 'rollback', until })], req({})).verdict;
+    expect(holdLiftsAt(busy)).toBe(until);
+    const frozen = arbitrate([claim({ activity: 'failover', runbook: 'database-failover', incidentKey: 'database-failover-db', action: 'pause-primary-service', until })], req({})).verdict;
+    expect(holdLiftsAt(frozen)).toBeUndefined();
+    expect(holdLiftsAt({ guardrail: 'ActionBudget', pass: false, reason: 'spent', evidence: { expiresAt: new Date(until).toISOString() } })).toBeUndefined();
+    expect(holdLiftsAt(lockVerdict('service:c/s', undefined, 'scale-ecs-x', T0))).toBeUndefined();
   });
 });

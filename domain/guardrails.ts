@@ -328,6 +328,17 @@ export function authorize(
   return { allowed: !refusal, dryRun: state.controls.dryRun, verdicts, refusal };
 }
 
+/**
+ * When a refusal lifts without anyone acting, epoch ms: another execution's lock at its expiry
+ * (sooner when given back) and the arbiter's ResourceBusy (a rollback rolling the resource) at its
+ * claim's end. Every other refusal (a freeze, a budget, the kill switch...) is not waited for.
+ */
+export function holdLiftsAt(v: Verdict): number | undefined {
+  const at = v.guardrail === 'ResourceLock' ? v.evidence?.expiresAt : v.code === 'ResourceBusy' ? v.evidence?.until : undefined;
+  const ms = typeof at === 'string' ? Date.parse(at) : NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
 export function lockVerdict(resource: string, held: LockLease | undefined, owner: string, now: number): Verdict {
   if (!held || held.owner === owner || held.expiresAt <= now) {
     return { guardrail: 'ResourceLock', pass: true, reason: `lock on ${resource} is ours` };

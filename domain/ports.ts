@@ -135,7 +135,14 @@ export type ActOutcome<T> =
   | { status: 'executed'; result: T }
   | { status: 'dry-run' }
   /** `code`: the refusing verdict's, when it has one (domain/guardrails.ts VerdictCode). */
-  | { status: 'refused'; guardrail: GuardrailName; reason: string; code?: VerdictCode };
+  | {
+      status: 'refused';
+      guardrail: GuardrailName;
+      reason: string;
+      code?: VerdictCode;
+      /** When the refusing hold lifts by itself, epoch ms (domain/guardrails.ts holdLiftsAt): a caller may wait for it. */
+      liftsAt?: number;
+    };
 
 export interface ActRequest {
   action: string;

@@ -490,7 +490,7 @@ export async function runScenario(prepared: PreparedScenario, env: DrillEnvironm
     }
     for (const l of scenario.history?.locks ?? []) {
       const at = clock.now() + (parseSignedDuration(l.at ?? 0) ?? 0) * 1000;
-      await runtime.store.acquireLock(l.resource, l.owner, at, l.ttlSeconds ?? runtime.config.guardrails.lockTtlSeconds);
+      await operatorActs.run(true, () => runtime.store.acquireLock(l.resource, l.owner, at, l.ttlSeconds ?? runtime.config.guardrails.lockTtlSeconds));
       add({ kind: 'world', summary: `state table history before T+0: lock on ${l.resource} held by ${l.owner}` });
     }
 

@@ -187,11 +187,19 @@ export function outcomeOf(o: ScenarioOutcome): string {
   return parts.join(', ');
 }
 
-/** Per severity triggered, worst first: "P1 resolved", "P2 open"; or "no pages". */
+/**
+ * Per severity triggered, worst first: "P1 resolved", "P2 open"; or "no pages". A resolve closes
+ * every severity its incident triggered before it, as the runtime's pager sends it
+ * (adapters/runtime/pagers.ts resolvesWhereTriggered: PagerDuty resolves through the opening key).
+ */
 function pagesState(run: ScenarioRun): string {
-  const severities = [...new Set(run.pages.filter((p) => p.page.action === 'trigger').map((p) => p.page.severity))].sort();
+  const triggers = run.pages.filter((p) => p.page.action === 'trigger');
+  const severities = [...new Set(triggers.map((p) => p.page.severity))].sort();
   if (severities.length === 0) return run.pages.length > 0 ? `${run.pages.length} resolve page(s)` : 'no pages';
-  return severities.map((s) => `${s} ${run.pages.some((p) => p.page.action === 'resolve' && p.page.severity === s) ? 'resolved' : 'open'}`).join(', ');
+  const resolves = run.pages.filter((p) => p.page.action === 'resolve');
+  const resolved = (s: string): boolean =>
+    triggers.filter((t) => t.page.severity === s).every((t) => resolves.some((r) => r.page.incidentKey === t.page.incidentKey && (r.at >= t.at || r.page.severity === s)));
+  return severities.map((s) => `${s} ${resolved(s) ? 'resolved' : 'open'}`).join(', ');
 }
 
 function eventCounts(run: ScenarioRun): string {
@@ -203,9 +211,9 @@ function eventCounts(run: ScenarioRun): string {
 }
 
 /**
- * The default view: per scenario its description, then one line each for what the autopilot
- * decided (a human's approvals and the guardrails' refusals included), did and paged, then the
- * outcome. At most 6 lines a scenario (more only for the failures of a failed one).
+ * The default view: per scenario its header and description on one line, then one line each for
+ * what the autopilot decided (a human's approvals and the guardrails' refusals included), did and
+ * paged, then the outcome. At most 5 lines a scenario (more only for the failures of a failed one).
  */
 export function formatBrief(o: ScenarioOutcome): string {
   const { run } = o;
@@ -213,8 +221,8 @@ export function formatBrief(o: ScenarioOutcome): string {
   const start = run.prepared.startMs;
   const of = (kinds: DrillEntry['kind'][]): BriefItem[] => run.entries.filter((e) => kinds.includes(e.kind)).map((e) => ({ at: e.at, text: e.summary }));
   const lines = [
-    `== ${s.name} (${s.runbooks.join(', ')}): ${eventCounts(run)} ==`,
-    `   ${s.description}`,
+    // The description on the header's line: one line a scenario saved, nothing of it left out.
+    `== ${s.name} (${s.runbooks.join(', ')}): ${eventCounts(run)} == ${s.description}`,
     // A refusal is a decision too: one line, in time order, each refusal marked.
     briefLine('decided', [...of(['decision', 'approval']), ...refusalsOf(run).map((r) => ({ ...r, text: `REFUSED ${r.text}` }))].sort((a, b) => a.at - b.at), start),
     briefLine('acted', of(['action']), start),

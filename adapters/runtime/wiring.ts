@@ -4,6 +4,7 @@
  * that saves the incident record at the end of every step (so what a step recorded is
  * durable exactly when the step's checkpoint is).
  */
+import { holdLiftsAt } from '../../domain/guardrails';
 import type { Page } from '../../domain/paging';
 import type { Act, ActOutcome, GuardrailStore, Pager, Workflow } from '../../domain/ports';
 import type { Clock } from '../../domain/ports';
@@ -49,7 +50,8 @@ export function makeAct(actuator: Actuator, session: IncidentSession, options: A
     if (result.status === 'dry-run') return { status: 'dry-run' };
     session.ledger().addRefusal(`${request.action}: ${result.refusal.reason}`);
     const { guardrail, reason, code } = result.refusal;
-    return { status: 'refused', guardrail, reason, ...(code ? { code } : {}) };
+    const liftsAt = holdLiftsAt(result.refusal);
+    return { status: 'refused', guardrail, reason, ...(code ? { code } : {}), ...(liftsAt !== undefined ? { liftsAt } : {}) };
   };
 }
 

@@ -17,6 +17,8 @@ export interface ScaleStepResult {
   status: ActOutcome<ServiceCapacity>['status'];
   capacity?: ServiceCapacity;
   refusal?: Verdict;
+  /** A refusal by a hold that lifts by itself: when (ActOutcome liftsAt). */
+  liftsAt?: number;
   at: number;
   /** The live service already had the change (a re-run of the step after a crash): nothing was called. */
   alreadyInEffect?: boolean;
@@ -55,7 +57,7 @@ export function scalingAction(deps: ScaleEcsDeps, ref: ServiceRef, action: 'scal
 export function stepResult(out: ActOutcome<ServiceCapacity>, at: number): ScaleStepResult {
   if (out.status === 'executed') return { status: 'executed', capacity: out.result, at };
   if (out.status === 'dry-run') return { status: 'dry-run', at };
-  return { status: 'refused', refusal: { guardrail: out.guardrail, pass: false, reason: out.reason, ...(out.code ? { code: out.code } : {}) }, at };
+  return { status: 'refused', refusal: { guardrail: out.guardrail, pass: false, reason: out.reason, ...(out.code ? { code: out.code } : {}) }, ...(out.liftsAt !== undefined ? { liftsAt: out.liftsAt } : {}), at };
 }
 
 export function triggerLines(trigger: ScaleTrigger): string[] {

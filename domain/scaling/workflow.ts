@@ -70,6 +70,11 @@ export interface ScaleEcsDeps {
   healthChecks?: { attempts: number; intervalSeconds: number };
   /** Monitoring rounds (each at least a cooldown apart) before giving the service back to a human. */
   maxMonitorRounds?: number;
+  /**
+   * Longest the first scale-out waits for another runbook's hold on the service (a lock, a rollback
+   * rolling it) before handing over: the lock TTL, the longest a crashed holder can block. 0: no wait.
+   */
+  holderWaitSeconds?: number;
 }
 
 export type ScaleEcsOutcome =
@@ -142,28 +147,54 @@ type ScaleInPlan = Extract<ScaleInDecision, { kind: 'scale-in' }>;
 type RoundEnd = ScaleEcsResult | { waitSeconds: number };
 
 export async function runScaleEcs(deps: ScaleEcsDeps, input: ScaleEcsInput): Promise<ScaleEcsResult> {
-  // 1. Check Current Capacity
-  const run = await checkCurrentCapacity(deps, input);
-  if (run.alarm && alarmRecovered(run.alarm, input.trigger)) return alarmAlreadyRecovered(run, run.alarm);
+  let waitedSeconds = 0;
+  for (let attempt = 0; ; attempt++) {
+    // Step names of a retry after waiting for another runbook's hold carry the attempt.
+    const suffix = attempt === 0 ? '' : `-after-wait-${attempt}`;
+    // 1. Check Current Capacity
+    const run = await checkCurrentCapacity(deps, input, suffix);
+    if (run.alarm && alarmRecovered(run.alarm, input.trigger)) return alarmAlreadyRecovered(run, run.alarm);
+    if (attempt > 0 && run.alarm && run.alarm.state === 'OK') return loadPassedWhileWaiting(run, run.alarm);
 
-  // 2. Scale Up
-  const decision = await decideScaleOut(run);
-  if (decision.kind !== 'scale-out') return finishWithoutScaling(deps, input, decision, run.start, run.seen, run.page);
-  const episode = await scaleUp(run, decision);
-  if (!episode) return { outcome: 'refused', finalDesired: run.start.desired };
+    // 2. Scale Up
+    const decision = await decideScaleOut(run, suffix);
+    if (decision.kind !== 'scale-out') return finishWithoutScaling(deps, input, decision, run.start, run.seen, run.page);
+    const scaled = await scaleUp(run, decision, suffix, deps.holderWaitSeconds === undefined ? 0 : deps.holderWaitSeconds - waitedSeconds);
+    if ('waitSeconds' in scaled) {
+      // Another runbook holds the service and will let go: its rollout ends, or a crashed holder's lock expires.
+      await deps.workflow.wait(`wait-for-holder-${attempt + 1}`, scaled.waitSeconds);
+      waitedSeconds += scaled.waitSeconds;
+      continue;
+    }
+    if (!scaled.episode) return { outcome: 'refused', finalDesired: run.start.desired };
+    const episode = scaled.episode;
 
-  // 3. Verify Health
-  if (episode.scaledOut === 'executed') await verifyScaleOutHealth(episode, decision.to);
+    // 3. Verify Health
+    if (episode.scaledOut === 'executed') await verifyScaleOutHealth(episode, decision.to);
 
-  // Wait for stabilisation, then Scale Down stepwise.
-  return stabiliseThenScaleDown(episode);
+    // Wait for stabilisation, then Scale Down stepwise.
+    return stabiliseThenScaleDown(episode);
+  }
+}
+
+/** The alarm went OK while the scale-out waited for another runbook's hold: nothing left to scale. */
+async function loadPassedWhileWaiting(run: ScaleRun, alarm: AlarmReading): Promise<ScaleEcsResult> {
+  const { deps } = run;
+  await deps.workflow.step('load-passed-while-waiting', async () => {
+    deps.recorder.record({ kind: 'decision', summary: `${alarm.name} is OK again since ${new Date(alarm.since).toISOString()} while the scale-out waited for the service: nothing to scale` });
+    deps.incident.set({ status: 'resolved', resolvedAt: deps.clock.now() });
+    return true;
+  });
+  // Resolves the P2 "waiting" page on the topic that opened it.
+  await run.page('page-load-passed-while-waiting', (now) => scalingResolvePage(run.input.incidentKey, run.input.ref, now, 'P2', ['nothing: the load passed while the scale-out waited'], run.start));
+  return { outcome: 'no-change', finalDesired: run.start.desired };
 }
 
 /** 1. Check Current Capacity (and, for a CPU alarm, the alarm's live state). */
-async function checkCurrentCapacity(deps: ScaleEcsDeps, input: ScaleEcsInput): Promise<ScaleRun & { alarm?: AlarmReading }> {
+async function checkCurrentCapacity(deps: ScaleEcsDeps, input: ScaleEcsInput, suffix = ''): Promise<ScaleRun & { alarm?: AlarmReading }> {
   const { recorder, ops, policy } = deps;
   const { trigger } = input;
-  const start = await deps.workflow.step('check-current-capacity', async () => {
+  const start = await deps.workflow.step(`check-current-capacity${suffix}`, async () => {
     const [capacity, alarm] = await Promise.all([ops.readCapacity(), trigger.kind === 'cpu-alarm' ? ops.readAlarms([trigger.alarmName]) : Promise.resolve(undefined)]);
     const bounds = scalingBounds(capacity, policy);
     recorder.record({ kind: 'signal', summary: `capacity: ${describeCapacity(capacity)}`, detail: { ...capacity } });
@@ -198,9 +229,9 @@ async function alarmAlreadyRecovered(run: ScaleRun, alarm: AlarmReading): Promis
 }
 
 /** 2. Scale Up: how far, within the bounds and the step limit. */
-async function decideScaleOut(run: ScaleRun): Promise<ScaleOutDecision> {
+async function decideScaleOut(run: ScaleRun, suffix = ''): Promise<ScaleOutDecision> {
   const { deps, input: { trigger } } = run;
-  return deps.workflow.step('decide-scale-out', async () => {
+  return deps.workflow.step(`decide-scale-out${suffix}`, async () => {
     const reason = trigger.kind === 'cpu-alarm' ? `${trigger.alarmName} in ALARM` : `scale requested by ${quoteUntrusted(trigger.requestedBy, 120)}`;
     const d = planScaleOut(run.start, run.bounds, deps.policy, { reason, requestedCount: trigger.kind === 'scale-requested' ? trigger.requestedCount : undefined });
     recordDecision(deps.recorder, d);
@@ -208,11 +239,30 @@ async function decideScaleOut(run: ScaleRun): Promise<ScaleOutDecision> {
   });
 }
 
-/** 2. Scale Up: the change, then its page; undefined when it was refused (paged, escalated). */
-async function scaleUp(run: ScaleRun, decision: ScaleOutPlan): Promise<ScaleEpisode | undefined> {
+/**
+ * 2. Scale Up: the change, then its page. Refused by another runbook's hold that lifts by itself
+ * (a lock, a rollback rolling the service) while `waitBudgetSeconds` remain: page P2 once and wait
+ * for it. Any other refusal: paged, escalated, no episode.
+ */
+async function scaleUp(run: ScaleRun, decision: ScaleOutPlan, suffix: string, waitBudgetSeconds: number): Promise<{ episode?: ScaleEpisode } | { waitSeconds: number }> {
   const { deps, input, page, seen } = run;
   const { ref } = input;
-  const first = await scaleOut(deps, input, decision, 'scale-up');
+  const first = await scaleOut(deps, input, decision, `scale-up${suffix}`);
+  const wait = holderWait(first, waitBudgetSeconds);
+  if (wait !== undefined && first.refusal) {
+    if (suffix === '') {
+      const refusal = first.refusal;
+      await page('page-scale-up-waiting', (now) =>
+        scalingPage({
+          incidentKey: input.incidentKey, ref, at: now, severity: 'P2',
+          title: `Scale-out of ${ref.service} waiting: ${refusal.reason}`,
+          seen, capacity: run.start, refused: [{ action: `scale out ${decision.from} -> ${decision.to}`, verdict: refusal }],
+          nextStep: `The autopilot retries when the hold ends (at most ${waitBudgetSeconds}s). If the load cannot wait, check the holder's incident, then scale by hand (runbook 3 step 2): ${setDesiredCountCommand(ref, decision.to)}`,
+        }),
+      );
+    }
+    return { waitSeconds: wait };
+  }
   if (first.status === 'refused') {
     await page('page-scale-up-refused', (now) =>
       scalingPage({
@@ -223,7 +273,7 @@ async function scaleUp(run: ScaleRun, decision: ScaleOutPlan): Promise<ScaleEpis
       }),
     );
     await markEscalated(deps);
-    return undefined;
+    return {};
   }
   const episode: ScaleEpisode = {
     ...run,
@@ -248,7 +298,18 @@ async function scaleUp(run: ScaleRun, decision: ScaleOutPlan): Promise<ScaleEpis
         : `None needed; the autopilot scales back in after ${deps.policy.stabilisationSeconds}s of OK. Watch: ${checkCapacityCommand(ref)}`,
     }),
   );
-  return episode;
+  return { episode };
+}
+
+/**
+ * How long to wait for a hold that lifts by itself (holdLiftsAt: another execution's lock, a
+ * rollback rolling the service), re-checked at least every minute and at most 5 minutes apart.
+ * Undefined: hand over now (any other refusal, or no wait left).
+ */
+function holderWait(step: ScaleStepResult, budgetSeconds: number): number | undefined {
+  if (step.status !== 'refused' || step.liftsAt === undefined || budgetSeconds <= 0) return undefined;
+  const seconds = Math.ceil((step.liftsAt - step.at) / 1000) + 1;
+  return Math.min(budgetSeconds, Math.max(60, Math.min(seconds, 300)));
 }
 
 /** 3. Verify Health after an executed scale-out: mitigated, or paged; then the service lock goes back. */

@@ -39,6 +39,7 @@ export async function scaleEcsWorkflow(input: ScaleEcsInput, ctx: DurableContext
     pager: shell.pager,
     clock: rt.clock,
     policy: rt.config.guardrails.scaling,
+    holderWaitSeconds: rt.config.guardrails.lockTtlSeconds,
     maxMonitorRounds: MAX_MONITOR_ROUNDS,
   };
   try {
