@@ -110,3 +110,38 @@ describe('rollbackIntakePlan: one execution per bad deployment', () => {
     expect((plan.workflow.input as RollbackInput).trigger).toMatchObject({ kind: 'rollback-requested', requestedBy: 'investigate-5xx' });
   });
 });
+
+describe('rollbackIntakePlan: a refused episode reopens on new evidence', () => {
+  const key = rollbackIncidentKey(config, DEPLOYMENT);
+  const handOff = parsed('autopilot-rollback-requested');
+  const refusedBy = (guardrail: 'LiveStateAgrees' | 'ResourceLock' | 'RevisionNotRollbackSafe' | 'Cooldown', actions: string[] = []): IncidentRecord => ({
+    ...openIncident({ key, runbook: 'rollback-deployment', title: 't', severity: 'P1', detectedAt: handOff.time - 90_000 }),
+    status: 'escalated',
+    actionsTaken: actions,
+    refusals: [`rollback: ${guardrail} refused`],
+    timeline: [{ at: handOff.time - 90_000, kind: 'guardrail', summary: 'refused', verdict: { guardrail, pass: false, reason: 'refused' } }],
+  });
+  const plan = (loaded: IncidentRecord) => {
+    const a = admitted(handOff);
+    return expectStart(rollbackIntakePlan(a, { trigger: withDeployment(a.trigger, DEPLOYMENT), ownChange: false, loaded }, { event: handOff, config, now: handOff.time + 5000 }));
+  };
+
+  it('an early claim refused because live state did not agree yet: the conclusive hand-off starts a new episode under its own execution name', () => {
+    const p = plan(refusedBy('LiveStateAgrees'));
+    expect(p.joining).toBe(false);
+    expect(p.record).toEqual({ kind: 'new-episode', init: expect.objectContaining({ key, detectedAt: handOff.time + 5000, executionName: p.workflow.executionName }) });
+    expect(p.workflow.executionName).not.toBe(key);
+    expect(p.workflow.executionName.length).toBeLessThanOrEqual(64);
+    expect(p.entries[1]?.summary).toMatch(/new evidence/);
+    // A later trigger of the reopened episode joins it by the stored name.
+    const reopened: IncidentRecord = { ...openIncident(p.record.init) };
+    expect(plan(reopened)).toMatchObject({ joining: true, workflow: { executionName: p.workflow.executionName } });
+  });
+
+  it('a refusal that stands for the deployment (not rollback-safe, a window) or an episode that changed something is joined, not reopened', () => {
+    for (const loaded of [refusedBy('RevisionNotRollbackSafe'), refusedBy('Cooldown'), refusedBy('LiveStateAgrees', ['roll back']), { ...refusedBy('LiveStateAgrees'), status: 'open' as const }]) {
+      const p = plan(loaded);
+      expect({ joining: p.joining, record: p.record.kind, name: p.workflow.executionName }).toEqual({ joining: true, record: 'continue', name: key });
+    }
+  });
+});
